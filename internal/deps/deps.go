@@ -9,6 +9,7 @@ import (
 	_ "github.com/cosmos/iavl"
 	_ "github.com/prometheus/client_golang/prometheus"
 	_ "github.com/spf13/cobra"
+	_ "github.com/spf13/viper"
 	_ "golang.org/x/crypto/argon2"
 	_ "golang.org/x/term"
 	_ "google.golang.org/protobuf/proto"

@@ -1,0 +1,204 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/gotensor/gotensor/chain/balances"
+	"github.com/gotensor/gotensor/chain/env"
+	"github.com/gotensor/gotensor/chain/errs"
+	"github.com/gotensor/gotensor/chain/store"
+	"github.com/gotensor/gotensor/chain/system"
+	"github.com/gotensor/gotensor/chain/tx"
+)
+
+// Version is reported in Info.
+const Version = "0.1.0"
+
+// AppVersion is the state machine's protocol version.
+const AppVersion = 1
+
+// Config configures the application.
+type Config struct {
+	// ChainID is the chain's id; transactions naming another are rejected.
+	ChainID string
+	// KeepVersions is how many recent state versions stay queryable;
+	// zero keeps every version.
+	KeepVersions int64
+	// Logger receives a line per block; nil discards.
+	Logger *slog.Logger
+}
+
+// App is the ABCI application.
+type App struct {
+	abci.BaseApplication
+
+	cfg  Config
+	log  *slog.Logger
+	tree *store.Tree
+
+	// check is the mempool's view: committed state plus the fees and nonces
+	// of transactions accepted since the last commit.
+	check *store.Cache
+
+	// block is the branch of the block being finalized, nil between
+	// Commit and the next FinalizeBlock.
+	block *store.Cache
+
+	sigs *sigCache
+
+	// mu guards tree versions against concurrent queries.
+	mu sync.RWMutex
+}
+
+var _ abci.Application = (*App)(nil)
+
+// New opens an application over tree.
+func New(tree *store.Tree, cfg Config) *App {
+	l := cfg.Logger
+	if l == nil {
+		l = slog.New(slog.DiscardHandler)
+	}
+	a := &App{cfg: cfg, log: l, tree: tree, sigs: newSigCache(1 << 17)}
+	a.resetCheck()
+	return a
+}
+
+func (a *App) resetCheck() {
+	if a.tree.Version() == 0 {
+		a.check = store.NewCache(emptyReader{})
+		return
+	}
+	snap, err := a.tree.At(a.tree.Version())
+	if err != nil {
+		panic(fmt.Sprintf("app: latest version unreadable: %v", err))
+	}
+	a.check = store.NewCache(snap)
+}
+
+type emptyReader struct{}
+
+func (emptyReader) Get([]byte) []byte                                 { return nil }
+func (emptyReader) Iterate(_, _ []byte, _ func(k, v []byte) bool) {}
+
+// Info reports the last committed height and app hash, so CometBFT can
+// replay blocks the application has not committed.
+func (a *App) Info(context.Context, *abci.InfoRequest) (*abci.InfoResponse, error) {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return &abci.InfoResponse{
+		Data:             "gotensor",
+		Version:          Version,
+		AppVersion:       AppVersion,
+		LastBlockHeight:  a.tree.Version(),
+		LastBlockAppHash: a.tree.Hash(),
+	}, nil
+}
+
+// InitChain writes the genesis state into the working tree.
+func (a *App) InitChain(_ context.Context, req *abci.InitChainRequest) (*abci.InitChainResponse, error) {
+	if req.ChainId != a.cfg.ChainID {
+		return nil, fmt.Errorf("init chain: genesis chain id %q, node configured for %q", req.ChainId, a.cfg.ChainID)
+	}
+	g, err := ParseGenesis(req.AppStateBytes)
+	if err != nil {
+		return nil, fmt.Errorf("init chain: %w", err)
+	}
+	if req.InitialHeight > 1 {
+		a.tree.SetInitialVersion(uint64(req.InitialHeight))
+	}
+	kv := store.NewCache(a.tree)
+	if err := initGenesis(kv, g); err != nil {
+		return nil, fmt.Errorf("init chain: %w", err)
+	}
+	kv.Write(a.tree)
+	a.log.Info("genesis loaded", "chain_id", req.ChainId, "profile", g.System.Profile, "accounts", len(g.Balances.Accounts))
+	return &abci.InitChainResponse{AppHash: a.tree.WorkingHash()}, nil
+}
+
+// CheckTx admits a transaction to the mempool: envelope, signature, chain
+// id, mortality, nonce, fee, and the call's own checks.
+func (a *App) CheckTx(_ context.Context, req *abci.CheckTxRequest) (*abci.CheckTxResponse, error) {
+	height := a.tree.Version() + 1 // the earliest block it can land in
+	kv := store.NewCache(a.check)
+	adm, err := a.admit(kv, req.Tx, height, &env.Events{})
+	if err == nil {
+		// The call must also pass its own checks now, so that free calls
+		// and hopeless calls cannot fill the mempool.
+		if err = validate(kv, adm.d.Signer, adm.d.Body.Call); err != nil {
+			err = fmt.Errorf("%s: %w", tx.CallName(adm.d.Body.Call), err)
+		}
+	}
+	if err != nil {
+		space, code := errs.Codes(err)
+		return &abci.CheckTxResponse{Code: code, Codespace: space, Log: err.Error()}, nil
+	}
+	kv.Write(a.check)
+	return &abci.CheckTxResponse{Code: abci.CodeTypeOK}, nil
+}
+
+// admitted is a transaction that passed the envelope checks and paid.
+type admitted struct {
+	d   *tx.Decoded
+	fee uint64
+}
+
+// admit runs every check that does not execute the call, then takes the
+// fee and bumps the nonce on kv.
+func (a *App) admit(kv store.KV, raw []byte, height int64, ev *env.Events) (admitted, error) {
+	d, err := tx.Decode(raw)
+	if err != nil {
+		return admitted{}, err
+	}
+	if err := a.verify(d); err != nil {
+		return admitted{}, err
+	}
+	b := d.Body
+	if b.ChainId != a.cfg.ChainID {
+		return admitted{}, fmt.Errorf("%w: transaction is for %q, this chain is %q", tx.ErrWrongChain, b.ChainId, a.cfg.ChainID)
+	}
+	if b.ValidUntil < uint64(height) {
+		return admitted{}, fmt.Errorf("%w: valid until block %d, current block %d", tx.ErrExpired, b.ValidUntil, height)
+	}
+	params := system.GetParams(kv)
+	if b.ValidUntil-uint64(height) > params.MaxValidity {
+		return admitted{}, fmt.Errorf("%w: valid until block %d, at most %d blocks after %d", tx.ErrValidTooLong, b.ValidUntil, params.MaxValidity, height)
+	}
+	next := system.Nonce(kv, d.Signer)
+	switch {
+	case b.Nonce < next:
+		return admitted{}, fmt.Errorf("%w: nonce %d, account %s is at %d", tx.ErrStale, b.Nonce, d.Signer.SS58(), next)
+	case b.Nonce > next:
+		return admitted{}, fmt.Errorf("%w: nonce %d, account %s expects %d", tx.ErrFuture, b.Nonce, d.Signer.SS58(), next)
+	}
+	fee, ok := params.Fee(classOf(b.Call), len(raw), b.Tip)
+	if !ok {
+		return admitted{}, fmt.Errorf("%w: tip %d RAO overflows the fee", tx.ErrCannotPayFee, b.Tip)
+	}
+	if free := balances.Free(kv, d.Signer); free < fee {
+		return admitted{}, fmt.Errorf("%w: fee %s, free balance of %s is %s", tx.ErrCannotPayFee, balances.FormatTAO(fee), d.Signer.SS58(), balances.FormatTAO(free))
+	}
+	e := &env.Env{Signer: d.Signer, Events: ev}
+	if err := balances.Withdraw(e, kv, d.Signer, fee, "fee"); err != nil {
+		return admitted{}, fmt.Errorf("%w: %v", tx.ErrCannotPayFee, err)
+	}
+	system.SetNonce(kv, d.Signer, next+1)
+	return admitted{d: d, fee: fee}, nil
+}
+
+// verify checks the signature once per distinct transaction.
+func (a *App) verify(d *tx.Decoded) error {
+	h := d.Hash()
+	if a.sigs.has(h) {
+		return nil
+	}
+	if err := d.VerifySignature(); err != nil {
+		return err
+	}
+	a.sigs.add(h)
+	return nil
+}

@@ -1,0 +1,18 @@
+// Package app is the ABCI application: it owns the state tree and its
+// branches, checks transactions for the mempool, executes blocks and routes
+// each call to its module.
+//
+// Module key bytes (the first byte of every state key):
+//
+//	0x01 system    nonces, params, sudo, validator reward accounts
+//	0x02 balances  free balances, total issuance
+//
+// Retired bytes are never reused.
+//
+// Execution of a block: a cache branch over the IAVL working tree; each
+// transaction runs in its own branch over it, after its fee and nonce are
+// taken in the block branch, so a failed call changes nothing but those.
+// The block branch is written into the tree in key order at the end of
+// FinalizeBlock (the app hash is the tree's working hash) and saved as a
+// new version in Commit.
+package app

@@ -1,0 +1,167 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/gotensor/gotensor/chain/balances"
+	"github.com/gotensor/gotensor/chain/store"
+	"github.com/gotensor/gotensor/chain/system"
+	"github.com/gotensor/gotensor/keys"
+)
+
+// Query paths. Responses are JSON; amounts are decimal strings of RAO so
+// that no client loses precision above 2^53.
+const (
+	PathParams   = "/params"   // ParamsView
+	PathAccount  = "/account/" // + address → AccountView
+	PathAccounts = "/accounts" // ?after=address&limit=n → AccountsView
+	PathGenesis  = "/genesis"  // the state as genesis app_state
+)
+
+// Query result codes (codespace "query").
+const (
+	QueryCodeNotFound   = 1
+	QueryCodeBadRequest = 2
+	QueryCodeGone       = 3
+)
+
+// ParamsView is the chain's parameters and supply.
+type ParamsView struct {
+	ChainID            string        `json:"chain_id"`
+	Profile            string        `json:"profile"`
+	Height             int64         `json:"height"`
+	System             system.Params `json:"system"`
+	Sudo               string        `json:"sudo,omitempty"`
+	ExistentialDeposit uint64        `json:"existential_deposit,string"`
+	TotalIssuance      uint64        `json:"total_issuance,string"`
+	MaxSupply          uint64        `json:"max_supply,string"`
+	Accounts           uint64        `json:"accounts,string"`
+}
+
+// AccountView is one account.
+type AccountView struct {
+	Address string `json:"address"`
+	Free    uint64 `json:"free,string"`
+	Nonce   uint64 `json:"nonce,string"`
+}
+
+// AccountsView is a page of accounts with a balance.
+type AccountsView struct {
+	Accounts []AccountView `json:"accounts"`
+	Next     string        `json:"next,omitempty"`
+}
+
+type queryError struct {
+	code uint32
+	msg  string
+}
+
+func (e *queryError) Error() string { return e.msg }
+
+func badRequest(format string, args ...any) error {
+	return &queryError{QueryCodeBadRequest, fmt.Sprintf(format, args...)}
+}
+
+// Query serves reads from a committed version (req.Height, 0 = latest).
+func (a *App) Query(_ context.Context, req *abci.QueryRequest) (*abci.QueryResponse, error) {
+	a.mu.RLock()
+	snap, err := a.tree.At(req.Height)
+	a.mu.RUnlock()
+	if err != nil {
+		code := uint32(QueryCodeGone)
+		if a.tree.Version() == 0 {
+			code = QueryCodeNotFound
+		}
+		return &abci.QueryResponse{Code: code, Codespace: "query", Log: err.Error(), Height: req.Height}, nil
+	}
+	v, err := a.query(snap, req.Path, req.Data)
+	if err != nil {
+		code := uint32(QueryCodeBadRequest)
+		var qe *queryError
+		if errors.As(err, &qe) {
+			code = qe.code
+		}
+		return &abci.QueryResponse{Code: code, Codespace: "query", Log: err.Error(), Height: snap.Version()}, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("query %s: encode: %w", req.Path, err)
+	}
+	return &abci.QueryResponse{Code: abci.CodeTypeOK, Value: b, Height: snap.Version()}, nil
+}
+
+func (a *App) query(snap *store.Snapshot, path string, data []byte) (any, error) {
+	route, rawQuery, _ := strings.Cut(path, "?")
+	switch {
+	case route == PathParams:
+		p := ParamsView{
+			ChainID:            a.cfg.ChainID,
+			Profile:            system.Profile(snap),
+			Height:             snap.Version(),
+			System:             system.GetParams(snap),
+			ExistentialDeposit: balances.ExistentialDeposit,
+			TotalIssuance:      balances.TotalIssuance(snap),
+			MaxSupply:          balances.MaxSupply,
+			Accounts:           balances.Accounts(snap),
+		}
+		if s, ok := system.Sudo(snap); ok {
+			p.Sudo = s.SS58()
+		}
+		return p, nil
+	case strings.HasPrefix(route, PathAccount):
+		pk, err := keys.ParsePublicKeyOrSS58(strings.TrimPrefix(route, PathAccount))
+		if err != nil {
+			return nil, badRequest("account: %v", err)
+		}
+		return AccountView{Address: pk.SS58(), Free: balances.Free(snap, pk), Nonce: system.Nonce(snap, pk)}, nil
+	case route == PathAccounts:
+		return queryAccounts(snap, rawQuery)
+	case route == PathGenesis:
+		return ExportGenesis(snap), nil
+	}
+	return nil, &queryError{QueryCodeNotFound, fmt.Sprintf("unknown query path %q", path)}
+}
+
+const maxPage = 1000
+
+func queryAccounts(snap *store.Snapshot, rawQuery string) (any, error) {
+	var after *keys.PublicKey
+	limit := 100
+	for _, kv := range strings.Split(rawQuery, "&") {
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case "":
+		case "after":
+			pk, err := keys.ParsePublicKeyOrSS58(v)
+			if err != nil {
+				return nil, badRequest("after: %v", err)
+			}
+			after = &pk
+		case "limit":
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > maxPage {
+				return nil, badRequest("limit %q must be 1..%d", v, maxPage)
+			}
+			limit = n
+		default:
+			return nil, badRequest("unknown parameter %q (use after, limit)", k)
+		}
+	}
+	out := AccountsView{Accounts: []AccountView{}}
+	balances.IterateAccounts(snap, after, func(acc balances.Account) bool {
+		if len(out.Accounts) == limit {
+			out.Next = out.Accounts[limit-1].Address
+			return false
+		}
+		out.Accounts = append(out.Accounts, AccountView{Address: acc.Who.SS58(), Free: acc.Free, Nonce: system.Nonce(snap, acc.Who)})
+		return true
+	})
+	return out, nil
+}

@@ -1,0 +1,78 @@
+package balances
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/gotensor/gotensor/chain/store"
+	"github.com/gotensor/gotensor/keys"
+)
+
+// GenesisAccount is one initial balance.
+type GenesisAccount struct {
+	Address string `json:"address"`
+	Free    uint64 `json:"free,string"`
+}
+
+// Genesis is the module's part of the genesis state.
+type Genesis struct {
+	Accounts []GenesisAccount `json:"accounts"`
+}
+
+// Validate checks addresses, duplicates, amounts and the supply cap.
+func (g Genesis) Validate() error {
+	seen := map[keys.PublicKey]bool{}
+	var total uint64
+	for i, a := range g.Accounts {
+		pk, err := keys.ParsePublicKeyOrSS58(a.Address)
+		if err != nil {
+			return fmt.Errorf("balances genesis account %d (%q): %w", i, a.Address, err)
+		}
+		if seen[pk] {
+			return fmt.Errorf("balances genesis: %s listed twice", pk.SS58())
+		}
+		seen[pk] = true
+		if a.Free < ExistentialDeposit {
+			return fmt.Errorf("balances genesis: %s has %d RAO, below the existential deposit %d", pk.SS58(), a.Free, ExistentialDeposit)
+		}
+		if a.Free > MaxSupply-total {
+			return fmt.Errorf("balances genesis: total exceeds the 21M TAO supply cap")
+		}
+		total += a.Free
+	}
+	return nil
+}
+
+// InitGenesis writes g into kv; g must be valid.
+func InitGenesis(kv store.KV, g Genesis) error {
+	if err := g.Validate(); err != nil {
+		return err
+	}
+	var total uint64
+	for _, a := range g.Accounts {
+		pk, _ := keys.ParsePublicKeyOrSS58(a.Address)
+		setFree(kv, pk, a.Free)
+		total += a.Free
+	}
+	setIssuance(kv, total)
+	return nil
+}
+
+// ExportGenesis reads the module state back as genesis, sorted by key.
+func ExportGenesis(r store.Reader) Genesis {
+	var g Genesis
+	IterateAccounts(r, nil, func(a Account) bool {
+		g.Accounts = append(g.Accounts, GenesisAccount{Address: a.Who.SS58(), Free: a.Free})
+		return true
+	})
+	slices.SortFunc(g.Accounts, func(a, b GenesisAccount) int {
+		if a.Address < b.Address {
+			return -1
+		}
+		if a.Address > b.Address {
+			return 1
+		}
+		return 0
+	})
+	return g
+}

@@ -1,0 +1,247 @@
+// Command subtensor runs a Gotensor node.
+//
+//	subtensor init --home DIR [--profile localnet|mainnet] [--chain-id ID] [--genesis FILE]
+//	subtensor start --home DIR [--rpc.laddr ...] [--rest.laddr ...] [--metrics.laddr ...]
+//	subtensor testnet --validators N --output DIR
+//	subtensor export --home DIR [--out FILE]
+//	subtensor version
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gotensor/gotensor/chain/app"
+	"github.com/gotensor/gotensor/chain/balances"
+	"github.com/gotensor/gotensor/node"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	if err := newRoot().Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "error:", err)
+		os.Exit(1)
+	}
+}
+
+func defaultHome() string {
+	if h := os.Getenv("SUBTENSOR_HOME"); h != "" {
+		return h
+	}
+	dir, err := os.UserHomeDir()
+	if err != nil {
+		return ".subtensor"
+	}
+	return filepath.Join(dir, ".subtensor")
+}
+
+func newRoot() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "subtensor",
+		Short:         "Gotensor node: CometBFT consensus with the Bittensor state machine",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().String("home", defaultHome(), "node home folder (env SUBTENSOR_HOME)")
+	root.PersistentFlags().String("log-level", "info", "log level: debug, info, warn, error")
+	root.PersistentFlags().Bool("log-json", false, "log as JSON lines")
+	root.AddCommand(initCmd(), startCmd(), testnetCmd(), exportCmd(), versionCmd())
+	return root
+}
+
+func logger(cmd *cobra.Command) *slog.Logger {
+	lvl := slog.LevelInfo
+	s, _ := cmd.Flags().GetString("log-level")
+	lvl.UnmarshalText([]byte(s))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if j, _ := cmd.Flags().GetBool("log-json"); j {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// parseBalances parses "ADDRESS=AMOUNT" with AMOUNT in TAO ("1.5") or RAO ("1500rao").
+func parseBalances(list []string) (map[string]uint64, error) {
+	out := map[string]uint64{}
+	for _, s := range list {
+		addr, amt, ok := strings.Cut(s, "=")
+		if !ok {
+			return nil, fmt.Errorf("--balance %q: use ADDRESS=TAO, e.g. 5Grw...=1000", s)
+		}
+		v, err := parseAmount(amt)
+		if err != nil {
+			return nil, fmt.Errorf("--balance %q: %w", s, err)
+		}
+		out[addr] += v
+	}
+	return out, nil
+}
+
+func parseAmount(s string) (uint64, error) {
+	if r, ok := strings.CutSuffix(s, "rao"); ok {
+		return strconv.ParseUint(r, 10, 64)
+	}
+	whole, frac, _ := strings.Cut(s, ".")
+	if len(frac) > 9 {
+		return 0, fmt.Errorf("amount %q has more than 9 decimals", s)
+	}
+	w, err := strconv.ParseUint(whole, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("amount %q is not a number of TAO", s)
+	}
+	f := uint64(0)
+	if frac != "" {
+		f, err = strconv.ParseUint(frac+strings.Repeat("0", 9-len(frac)), 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("amount %q is not a number of TAO", s)
+		}
+	}
+	if w > balances.MaxSupply/balances.RAOPerTAO {
+		return 0, fmt.Errorf("amount %q exceeds the supply", s)
+	}
+	return w*balances.RAOPerTAO + f, nil
+}
+
+func initCmd() *cobra.Command {
+	var o node.InitOptions
+	var bal []string
+	c := &cobra.Command{
+		Use:   "init",
+		Short: "Create a node home: keys, config.toml and genesis",
+		Long: `Create a node home: keys, config.toml and genesis.
+
+The localnet profile funds the substrate dev accounts (//Alice ... //Ferdie,
+1,000,000 TAO each), makes //Alice the sudo key and uses fast blocks.`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.Home, _ = cmd.Flags().GetString("home")
+			var err error
+			if o.Balances, err = parseBalances(bal); err != nil {
+				return err
+			}
+			doc, err := node.Init(o)
+			if err != nil {
+				return err
+			}
+			fmt.Printf("initialised %s\n  chain id: %s\n  genesis:  %s\n", o.Home, doc.ChainID, filepath.Join(o.Home, "config", "genesis.json"))
+			fmt.Printf("start it with: subtensor start --home %s\n", o.Home)
+			return nil
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&o.Profile, "profile", node.ProfileLocalnet, "genesis profile: localnet or mainnet")
+	f.StringVar(&o.ChainID, "chain-id", "", "chain id (default gotensor-<profile>)")
+	f.StringVar(&o.Moniker, "moniker", "", "node name")
+	f.StringVar(&o.Genesis, "genesis", "", "use this genesis file (e.g. from `subtensor export`) instead of making one")
+	f.StringVar(&o.Sudo, "sudo", "", "sudo key SS58 (localnet default //Alice)")
+	f.StringVar(&o.RewardAccount, "reward-account", "", "SS58 address that receives this validator's fees (localnet default //Alice)")
+	f.StringArrayVar(&bal, "balance", nil, "initial balance ADDRESS=TAO (repeatable)")
+	f.BoolVar(&o.Overwrite, "overwrite", false, "replace an existing home's config and genesis (keys and data are kept)")
+	return c
+}
+
+func startCmd() *cobra.Command {
+	var cfg node.Config
+	c := &cobra.Command{
+		Use:   "start",
+		Short: "Run the node until SIGINT or SIGTERM",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg.Home, _ = cmd.Flags().GetString("home")
+			cfg.Logger = logger(cmd)
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			n, err := node.Start(ctx, cfg)
+			if err != nil {
+				return err
+			}
+			<-ctx.Done()
+			cfg.Logger.Info("shutting down")
+			return n.Stop()
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&cfg.RPCListen, "rpc.laddr", "", "CometBFT RPC address (default from config.toml, tcp://127.0.0.1:26657)")
+	f.StringVar(&cfg.P2PListen, "p2p.laddr", "", "p2p address (default from config.toml)")
+	f.StringVar(&cfg.RESTListen, "rest.laddr", "127.0.0.1:8080", `REST API address ("" disables)`)
+	f.StringVar(&cfg.MetricsListen, "metrics.laddr", "", `Prometheus address (default from config.toml, 127.0.0.1:26660; "off" disables)`)
+	f.Int64Var(&cfg.KeepVersions, "pruning.keep", 0, "state versions kept for historical queries (0 keeps all)")
+	f.BoolVar(&cfg.VerboseConsensus, "log-consensus", false, "show CometBFT's info-level logs")
+	return c
+}
+
+func testnetCmd() *cobra.Command {
+	var o node.TestnetOptions
+	c := &cobra.Command{
+		Use:   "testnet",
+		Short: "Create N validator homes wired as peers on loopback ports",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			homes, err := node.Testnet(o)
+			if err != nil {
+				return err
+			}
+			for i, h := range homes {
+				fmt.Printf("validator %d: subtensor start --home %s --rest.laddr 127.0.0.1:%d\n", i, h.Home, h.RESTPort)
+			}
+			return nil
+		},
+	}
+	f := c.Flags()
+	f.IntVar(&o.Validators, "validators", 4, "number of validators")
+	f.StringVar(&o.Output, "output", "./testnet", "folder for the homes")
+	f.StringVar(&o.ChainID, "chain-id", "gotensor-testnet", "chain id")
+	f.StringVar(&o.Profile, "profile", node.ProfileLocalnet, "genesis profile")
+	f.IntVar(&o.BasePort, "base-port", 26000, "first port; each validator uses 4 from base+10*i")
+	return c
+}
+
+func exportCmd() *cobra.Command {
+	var out string
+	c := &cobra.Command{
+		Use:   "export",
+		Short: "Write the node's latest state as a genesis file (stop the node first)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			home, _ := cmd.Flags().GetString("home")
+			doc, err := node.Export(home)
+			if err != nil {
+				return err
+			}
+			if out == "" || out == "-" {
+				b, err := node.MarshalGenesis(doc)
+				if err != nil {
+					return err
+				}
+				_, err = os.Stdout.Write(append(b, '\n'))
+				return err
+			}
+			if err := doc.SaveAs(out); err != nil {
+				return err
+			}
+			fmt.Fprintf(os.Stderr, "exported height %d to %s; start a chain from it with: subtensor init --genesis %s --home NEWHOME\n", doc.InitialHeight-1, out, out)
+			return nil
+		},
+	}
+	c.Flags().StringVar(&out, "out", "", "file to write (default stdout)")
+	return c
+}
+
+func versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print versions",
+		RunE: func(*cobra.Command, []string) error {
+			fmt.Printf("subtensor %s (app %s, protocol %d, %s)\n", version, app.Version, app.AppVersion, node.CometVersion())
+			return nil
+		},
+	}
+}
+

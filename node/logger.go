@@ -1,0 +1,58 @@
+package node
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	cmtlog "github.com/cometbft/cometbft/libs/log"
+)
+
+// cometLogger adapts slog to CometBFT's logger. CometBFT is chatty at info
+// level, so its info lines become slog debug unless verbose is set.
+type cometLogger struct {
+	l       *slog.Logger
+	verbose bool
+}
+
+func newCometLogger(l *slog.Logger, verbose bool) cmtlog.Logger {
+	return cometLogger{l: l.With("module", "cometbft"), verbose: verbose}
+}
+
+func (c cometLogger) log(level slog.Level, msg string, kv []any) {
+	if !c.l.Enabled(context.Background(), level) {
+		return
+	}
+	c.l.Log(context.Background(), level, msg, normalize(kv)...)
+}
+
+// normalize makes CometBFT's key/value pairs safe for slog: keys must be
+// strings, and a dangling key gets a placeholder value.
+func normalize(kv []any) []any {
+	out := make([]any, 0, len(kv)+1)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			k = fmt.Sprint(kv[i])
+		}
+		if i+1 < len(kv) {
+			out = append(out, k, kv[i+1])
+		} else {
+			out = append(out, k, "(missing)")
+		}
+	}
+	return out
+}
+
+func (c cometLogger) Debug(msg string, kv ...any) { c.log(slog.LevelDebug, msg, kv) }
+func (c cometLogger) Info(msg string, kv ...any) {
+	if c.verbose {
+		c.log(slog.LevelInfo, msg, kv)
+	} else {
+		c.log(slog.LevelDebug, msg, kv)
+	}
+}
+func (c cometLogger) Error(msg string, kv ...any) { c.log(slog.LevelError, msg, kv) }
+func (c cometLogger) With(kv ...any) cmtlog.Logger {
+	return cometLogger{l: c.l.With(normalize(kv)...), verbose: c.verbose}
+}

@@ -1,0 +1,211 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	cmtcfg "github.com/cometbft/cometbft/config"
+	cmtnode "github.com/cometbft/cometbft/node"
+	"github.com/cometbft/cometbft/p2p"
+	"github.com/cometbft/cometbft/privval"
+	"github.com/cometbft/cometbft/proxy"
+	rpclocal "github.com/cometbft/cometbft/rpc/client/local"
+	cmttypes "github.com/cometbft/cometbft/types"
+	"github.com/spf13/viper"
+
+	"github.com/gotensor/gotensor/chain/app"
+	"github.com/gotensor/gotensor/chain/store"
+)
+
+// Config is what `subtensor start` needs beyond the home's config.toml.
+type Config struct {
+	Home string
+	// RPCListen overrides config.toml's rpc.laddr, e.g. "tcp://127.0.0.1:26657".
+	RPCListen string
+	// P2PListen overrides config.toml's p2p.laddr.
+	P2PListen string
+	// RESTListen is the REST facade's address; empty disables it.
+	RESTListen string
+	// MetricsListen overrides the Prometheus address; "off" disables it.
+	MetricsListen string
+	// KeepVersions is how many recent state versions stay queryable; zero
+	// keeps all.
+	KeepVersions int64
+	// Logger receives the node's logs; nil discards them.
+	Logger *slog.Logger
+	// VerboseConsensus shows CometBFT's info-level lines.
+	VerboseConsensus bool
+}
+
+// Node is a running node.
+type Node struct {
+	cfg     Config
+	log     *slog.Logger
+	comet   *cmtnode.Node
+	app     *app.App
+	tree    *store.Tree
+	rest    *http.Server
+	restLn  net.Listener
+	genesis *cmttypes.GenesisDoc
+}
+
+// LoadCometConfig reads home/config/config.toml.
+func LoadCometConfig(home string) (*cmtcfg.Config, error) {
+	v := viper.New()
+	v.SetConfigFile(filepath.Join(home, "config", "config.toml"))
+	if err := v.ReadInConfig(); err != nil {
+		return nil, fmt.Errorf("read %s/config/config.toml: %w (run `subtensor init --home %s` first)", home, err, home)
+	}
+	c := cmtcfg.DefaultConfig()
+	if err := v.Unmarshal(c); err != nil {
+		return nil, fmt.Errorf("parse config.toml: %w", err)
+	}
+	c.SetRoot(home)
+	if err := c.ValidateBasic(); err != nil {
+		return nil, fmt.Errorf("config.toml: %w", err)
+	}
+	return c, nil
+}
+
+// ParseAppGenesis decodes and validates a genesis document's app_state.
+func ParseAppGenesis(doc *cmttypes.GenesisDoc) (app.Genesis, error) {
+	return app.ParseGenesis(doc.AppState)
+}
+
+// StateDir is where the application state lives in a home.
+func StateDir(home string) string { return filepath.Join(home, "data", "state.db") }
+
+// Start opens the home and starts consensus, RPC, REST and metrics.
+func Start(ctx context.Context, cfg Config) (*Node, error) {
+	l := cfg.Logger
+	if l == nil {
+		l = slog.New(slog.DiscardHandler)
+	}
+	cc, err := LoadCometConfig(cfg.Home)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.RPCListen != "" {
+		cc.RPC.ListenAddress = cfg.RPCListen
+	}
+	if cfg.P2PListen != "" {
+		cc.P2P.ListenAddress = cfg.P2PListen
+	}
+	switch cfg.MetricsListen {
+	case "":
+	case "off":
+		cc.Instrumentation.Prometheus = false
+	default:
+		cc.Instrumentation.Prometheus = true
+		cc.Instrumentation.PrometheusListenAddr = cfg.MetricsListen
+	}
+	doc, err := cmttypes.GenesisDocFromFile(cc.GenesisFile())
+	if err != nil {
+		return nil, fmt.Errorf("genesis: %w", err)
+	}
+	if _, err := ParseAppGenesis(doc); err != nil {
+		return nil, fmt.Errorf("genesis %s: %w", cc.GenesisFile(), err)
+	}
+	tree, err := store.OpenTree(StateDir(cfg.Home))
+	if err != nil {
+		return nil, err
+	}
+	a := app.New(tree, app.Config{ChainID: doc.ChainID, KeepVersions: cfg.KeepVersions, Logger: l.With("module", "app")})
+	nodeKey, err := p2p.LoadNodeKey(cc.NodeKeyFile())
+	if err != nil {
+		tree.Close()
+		return nil, fmt.Errorf("node key: %w", err)
+	}
+	pv := privval.LoadFilePV(cc.PrivValidatorKeyFile(), cc.PrivValidatorStateFile())
+	metrics := newAppMetrics()
+	comet, err := cmtnode.NewNode(ctx, cc, pv, nodeKey,
+		proxy.NewLocalClientCreator(metrics.wrap(a)),
+		cmtnode.DefaultGenesisDocProviderFunc(cc),
+		cmtcfg.DefaultDBProvider,
+		cmtnode.DefaultMetricsProvider(cc.Instrumentation),
+		newCometLogger(l, cfg.VerboseConsensus),
+	)
+	if err != nil {
+		tree.Close()
+		return nil, fmt.Errorf("start consensus: %w", err)
+	}
+	if err := comet.Start(); err != nil {
+		tree.Close()
+		return nil, fmt.Errorf("start consensus: %w", err)
+	}
+	n := &Node{cfg: cfg, log: l, comet: comet, app: a, tree: tree, genesis: doc}
+	if cfg.RESTListen != "" {
+		if err := n.startREST(cfg.RESTListen); err != nil {
+			n.Stop()
+			return nil, err
+		}
+	}
+	l.Info("node started", "chain_id", doc.ChainID, "rpc", cc.RPC.ListenAddress, "p2p", cc.P2P.ListenAddress,
+		"rest", n.RESTAddr(), "metrics", metricsAddr(cc), "home", cfg.Home)
+	return n, nil
+}
+
+func metricsAddr(cc *cmtcfg.Config) string {
+	if !cc.Instrumentation.Prometheus {
+		return "off"
+	}
+	return cc.Instrumentation.PrometheusListenAddr
+}
+
+// RPCAddr is CometBFT's RPC listen address as configured.
+func (n *Node) RPCAddr() string { return n.comet.Config().RPC.ListenAddress }
+
+// RESTAddr is the REST facade's bound address ("" when off).
+func (n *Node) RESTAddr() string {
+	if n.restLn == nil {
+		return ""
+	}
+	return n.restLn.Addr().String()
+}
+
+// ChainID is the chain's id.
+func (n *Node) ChainID() string { return n.genesis.ChainID }
+
+// Height is the last committed height.
+func (n *Node) Height() int64 { return n.comet.BlockStore().Height() }
+
+// Local returns an in-process RPC client.
+func (n *Node) Local() *rpclocal.Local { return rpclocal.New(n.comet) }
+
+// WaitHeight blocks until the chain reaches height h or ctx ends.
+func (n *Node) WaitHeight(ctx context.Context, h int64) error {
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for n.Height() < h {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for height %d (at %d): %w", h, n.Height(), ctx.Err())
+		case <-t.C:
+		}
+	}
+	return nil
+}
+
+// Stop shuts everything down and waits for it: REST first (in-flight
+// requests finish), then consensus, then the state database.
+func (n *Node) Stop() error {
+	var errs []error
+	if n.rest != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		errs = append(errs, n.rest.Shutdown(ctx))
+		cancel()
+	}
+	if n.comet.IsRunning() {
+		errs = append(errs, n.comet.Stop())
+		n.comet.Wait()
+	}
+	errs = append(errs, n.tree.Close())
+	n.log.Info("node stopped")
+	return errors.Join(errs...)
+}

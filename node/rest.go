@@ -1,0 +1,363 @@
+package node
+
+import (
+	"context"
+	_ "embed"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	rpclocal "github.com/cometbft/cometbft/rpc/client/local"
+	cmttypes "github.com/cometbft/cometbft/types"
+
+	"github.com/gotensor/gotensor/chain/app"
+	"github.com/gotensor/gotensor/chain/tx"
+)
+
+//go:embed openapi.json
+var openAPI []byte
+
+// OpenAPI returns the REST facade's OpenAPI document.
+func OpenAPI() []byte { return openAPI }
+
+// restError is the JSON body of every error response.
+type restError struct {
+	Error     string `json:"error"`
+	Codespace string `json:"codespace,omitempty"`
+	Code      uint32 `json:"code,omitempty"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+func writeErr(w http.ResponseWriter, status int, format string, args ...any) {
+	writeJSON(w, status, restError{Error: fmt.Sprintf(format, args...)})
+}
+
+func (n *Node) startREST(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("REST listen on %s: %w (choose another --rest.laddr)", addr, err)
+	}
+	n.restLn = ln
+	n.rest = &http.Server{Handler: NewREST(n.Local()), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := n.rest.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			n.log.Error("rest server stopped", "err", err)
+		}
+	}()
+	return nil
+}
+
+// REST serves /api/v1 over a node's RPC client.
+type REST struct {
+	rpc *rpclocal.Local
+	mux *http.ServeMux
+}
+
+// NewREST builds the REST handler.
+func NewREST(rpc *rpclocal.Local) *REST {
+	r := &REST{rpc: rpc, mux: http.NewServeMux()}
+	r.mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(openAPI)
+	})
+	r.mux.HandleFunc("GET /healthz", r.health)
+	r.mux.HandleFunc("GET /api/v1/status", r.status)
+	r.mux.HandleFunc("GET /api/v1/params", r.abciGet(func(*http.Request) string { return app.PathParams }))
+	r.mux.HandleFunc("GET /api/v1/accounts", r.abciGet(func(q *http.Request) string {
+		return app.PathAccounts + "?" + q.URL.Query().Encode()
+	}))
+	r.mux.HandleFunc("GET /api/v1/accounts/{address}", r.abciGet(func(q *http.Request) string {
+		return app.PathAccount + q.PathValue("address")
+	}))
+	r.mux.HandleFunc("GET /api/v1/blocks/latest", r.block)
+	r.mux.HandleFunc("GET /api/v1/blocks/{height}", r.block)
+	r.mux.HandleFunc("POST /api/v1/txs", r.submit)
+	r.mux.HandleFunc("GET /api/v1/txs/{hash}", r.txStatus)
+	return r
+}
+
+func (r *REST) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	r.mux.ServeHTTP(w, req)
+}
+
+func (r *REST) health(w http.ResponseWriter, req *http.Request) {
+	st, err := r.rpc.Status(req.Context())
+	if err != nil {
+		writeErr(w, http.StatusServiceUnavailable, "node not ready: %v", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "height": st.SyncInfo.LatestBlockHeight, "catching_up": st.SyncInfo.CatchingUp})
+}
+
+// StatusView is GET /api/v1/status.
+type StatusView struct {
+	ChainID       string    `json:"chain_id"`
+	Moniker       string    `json:"moniker"`
+	NodeVersion   string    `json:"node_version"`
+	AppVersion    string    `json:"app_version"`
+	Height        int64     `json:"height"`
+	BlockHash     string    `json:"block_hash"`
+	BlockTime     time.Time `json:"block_time"`
+	AppHash       string    `json:"app_hash"`
+	CatchingUp    bool      `json:"catching_up"`
+	ValidatorAddr string    `json:"validator_address"`
+	VotingPower   int64     `json:"voting_power"`
+}
+
+func (r *REST) status(w http.ResponseWriter, req *http.Request) {
+	st, err := r.rpc.Status(req.Context())
+	if err != nil {
+		writeErr(w, http.StatusServiceUnavailable, "status: %v", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, StatusView{
+		ChainID: st.NodeInfo.Network, Moniker: st.NodeInfo.Moniker, NodeVersion: st.NodeInfo.Version,
+		AppVersion: app.Version, Height: st.SyncInfo.LatestBlockHeight,
+		BlockHash: st.SyncInfo.LatestBlockHash.String(), BlockTime: st.SyncInfo.LatestBlockTime,
+		AppHash: st.SyncInfo.LatestAppHash.String(), CatchingUp: st.SyncInfo.CatchingUp,
+		ValidatorAddr: st.ValidatorInfo.Address.String(), VotingPower: st.ValidatorInfo.VotingPower,
+	})
+}
+
+func parseHeight(req *http.Request) (int64, error) {
+	s := req.URL.Query().Get("height")
+	if s == "" {
+		return 0, nil
+	}
+	h, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || h < 0 {
+		return 0, fmt.Errorf("height %q must be a non-negative integer", s)
+	}
+	return h, nil
+}
+
+// abciGet serves an ABCI query path; ?height= reads a past state.
+func (r *REST) abciGet(path func(*http.Request) string) http.HandlerFunc {
+	return func(w http.ResponseWriter, req *http.Request) {
+		h, err := parseHeight(req)
+		if err != nil {
+			writeErr(w, http.StatusBadRequest, "%v", err)
+			return
+		}
+		q := req.URL.Query()
+		q.Del("height")
+		req.URL.RawQuery = q.Encode()
+		res, err := r.rpc.ABCIQueryWithOptions(req.Context(), path(req), nil, rpcQueryOpts(h))
+		if err != nil {
+			writeErr(w, http.StatusServiceUnavailable, "query: %v", err)
+			return
+		}
+		resp := res.Response
+		if resp.Code != abci.CodeTypeOK {
+			status := http.StatusBadRequest
+			switch resp.Code {
+			case app.QueryCodeNotFound:
+				status = http.StatusNotFound
+			case app.QueryCodeGone:
+				status = http.StatusGone
+			}
+			writeJSON(w, status, restError{Error: resp.Log, Codespace: resp.Codespace, Code: resp.Code})
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Block-Height", strconv.FormatInt(resp.Height, 10))
+		w.Write(resp.Value)
+	}
+}
+
+// BlockView is a block with its transactions' results.
+type BlockView struct {
+	Height   int64     `json:"height"`
+	Hash     string    `json:"hash"`
+	Time     time.Time `json:"time"`
+	Proposer string    `json:"proposer"`
+	AppHash  string    `json:"app_hash"`
+	Txs      []TxView  `json:"txs"`
+	Events   []EventView `json:"events"`
+}
+
+// TxView is a transaction and its result.
+type TxView struct {
+	Hash      string      `json:"hash"`
+	Height    int64       `json:"height"`
+	Index     uint32      `json:"index"`
+	Signer    string      `json:"signer,omitempty"`
+	Nonce     uint64      `json:"nonce"`
+	Call      string      `json:"call,omitempty"`
+	Success   bool        `json:"success"`
+	Code      uint32      `json:"code"`
+	Codespace string      `json:"codespace,omitempty"`
+	Error     string      `json:"error,omitempty"`
+	Events    []EventView `json:"events"`
+}
+
+// EventView is one event.
+type EventView struct {
+	Type  string            `json:"type"`
+	Attrs map[string]string `json:"attributes"`
+}
+
+func events(list []abci.Event) []EventView {
+	out := make([]EventView, 0, len(list))
+	for _, e := range list {
+		ev := EventView{Type: e.Type, Attrs: map[string]string{}}
+		for _, a := range e.Attributes {
+			ev.Attrs[a.Key] = a.Value
+		}
+		out = append(out, ev)
+	}
+	return out
+}
+
+func txView(raw cmttypes.Tx, height int64, index uint32, res *abci.ExecTxResult) TxView {
+	v := TxView{Hash: hex.EncodeToString(raw.Hash()), Height: height, Index: index}
+	if d, err := tx.Decode(raw); err == nil {
+		v.Signer, v.Nonce, v.Call = d.Signer.SS58(), d.Body.Nonce, tx.CallName(d.Body.Call)
+	}
+	if res != nil {
+		v.Success, v.Code, v.Codespace, v.Events = res.Code == abci.CodeTypeOK, res.Code, res.Codespace, events(res.Events)
+		if !v.Success {
+			v.Error = res.Log
+		}
+	}
+	return v
+}
+
+func (r *REST) block(w http.ResponseWriter, req *http.Request) {
+	var hp *int64
+	if s := req.PathValue("height"); s != "" {
+		h, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || h <= 0 {
+			writeErr(w, http.StatusBadRequest, "height %q must be a positive integer", s)
+			return
+		}
+		hp = &h
+	}
+	b, err := r.rpc.Block(req.Context(), hp)
+	if err != nil {
+		writeErr(w, http.StatusNotFound, "block: %v", err)
+		return
+	}
+	h := b.Block.Height
+	results, err := r.rpc.BlockResults(req.Context(), &h)
+	if err != nil {
+		writeErr(w, http.StatusNotFound, "block results at %d: %v", h, err)
+		return
+	}
+	v := BlockView{Height: h, Hash: b.BlockID.Hash.String(), Time: b.Block.Time, Proposer: b.Block.ProposerAddress.String(),
+		AppHash: b.Block.AppHash.String(), Txs: []TxView{}, Events: events(results.FinalizeBlockEvents)}
+	for i, raw := range b.Block.Txs {
+		var res *abci.ExecTxResult
+		if i < len(results.TxResults) {
+			res = results.TxResults[i]
+		}
+		v.Txs = append(v.Txs, txView(raw, h, uint32(i), res))
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+// SubmitRequest is POST /api/v1/txs: a signed transaction, base64 or hex.
+type SubmitRequest struct {
+	Tx string `json:"tx"`
+	// Wait is "none" (after the mempool check, default), or "commit"
+	// (until the transaction is in a committed block).
+	Wait string `json:"wait,omitempty"`
+}
+
+// SubmitResponse reports what happened to a submitted transaction.
+type SubmitResponse struct {
+	Hash      string  `json:"hash"`
+	Accepted  bool    `json:"accepted"`
+	Code      uint32  `json:"code"`
+	Codespace string  `json:"codespace,omitempty"`
+	Error     string  `json:"error,omitempty"`
+	Result    *TxView `json:"result,omitempty"`
+}
+
+func decodeTxParam(s string) ([]byte, error) {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "0x") {
+		return hex.DecodeString(s[2:])
+	}
+	return base64.StdEncoding.DecodeString(s)
+}
+
+func (r *REST) submit(w http.ResponseWriter, req *http.Request) {
+	var sr SubmitRequest
+	if err := json.NewDecoder(io.LimitReader(req.Body, 2*tx.MaxTxBytes+1024)).Decode(&sr); err != nil {
+		writeErr(w, http.StatusBadRequest, "body must be JSON {\"tx\": base64 or 0x-hex, \"wait\": \"none\"|\"commit\"}: %v", err)
+		return
+	}
+	raw, err := decodeTxParam(sr.Tx)
+	if err != nil || len(raw) == 0 {
+		writeErr(w, http.StatusBadRequest, "tx must be base64 or 0x-hex of the signed transaction bytes")
+		return
+	}
+	switch sr.Wait {
+	case "", "none", "commit":
+	default:
+		writeErr(w, http.StatusBadRequest, "wait %q: use none or commit", sr.Wait)
+		return
+	}
+	res, err := r.rpc.BroadcastTxSync(req.Context(), raw)
+	if err != nil {
+		writeErr(w, http.StatusServiceUnavailable, "broadcast: %v", err)
+		return
+	}
+	out := SubmitResponse{Hash: res.Hash.String(), Accepted: res.Code == abci.CodeTypeOK, Code: res.Code, Codespace: res.Codespace}
+	if !out.Accepted {
+		out.Error = res.Log
+		writeJSON(w, http.StatusUnprocessableEntity, out)
+		return
+	}
+	if sr.Wait == "commit" {
+		ctx, cancel := context.WithTimeout(req.Context(), 60*time.Second)
+		defer cancel()
+		for {
+			got, err := r.rpc.Tx(ctx, res.Hash, false)
+			if err == nil {
+				v := txView(got.Tx, got.Height, got.Index, &got.TxResult)
+				out.Result = &v
+				break
+			}
+			select {
+			case <-ctx.Done():
+				writeJSON(w, http.StatusAccepted, out)
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (r *REST) txStatus(w http.ResponseWriter, req *http.Request) {
+	h, err := hex.DecodeString(strings.TrimPrefix(req.PathValue("hash"), "0x"))
+	if err != nil || len(h) != 32 {
+		writeErr(w, http.StatusBadRequest, "hash must be 32 bytes of hex")
+		return
+	}
+	got, err := r.rpc.Tx(req.Context(), h, false)
+	if err != nil {
+		writeErr(w, http.StatusNotFound, "transaction %X not found in a committed block (it may still be in the mempool, or have expired)", h)
+		return
+	}
+	writeJSON(w, http.StatusOK, txView(got.Tx, got.Height, got.Index, &got.TxResult))
+}
