@@ -184,12 +184,12 @@ func (r *REST) abciGet(path func(*http.Request) string) http.HandlerFunc {
 
 // BlockView is a block with its transactions' results.
 type BlockView struct {
-	Height   int64     `json:"height"`
-	Hash     string    `json:"hash"`
-	Time     time.Time `json:"time"`
-	Proposer string    `json:"proposer"`
-	AppHash  string    `json:"app_hash"`
-	Txs      []TxView  `json:"txs"`
+	Height   int64       `json:"height"`
+	Hash     string      `json:"hash"`
+	Time     time.Time   `json:"time"`
+	Proposer string      `json:"proposer"`
+	AppHash  string      `json:"app_hash"`
+	Txs      []TxView    `json:"txs"`
 	Events   []EventView `json:"events"`
 }
 

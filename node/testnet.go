@@ -150,5 +150,6 @@ func Export(home string) (*cmttypes.GenesisDoc, error) {
 }
 
 // MarshalGenesis renders a genesis document as CometBFT writes it.
-func MarshalGenesis(doc *cmttypes.GenesisDoc) ([]byte, error) { return cmtjson.MarshalIndent(doc, "", "  ") }
-
+func MarshalGenesis(doc *cmttypes.GenesisDoc) ([]byte, error) {
+	return cmtjson.MarshalIndent(doc, "", "  ")
+}

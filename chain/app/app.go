@@ -82,7 +82,7 @@ func (a *App) resetCheck() {
 
 type emptyReader struct{}
 
-func (emptyReader) Get([]byte) []byte                                 { return nil }
+func (emptyReader) Get([]byte) []byte                             { return nil }
 func (emptyReader) Iterate(_, _ []byte, _ func(k, v []byte) bool) {}
 
 // Info reports the last committed height and app hash, so CometBFT can

@@ -18,7 +18,7 @@ const (
 )
 
 func nonceKey(who keys.PublicKey) []byte { return codec.Key(Module, colNonce, who[:]) }
-func validatorKey(addr []byte) []byte   { return codec.Key(Module, colValidators, addr) }
+func validatorKey(addr []byte) []byte    { return codec.Key(Module, colValidators, addr) }
 
 var (
 	paramsKey       = codec.Key(Module, colParams)

@@ -244,4 +244,3 @@ func versionCmd() *cobra.Command {
 		},
 	}
 }
-
