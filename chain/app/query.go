@@ -10,53 +10,23 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
+	"github.com/gotensor/gotensor/chain/api"
 	"github.com/gotensor/gotensor/chain/balances"
 	"github.com/gotensor/gotensor/chain/store"
 	"github.com/gotensor/gotensor/chain/system"
 	"github.com/gotensor/gotensor/keys"
 )
 
-// Query paths. Responses are JSON; amounts are decimal strings of RAO so
-// that no client loses precision above 2^53.
+// Re-exported for callers inside the node.
 const (
-	PathParams   = "/params"   // ParamsView
-	PathAccount  = "/account/" // + address → AccountView
-	PathAccounts = "/accounts" // ?after=address&limit=n → AccountsView
-	PathGenesis  = "/genesis"  // the state as genesis app_state
+	PathParams          = api.PathParams
+	PathAccount         = api.PathAccount
+	PathAccounts        = api.PathAccounts
+	PathGenesis         = api.PathGenesis
+	QueryCodeNotFound   = api.QueryCodeNotFound
+	QueryCodeBadRequest = api.QueryCodeBadRequest
+	QueryCodeGone       = api.QueryCodeGone
 )
-
-// Query result codes (codespace "query").
-const (
-	QueryCodeNotFound   = 1
-	QueryCodeBadRequest = 2
-	QueryCodeGone       = 3
-)
-
-// ParamsView is the chain's parameters and supply.
-type ParamsView struct {
-	ChainID            string        `json:"chain_id"`
-	Profile            string        `json:"profile"`
-	Height             int64         `json:"height"`
-	System             system.Params `json:"system"`
-	Sudo               string        `json:"sudo,omitempty"`
-	ExistentialDeposit uint64        `json:"existential_deposit,string"`
-	TotalIssuance      uint64        `json:"total_issuance,string"`
-	MaxSupply          uint64        `json:"max_supply,string"`
-	Accounts           uint64        `json:"accounts,string"`
-}
-
-// AccountView is one account.
-type AccountView struct {
-	Address string `json:"address"`
-	Free    uint64 `json:"free,string"`
-	Nonce   uint64 `json:"nonce,string"`
-}
-
-// AccountsView is a page of accounts with a balance.
-type AccountsView struct {
-	Accounts []AccountView `json:"accounts"`
-	Next     string        `json:"next,omitempty"`
-}
 
 type queryError struct {
 	code uint32
@@ -101,11 +71,12 @@ func (a *App) query(snap *store.Snapshot, path string, data []byte) (any, error)
 	route, rawQuery, _ := strings.Cut(path, "?")
 	switch {
 	case route == PathParams:
-		p := ParamsView{
+		sp := system.GetParams(snap)
+		p := api.Params{
 			ChainID:            a.cfg.ChainID,
 			Profile:            system.Profile(snap),
 			Height:             snap.Version(),
-			System:             system.GetParams(snap),
+			System:             api.TxParams{FeeBase: sp.FeeBase, FeePerByte: sp.FeePerByte, MaxValidity: sp.MaxValidity, DefaultValidity: sp.DefaultValidity},
 			ExistentialDeposit: balances.ExistentialDeposit,
 			TotalIssuance:      balances.TotalIssuance(snap),
 			MaxSupply:          balances.MaxSupply,
@@ -120,7 +91,7 @@ func (a *App) query(snap *store.Snapshot, path string, data []byte) (any, error)
 		if err != nil {
 			return nil, badRequest("account: %v", err)
 		}
-		return AccountView{Address: pk.SS58(), Free: balances.Free(snap, pk), Nonce: system.Nonce(snap, pk)}, nil
+		return api.Account{Address: pk.SS58(), Free: balances.Free(snap, pk), Nonce: system.Nonce(snap, pk)}, nil
 	case route == PathAccounts:
 		return queryAccounts(snap, rawQuery)
 	case route == PathGenesis:
@@ -154,13 +125,13 @@ func queryAccounts(snap *store.Snapshot, rawQuery string) (any, error) {
 			return nil, badRequest("unknown parameter %q (use after, limit)", k)
 		}
 	}
-	out := AccountsView{Accounts: []AccountView{}}
+	out := api.Accounts{Accounts: []api.Account{}}
 	balances.IterateAccounts(snap, after, func(acc balances.Account) bool {
 		if len(out.Accounts) == limit {
 			out.Next = out.Accounts[limit-1].Address
 			return false
 		}
-		out.Accounts = append(out.Accounts, AccountView{Address: acc.Who.SS58(), Free: acc.Free, Nonce: system.Nonce(snap, acc.Who)})
+		out.Accounts = append(out.Accounts, api.Account{Address: acc.Who.SS58(), Free: acc.Free, Nonce: system.Nonce(snap, acc.Who)})
 		return true
 	})
 	return out, nil
