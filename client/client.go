@@ -1,0 +1,224 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
+	ctypes "github.com/cometbft/cometbft/rpc/core/types"
+
+	"github.com/gotensor/gotensor/chain/api"
+)
+
+// Networks maps well-known network names to RPC endpoints.
+var Networks = map[string]string{
+	"local": "http://127.0.0.1:26657",
+}
+
+// Network resolves a network name or URL to an RPC endpoint. Names come
+// from Networks, then from the environment variable
+// GOTENSOR_NETWORK_<NAME> (e.g. GOTENSOR_NETWORK_TEST=http://host:26657).
+func Network(nameOrURL string) string {
+	if strings.Contains(nameOrURL, "://") {
+		return nameOrURL
+	}
+	if e := os.Getenv("GOTENSOR_NETWORK_" + strings.ToUpper(nameOrURL)); e != "" {
+		return e
+	}
+	if u, ok := Networks[nameOrURL]; ok {
+		return u
+	}
+	if strings.Contains(nameOrURL, ":") { // host:port
+		return "http://" + nameOrURL
+	}
+	return nameOrURL
+}
+
+// Config configures a Client. The zero value dials the local network.
+type Config struct {
+	// Endpoints are CometBFT RPC URLs, tried in order; empty means local.
+	Endpoints []string
+	// Timeout bounds one request; zero means 10 s.
+	Timeout time.Duration
+	// Retries is how many more times a request is tried after a transport
+	// failure, across the endpoints; zero means 4, negative means none.
+	Retries int
+	// Logger receives retry notices; nil discards.
+	Logger *slog.Logger
+}
+
+// Client is a connection to a node.
+type Client struct {
+	cfg       Config
+	log       *slog.Logger
+	transport *http.Transport
+	rpcs      []*rpchttp.HTTP
+
+	mu      sync.Mutex
+	current int
+	chainID string
+	params  *api.TxParams
+
+	nonces nonceManager
+}
+
+// Dial creates a client and checks that an endpoint answers.
+func Dial(ctx context.Context, cfg Config) (*Client, error) {
+	c, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.Status(ctx); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// New creates a client without contacting the node.
+func New(cfg Config) (*Client, error) {
+	if len(cfg.Endpoints) == 0 {
+		cfg.Endpoints = []string{Networks["local"]}
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 10 * time.Second
+	}
+	if cfg.Retries == 0 {
+		cfg.Retries = 4
+	}
+	l := cfg.Logger
+	if l == nil {
+		l = slog.New(slog.DiscardHandler)
+	}
+	tr := &http.Transport{
+		DialContext:         (&net.Dialer{Timeout: 3 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConnsPerHost: 64,
+		IdleConnTimeout:     90 * time.Second,
+	}
+	c := &Client{cfg: cfg, log: l, transport: tr, nonces: nonceManager{next: map[string]uint64{}}}
+	for _, ep := range cfg.Endpoints {
+		r, err := rpchttp.NewWithClient(Network(ep), &http.Client{Transport: tr, Timeout: cfg.Timeout})
+		if err != nil {
+			return nil, fmt.Errorf("client: endpoint %q: %w", ep, err)
+		}
+		c.rpcs = append(c.rpcs, r)
+	}
+	return c, nil
+}
+
+// Close releases idle connections.
+func (c *Client) Close() error {
+	c.transport.CloseIdleConnections()
+	return nil
+}
+
+// isTransport reports whether err is a network failure worth retrying.
+func isTransport(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return true
+	}
+	s := err.Error()
+	return strings.Contains(s, "connection refused") || strings.Contains(s, "EOF") ||
+		strings.Contains(s, "connection reset") || strings.Contains(s, "no such host")
+}
+
+// do runs f against the current endpoint, moving to the next one with
+// backoff on transport failures.
+func (c *Client) do(ctx context.Context, what string, f func(*rpchttp.HTTP) error) error {
+	backoff := 100 * time.Millisecond
+	var last error
+	for attempt := 0; attempt <= max(c.cfg.Retries, 0); attempt++ {
+		c.mu.Lock()
+		idx := c.current
+		c.mu.Unlock()
+		err := f(c.rpcs[idx])
+		if !isTransport(err) {
+			return err
+		}
+		last = err
+		c.mu.Lock()
+		c.current = (idx + 1) % len(c.rpcs)
+		c.mu.Unlock()
+		c.log.Warn("rpc failed, retrying", "call", what, "endpoint", c.cfg.Endpoints[idx], "attempt", attempt+1, "err", err)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s: %w: %v", what, ErrUnreachable, last)
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 2*time.Second)
+	}
+	return fmt.Errorf("%s: %w at %s after %d attempts (is the node running?): %v", what, ErrUnreachable, strings.Join(c.cfg.Endpoints, ", "), c.cfg.Retries+1, last)
+}
+
+// Status is the node's view of the chain head.
+type Status struct {
+	ChainID    string
+	Height     int64
+	BlockTime  time.Time
+	CatchingUp bool
+	Moniker    string
+}
+
+// Status fetches the node's status.
+func (c *Client) Status(ctx context.Context) (Status, error) {
+	var st *ctypes.ResultStatus
+	err := c.do(ctx, "status", func(r *rpchttp.HTTP) (err error) {
+		st, err = r.Status(ctx)
+		return err
+	})
+	if err != nil {
+		return Status{}, err
+	}
+	c.mu.Lock()
+	c.chainID = st.NodeInfo.Network
+	c.mu.Unlock()
+	return Status{ChainID: st.NodeInfo.Network, Height: st.SyncInfo.LatestBlockHeight, BlockTime: st.SyncInfo.LatestBlockTime,
+		CatchingUp: st.SyncInfo.CatchingUp, Moniker: st.NodeInfo.Moniker}, nil
+}
+
+// Query runs an ABCI query at height (0 = latest) and decodes the JSON
+// answer into out.
+func (c *Client) Query(ctx context.Context, path string, height int64, out any) error {
+	var res *ctypes.ResultABCIQuery
+	err := c.do(ctx, "query "+path, func(r *rpchttp.HTTP) (err error) {
+		res, err = r.ABCIQueryWithOptions(ctx, path, nil, queryOpts(height))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if res.Response.Code != 0 {
+		return chainError(res.Response.Codespace, res.Response.Code, res.Response.Log)
+	}
+	if err := json.Unmarshal(res.Response.Value, out); err != nil {
+		return fmt.Errorf("query %s: decode: %w", path, err)
+	}
+	return nil
+}
+
+// Account returns an account's balance and nonce.
+func (c *Client) Account(ctx context.Context, address string) (api.Account, error) {
+	var a api.Account
+	err := c.Query(ctx, api.PathAccount+address, 0, &a)
+	return a, err
+}
+
+// Params returns the chain parameters and supply.
+func (c *Client) Params(ctx context.Context) (api.Params, error) {
+	var p api.Params
+	err := c.Query(ctx, api.PathParams, 0, &p)
+	return p, err
+}
