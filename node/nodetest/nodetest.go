@@ -49,6 +49,28 @@ type Options struct {
 	Balances map[string]uint64
 }
 
+// Init lays out a localnet home with chain id gotensor-test and the given
+// block time (zero: 100 ms).
+func Init(t testing.TB, home string, blockTime time.Duration) { initHome(t, home, blockTime, nil) }
+
+func initHome(t testing.TB, home string, blockTime time.Duration, bal map[string]uint64) {
+	t.Helper()
+	if _, err := node.Init(node.InitOptions{Home: home, Profile: node.ProfileLocalnet, ChainID: "gotensor-test", Balances: bal}); err != nil {
+		t.Fatal(err)
+	}
+	if blockTime == 0 {
+		blockTime = 100 * time.Millisecond
+	}
+	c, err := node.LoadCometConfig(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Consensus.TimeoutCommit = blockTime
+	c.Consensus.TimeoutPropose = 500 * time.Millisecond
+	c.P2P.PexReactor = false
+	cmtcfg.WriteConfigFile(filepath.Join(home, "config", "config.toml"), c)
+}
+
 // Start initialises (unless opts.Home exists) and starts a localnet node,
 // stopping it when the test ends.
 func Start(t testing.TB, opts Options) *Node {
@@ -58,21 +80,7 @@ func Start(t testing.TB, opts Options) *Node {
 		home = filepath.Join(t.TempDir(), "node")
 	}
 	if _, err := os.Stat(filepath.Join(home, "config", "genesis.json")); err != nil {
-		if _, err := node.Init(node.InitOptions{Home: home, Profile: node.ProfileLocalnet, ChainID: "gotensor-test", Balances: opts.Balances}); err != nil {
-			t.Fatal(err)
-		}
-		bt := opts.BlockTime
-		if bt == 0 {
-			bt = 100 * time.Millisecond
-		}
-		c, err := node.LoadCometConfig(home)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.Consensus.TimeoutCommit = bt
-		c.Consensus.TimeoutPropose = 500 * time.Millisecond
-		c.P2P.PexReactor = false
-		cmtcfg.WriteConfigFile(filepath.Join(home, "config", "config.toml"), c)
+		initHome(t, home, opts.BlockTime, opts.Balances)
 	}
 	rpcPort, p2pPort := FreePort(t), FreePort(t)
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))

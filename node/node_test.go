@@ -1,0 +1,276 @@
+package node_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gotensor/gotensor/chain/api"
+	"github.com/gotensor/gotensor/chain/balances"
+	"github.com/gotensor/gotensor/client"
+	"github.com/gotensor/gotensor/keys"
+	"github.com/gotensor/gotensor/node"
+	"github.com/gotensor/gotensor/node/nodetest"
+)
+
+// TestMain lets the test binary act as a node process for the crash test.
+func TestMain(m *testing.M) {
+	if home := os.Getenv("GOTENSOR_TEST_NODE_HOME"); home != "" {
+		_, err := node.Start(context.Background(), node.Config{Home: home, RPCListen: os.Getenv("GOTENSOR_TEST_NODE_RPC"),
+			P2PListen: "tcp://127.0.0.1:0", MetricsListen: "off"})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(3)
+		}
+		select {} // until killed
+	}
+	os.Exit(m.Run())
+}
+
+func dev(t *testing.T, name string) *keys.Keypair {
+	kp, err := keys.FromURI("//" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kp
+}
+
+func TestInitRefusesExistingHome(t *testing.T) {
+	home := t.TempDir()
+	if _, err := node.Init(node.InitOptions{Home: home}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := node.Init(node.InitOptions{Home: home}); err == nil || !strings.Contains(err.Error(), "already initialised") {
+		t.Fatalf("second init: %v", err)
+	}
+	if _, err := node.Init(node.InitOptions{Home: home, Overwrite: true}); err != nil {
+		t.Fatalf("overwrite: %v", err)
+	}
+	if _, err := node.Init(node.InitOptions{Home: t.TempDir(), Profile: "mainnet"}); err == nil {
+		t.Fatal("mainnet without a reward account was accepted")
+	}
+}
+
+func getJSON(t *testing.T, url string, out any) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if out != nil && resp.StatusCode == 200 {
+		if err := json.Unmarshal(b, out); err != nil {
+			t.Fatalf("%s: %v: %s", url, err, b)
+		}
+	}
+	return resp.StatusCode
+}
+
+func TestRESTFacade(t *testing.T) {
+	n := nodetest.Start(t, nodetest.Options{})
+	alice := dev(t, "Alice")
+	var acct api.Account
+	if code := getJSON(t, n.REST+"/api/v1/accounts/"+alice.SS58(), &acct); code != 200 || acct.Free == 0 {
+		t.Fatalf("account: %d %+v", code, acct)
+	}
+	var p api.Params
+	if code := getJSON(t, n.REST+"/api/v1/params", &p); code != 200 || p.ChainID != "gotensor-test" || p.ExistentialDeposit != 500 {
+		t.Fatalf("params: %d %+v", code, p)
+	}
+	if code := getJSON(t, n.REST+"/api/v1/accounts/5BadAddress", nil); code != 400 {
+		t.Fatalf("bad address: %d", code)
+	}
+	if code := getJSON(t, n.REST+"/api/v1/accounts/"+alice.SS58()+"?height=999999", nil); code != 410 {
+		t.Fatalf("future height: %d", code)
+	}
+	var page api.Accounts
+	if code := getJSON(t, n.REST+"/api/v1/accounts?limit=2", &page); code != 200 || len(page.Accounts) != 2 || page.Next == "" {
+		t.Fatalf("accounts: %d %+v", code, page)
+	}
+	var blk node.BlockView
+	if code := getJSON(t, n.REST+"/api/v1/blocks/1", &blk); code != 200 || blk.Height != 1 {
+		t.Fatalf("block: %d %+v", code, blk)
+	}
+	var oa map[string]any
+	if code := getJSON(t, n.REST+"/openapi.json", &oa); code != 200 || oa["openapi"] == nil {
+		t.Fatalf("openapi: %d", code)
+	}
+	// Submit through REST and read the transaction back.
+	c, _ := client.New(client.Config{Endpoints: []string{n.RPC}})
+	defer c.Close()
+	st, _ := c.Status(t.Context())
+	raw, err := signTransfer(alice, 0, st.ChainID, uint64(st.Height+20), dev(t, "Dave").SS58(), balances.RAOPerTAO)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := fmt.Sprintf(`{"tx":"0x%x","wait":"commit"}`, raw)
+	resp, err := http.Post(n.REST+"/api/v1/txs", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sr node.SubmitResponse
+	json.NewDecoder(resp.Body).Decode(&sr)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !sr.Accepted || sr.Result == nil || !sr.Result.Success {
+		t.Fatalf("submit: %d %+v", resp.StatusCode, sr)
+	}
+	var tv node.TxView
+	if code := getJSON(t, n.REST+"/api/v1/txs/"+sr.Hash, &tv); code != 200 || tv.Call != "transfer" || !tv.Success {
+		t.Fatalf("tx: %d %+v", code, tv)
+	}
+	// A rejected transaction says why.
+	resp, _ = http.Post(n.REST+"/api/v1/txs", "application/json", strings.NewReader(body))
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 422 && resp.StatusCode != 503 {
+		t.Fatalf("resubmit: %d %s", resp.StatusCode, b)
+	}
+}
+
+// TestTestnetFourValidators transfers through one validator and reads the
+// result from another.
+func TestTestnetFourValidators(t *testing.T) {
+	if testing.Short() {
+		t.Skip("multi-node test")
+	}
+	dir := t.TempDir()
+	base := 20000 + rand.IntN(30000)
+	homes, err := node.Testnet(node.TestnetOptions{Validators: 4, Output: dir, ChainID: "gotensor-testnet", BasePort: base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nodes []*node.Node
+	for _, h := range homes {
+		n, err := node.Start(context.Background(), node.Config{Home: h.Home, MetricsListen: "off"})
+		if err != nil {
+			t.Fatalf("start %s: %v", h.Home, err)
+		}
+		nodes = append(nodes, n)
+		t.Cleanup(func() { n.Stop() })
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
+	defer cancel()
+	for _, n := range nodes {
+		if err := n.WaitHeight(ctx, 3); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c0, _ := client.Dial(ctx, client.Config{Endpoints: []string{fmt.Sprintf("http://127.0.0.1:%d", homes[0].RPCPort)}})
+	c3, _ := client.Dial(ctx, client.Config{Endpoints: []string{fmt.Sprintf("http://127.0.0.1:%d", homes[3].RPCPort)}})
+	dave := dev(t, "Dave")
+	r, err := c0.Submit(ctx, dev(t, "Bob"), client.Transfer(dave.SS58(), 7*balances.RAOPerTAO), client.SubmitOptions{Wait: client.WaitFinal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nodes[3].WaitHeight(ctx, r.Height); err != nil {
+		t.Fatal(err)
+	}
+	a, err := c3.Account(ctx, dave.SS58())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Free != node.DevFunds+7*balances.RAOPerTAO {
+		t.Fatalf("dave on node 3: %d", a.Free)
+	}
+}
+
+// TestCrashRestart kills a node process with SIGKILL while transfers flow,
+// restarts it, and checks it resumes from its last commit with a consistent
+// state, three times over.
+func TestCrashRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash test")
+	}
+	home := filepath.Join(t.TempDir(), "node")
+	nodetest.Init(t, home, 100*time.Millisecond)
+	rpc := fmt.Sprintf("tcp://127.0.0.1:%d", nodetest.FreePort(t))
+	url := strings.Replace(rpc, "tcp://", "http://", 1)
+	exe, _ := os.Executable()
+	start := func() *exec.Cmd {
+		cmd := exec.Command(exe, "-test.run=^$")
+		cmd.Env = append(os.Environ(), "GOTENSOR_TEST_NODE_HOME="+home, "GOTENSOR_TEST_NODE_RPC="+rpc)
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 150*time.Second)
+	defer cancel()
+	c, _ := client.New(client.Config{Endpoints: []string{url}, Retries: 40})
+	defer c.Close()
+	bob, charlie := dev(t, "Bob"), dev(t, "Charlie")
+	var lastHeight int64
+	for round := 0; round < 3; round++ {
+		cmd := start()
+		st, err := c.Status(ctx)
+		if err != nil {
+			cmd.Process.Kill()
+			t.Fatal(err)
+		}
+		if st.Height < lastHeight {
+			cmd.Process.Kill()
+			t.Fatalf("round %d: restarted at height %d, below the %d seen before the crash", round, st.Height, lastHeight)
+		}
+		// Send transfers without waiting, then kill mid-stream.
+		for i := 0; i < 20; i++ {
+			c.Submit(ctx, bob, client.Transfer(charlie.SS58(), balances.RAOPerTAO), client.SubmitOptions{})
+		}
+		time.Sleep(time.Duration(150+rand.IntN(300)) * time.Millisecond)
+		if st, err := c.Status(ctx); err == nil {
+			lastHeight = st.Height
+		}
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+	}
+	cmd := start()
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	st, err := c.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The chain keeps producing blocks (an app-hash mismatch would halt it).
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		s2, err := c.Status(ctx)
+		if err == nil && s2.Height >= st.Height+3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no progress after restart: %v %v", s2, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// Supply invariant: the balances add up to total issuance.
+	p, err := c.Params(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page api.Accounts
+	if err := c.Query(ctx, api.PathAccounts+"?limit=1000", 0, &page); err != nil {
+		t.Fatal(err)
+	}
+	var sum uint64
+	for _, a := range page.Accounts {
+		sum += a.Free
+	}
+	if sum != p.TotalIssuance {
+		t.Fatalf("sum of balances %d != total issuance %d", sum, p.TotalIssuance)
+	}
+	acct, _ := c.Account(ctx, charlie.SS58())
+	bobAcct, _ := c.Account(ctx, bob.SS58())
+	if acct.Free-node.DevFunds != bobAcct.Nonce*balances.RAOPerTAO {
+		t.Fatalf("charlie received %d RAO but bob landed %d transfers", acct.Free-node.DevFunds, bobAcct.Nonce)
+	}
+	t.Logf("after 3 crashes: height %d, bob landed %d transfers", st.Height, bobAcct.Nonce)
+}
