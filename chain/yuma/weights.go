@@ -54,7 +54,8 @@ const upscaleThreshold = int64(32768) << 32
 // VecMaxUpscaleToU16 scales values so the largest becomes 65535 (subtensor's
 // vec_max_upscale_to_u16, I32F32): with m = max(values), m = 0 leaves every value 0; m above
 // 32768 multiplies each by f = 65535/m; otherwise each becomes (x·65535)/m. Results are
-// rounded half away from zero and clamped to 0..65535.
+// rounded half away from zero and clamped to 0..65535 (values are meant to be non-negative;
+// negative ones come out as 0).
 func VecMaxUpscaleToU16(values []fixed.I32F32) []uint16 {
 	out := make([]uint16, len(values))
 	if len(values) == 0 {
