@@ -125,7 +125,7 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	pv := privval.LoadFilePV(cc.PrivValidatorKeyFile(), cc.PrivValidatorStateFile())
 	metrics := newAppMetrics()
 	comet, err := cmtnode.NewNode(ctx, cc, pv, nodeKey,
-		proxy.NewLocalClientCreator(metrics.wrap(a)),
+		proxy.NewConnSyncLocalClientCreator(metrics.wrap(a)),
 		cmtnode.DefaultGenesisDocProviderFunc(cc),
 		cmtcfg.DefaultDBProvider,
 		cmtnode.DefaultMetricsProvider(cc.Instrumentation),

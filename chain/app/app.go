@@ -41,9 +41,16 @@ type App struct {
 	log  *slog.Logger
 	tree *store.Tree
 
+	// checkMu guards check and checkHeight. CheckTx runs on CometBFT's
+	// mempool connection, concurrently with block execution on the
+	// consensus connection; CometBFT holds the mempool lock across Commit,
+	// so the reset below never races a CheckTx.
+	checkMu sync.Mutex
 	// check is the mempool's view: committed state plus the fees and nonces
 	// of transactions accepted since the last commit.
 	check *store.Cache
+	// checkHeight is the height the next block will have.
+	checkHeight int64
 
 	// block is the branch of the block being finalized, nil between
 	// Commit and the next FinalizeBlock.
@@ -51,7 +58,8 @@ type App struct {
 
 	sigs *sigCache
 
-	// mu guards tree versions against concurrent queries.
+	// mu guards the tree's saved versions: Commit writes, queries and
+	// CheckTx's snapshot read.
 	mu sync.RWMutex
 }
 
@@ -69,15 +77,21 @@ func New(tree *store.Tree, cfg Config) *App {
 }
 
 func (a *App) resetCheck() {
-	if a.tree.Version() == 0 {
-		a.check = store.NewCache(emptyReader{})
-		return
+	a.mu.RLock()
+	v := a.tree.Version()
+	var snap store.Reader = emptyReader{}
+	if v > 0 {
+		s, err := a.tree.At(v)
+		if err != nil {
+			a.mu.RUnlock()
+			panic(fmt.Sprintf("app: latest version %d unreadable: %v", v, err))
+		}
+		snap = s
 	}
-	snap, err := a.tree.At(a.tree.Version())
-	if err != nil {
-		panic(fmt.Sprintf("app: latest version unreadable: %v", err))
-	}
-	a.check = store.NewCache(snap)
+	a.mu.RUnlock()
+	a.checkMu.Lock()
+	a.check, a.checkHeight = store.NewCache(snap), v+1
+	a.checkMu.Unlock()
 }
 
 type emptyReader struct{}
@@ -123,9 +137,15 @@ func (a *App) InitChain(_ context.Context, req *abci.InitChainRequest) (*abci.In
 // CheckTx admits a transaction to the mempool: envelope, signature, chain
 // id, mortality, nonce, fee, and the call's own checks.
 func (a *App) CheckTx(_ context.Context, req *abci.CheckTxRequest) (*abci.CheckTxResponse, error) {
-	height := a.tree.Version() + 1 // the earliest block it can land in
+	// Decoding and the signature need no state: do them before the lock,
+	// so they overlap with block execution.
+	if d, err := tx.Decode(req.Tx); err == nil {
+		a.verify(d)
+	}
+	a.checkMu.Lock()
+	defer a.checkMu.Unlock()
 	kv := store.NewCache(a.check)
-	adm, err := a.admit(kv, req.Tx, height, &env.Events{})
+	adm, err := a.admit(kv, req.Tx, a.checkHeight, &env.Events{})
 	if err == nil {
 		// The call must also pass its own checks now, so that free calls
 		// and hopeless calls cannot fill the mempool.

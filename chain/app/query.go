@@ -40,7 +40,14 @@ func badRequest(format string, args ...any) error {
 }
 
 // Query serves reads from a committed version (req.Height, 0 = latest).
-func (a *App) Query(_ context.Context, req *abci.QueryRequest) (*abci.QueryResponse, error) {
+func (a *App) Query(_ context.Context, req *abci.QueryRequest) (resp *abci.QueryResponse, err error) {
+	defer func() {
+		// A version pruned while being read fails its reads; report it as
+		// gone instead of taking the node down.
+		if r := recover(); r != nil {
+			resp, err = &abci.QueryResponse{Code: QueryCodeGone, Codespace: "query", Log: fmt.Sprintf("state at height %d became unavailable: %v", req.Height, r)}, nil
+		}
+	}()
 	a.mu.RLock()
 	snap, err := a.tree.At(req.Height)
 	a.mu.RUnlock()

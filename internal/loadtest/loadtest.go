@@ -1,0 +1,284 @@
+// Package loadtest measures a real node under transfer load: committed
+// transactions per second, broadcast_tx_sync latency, resident memory and
+// disk growth, next to the bare cost of one sr25519 verification measured
+// in the same run.
+package loadtest
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	cmtcfg "github.com/cometbft/cometbft/config"
+	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
+
+	"github.com/gotensor/gotensor/chain/balances"
+	"github.com/gotensor/gotensor/chain/tx"
+	"github.com/gotensor/gotensor/client"
+	"github.com/gotensor/gotensor/keys"
+	"github.com/gotensor/gotensor/node"
+)
+
+// Options configure Run.
+type Options struct {
+	Duration  time.Duration // load time; zero means 60 s
+	Senders   int           // concurrent signing accounts; zero means 64
+	BlockTime time.Duration // timeout_commit; zero means 250 ms
+	Dir       string        // node home parent; empty means a temp dir
+	Logger    *slog.Logger
+}
+
+// Report is what Run measured.
+type Report struct {
+	Duration        time.Duration `json:"duration_ns"`
+	Senders         int           `json:"senders"`
+	Sent            int64         `json:"sent"`
+	Rejected        int64         `json:"rejected"`
+	Committed       int64         `json:"committed"`
+	Blocks          int64         `json:"blocks"`
+	CommittedPerSec float64       `json:"committed_per_sec"`
+	BroadcastP50    time.Duration `json:"broadcast_p50_ns"`
+	BroadcastP99    time.Duration `json:"broadcast_p99_ns"`
+	VerifyNs        float64       `json:"sr25519_verify_ns"`
+	SignNs          float64       `json:"sr25519_sign_ns"`
+	// PerTxOverVerify is (1 s / committed per second) / verify cost: how
+	// many verifications' worth of time each committed tx costs the node.
+	PerTxOverVerify float64 `json:"per_tx_over_verify"`
+	MaxRSSBytes     int64   `json:"max_rss_bytes"`
+	DiskBytes       int64   `json:"disk_bytes"`
+	DiskPer10kBlock int64   `json:"disk_bytes_per_10k_blocks"`
+}
+
+func (r Report) String() string {
+	return fmt.Sprintf(`load: %d senders for %s
+  sent %d, rejected at mempool %d, committed %d in %d blocks
+  committed tx/s:        %.0f
+  broadcast_tx_sync p50: %s   p99: %s
+  sr25519 verify:        %.0f ns (sign %.0f ns), measured in this run
+  per committed tx:      %.2f verify-equivalents of node time (1/rate ÷ verify)
+  max RSS:               %.0f MB
+  disk: %.1f MB total, %.1f MB per 10k blocks`,
+		r.Senders, r.Duration, r.Sent, r.Rejected, r.Committed, r.Blocks, r.CommittedPerSec,
+		r.BroadcastP50, r.BroadcastP99, r.VerifyNs, r.SignNs, r.PerTxOverVerify,
+		float64(r.MaxRSSBytes)/1e6, float64(r.DiskBytes)/1e6, float64(r.DiskPer10kBlock)/1e6)
+}
+
+func senderKey(i int) *keys.Keypair {
+	var seed [32]byte
+	copy(seed[:], "gotensor-loadtest")
+	binary.BigEndian.PutUint32(seed[28:], uint32(i))
+	kp, err := keys.FromSeed(seed)
+	if err != nil {
+		panic(err)
+	}
+	return kp
+}
+
+// MeasureVerify times sr25519 sign and verify over n rounds.
+func MeasureVerify(n int) (signNs, verifyNs float64) {
+	kp := senderKey(0)
+	msg := make([]byte, 150)
+	sig, _ := kp.Sign(msg)
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		sig, _ = kp.Sign(msg)
+	}
+	signNs = float64(time.Since(start).Nanoseconds()) / float64(n)
+	start = time.Now()
+	for i := 0; i < n; i++ {
+		if !keys.Verify(kp.Public(), msg, sig) {
+			panic("verify failed")
+		}
+	}
+	verifyNs = float64(time.Since(start).Nanoseconds()) / float64(n)
+	return
+}
+
+// Run starts a localnet node in-process, loads it with signed transfers
+// from many senders over the real RPC, and reports.
+func Run(ctx context.Context, o Options) (Report, error) {
+	if o.Duration == 0 {
+		o.Duration = 60 * time.Second
+	}
+	if o.Senders == 0 {
+		o.Senders = 64
+	}
+	if o.BlockTime == 0 {
+		o.BlockTime = 250 * time.Millisecond
+	}
+	l := o.Logger
+	if l == nil {
+		l = slog.New(slog.DiscardHandler)
+	}
+	dir := o.Dir
+	if dir == "" {
+		d, err := os.MkdirTemp("", "gotensor-load-")
+		if err != nil {
+			return Report{}, err
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	}
+	home := filepath.Join(dir, "node")
+	bal := map[string]uint64{}
+	for i := 0; i < o.Senders; i++ {
+		bal[senderKey(i).SS58()] = 1_000 * balances.RAOPerTAO
+	}
+	if _, err := node.Init(node.InitOptions{Home: home, ChainID: "gotensor-load", Balances: bal}); err != nil {
+		return Report{}, err
+	}
+	cc, err := node.LoadCometConfig(home)
+	if err != nil {
+		return Report{}, err
+	}
+	cc.Consensus.TimeoutCommit = o.BlockTime
+	cc.Mempool.Recheck = true
+	cmtcfg.WriteConfigFile(filepath.Join(home, "config", "config.toml"), cc)
+	rpcAddr := "127.0.0.1:" + strconv.Itoa(freePort())
+	n, err := node.Start(ctx, node.Config{Home: home, RPCListen: "tcp://" + rpcAddr, P2PListen: "tcp://127.0.0.1:0", MetricsListen: "off", Logger: l})
+	if err != nil {
+		return Report{}, err
+	}
+	defer n.Stop()
+	if err := n.WaitHeight(ctx, 2); err != nil {
+		return Report{}, err
+	}
+	var rep Report
+	rep.Senders = o.Senders
+	rep.SignNs, rep.VerifyNs = MeasureVerify(2000)
+
+	c, err := client.Dial(ctx, client.Config{Endpoints: []string{"http://" + rpcAddr}})
+	if err != nil {
+		return Report{}, err
+	}
+	defer c.Close()
+	params, err := c.Params(ctx)
+	if err != nil {
+		return Report{}, err
+	}
+	startHeight := n.Height()
+	diskStart := dirSize(filepath.Join(home, "data"))
+	dest := senderKey(1 << 20).SS58()
+
+	var sent, rejected atomic.Int64
+	var latMu sync.Mutex
+	var lats []time.Duration
+	loadCtx, cancel := context.WithTimeout(ctx, o.Duration)
+	defer cancel()
+	tr := &http.Transport{MaxIdleConnsPerHost: o.Senders * 2}
+	var wg sync.WaitGroup
+	begin := time.Now()
+	for i := 0; i < o.Senders; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			kp := senderKey(i)
+			rpc, err := rpchttp.NewWithClient("http://"+rpcAddr, &http.Client{Transport: tr, Timeout: 10 * time.Second})
+			if err != nil {
+				return
+			}
+			var nonce uint64
+			local := make([]time.Duration, 0, 4096)
+			for loadCtx.Err() == nil {
+				h := n.Height()
+				raw, err := tx.Sign(kp, tx.Build{Nonce: nonce, ChainID: params.ChainID, ValidUntil: uint64(h) + 200, Call: client.Transfer(dest, 1000)})
+				if err != nil {
+					return
+				}
+				t0 := time.Now()
+				res, err := rpc.BroadcastTxSync(loadCtx, raw)
+				local = append(local, time.Since(t0))
+				sent.Add(1)
+				if err != nil || res.Code != 0 {
+					rejected.Add(1)
+					if loadCtx.Err() != nil {
+						break
+					}
+					// Resync the nonce from the chain (a full mempool, say).
+					time.Sleep(50 * time.Millisecond)
+					if a, err := c.Account(ctx, kp.SS58()); err == nil {
+						nonce = a.Nonce
+					}
+					continue
+				}
+				nonce++
+			}
+			latMu.Lock()
+			lats = append(lats, local...)
+			latMu.Unlock()
+		}(i)
+	}
+	wg.Wait()
+	loadEnd := time.Now()
+	// Let the mempool drain into blocks, then count what was committed in
+	// the blocks produced during the load window.
+	endHeight := n.Height()
+	time.Sleep(3 * o.BlockTime)
+	local := n.Local()
+	var committed int64
+	for h := startHeight + 1; h <= endHeight; h++ {
+		res, err := local.BlockResults(ctx, &h)
+		if err != nil {
+			return Report{}, err
+		}
+		for _, r := range res.TxResults {
+			if r.Code == 0 {
+				committed++
+			}
+		}
+	}
+	rep.Duration = loadEnd.Sub(begin)
+	rep.Sent, rep.Rejected, rep.Committed = sent.Load(), rejected.Load(), committed
+	rep.Blocks = endHeight - startHeight
+	rep.CommittedPerSec = float64(committed) / rep.Duration.Seconds()
+	slices.Sort(lats)
+	if len(lats) > 0 {
+		rep.BroadcastP50 = lats[len(lats)/2]
+		rep.BroadcastP99 = lats[len(lats)*99/100]
+	}
+	if rep.CommittedPerSec > 0 {
+		rep.PerTxOverVerify = (1e9 / rep.CommittedPerSec) / rep.VerifyNs
+	}
+	rep.MaxRSSBytes = maxRSS()
+	rep.DiskBytes = dirSize(filepath.Join(home, "data"))
+	if rep.Blocks > 0 {
+		rep.DiskPer10kBlock = (rep.DiskBytes - diskStart) * 10_000 / rep.Blocks
+	}
+	return rep, nil
+}
+
+func dirSize(dir string) int64 {
+	var total int64
+	filepath.Walk(dir, func(_ string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			total += info.Size()
+		}
+		return nil
+	})
+	return total
+}
+
+// maxRSS reads the process's peak resident set (VmHWM) on Linux.
+func maxRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}
