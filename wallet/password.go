@@ -184,8 +184,9 @@ func xorKey(data []byte, key string) []byte {
 	return out
 }
 
-// Prompter asks for passwords on a terminal. When In is a terminal the input is not echoed;
-// otherwise a line is read (so tests and pipes work).
+// Prompter asks for passwords on a terminal. When In is a terminal (*os.File) the input is
+// not echoed; otherwise a line is read (so tests and pipes work); pass a *bufio.Reader to
+// share one buffered stream with other readers. A Prompter is not safe for concurrent use.
 type Prompter struct {
 	In       io.Reader
 	Out      io.Writer
@@ -242,6 +243,10 @@ func (p *Prompter) NewPassword() (string, error) {
 	return "", last
 }
 
+// Ask prints prompt and reads one line, without echo on a terminal (for secrets such as a
+// mnemonic), trimmed of surrounding space.
+func (p *Prompter) Ask(prompt string) (string, error) { return p.ask(prompt) }
+
 func (p *Prompter) ask(prompt string) (string, error) {
 	out := p.Out
 	if out == nil {
@@ -260,7 +265,12 @@ func (p *Prompter) ask(prompt string) (string, error) {
 		return "", fmt.Errorf("%w: no terminal to ask on", ErrNoPassword)
 	}
 	if p.br == nil {
-		p.br = bufio.NewReader(p.In)
+		// Share a caller's bufio.Reader so prompts and other reads of one stream interleave.
+		if br, ok := p.In.(*bufio.Reader); ok {
+			p.br = br
+		} else {
+			p.br = bufio.NewReader(p.In)
+		}
 	}
 	line, err := p.br.ReadString('\n')
 	if err != nil && (line == "" || !errors.Is(err, io.EOF)) {
