@@ -197,6 +197,14 @@ func saturate32(neg bool) I32F32 {
 // Mul returns x·y rounded toward −∞ (the full 128-bit product shifted right arithmetically by
 // 32), saturating.
 func (x I32F32) Mul(y I32F32) I32F32 {
+	if uint64(x.bits)|uint64(y.bits) < 1<<frac32 {
+		// Both in [0, 1), the epoch's common case: the product fits in 64 bits. Inlined.
+		return I32F32{int64(uint64(x.bits) * uint64(y.bits) >> frac32)}
+	}
+	return x.mulSlow(y)
+}
+
+func (x I32F32) mulSlow(y I32F32) I32F32 {
 	p, ok := x.CheckedMul(y)
 	if !ok {
 		return saturate32((x.bits < 0) != (y.bits < 0))
@@ -226,6 +234,17 @@ func (x I32F32) CheckedMul(y I32F32) (I32F32, bool) {
 // Div returns x/y truncated toward zero ((x·2^32)/y on the raw values). ok is false when y is
 // zero or the quotient does not fit; q is then 0.
 func (x I32F32) Div(y I32F32) (q I32F32, ok bool) {
+	if uint64(x.bits) < 1<<frac32 && y.bits > 0 {
+		// x in [0, 1) and y > 0, the epoch's common case: x·2^32 fits in 64 bits. Inlined.
+		if m := uint64(x.bits) << frac32 / uint64(y.bits); m <= math.MaxInt64 {
+			return I32F32{int64(m)}, true
+		}
+		return I32F32{}, false
+	}
+	return x.divSlow(y)
+}
+
+func (x I32F32) divSlow(y I32F32) (q I32F32, ok bool) {
 	if y.bits == 0 {
 		return I32F32{}, false
 	}

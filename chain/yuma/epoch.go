@@ -199,7 +199,8 @@ func (e *epoch) weights() {
 // This gives the same value: with every stake positive (u_i ≥ A_i ≥ 1 raw, since ΣA ≤ 1),
 // weighted_median returns the smallest score p whose cumulative stake Σ{u_i : score_i ≤ p}
 // exceeds the minority (the largest score if none does), whatever the pivots, and merging
-// equal scores keeps every cumulative sum. TestConsensusSparseMatchesDense checks it.
+// equal scores keeps every cumulative sum. TestEpochSparseMatchesDense checks this against
+// the literal dense median.
 func (e *epoch) consensus() {
 	n := e.n
 	e.C = make([]fixed.I32F32, n)
@@ -439,7 +440,8 @@ func (e *epoch) bondsYuma3(rate fixed.I32F32) []Row {
 func (e *epoch) emaMerge(B sparse, rate fixed.I32F32) sparse {
 	n := e.n
 	w := &e.W
-	out := newSparse(n, len(B.col)+len(w.col))
+	// In steady state the union is about the larger input; append grows it otherwise.
+	out := newSparse(n, max(len(B.col), len(w.col))+n)
 	acc := e.scratch
 	mark := make([]int32, n) // mark[j] == i+1: column j is in row i's output
 	comp := fixed.I32F32One.Sub(rate)
