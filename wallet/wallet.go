@@ -393,6 +393,16 @@ func List(root string) ([]Info, error) {
 	return out, nil
 }
 
+// Hotkeys returns the names of the wallet's hotkeys, sorted: each hotkey file, and each
+// pub file without one (a watch-only hotkey). A wallet without a hotkeys folder has none.
+func (w *Wallet) Hotkeys() ([]string, error) {
+	names, err := hotkeyNames(filepath.Join(w.Path(), HotkeysDirName))
+	if names == nil && err == nil {
+		names = []string{}
+	}
+	return names, err
+}
+
 // hotkeyNames lists hotkeys in a hotkeys folder: key files, and pub files without one.
 func hotkeyNames(dir string) ([]string, error) {
 	entries, err := os.ReadDir(dir)

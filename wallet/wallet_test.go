@@ -193,6 +193,12 @@ func TestList(t *testing.T) {
 	if got := strings.Join(names, ","); got != "h1=5FHn,h2=5FHn,watch=5Grw" {
 		t.Errorf("hotkeys = %s", got)
 	}
+	if hks, err := w1.Hotkeys(); err != nil || strings.Join(hks, ",") != "h1,h2,watch" {
+		t.Errorf("Hotkeys = %v, %v", hks, err)
+	}
+	if hks, err := w2.Hotkeys(); err != nil || hks == nil || len(hks) != 0 {
+		t.Errorf("Hotkeys of a wallet without hotkeys = %v, %v", hks, err)
+	}
 	if empty, err := List(filepath.Join(root, "nope")); err != nil || len(empty) != 0 {
 		t.Errorf("missing root: %v %v", empty, err)
 	}
