@@ -14,10 +14,12 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	ctypes "github.com/cometbft/cometbft/rpc/core/types"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/gotensor/gotensor/chain/api"
 	"github.com/gotensor/gotensor/chain/tx"
 	"github.com/gotensor/gotensor/chain/tx/txpb"
+	"github.com/gotensor/gotensor/keys"
 )
 
 // Wait says how long Submit waits.
@@ -288,4 +290,37 @@ func parseRejection(err error) *ChainError {
 	e := chainError(m[4], uint32(code), m[3])
 	e.TxHash = strings.ToLower(m[1])
 	return e
+}
+
+// EstimateFee returns the fee (tip included) that signer would pay for
+// call now: the chain's base fee plus its per-byte fee for the exact size
+// the signed transaction will have.
+func (c *Client) EstimateFee(ctx context.Context, signer keys.PublicKey, call *txpb.Call, o SubmitOptions) (uint64, error) {
+	chainID, params, err := c.txParams(ctx)
+	if err != nil {
+		return 0, err
+	}
+	acct, err := c.Account(ctx, signer.SS58())
+	if err != nil {
+		return 0, err
+	}
+	st, err := c.Status(ctx)
+	if err != nil {
+		return 0, err
+	}
+	validity := o.Validity
+	if validity == 0 {
+		validity = params.DefaultValidity
+	}
+	body, err := proto.Marshal(&txpb.TxBody{Signer: signer[:], Nonce: acct.Nonce, ChainId: chainID,
+		ValidUntil: uint64(st.Height) + validity, Tip: o.Tip, Call: call})
+	if err != nil {
+		return 0, err
+	}
+	size := proto.Size(&txpb.Tx{Body: body, Signature: make([]byte, 64)})
+	fee := params.FeeBase + params.FeePerByte*uint64(size)
+	if o.Tip > ^uint64(0)-fee {
+		return 0, fmt.Errorf("tip %d RAO overflows the fee", o.Tip)
+	}
+	return fee + o.Tip, nil
 }

@@ -78,8 +78,8 @@ func newRootCmd(app *App) *cobra.Command {
 		return usageErrorf("%v; see %s --help", err, cmd.CommandPath())
 	})
 
-	walletCmd := newWalletCmd(app) // wallet.go: offline wallet commands
-	// wallet_chain.go (balance, transfer, overview) attaches to walletCmd here.
+	walletCmd := newWalletCmd(app)     // wallet.go: offline wallet commands
+	addWalletChainCmds(app, walletCmd) // wallet_chain.go: balance, transfer, overview
 	root.AddCommand(walletCmd)
 
 	return root
