@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	cmtlog "github.com/cometbft/cometbft/libs/log"
 )
@@ -52,7 +53,27 @@ func (c cometLogger) Info(msg string, kv ...any) {
 		c.log(slog.LevelDebug, msg, kv)
 	}
 }
-func (c cometLogger) Error(msg string, kv ...any) { c.log(slog.LevelError, msg, kv) }
+func (c cometLogger) Error(msg string, kv ...any) {
+	if shutdownNoise(msg, kv) {
+		c.log(slog.LevelDebug, msg, kv)
+		return
+	}
+	c.log(slog.LevelError, msg, kv)
+}
+
+// shutdownNoise reports CometBFT's error lines that a clean stop produces
+// (listeners closing under their accept loops).
+func shutdownNoise(msg string, kv []any) bool {
+	if msg == "Stopped accept routine, as transport is closed" {
+		return true
+	}
+	for _, v := range kv {
+		if e, ok := v.(error); ok && strings.Contains(e.Error(), "use of closed network connection") {
+			return true
+		}
+	}
+	return false
+}
 func (c cometLogger) With(kv ...any) cmtlog.Logger {
 	return cometLogger{l: c.l.With(normalize(kv)...), verbose: c.verbose}
 }

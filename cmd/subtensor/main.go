@@ -56,7 +56,7 @@ func newRoot() *cobra.Command {
 	root.PersistentFlags().String("home", defaultHome(), "node home folder (env SUBTENSOR_HOME)")
 	root.PersistentFlags().String("log-level", "info", "log level: debug, info, warn, error")
 	root.PersistentFlags().Bool("log-json", false, "log as JSON lines")
-	root.AddCommand(initCmd(), startCmd(), testnetCmd(), exportCmd(), versionCmd())
+	root.AddCommand(localnetCmd(), initCmd(), startCmd(), testnetCmd(), exportCmd(), versionCmd())
 	return root
 }
 
@@ -111,6 +111,29 @@ func parseAmount(s string) (uint64, error) {
 		return 0, fmt.Errorf("amount %q exceeds the supply", s)
 	}
 	return w*balances.RAOPerTAO + f, nil
+}
+
+// quiet keeps the app's per-block info lines out of the localnet view,
+// which prints its own; warnings and errors still show.
+func quiet(l *slog.Logger) *slog.Logger {
+	return slog.New(levelFloor{l.Handler(), slog.LevelWarn})
+}
+
+type levelFloor struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h levelFloor) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h levelFloor) WithAttrs(a []slog.Attr) slog.Handler {
+	return levelFloor{h.Handler.WithAttrs(a), h.min}
+}
+
+func (h levelFloor) WithGroup(name string) slog.Handler {
+	return levelFloor{h.Handler.WithGroup(name), h.min}
 }
 
 func initCmd() *cobra.Command {

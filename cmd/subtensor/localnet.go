@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gotensor/gotensor/node"
+)
+
+// localnetCmd is the one-command local chain: init on first use, start,
+// and print each block as it is produced.
+func localnetCmd() *cobra.Command {
+	var reset bool
+	var rest string
+	c := &cobra.Command{
+		Use:   "localnet",
+		Short: "Start (creating on first use) a single-validator local chain and show its blocks",
+		Long: `Start a single-validator local chain with fast blocks, creating its home on
+first use (default ~/.gotensor/localnet), and print each block as it is produced.
+The dev accounts //Alice ... //Ferdie hold 1,000,000 TAO each; //Alice is sudo.
+State is kept between runs; --reset starts a fresh chain. Ctrl-C stops it cleanly.`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			home, _ := cmd.Flags().GetString("home")
+			if !cmd.Flags().Changed("home") && os.Getenv("SUBTENSOR_HOME") == "" {
+				dir, err := os.UserHomeDir()
+				if err != nil {
+					return err
+				}
+				home = filepath.Join(dir, ".gotensor", "localnet")
+			}
+			if reset {
+				if err := os.RemoveAll(home); err != nil {
+					return err
+				}
+			}
+			if _, err := os.Stat(filepath.Join(home, "config", "genesis.json")); err != nil {
+				if _, err := node.Init(node.InitOptions{Home: home, Profile: node.ProfileLocalnet}); err != nil {
+					return err
+				}
+				fmt.Printf("created a new local chain in %s\n", home)
+			}
+			l := logger(cmd)
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			n, err := node.Start(ctx, node.Config{Home: home, RESTListen: rest, Logger: quiet(l)})
+			if err != nil {
+				return err
+			}
+			alice, _ := node.DevKey("Alice")
+			fmt.Printf(`gotensor localnet %s
+  RPC:     %s   (btcli --chain-endpoint, CometBFT JSON-RPC)
+  REST:    http://%s/api/v1/status   (OpenAPI at /openapi.json)
+  metrics: http://127.0.0.1:26660/metrics
+  dev accounts //Alice ... //Ferdie hold 1,000,000 TAO each; sudo is //Alice (%s)
+  try:     go run ./cmd/btcli wallet regen_coldkey --wallet.name alice --uri //Alice --no-password
+           go run ./cmd/btcli wallet transfer --wallet.name alice --dest 5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty --amount 1
+Ctrl-C stops the chain; running this command again resumes it.
+
+`, n.ChainID(), n.RPCAddr(), n.RESTAddr(), alice.SS58())
+			printBlocks(ctx, n)
+			fmt.Println("\nstopping...")
+			return n.Stop()
+		},
+	}
+	c.Flags().BoolVar(&reset, "reset", false, "delete the chain's state and start from genesis")
+	c.Flags().StringVar(&rest, "rest.laddr", "127.0.0.1:8080", "REST API address")
+	return c
+}
+
+// printBlocks writes one line per new block until ctx ends.
+func printBlocks(ctx context.Context, n *node.Node) {
+	local := n.Local()
+	last := n.Height()
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		for h := last + 1; h <= n.Height(); h++ {
+			b, err := local.Block(ctx, &h)
+			if err != nil {
+				break
+			}
+			failed := 0
+			if res, err := local.BlockResults(ctx, &h); err == nil {
+				for _, r := range res.TxResults {
+					if r.Code != 0 {
+						failed++
+					}
+				}
+			}
+			fmt.Printf("block %-7d %s  txs %-4d failed %-3d app %.12s\n", h, b.Block.Time.Format("15:04:05.000"), len(b.Block.Txs), failed, b.Block.AppHash.String())
+			last = h
+		}
+	}
+}
