@@ -274,3 +274,66 @@ func TestCrashRestart(t *testing.T) {
 	}
 	t.Logf("after 3 crashes: height %d, bob landed %d transfers", st.Height, bobAcct.Nonce)
 }
+
+// TestExportThenStartFromIt exports a stopped node's state and starts a new
+// node from it: balances and nonces carry over, the chain continues at the
+// next height.
+func TestExportThenStartFromIt(t *testing.T) {
+	n := nodetest.Start(t, nodetest.Options{})
+	c, _ := client.New(client.Config{Endpoints: []string{n.RPC}})
+	defer c.Close()
+	bob, dave := dev(t, "Bob"), dev(t, "Dave")
+	r, err := c.Submit(t.Context(), bob, client.Transfer(dave.SS58(), 4*balances.RAOPerTAO), client.SubmitOptions{Wait: client.WaitFinal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := c.Account(t.Context(), bob.SS58())
+	if err := n.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := node.Export(n.Home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.InitialHeight <= r.Height {
+		t.Fatalf("exported initial height %d, tx was at %d", doc.InitialHeight, r.Height)
+	}
+	file := filepath.Join(t.TempDir(), "exported.json")
+	if err := doc.SaveAs(file); err != nil {
+		t.Fatal(err)
+	}
+	home := filepath.Join(t.TempDir(), "new")
+	if _, err := node.Init(node.InitOptions{Home: home, Genesis: file}); err != nil {
+		t.Fatal(err)
+	}
+	// The new home has its own validator key, so give it the exported
+	// validator's key to keep producing blocks.
+	for _, f := range []string{"priv_validator_key.json", "node_key.json"} {
+		b, err := os.ReadFile(filepath.Join(n.Home, "config", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(home, "config", f), b, 0o600)
+	}
+	n2 := nodetest.Start(t, nodetest.Options{Home: home})
+	c2, _ := client.New(client.Config{Endpoints: []string{n2.RPC}})
+	defer c2.Close()
+	after, err := c2.Account(t.Context(), bob.SS58())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after != before {
+		t.Fatalf("bob before export %+v, after %+v", before, after)
+	}
+	d, _ := c2.Account(t.Context(), dave.SS58())
+	if d.Free != node.DevFunds+4*balances.RAOPerTAO {
+		t.Fatalf("dave %d", d.Free)
+	}
+	if n2.Height() < doc.InitialHeight {
+		t.Fatalf("new chain at %d, want ≥ %d", n2.Height(), doc.InitialHeight)
+	}
+	// Bob's next transaction uses the carried-over nonce.
+	if _, err := c2.Submit(t.Context(), bob, client.Transfer(dave.SS58(), balances.RAOPerTAO), client.SubmitOptions{Wait: client.WaitFinal}); err != nil {
+		t.Fatal(err)
+	}
+}
