@@ -13,6 +13,7 @@ import (
 
 	"github.com/gotensor/gotensor/chain/app"
 	"github.com/gotensor/gotensor/chain/balances"
+	"github.com/gotensor/gotensor/chain/subnets"
 	"github.com/gotensor/gotensor/chain/system"
 	"github.com/gotensor/gotensor/keys"
 )
@@ -65,7 +66,11 @@ func NewGenesis(o GenesisOptions) (*cmttypes.GenesisDoc, error) {
 	if len(o.Validators) == 0 {
 		return nil, fmt.Errorf("genesis needs at least one validator")
 	}
-	g := app.Genesis{System: system.Genesis{Profile: o.Profile, Params: system.DefaultParams()}}
+	g := app.Genesis{System: system.Genesis{Profile: o.Profile, Params: system.DefaultParams()},
+		Subnets: subnets.Genesis{Params: subnets.DefaultParams()}}
+	if o.Profile == ProfileLocalnet {
+		g.Subnets.Params = subnets.LocalnetParams()
+	}
 	seen := map[keys.PublicKey]int{}
 	add := func(pk keys.PublicKey, amount uint64) {
 		if i, ok := seen[pk]; ok {

@@ -52,3 +52,112 @@ type Accounts struct {
 	Accounts []Account `json:"accounts"`
 	Next     string    `json:"next,omitempty"`
 }
+
+// Subnet query paths.
+const (
+	PathSubnets       = "/subnets"        // → []Subnet
+	PathSubnet        = "/subnets/"       // + netuid → Subnet; + netuid + "/hyperparameters" → []Hyperparameter; + "/neurons" → []Neuron; + "/neurons/" + uid → Neuron; + "/commitments" → []Commitment
+	PathLockCost      = "/lock_cost"      // → LockCost
+	PathIdentity      = "/identity/"      // + coldkey → ChainIdentity
+	PathNetworkParams = "/network_params" // → []Hyperparameter (global parameters)
+)
+
+// Pool is a subnet's AMM reserves.
+type Pool struct {
+	TAO      uint64 `json:"tao,string"`
+	AlphaIn  uint64 `json:"alpha_in,string"`
+	AlphaOut uint64 `json:"alpha_out,string"`
+	// Price is TAO per alpha, as a decimal string.
+	Price string `json:"price"`
+	// MovingPrice is the EMA price, as a decimal string.
+	MovingPrice string `json:"moving_price"`
+}
+
+// SubnetIdentity describes a subnet.
+type SubnetIdentity struct {
+	SubnetName    string `json:"subnet_name"`
+	GithubRepo    string `json:"github_repo"`
+	SubnetContact string `json:"subnet_contact"`
+	SubnetURL     string `json:"subnet_url"`
+	Discord       string `json:"discord"`
+	Description   string `json:"description"`
+	LogoURL       string `json:"logo_url"`
+	Additional    string `json:"additional"`
+}
+
+// ChainIdentity describes a coldkey.
+type ChainIdentity struct {
+	Address     string `json:"address"`
+	Name        string `json:"name"`
+	URL         string `json:"url"`
+	GithubRepo  string `json:"github_repo"`
+	Image       string `json:"image"`
+	Discord     string `json:"discord"`
+	Description string `json:"description"`
+	Additional  string `json:"additional"`
+}
+
+// Subnet is one subnet's state.
+type Subnet struct {
+	Netuid             uint16          `json:"netuid"`
+	Owner              string          `json:"owner,omitempty"`
+	OwnerHotkey        string          `json:"owner_hotkey,omitempty"`
+	RegisteredAt       uint64          `json:"registered_at"`
+	Locked             uint64          `json:"locked,string"`
+	FirstEmissionBlock uint64          `json:"first_emission_block"`
+	Started            bool            `json:"started"`
+	SubtokenEnabled    bool            `json:"subtoken_enabled"`
+	EmissionEnabled    bool            `json:"emission_enabled"`
+	Neurons            uint16          `json:"neurons"`
+	MaxAllowedUids     uint64          `json:"max_allowed_uids"`
+	Tempo              uint64          `json:"tempo"`
+	Burn               uint64          `json:"burn,string"`
+	RegistrationOpen   bool            `json:"registration_allowed"`
+	Pool               Pool            `json:"pool"`
+	Identity           *SubnetIdentity `json:"identity,omitempty"`
+}
+
+// Hyperparameter is one named parameter.
+type Hyperparameter struct {
+	Name          string `json:"name"`
+	Value         uint64 `json:"value,string"`
+	OwnerSettable bool   `json:"owner_settable"`
+	Min           uint64 `json:"min,string"`
+	Max           uint64 `json:"max,string"`
+}
+
+// Endpoint is a served axon or prometheus endpoint.
+type Endpoint struct {
+	Block    uint64 `json:"block"`
+	Version  uint32 `json:"version"`
+	IP       string `json:"ip"`
+	Port     uint16 `json:"port"`
+	IPType   uint8  `json:"ip_type"`
+	Protocol uint8  `json:"protocol,omitempty"`
+}
+
+// Neuron is one uid (lite: no weights or bonds).
+type Neuron struct {
+	Netuid       uint16    `json:"netuid"`
+	UID          uint16    `json:"uid"`
+	Hotkey       string    `json:"hotkey"`
+	Coldkey      string    `json:"coldkey"`
+	RegisteredAt uint64    `json:"registered_at"`
+	Immune       bool      `json:"immune"`
+	Emission     uint64    `json:"emission,string"`
+	Axon         *Endpoint `json:"axon,omitempty"`
+	Prometheus   *Endpoint `json:"prometheus,omitempty"`
+}
+
+// Commitment is a hotkey's published data on a subnet.
+type Commitment struct {
+	Hotkey string `json:"hotkey"`
+	Block  uint64 `json:"block"`
+	Data   []byte `json:"data"` // base64 in JSON
+}
+
+// LockCost is what register_network costs now.
+type LockCost struct {
+	LockCost uint64 `json:"lock_cost,string"`
+	Height   int64  `json:"height"`
+}

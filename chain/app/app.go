@@ -126,7 +126,7 @@ func (a *App) InitChain(_ context.Context, req *abci.InitChainRequest) (*abci.In
 		a.tree.SetInitialVersion(uint64(req.InitialHeight))
 	}
 	kv := store.NewCache(a.tree)
-	if err := initGenesis(kv, g); err != nil {
+	if err := initGenesis(kv, g, uint64(max(req.InitialHeight, 1))); err != nil {
 		return nil, fmt.Errorf("init chain: %w", err)
 	}
 	kv.Write(a.tree)
@@ -149,7 +149,7 @@ func (a *App) CheckTx(_ context.Context, req *abci.CheckTxRequest) (*abci.CheckT
 	if err == nil {
 		// The call must also pass its own checks now, so that free calls
 		// and hopeless calls cannot fill the mempool.
-		if err = validate(kv, adm.d.Signer, adm.d.Body.Call); err != nil {
+		if err = validate(kv, adm.d.Signer, adm.d.Body.Call, a.checkHeight); err != nil {
 			err = fmt.Errorf("%s: %w", tx.CallName(adm.d.Body.Call), err)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/gotensor/gotensor/chain/balances"
 	"github.com/gotensor/gotensor/chain/errs"
 	"github.com/gotensor/gotensor/chain/store"
+	"github.com/gotensor/gotensor/chain/subnets"
 	"github.com/gotensor/gotensor/chain/system"
 	"github.com/gotensor/gotensor/chain/tx"
 	"github.com/gotensor/gotensor/chain/tx/txpb"
@@ -45,6 +46,7 @@ func newHarness(t testing.TB) *harness {
 	g := Genesis{
 		System: system.Genesis{Profile: "localnet", Params: system.DefaultParams(), Sudo: alice.SS58(),
 			Validators: []system.GenesisValidator{{Address: fmt.Sprintf("%x", proposer), RewardAccount: dev(t, "Ferdie").SS58()}}},
+		Subnets: subnets.Genesis{Params: subnets.LocalnetParams()},
 		Balances: balances.Genesis{Accounts: []balances.GenesisAccount{
 			{Address: alice.SS58(), Free: 1000 * balances.RAOPerTAO},
 			{Address: bob.SS58(), Free: 10 * balances.RAOPerTAO},

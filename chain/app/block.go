@@ -12,9 +12,11 @@ import (
 	"github.com/gotensor/gotensor/chain/env"
 	"github.com/gotensor/gotensor/chain/errs"
 	"github.com/gotensor/gotensor/chain/store"
+	"github.com/gotensor/gotensor/chain/subnets"
 	"github.com/gotensor/gotensor/chain/system"
 	"github.com/gotensor/gotensor/chain/tx"
 	"github.com/gotensor/gotensor/chain/tx/txpb"
+	"github.com/gotensor/gotensor/keys"
 )
 
 // Block-level event types.
@@ -83,11 +85,13 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 	}()
 	a.block = store.NewCache(a.tree)
 	blk := env.Block{Height: req.Height, TimeUnix: req.Time.Unix(), ChainID: a.cfg.ChainID}
+	author, hasAuthor := system.RewardAccount(a.block, req.ProposerAddress)
+	a.beginBlock(blk)
 	results := make([]*abci.ExecTxResult, len(req.Txs))
 	var fees uint64
 	var failed int
 	for i, raw := range req.Txs {
-		res, fee := a.deliver(blk, raw)
+		res, fee := a.deliver(blk, raw, author, hasAuthor)
 		results[i] = res
 		fees += fee // each fee ≤ the payer's balance, so the sum ≤ issuance
 		if res.Code != abci.CodeTypeOK {
@@ -108,7 +112,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 }
 
 // deliver executes one transaction on the block branch.
-func (a *App) deliver(blk env.Block, raw []byte) (*abci.ExecTxResult, uint64) {
+func (a *App) deliver(blk env.Block, raw []byte, author keys.PublicKey, hasAuthor bool) (*abci.ExecTxResult, uint64) {
 	ev := &env.Events{}
 	paid := store.NewCache(a.block)
 	adm, err := a.admit(paid, raw, blk.Height, ev)
@@ -122,7 +126,7 @@ func (a *App) deliver(blk env.Block, raw []byte) (*abci.ExecTxResult, uint64) {
 	feeEvents := len(ev.List())
 
 	callKV := store.NewCache(a.block)
-	e := &env.Env{Block: blk, Signer: adm.d.Signer, Events: ev}
+	e := &env.Env{Block: blk, Signer: adm.d.Signer, Events: ev, Author: author, HasAuthor: hasAuthor}
 	if err := runCall(e, callKV, b.Call); err != nil {
 		a.log.Debug("tx failed", "height", blk.Height, "call", name, "signer", adm.d.Signer.SS58(), "err", err)
 		return failure(fmt.Errorf("%s: %w", name, err), ev.List()[:feeEvents]), adm.fee
@@ -193,4 +197,10 @@ func toABCI(list []env.Event) []abci.Event {
 		out = append(out, ae)
 	}
 	return out
+}
+
+// beginBlock runs the per-block steps before transactions (§2): the
+// registration prices decay.
+func (a *App) beginBlock(blk env.Block) {
+	subnets.DecayBurns(a.block, uint64(blk.Height))
 }

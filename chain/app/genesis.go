@@ -7,6 +7,7 @@ import (
 
 	"github.com/gotensor/gotensor/chain/balances"
 	"github.com/gotensor/gotensor/chain/store"
+	"github.com/gotensor/gotensor/chain/subnets"
 	"github.com/gotensor/gotensor/chain/system"
 )
 
@@ -14,6 +15,10 @@ import (
 type Genesis struct {
 	System   system.Genesis   `json:"system"`
 	Balances balances.Genesis `json:"balances"`
+	Subnets  subnets.Genesis  `json:"subnets"`
+	// Raw is state exported from a running chain for modules without a
+	// typed genesis form; empty in a new chain.
+	Raw []RawEntry `json:"raw,omitempty"`
 }
 
 // ParseGenesis decodes app_state strictly: unknown fields are errors, so a
@@ -33,14 +38,27 @@ func (g Genesis) Validate() error {
 	if err := g.System.Validate(); err != nil {
 		return err
 	}
-	return g.Balances.Validate()
+	if err := g.Balances.Validate(); err != nil {
+		return err
+	}
+	if err := g.Subnets.Validate(); err != nil {
+		return err
+	}
+	return validateRaw(g.Raw)
 }
 
-func initGenesis(kv store.KV, g Genesis) error {
+func initGenesis(kv store.KV, g Genesis, height uint64) error {
 	if err := system.InitGenesis(kv, g.System); err != nil {
 		return err
 	}
-	return balances.InitGenesis(kv, g.Balances)
+	if err := balances.InitGenesis(kv, g.Balances); err != nil {
+		return err
+	}
+	if err := subnets.InitGenesis(kv, g.Subnets, height); err != nil {
+		return err
+	}
+	importRaw(kv, g.Raw)
+	return nil
 }
 
 // ExportGenesis reads the state as a genesis app_state.
@@ -48,5 +66,7 @@ func ExportGenesis(r store.Reader) Genesis {
 	return Genesis{
 		System:   system.ExportGenesis(r),
 		Balances: balances.ExportGenesis(r),
+		Subnets:  subnets.ExportGenesis(r),
+		Raw:      exportRaw(r),
 	}
 }

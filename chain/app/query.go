@@ -104,6 +104,9 @@ func (a *App) query(snap *store.Snapshot, path string, data []byte) (any, error)
 	case route == PathGenesis:
 		return ExportGenesis(snap), nil
 	}
+	if v, ok, err := querySubnets(snap, route); ok {
+		return v, err
+	}
 	return nil, &queryError{QueryCodeNotFound, fmt.Sprintf("unknown query path %q", path)}
 }
 
@@ -143,3 +146,5 @@ func queryAccounts(snap *store.Snapshot, rawQuery string) (any, error) {
 	})
 	return out, nil
 }
+
+func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }

@@ -6,16 +6,22 @@ import (
 	"github.com/gotensor/gotensor/chain/balances"
 	"github.com/gotensor/gotensor/chain/env"
 	"github.com/gotensor/gotensor/chain/errs"
+	"github.com/gotensor/gotensor/chain/neurons"
+	"github.com/gotensor/gotensor/chain/registration"
 	"github.com/gotensor/gotensor/chain/store"
+	"github.com/gotensor/gotensor/chain/subnets"
 	"github.com/gotensor/gotensor/chain/system"
 	"github.com/gotensor/gotensor/chain/tx"
 	"github.com/gotensor/gotensor/chain/tx/txpb"
 	"github.com/gotensor/gotensor/keys"
 )
 
-// classOf returns the fee class of a call.
+// classOf returns the fee class of a call: subtensor's Pays::No calls are
+// free (their checks still run in CheckTx).
 func classOf(c *txpb.Call) system.Class {
 	switch c.Call.(type) {
+	case *txpb.Call_ServeAxon, *txpb.Call_ServePrometheus:
+		return system.Free
 	default:
 		return system.Normal
 	}
@@ -28,9 +34,47 @@ func requireSudo(r store.Reader, signer keys.PublicKey) error {
 	return nil
 }
 
+// netuid narrows a wire netuid to u16.
+func netuid(v uint32) (uint16, error) {
+	if v > 0xffff {
+		return 0, fmt.Errorf("%w: netuid %d", subnets.ErrSubnetNotExists, v)
+	}
+	return uint16(v), nil
+}
+
+func subnetIdentity(id *txpb.SubnetIdentity) *subnets.SubnetIdentity {
+	if id == nil {
+		return nil
+	}
+	return &subnets.SubnetIdentity{SubnetName: id.SubnetName, GithubRepo: id.GithubRepo, SubnetContact: id.SubnetContact,
+		SubnetURL: id.SubnetUrl, Discord: id.Discord, Description: id.Description, LogoURL: id.LogoUrl, Additional: id.Additional}
+}
+
+func chainIdentity(id *txpb.ChainIdentity) subnets.ChainIdentity {
+	if id == nil {
+		return subnets.ChainIdentity{}
+	}
+	return subnets.ChainIdentity{Name: id.Name, URL: id.Url, GithubRepo: id.GithubRepo, Image: id.Image,
+		Discord: id.Discord, Description: id.Description, Additional: id.Additional}
+}
+
+func endpoint(n uint16, version uint32, ip []byte, port, ipType, protocol uint32) neurons.Endpoint {
+	return neurons.Endpoint{Netuid: n, Version: version, IP: ip, Port: port, IPType: ipType, Protocol: protocol}
+}
+
+func hyperChange(r store.Reader, signer keys.PublicKey, c *txpb.SetHyperparameter) (subnets.HyperChange, error) {
+	n, err := netuid(c.Netuid)
+	if err != nil {
+		return subnets.HyperChange{}, err
+	}
+	return subnets.HyperChange{Netuid: n, Name: c.Name, Value: c.Value, CurrentUIDs: uint64(neurons.Count(r, n)),
+		Sudo: system.IsSudo(r, signer)}, nil
+}
+
 // validate runs a call's checks without writing; CheckTx and the handlers
-// share it.
-func validate(r store.Reader, signer keys.PublicKey, c *txpb.Call) error {
+// share them.
+func validate(r store.Reader, signer keys.PublicKey, c *txpb.Call, height int64) error {
+	now := uint64(height)
 	switch call := c.Call.(type) {
 	case *txpb.Call_Transfer:
 		return balances.ValidateTransfer(r, signer, call.Transfer.Dest, call.Transfer.Value, false)
@@ -43,6 +87,83 @@ func validate(r store.Reader, signer keys.PublicKey, c *txpb.Call) error {
 			return err
 		}
 		return balances.ValidateSetBalance(r, call.SudoSetBalance.Who, call.SudoSetBalance.Free)
+	case *txpb.Call_SudoSetParameter:
+		if err := requireSudo(r, signer); err != nil {
+			return err
+		}
+		_, err := subnets.ValidateParameter(r, call.SudoSetParameter.Name, call.SudoSetParameter.Value)
+		return err
+	case *txpb.Call_SudoDissolveNetwork:
+		if err := requireSudo(r, signer); err != nil {
+			return err
+		}
+		n, err := netuid(call.SudoDissolveNetwork.Netuid)
+		if err != nil {
+			return err
+		}
+		return registration.ValidateDissolve(r, n)
+	case *txpb.Call_RegisterNetwork:
+		return registration.ValidateRegisterNetwork(r, signer, call.RegisterNetwork.Hotkey, subnetIdentity(call.RegisterNetwork.Identity), now)
+	case *txpb.Call_StartCall:
+		n, err := netuid(call.StartCall.Netuid)
+		if err != nil {
+			return err
+		}
+		return subnets.ValidateStartCall(r, signer, n, now)
+	case *txpb.Call_SetSubnetIdentity:
+		n, err := netuid(call.SetSubnetIdentity.Netuid)
+		if err != nil {
+			return err
+		}
+		if _, err := subnets.RequireOwner(r, n, signer); err != nil {
+			return err
+		}
+		if id := subnetIdentity(call.SetSubnetIdentity.Identity); id != nil {
+			return id.Validate()
+		}
+		return nil
+	case *txpb.Call_SetIdentity:
+		return chainIdentity(call.SetIdentity.Identity).Validate()
+	case *txpb.Call_SetHyperparameter:
+		hc, err := hyperChange(r, signer, call.SetHyperparameter)
+		if err != nil {
+			return err
+		}
+		_, err = subnets.ValidateHyperparameter(r, signer, hc, now)
+		return err
+	case *txpb.Call_BurnedRegister:
+		n, err := netuid(call.BurnedRegister.Netuid)
+		if err != nil {
+			return err
+		}
+		return registration.ValidateBurnedRegister(r, signer, n, call.BurnedRegister.Hotkey, nil, now)
+	case *txpb.Call_RegisterLimit:
+		n, err := netuid(call.RegisterLimit.Netuid)
+		if err != nil {
+			return err
+		}
+		limit := call.RegisterLimit.LimitPrice
+		return registration.ValidateBurnedRegister(r, signer, n, call.RegisterLimit.Hotkey, &limit, now)
+	case *txpb.Call_ServeAxon:
+		a := call.ServeAxon
+		n, err := netuid(a.Netuid)
+		if err != nil {
+			return err
+		}
+		return neurons.ValidateServeAxon(r, signer, endpoint(n, a.Version, a.Ip, a.Port, a.IpType, a.Protocol), now)
+	case *txpb.Call_ServePrometheus:
+		a := call.ServePrometheus
+		n, err := netuid(a.Netuid)
+		if err != nil {
+			return err
+		}
+		return neurons.ValidatePrometheus(r, signer, endpoint(n, a.Version, a.Ip, a.Port, a.IpType, 0), now)
+	case *txpb.Call_SetCommitment:
+		n, err := netuid(call.SetCommitment.Netuid)
+		if err != nil {
+			return err
+		}
+		return neurons.ValidateCommitment(r, signer, n, call.SetCommitment.Data, now)
 	default:
 		return fmt.Errorf("%w: %T", tx.ErrUnknownCall, c.Call)
 	}
@@ -62,7 +183,87 @@ func execute(e *env.Env, kv store.KV, c *txpb.Call) error {
 			return err
 		}
 		return balances.SudoSetBalance(e, kv, call.SudoSetBalance.Who, call.SudoSetBalance.Free)
+	case *txpb.Call_SudoSetParameter:
+		if err := requireSudo(kv, e.Signer); err != nil {
+			return err
+		}
+		return subnets.SudoSetParameter(e, kv, call.SudoSetParameter.Name, call.SudoSetParameter.Value)
+	case *txpb.Call_SudoDissolveNetwork:
+		if err := requireSudo(kv, e.Signer); err != nil {
+			return err
+		}
+		n, err := netuid(call.SudoDissolveNetwork.Netuid)
+		if err != nil {
+			return err
+		}
+		return registration.Dissolve(e, kv, n)
+	case *txpb.Call_RegisterNetwork:
+		return registration.RegisterNetwork(e, kv, call.RegisterNetwork.Hotkey, subnetIdentity(call.RegisterNetwork.Identity), uidHooks{})
+	case *txpb.Call_StartCall:
+		n, err := netuid(call.StartCall.Netuid)
+		if err != nil {
+			return err
+		}
+		return subnets.StartCall(e, kv, n)
+	case *txpb.Call_SetSubnetIdentity:
+		n, err := netuid(call.SetSubnetIdentity.Netuid)
+		if err != nil {
+			return err
+		}
+		id := subnetIdentity(call.SetSubnetIdentity.Identity)
+		if id == nil {
+			id = &subnets.SubnetIdentity{}
+		}
+		return subnets.SetSubnetIdentity(e, kv, n, *id)
+	case *txpb.Call_SetIdentity:
+		return subnets.SetIdentity(e, kv, chainIdentity(call.SetIdentity.Identity))
+	case *txpb.Call_SetHyperparameter:
+		hc, err := hyperChange(kv, e.Signer, call.SetHyperparameter)
+		if err != nil {
+			return err
+		}
+		return subnets.SetHyperparameter(e, kv, hc)
+	case *txpb.Call_BurnedRegister:
+		n, err := netuid(call.BurnedRegister.Netuid)
+		if err != nil {
+			return err
+		}
+		return registration.BurnedRegister(e, kv, n, call.BurnedRegister.Hotkey, nil, uidHooks{})
+	case *txpb.Call_RegisterLimit:
+		n, err := netuid(call.RegisterLimit.Netuid)
+		if err != nil {
+			return err
+		}
+		limit := call.RegisterLimit.LimitPrice
+		return registration.BurnedRegister(e, kv, n, call.RegisterLimit.Hotkey, &limit, uidHooks{})
+	case *txpb.Call_ServeAxon:
+		a := call.ServeAxon
+		n, err := netuid(a.Netuid)
+		if err != nil {
+			return err
+		}
+		return neurons.ServeAxon(e, kv, endpoint(n, a.Version, a.Ip, a.Port, a.IpType, a.Protocol))
+	case *txpb.Call_ServePrometheus:
+		a := call.ServePrometheus
+		n, err := netuid(a.Netuid)
+		if err != nil {
+			return err
+		}
+		return neurons.ServePrometheus(e, kv, endpoint(n, a.Version, a.Ip, a.Port, a.IpType, 0))
+	case *txpb.Call_SetCommitment:
+		n, err := netuid(call.SetCommitment.Netuid)
+		if err != nil {
+			return err
+		}
+		return neurons.SetCommitment(e, kv, n, call.SetCommitment.Data)
 	default:
 		return fmt.Errorf("%w: %T", tx.ErrUnknownCall, c.Call)
 	}
 }
+
+// uidHooks clears per-uid state of other modules when a uid is replaced.
+// Weights and bonds arrive with the weights module; until then nothing
+// else keeps per-uid state.
+type uidHooks struct{}
+
+func (uidHooks) UIDReplaced(store.KV, uint16, uint16) {}

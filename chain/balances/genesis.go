@@ -17,6 +17,10 @@ type GenesisAccount struct {
 // Genesis is the module's part of the genesis state.
 type Genesis struct {
 	Accounts []GenesisAccount `json:"accounts"`
+	// TotalIssuance, when set, is the issuance including RAO held outside
+	// accounts (pools); it must be at least the sum of the accounts. Zero
+	// means exactly that sum (a new chain).
+	TotalIssuance uint64 `json:"total_issuance,string,omitempty"`
 }
 
 // Validate checks addresses, duplicates, amounts and the supply cap.
@@ -40,6 +44,9 @@ func (g Genesis) Validate() error {
 		}
 		total += a.Free
 	}
+	if g.TotalIssuance != 0 && (g.TotalIssuance < total || g.TotalIssuance > MaxSupply) {
+		return fmt.Errorf("balances genesis: total_issuance %d must be between the accounts' sum %d and the supply cap", g.TotalIssuance, total)
+	}
 	return nil
 }
 
@@ -54,13 +61,13 @@ func InitGenesis(kv store.KV, g Genesis) error {
 		setFree(kv, pk, a.Free)
 		total += a.Free
 	}
-	setIssuance(kv, total)
+	setIssuance(kv, max(total, g.TotalIssuance))
 	return nil
 }
 
 // ExportGenesis reads the module state back as genesis, sorted by key.
 func ExportGenesis(r store.Reader) Genesis {
-	var g Genesis
+	g := Genesis{TotalIssuance: TotalIssuance(r)}
 	IterateAccounts(r, nil, func(a Account) bool {
 		g.Accounts = append(g.Accounts, GenesisAccount{Address: a.Who.SS58(), Free: a.Free})
 		return true

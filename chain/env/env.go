@@ -53,4 +53,9 @@ type Env struct {
 	Block  Block
 	Signer keys.PublicKey
 	Events *Events
+	// Author is the account that receives this block's fees (pool swap
+	// fees included); HasAuthor is false when the proposer has none, and
+	// such fees are recycled.
+	Author    keys.PublicKey
+	HasAuthor bool
 }

@@ -31,6 +31,18 @@ type Call struct {
 	//	*Call_TransferKeepAlive
 	//	*Call_TransferAll
 	//	*Call_SudoSetBalance
+	//	*Call_SudoSetParameter
+	//	*Call_SudoDissolveNetwork
+	//	*Call_RegisterNetwork
+	//	*Call_StartCall
+	//	*Call_SetSubnetIdentity
+	//	*Call_SetIdentity
+	//	*Call_SetHyperparameter
+	//	*Call_BurnedRegister
+	//	*Call_RegisterLimit
+	//	*Call_ServeAxon
+	//	*Call_ServePrometheus
+	//	*Call_SetCommitment
 	Call          isCall_Call `protobuf_oneof:"call"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -109,6 +121,114 @@ func (x *Call) GetSudoSetBalance() *SudoSetBalance {
 	return nil
 }
 
+func (x *Call) GetSudoSetParameter() *SudoSetParameter {
+	if x != nil {
+		if x, ok := x.Call.(*Call_SudoSetParameter); ok {
+			return x.SudoSetParameter
+		}
+	}
+	return nil
+}
+
+func (x *Call) GetSudoDissolveNetwork() *SudoDissolveNetwork {
+	if x != nil {
+		if x, ok := x.Call.(*Call_SudoDissolveNetwork); ok {
+			return x.SudoDissolveNetwork
+		}
+	}
+	return nil
+}
+
+func (x *Call) GetRegisterNetwork() *RegisterNetwork {
+	if x != nil {
+		if x, ok := x.Call.(*Call_RegisterNetwork); ok {
+			return x.RegisterNetwork
+		}
+	}
+	return nil
+}
+
+func (x *Call) GetStartCall() *StartCall {
+	if x != nil {
+		if x, ok := x.Call.(*Call_StartCall); ok {
+			return x.StartCall
+		}
+	}
+	return nil
+}
+
+func (x *Call) GetSetSubnetIdentity() *SetSubnetIdentity {
+	if x != nil {
+		if x, ok := x.Call.(*Call_SetSubnetIdentity); ok {
+			return x.SetSubnetIdentity
+		}
+	}
+	return nil
+}
+
+func (x *Call) GetSetIdentity() *SetIdentity {
+	if x != nil {
+		if x, ok := x.Call.(*Call_SetIdentity); ok {
+			return x.SetIdentity
+		}
+	}
+	return nil
+}
+
+func (x *Call) GetSetHyperparameter() *SetHyperparameter {
+	if x != nil {
+		if x, ok := x.Call.(*Call_SetHyperparameter); ok {
+			return x.SetHyperparameter
+		}
+	}
+	return nil
+}
+
+func (x *Call) GetBurnedRegister() *BurnedRegister {
+	if x != nil {
+		if x, ok := x.Call.(*Call_BurnedRegister); ok {
+			return x.BurnedRegister
+		}
+	}
+	return nil
+}
+
+func (x *Call) GetRegisterLimit() *RegisterLimit {
+	if x != nil {
+		if x, ok := x.Call.(*Call_RegisterLimit); ok {
+			return x.RegisterLimit
+		}
+	}
+	return nil
+}
+
+func (x *Call) GetServeAxon() *ServeAxon {
+	if x != nil {
+		if x, ok := x.Call.(*Call_ServeAxon); ok {
+			return x.ServeAxon
+		}
+	}
+	return nil
+}
+
+func (x *Call) GetServePrometheus() *ServePrometheus {
+	if x != nil {
+		if x, ok := x.Call.(*Call_ServePrometheus); ok {
+			return x.ServePrometheus
+		}
+	}
+	return nil
+}
+
+func (x *Call) GetSetCommitment() *SetCommitment {
+	if x != nil {
+		if x, ok := x.Call.(*Call_SetCommitment); ok {
+			return x.SetCommitment
+		}
+	}
+	return nil
+}
+
 type isCall_Call interface {
 	isCall_Call()
 }
@@ -131,6 +251,56 @@ type Call_SudoSetBalance struct {
 	SudoSetBalance *SudoSetBalance `protobuf:"bytes,16,opt,name=sudo_set_balance,json=sudoSetBalance,proto3,oneof"`
 }
 
+type Call_SudoSetParameter struct {
+	SudoSetParameter *SudoSetParameter `protobuf:"bytes,17,opt,name=sudo_set_parameter,json=sudoSetParameter,proto3,oneof"`
+}
+
+type Call_SudoDissolveNetwork struct {
+	SudoDissolveNetwork *SudoDissolveNetwork `protobuf:"bytes,18,opt,name=sudo_dissolve_network,json=sudoDissolveNetwork,proto3,oneof"`
+}
+
+type Call_RegisterNetwork struct {
+	// subnets: 32-63
+	RegisterNetwork *RegisterNetwork `protobuf:"bytes,32,opt,name=register_network,json=registerNetwork,proto3,oneof"`
+}
+
+type Call_StartCall struct {
+	StartCall *StartCall `protobuf:"bytes,33,opt,name=start_call,json=startCall,proto3,oneof"`
+}
+
+type Call_SetSubnetIdentity struct {
+	SetSubnetIdentity *SetSubnetIdentity `protobuf:"bytes,34,opt,name=set_subnet_identity,json=setSubnetIdentity,proto3,oneof"`
+}
+
+type Call_SetIdentity struct {
+	SetIdentity *SetIdentity `protobuf:"bytes,35,opt,name=set_identity,json=setIdentity,proto3,oneof"`
+}
+
+type Call_SetHyperparameter struct {
+	SetHyperparameter *SetHyperparameter `protobuf:"bytes,36,opt,name=set_hyperparameter,json=setHyperparameter,proto3,oneof"`
+}
+
+type Call_BurnedRegister struct {
+	// neurons: 64-95
+	BurnedRegister *BurnedRegister `protobuf:"bytes,64,opt,name=burned_register,json=burnedRegister,proto3,oneof"`
+}
+
+type Call_RegisterLimit struct {
+	RegisterLimit *RegisterLimit `protobuf:"bytes,65,opt,name=register_limit,json=registerLimit,proto3,oneof"`
+}
+
+type Call_ServeAxon struct {
+	ServeAxon *ServeAxon `protobuf:"bytes,66,opt,name=serve_axon,json=serveAxon,proto3,oneof"`
+}
+
+type Call_ServePrometheus struct {
+	ServePrometheus *ServePrometheus `protobuf:"bytes,67,opt,name=serve_prometheus,json=servePrometheus,proto3,oneof"`
+}
+
+type Call_SetCommitment struct {
+	SetCommitment *SetCommitment `protobuf:"bytes,68,opt,name=set_commitment,json=setCommitment,proto3,oneof"`
+}
+
 func (*Call_Transfer) isCall_Call() {}
 
 func (*Call_TransferKeepAlive) isCall_Call() {}
@@ -138,6 +308,30 @@ func (*Call_TransferKeepAlive) isCall_Call() {}
 func (*Call_TransferAll) isCall_Call() {}
 
 func (*Call_SudoSetBalance) isCall_Call() {}
+
+func (*Call_SudoSetParameter) isCall_Call() {}
+
+func (*Call_SudoDissolveNetwork) isCall_Call() {}
+
+func (*Call_RegisterNetwork) isCall_Call() {}
+
+func (*Call_StartCall) isCall_Call() {}
+
+func (*Call_SetSubnetIdentity) isCall_Call() {}
+
+func (*Call_SetIdentity) isCall_Call() {}
+
+func (*Call_SetHyperparameter) isCall_Call() {}
+
+func (*Call_BurnedRegister) isCall_Call() {}
+
+func (*Call_RegisterLimit) isCall_Call() {}
+
+func (*Call_ServeAxon) isCall_Call() {}
+
+func (*Call_ServePrometheus) isCall_Call() {}
+
+func (*Call_SetCommitment) isCall_Call() {}
 
 // Transfer moves value RAO from the signer to dest. The signer's account may
 // be reaped if what remains is below the existential deposit.
@@ -354,16 +548,914 @@ func (x *SudoSetBalance) GetFree() uint64 {
 	return 0
 }
 
+// SudoSetParameter sets a global chain parameter by its admin-utils name
+// (e.g. "network_min_lock_cost", "subnet_limit"); signer must be sudo.
+type SudoSetParameter struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Value         uint64                 `protobuf:"varint,2,opt,name=value,proto3" json:"value,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SudoSetParameter) Reset() {
+	*x = SudoSetParameter{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SudoSetParameter) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SudoSetParameter) ProtoMessage() {}
+
+func (x *SudoSetParameter) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SudoSetParameter.ProtoReflect.Descriptor instead.
+func (*SudoSetParameter) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *SudoSetParameter) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *SudoSetParameter) GetValue() uint64 {
+	if x != nil {
+		return x.Value
+	}
+	return 0
+}
+
+// SudoDissolveNetwork removes a subnet, refunding its pool's TAO to alpha
+// holders pro rata; signer must be sudo.
+type SudoDissolveNetwork struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Netuid        uint32                 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SudoDissolveNetwork) Reset() {
+	*x = SudoDissolveNetwork{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SudoDissolveNetwork) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SudoDissolveNetwork) ProtoMessage() {}
+
+func (x *SudoDissolveNetwork) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SudoDissolveNetwork.ProtoReflect.Descriptor instead.
+func (*SudoDissolveNetwork) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *SudoDissolveNetwork) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+// SubnetIdentity describes a subnet (byte limits as subtensor's SubnetIdentityV3).
+type SubnetIdentity struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	SubnetName    string                 `protobuf:"bytes,1,opt,name=subnet_name,json=subnetName,proto3" json:"subnet_name,omitempty"`          // ≤ 256 bytes
+	GithubRepo    string                 `protobuf:"bytes,2,opt,name=github_repo,json=githubRepo,proto3" json:"github_repo,omitempty"`          // ≤ 1024
+	SubnetContact string                 `protobuf:"bytes,3,opt,name=subnet_contact,json=subnetContact,proto3" json:"subnet_contact,omitempty"` // ≤ 1024
+	SubnetUrl     string                 `protobuf:"bytes,4,opt,name=subnet_url,json=subnetUrl,proto3" json:"subnet_url,omitempty"`             // ≤ 1024
+	Discord       string                 `protobuf:"bytes,5,opt,name=discord,proto3" json:"discord,omitempty"`                                  // ≤ 256
+	Description   string                 `protobuf:"bytes,6,opt,name=description,proto3" json:"description,omitempty"`                          // ≤ 1024
+	LogoUrl       string                 `protobuf:"bytes,7,opt,name=logo_url,json=logoUrl,proto3" json:"logo_url,omitempty"`                   // ≤ 1024
+	Additional    string                 `protobuf:"bytes,8,opt,name=additional,proto3" json:"additional,omitempty"`                            // ≤ 1024
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SubnetIdentity) Reset() {
+	*x = SubnetIdentity{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SubnetIdentity) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SubnetIdentity) ProtoMessage() {}
+
+func (x *SubnetIdentity) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SubnetIdentity.ProtoReflect.Descriptor instead.
+func (*SubnetIdentity) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *SubnetIdentity) GetSubnetName() string {
+	if x != nil {
+		return x.SubnetName
+	}
+	return ""
+}
+
+func (x *SubnetIdentity) GetGithubRepo() string {
+	if x != nil {
+		return x.GithubRepo
+	}
+	return ""
+}
+
+func (x *SubnetIdentity) GetSubnetContact() string {
+	if x != nil {
+		return x.SubnetContact
+	}
+	return ""
+}
+
+func (x *SubnetIdentity) GetSubnetUrl() string {
+	if x != nil {
+		return x.SubnetUrl
+	}
+	return ""
+}
+
+func (x *SubnetIdentity) GetDiscord() string {
+	if x != nil {
+		return x.Discord
+	}
+	return ""
+}
+
+func (x *SubnetIdentity) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *SubnetIdentity) GetLogoUrl() string {
+	if x != nil {
+		return x.LogoUrl
+	}
+	return ""
+}
+
+func (x *SubnetIdentity) GetAdditional() string {
+	if x != nil {
+		return x.Additional
+	}
+	return ""
+}
+
+// ChainIdentity describes a coldkey (byte limits as subtensor's ChainIdentityV2).
+type ChainIdentity struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`                               // ≤ 256 bytes
+	Url           string                 `protobuf:"bytes,2,opt,name=url,proto3" json:"url,omitempty"`                                 // ≤ 256
+	GithubRepo    string                 `protobuf:"bytes,3,opt,name=github_repo,json=githubRepo,proto3" json:"github_repo,omitempty"` // ≤ 256
+	Image         string                 `protobuf:"bytes,4,opt,name=image,proto3" json:"image,omitempty"`                             // ≤ 1024
+	Discord       string                 `protobuf:"bytes,5,opt,name=discord,proto3" json:"discord,omitempty"`                         // ≤ 256
+	Description   string                 `protobuf:"bytes,6,opt,name=description,proto3" json:"description,omitempty"`                 // ≤ 1024
+	Additional    string                 `protobuf:"bytes,7,opt,name=additional,proto3" json:"additional,omitempty"`                   // ≤ 1024
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ChainIdentity) Reset() {
+	*x = ChainIdentity{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChainIdentity) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChainIdentity) ProtoMessage() {}
+
+func (x *ChainIdentity) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChainIdentity.ProtoReflect.Descriptor instead.
+func (*ChainIdentity) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *ChainIdentity) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ChainIdentity) GetUrl() string {
+	if x != nil {
+		return x.Url
+	}
+	return ""
+}
+
+func (x *ChainIdentity) GetGithubRepo() string {
+	if x != nil {
+		return x.GithubRepo
+	}
+	return ""
+}
+
+func (x *ChainIdentity) GetImage() string {
+	if x != nil {
+		return x.Image
+	}
+	return ""
+}
+
+func (x *ChainIdentity) GetDiscord() string {
+	if x != nil {
+		return x.Discord
+	}
+	return ""
+}
+
+func (x *ChainIdentity) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *ChainIdentity) GetAdditional() string {
+	if x != nil {
+		return x.Additional
+	}
+	return ""
+}
+
+// RegisterNetwork creates a subnet owned by the signing coldkey, locking the
+// current lock cost; hotkey becomes the owner hotkey (uid 0).
+type RegisterNetwork struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Hotkey        string                 `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Identity      *SubnetIdentity        `protobuf:"bytes,2,opt,name=identity,proto3" json:"identity,omitempty"` // optional
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RegisterNetwork) Reset() {
+	*x = RegisterNetwork{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RegisterNetwork) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RegisterNetwork) ProtoMessage() {}
+
+func (x *RegisterNetwork) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RegisterNetwork.ProtoReflect.Descriptor instead.
+func (*RegisterNetwork) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *RegisterNetwork) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *RegisterNetwork) GetIdentity() *SubnetIdentity {
+	if x != nil {
+		return x.Identity
+	}
+	return nil
+}
+
+// StartCall starts the subnet's emission and enables staking; owner only.
+type StartCall struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Netuid        uint32                 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StartCall) Reset() {
+	*x = StartCall{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StartCall) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StartCall) ProtoMessage() {}
+
+func (x *StartCall) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StartCall.ProtoReflect.Descriptor instead.
+func (*StartCall) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *StartCall) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+// SetSubnetIdentity replaces a subnet's identity; owner only.
+type SetSubnetIdentity struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Netuid        uint32                 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Identity      *SubnetIdentity        `protobuf:"bytes,2,opt,name=identity,proto3" json:"identity,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetSubnetIdentity) Reset() {
+	*x = SetSubnetIdentity{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetSubnetIdentity) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetSubnetIdentity) ProtoMessage() {}
+
+func (x *SetSubnetIdentity) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetSubnetIdentity.ProtoReflect.Descriptor instead.
+func (*SetSubnetIdentity) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *SetSubnetIdentity) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *SetSubnetIdentity) GetIdentity() *SubnetIdentity {
+	if x != nil {
+		return x.Identity
+	}
+	return nil
+}
+
+// SetIdentity sets the signing coldkey's identity.
+type SetIdentity struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Identity      *ChainIdentity         `protobuf:"bytes,1,opt,name=identity,proto3" json:"identity,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetIdentity) Reset() {
+	*x = SetIdentity{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetIdentity) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetIdentity) ProtoMessage() {}
+
+func (x *SetIdentity) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetIdentity.ProtoReflect.Descriptor instead.
+func (*SetIdentity) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *SetIdentity) GetIdentity() *ChainIdentity {
+	if x != nil {
+		return x.Identity
+	}
+	return nil
+}
+
+// SetHyperparameter sets one subnet hyperparameter by its admin-utils name
+// (e.g. "immunity_period"); the subnet owner may set owner parameters
+// (rate-limited), sudo may set all. Booleans are 0 or 1.
+type SetHyperparameter struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Netuid        uint32                 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	Value         uint64                 `protobuf:"varint,3,opt,name=value,proto3" json:"value,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetHyperparameter) Reset() {
+	*x = SetHyperparameter{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetHyperparameter) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetHyperparameter) ProtoMessage() {}
+
+func (x *SetHyperparameter) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetHyperparameter.ProtoReflect.Descriptor instead.
+func (*SetHyperparameter) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *SetHyperparameter) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *SetHyperparameter) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *SetHyperparameter) GetValue() uint64 {
+	if x != nil {
+		return x.Value
+	}
+	return 0
+}
+
+// BurnedRegister registers hotkey on netuid, paying the current burn price
+// from the signing coldkey.
+type BurnedRegister struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Netuid        uint32                 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Hotkey        string                 `protobuf:"bytes,2,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BurnedRegister) Reset() {
+	*x = BurnedRegister{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BurnedRegister) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BurnedRegister) ProtoMessage() {}
+
+func (x *BurnedRegister) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BurnedRegister.ProtoReflect.Descriptor instead.
+func (*BurnedRegister) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *BurnedRegister) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *BurnedRegister) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+// RegisterLimit is BurnedRegister that fails if the price exceeds limit_price (RAO).
+type RegisterLimit struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Netuid        uint32                 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Hotkey        string                 `protobuf:"bytes,2,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	LimitPrice    uint64                 `protobuf:"varint,3,opt,name=limit_price,json=limitPrice,proto3" json:"limit_price,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RegisterLimit) Reset() {
+	*x = RegisterLimit{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RegisterLimit) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RegisterLimit) ProtoMessage() {}
+
+func (x *RegisterLimit) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RegisterLimit.ProtoReflect.Descriptor instead.
+func (*RegisterLimit) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *RegisterLimit) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *RegisterLimit) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *RegisterLimit) GetLimitPrice() uint64 {
+	if x != nil {
+		return x.LimitPrice
+	}
+	return 0
+}
+
+// ServeAxon publishes the signing hotkey's axon endpoint on netuid.
+type ServeAxon struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Netuid        uint32                 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Version       uint32                 `protobuf:"varint,2,opt,name=version,proto3" json:"version,omitempty"`
+	Ip            []byte                 `protobuf:"bytes,3,opt,name=ip,proto3" json:"ip,omitempty"` // 4 bytes (IPv4) or 16 bytes (IPv6), network order
+	Port          uint32                 `protobuf:"varint,4,opt,name=port,proto3" json:"port,omitempty"`
+	IpType        uint32                 `protobuf:"varint,5,opt,name=ip_type,json=ipType,proto3" json:"ip_type,omitempty"` // 4 or 6
+	Protocol      uint32                 `protobuf:"varint,6,opt,name=protocol,proto3" json:"protocol,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ServeAxon) Reset() {
+	*x = ServeAxon{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ServeAxon) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ServeAxon) ProtoMessage() {}
+
+func (x *ServeAxon) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ServeAxon.ProtoReflect.Descriptor instead.
+func (*ServeAxon) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *ServeAxon) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *ServeAxon) GetVersion() uint32 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *ServeAxon) GetIp() []byte {
+	if x != nil {
+		return x.Ip
+	}
+	return nil
+}
+
+func (x *ServeAxon) GetPort() uint32 {
+	if x != nil {
+		return x.Port
+	}
+	return 0
+}
+
+func (x *ServeAxon) GetIpType() uint32 {
+	if x != nil {
+		return x.IpType
+	}
+	return 0
+}
+
+func (x *ServeAxon) GetProtocol() uint32 {
+	if x != nil {
+		return x.Protocol
+	}
+	return 0
+}
+
+// ServePrometheus publishes the signing hotkey's metrics endpoint on netuid.
+type ServePrometheus struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Netuid        uint32                 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Version       uint32                 `protobuf:"varint,2,opt,name=version,proto3" json:"version,omitempty"`
+	Ip            []byte                 `protobuf:"bytes,3,opt,name=ip,proto3" json:"ip,omitempty"`
+	Port          uint32                 `protobuf:"varint,4,opt,name=port,proto3" json:"port,omitempty"`
+	IpType        uint32                 `protobuf:"varint,5,opt,name=ip_type,json=ipType,proto3" json:"ip_type,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ServePrometheus) Reset() {
+	*x = ServePrometheus{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ServePrometheus) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ServePrometheus) ProtoMessage() {}
+
+func (x *ServePrometheus) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ServePrometheus.ProtoReflect.Descriptor instead.
+func (*ServePrometheus) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *ServePrometheus) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *ServePrometheus) GetVersion() uint32 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *ServePrometheus) GetIp() []byte {
+	if x != nil {
+		return x.Ip
+	}
+	return nil
+}
+
+func (x *ServePrometheus) GetPort() uint32 {
+	if x != nil {
+		return x.Port
+	}
+	return 0
+}
+
+func (x *ServePrometheus) GetIpType() uint32 {
+	if x != nil {
+		return x.IpType
+	}
+	return 0
+}
+
+// SetCommitment stores up to 1 KiB for the signing hotkey on netuid.
+type SetCommitment struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Netuid        uint32                 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Data          []byte                 `protobuf:"bytes,2,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetCommitment) Reset() {
+	*x = SetCommitment{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetCommitment) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetCommitment) ProtoMessage() {}
+
+func (x *SetCommitment) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetCommitment.ProtoReflect.Descriptor instead.
+func (*SetCommitment) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *SetCommitment) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *SetCommitment) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
 var File_gotensor_tx_v1_calls_proto protoreflect.FileDescriptor
 
 const file_gotensor_tx_v1_calls_proto_rawDesc = "" +
 	"\n" +
-	"\x1agotensor/tx/v1/calls.proto\x12\x0egotensor.tx.v1\"\xa9\x02\n" +
+	"\x1agotensor/tx/v1/calls.proto\x12\x0egotensor.tx.v1\"\xb0\t\n" +
 	"\x04Call\x126\n" +
 	"\btransfer\x18\x01 \x01(\v2\x18.gotensor.tx.v1.TransferH\x00R\btransfer\x12S\n" +
 	"\x13transfer_keep_alive\x18\x02 \x01(\v2!.gotensor.tx.v1.TransferKeepAliveH\x00R\x11transferKeepAlive\x12@\n" +
 	"\ftransfer_all\x18\x03 \x01(\v2\x1b.gotensor.tx.v1.TransferAllH\x00R\vtransferAll\x12J\n" +
-	"\x10sudo_set_balance\x18\x10 \x01(\v2\x1e.gotensor.tx.v1.SudoSetBalanceH\x00R\x0esudoSetBalanceB\x06\n" +
+	"\x10sudo_set_balance\x18\x10 \x01(\v2\x1e.gotensor.tx.v1.SudoSetBalanceH\x00R\x0esudoSetBalance\x12P\n" +
+	"\x12sudo_set_parameter\x18\x11 \x01(\v2 .gotensor.tx.v1.SudoSetParameterH\x00R\x10sudoSetParameter\x12Y\n" +
+	"\x15sudo_dissolve_network\x18\x12 \x01(\v2#.gotensor.tx.v1.SudoDissolveNetworkH\x00R\x13sudoDissolveNetwork\x12L\n" +
+	"\x10register_network\x18  \x01(\v2\x1f.gotensor.tx.v1.RegisterNetworkH\x00R\x0fregisterNetwork\x12:\n" +
+	"\n" +
+	"start_call\x18! \x01(\v2\x19.gotensor.tx.v1.StartCallH\x00R\tstartCall\x12S\n" +
+	"\x13set_subnet_identity\x18\" \x01(\v2!.gotensor.tx.v1.SetSubnetIdentityH\x00R\x11setSubnetIdentity\x12@\n" +
+	"\fset_identity\x18# \x01(\v2\x1b.gotensor.tx.v1.SetIdentityH\x00R\vsetIdentity\x12R\n" +
+	"\x12set_hyperparameter\x18$ \x01(\v2!.gotensor.tx.v1.SetHyperparameterH\x00R\x11setHyperparameter\x12I\n" +
+	"\x0fburned_register\x18@ \x01(\v2\x1e.gotensor.tx.v1.BurnedRegisterH\x00R\x0eburnedRegister\x12F\n" +
+	"\x0eregister_limit\x18A \x01(\v2\x1d.gotensor.tx.v1.RegisterLimitH\x00R\rregisterLimit\x12:\n" +
+	"\n" +
+	"serve_axon\x18B \x01(\v2\x19.gotensor.tx.v1.ServeAxonH\x00R\tserveAxon\x12L\n" +
+	"\x10serve_prometheus\x18C \x01(\v2\x1f.gotensor.tx.v1.ServePrometheusH\x00R\x0fservePrometheus\x12F\n" +
+	"\x0eset_commitment\x18D \x01(\v2\x1d.gotensor.tx.v1.SetCommitmentH\x00R\rsetCommitmentB\x06\n" +
 	"\x04call\"4\n" +
 	"\bTransfer\x12\x12\n" +
 	"\x04dest\x18\x01 \x01(\tR\x04dest\x12\x14\n" +
@@ -377,7 +1469,75 @@ const file_gotensor_tx_v1_calls_proto_rawDesc = "" +
 	"keep_alive\x18\x02 \x01(\bR\tkeepAlive\"6\n" +
 	"\x0eSudoSetBalance\x12\x10\n" +
 	"\x03who\x18\x01 \x01(\tR\x03who\x12\x12\n" +
-	"\x04free\x18\x02 \x01(\x04R\x04freeB,Z*github.com/gotensor/gotensor/chain/tx/txpbb\x06proto3"
+	"\x04free\x18\x02 \x01(\x04R\x04free\"<\n" +
+	"\x10SudoSetParameter\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x04R\x05value\"-\n" +
+	"\x13SudoDissolveNetwork\x12\x16\n" +
+	"\x06netuid\x18\x01 \x01(\rR\x06netuid\"\x8f\x02\n" +
+	"\x0eSubnetIdentity\x12\x1f\n" +
+	"\vsubnet_name\x18\x01 \x01(\tR\n" +
+	"subnetName\x12\x1f\n" +
+	"\vgithub_repo\x18\x02 \x01(\tR\n" +
+	"githubRepo\x12%\n" +
+	"\x0esubnet_contact\x18\x03 \x01(\tR\rsubnetContact\x12\x1d\n" +
+	"\n" +
+	"subnet_url\x18\x04 \x01(\tR\tsubnetUrl\x12\x18\n" +
+	"\adiscord\x18\x05 \x01(\tR\adiscord\x12 \n" +
+	"\vdescription\x18\x06 \x01(\tR\vdescription\x12\x19\n" +
+	"\blogo_url\x18\a \x01(\tR\alogoUrl\x12\x1e\n" +
+	"\n" +
+	"additional\x18\b \x01(\tR\n" +
+	"additional\"\xc8\x01\n" +
+	"\rChainIdentity\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x10\n" +
+	"\x03url\x18\x02 \x01(\tR\x03url\x12\x1f\n" +
+	"\vgithub_repo\x18\x03 \x01(\tR\n" +
+	"githubRepo\x12\x14\n" +
+	"\x05image\x18\x04 \x01(\tR\x05image\x12\x18\n" +
+	"\adiscord\x18\x05 \x01(\tR\adiscord\x12 \n" +
+	"\vdescription\x18\x06 \x01(\tR\vdescription\x12\x1e\n" +
+	"\n" +
+	"additional\x18\a \x01(\tR\n" +
+	"additional\"e\n" +
+	"\x0fRegisterNetwork\x12\x16\n" +
+	"\x06hotkey\x18\x01 \x01(\tR\x06hotkey\x12:\n" +
+	"\bidentity\x18\x02 \x01(\v2\x1e.gotensor.tx.v1.SubnetIdentityR\bidentity\"#\n" +
+	"\tStartCall\x12\x16\n" +
+	"\x06netuid\x18\x01 \x01(\rR\x06netuid\"g\n" +
+	"\x11SetSubnetIdentity\x12\x16\n" +
+	"\x06netuid\x18\x01 \x01(\rR\x06netuid\x12:\n" +
+	"\bidentity\x18\x02 \x01(\v2\x1e.gotensor.tx.v1.SubnetIdentityR\bidentity\"H\n" +
+	"\vSetIdentity\x129\n" +
+	"\bidentity\x18\x01 \x01(\v2\x1d.gotensor.tx.v1.ChainIdentityR\bidentity\"U\n" +
+	"\x11SetHyperparameter\x12\x16\n" +
+	"\x06netuid\x18\x01 \x01(\rR\x06netuid\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x14\n" +
+	"\x05value\x18\x03 \x01(\x04R\x05value\"@\n" +
+	"\x0eBurnedRegister\x12\x16\n" +
+	"\x06netuid\x18\x01 \x01(\rR\x06netuid\x12\x16\n" +
+	"\x06hotkey\x18\x02 \x01(\tR\x06hotkey\"`\n" +
+	"\rRegisterLimit\x12\x16\n" +
+	"\x06netuid\x18\x01 \x01(\rR\x06netuid\x12\x16\n" +
+	"\x06hotkey\x18\x02 \x01(\tR\x06hotkey\x12\x1f\n" +
+	"\vlimit_price\x18\x03 \x01(\x04R\n" +
+	"limitPrice\"\x96\x01\n" +
+	"\tServeAxon\x12\x16\n" +
+	"\x06netuid\x18\x01 \x01(\rR\x06netuid\x12\x18\n" +
+	"\aversion\x18\x02 \x01(\rR\aversion\x12\x0e\n" +
+	"\x02ip\x18\x03 \x01(\fR\x02ip\x12\x12\n" +
+	"\x04port\x18\x04 \x01(\rR\x04port\x12\x17\n" +
+	"\aip_type\x18\x05 \x01(\rR\x06ipType\x12\x1a\n" +
+	"\bprotocol\x18\x06 \x01(\rR\bprotocol\"\x80\x01\n" +
+	"\x0fServePrometheus\x12\x16\n" +
+	"\x06netuid\x18\x01 \x01(\rR\x06netuid\x12\x18\n" +
+	"\aversion\x18\x02 \x01(\rR\aversion\x12\x0e\n" +
+	"\x02ip\x18\x03 \x01(\fR\x02ip\x12\x12\n" +
+	"\x04port\x18\x04 \x01(\rR\x04port\x12\x17\n" +
+	"\aip_type\x18\x05 \x01(\rR\x06ipType\";\n" +
+	"\rSetCommitment\x12\x16\n" +
+	"\x06netuid\x18\x01 \x01(\rR\x06netuid\x12\x12\n" +
+	"\x04data\x18\x02 \x01(\fR\x04dataB,Z*github.com/gotensor/gotensor/chain/tx/txpbb\x06proto3"
 
 var (
 	file_gotensor_tx_v1_calls_proto_rawDescOnce sync.Once
@@ -391,24 +1551,53 @@ func file_gotensor_tx_v1_calls_proto_rawDescGZIP() []byte {
 	return file_gotensor_tx_v1_calls_proto_rawDescData
 }
 
-var file_gotensor_tx_v1_calls_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_gotensor_tx_v1_calls_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_gotensor_tx_v1_calls_proto_goTypes = []any{
-	(*Call)(nil),              // 0: gotensor.tx.v1.Call
-	(*Transfer)(nil),          // 1: gotensor.tx.v1.Transfer
-	(*TransferKeepAlive)(nil), // 2: gotensor.tx.v1.TransferKeepAlive
-	(*TransferAll)(nil),       // 3: gotensor.tx.v1.TransferAll
-	(*SudoSetBalance)(nil),    // 4: gotensor.tx.v1.SudoSetBalance
+	(*Call)(nil),                // 0: gotensor.tx.v1.Call
+	(*Transfer)(nil),            // 1: gotensor.tx.v1.Transfer
+	(*TransferKeepAlive)(nil),   // 2: gotensor.tx.v1.TransferKeepAlive
+	(*TransferAll)(nil),         // 3: gotensor.tx.v1.TransferAll
+	(*SudoSetBalance)(nil),      // 4: gotensor.tx.v1.SudoSetBalance
+	(*SudoSetParameter)(nil),    // 5: gotensor.tx.v1.SudoSetParameter
+	(*SudoDissolveNetwork)(nil), // 6: gotensor.tx.v1.SudoDissolveNetwork
+	(*SubnetIdentity)(nil),      // 7: gotensor.tx.v1.SubnetIdentity
+	(*ChainIdentity)(nil),       // 8: gotensor.tx.v1.ChainIdentity
+	(*RegisterNetwork)(nil),     // 9: gotensor.tx.v1.RegisterNetwork
+	(*StartCall)(nil),           // 10: gotensor.tx.v1.StartCall
+	(*SetSubnetIdentity)(nil),   // 11: gotensor.tx.v1.SetSubnetIdentity
+	(*SetIdentity)(nil),         // 12: gotensor.tx.v1.SetIdentity
+	(*SetHyperparameter)(nil),   // 13: gotensor.tx.v1.SetHyperparameter
+	(*BurnedRegister)(nil),      // 14: gotensor.tx.v1.BurnedRegister
+	(*RegisterLimit)(nil),       // 15: gotensor.tx.v1.RegisterLimit
+	(*ServeAxon)(nil),           // 16: gotensor.tx.v1.ServeAxon
+	(*ServePrometheus)(nil),     // 17: gotensor.tx.v1.ServePrometheus
+	(*SetCommitment)(nil),       // 18: gotensor.tx.v1.SetCommitment
 }
 var file_gotensor_tx_v1_calls_proto_depIdxs = []int32{
-	1, // 0: gotensor.tx.v1.Call.transfer:type_name -> gotensor.tx.v1.Transfer
-	2, // 1: gotensor.tx.v1.Call.transfer_keep_alive:type_name -> gotensor.tx.v1.TransferKeepAlive
-	3, // 2: gotensor.tx.v1.Call.transfer_all:type_name -> gotensor.tx.v1.TransferAll
-	4, // 3: gotensor.tx.v1.Call.sudo_set_balance:type_name -> gotensor.tx.v1.SudoSetBalance
-	4, // [4:4] is the sub-list for method output_type
-	4, // [4:4] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	1,  // 0: gotensor.tx.v1.Call.transfer:type_name -> gotensor.tx.v1.Transfer
+	2,  // 1: gotensor.tx.v1.Call.transfer_keep_alive:type_name -> gotensor.tx.v1.TransferKeepAlive
+	3,  // 2: gotensor.tx.v1.Call.transfer_all:type_name -> gotensor.tx.v1.TransferAll
+	4,  // 3: gotensor.tx.v1.Call.sudo_set_balance:type_name -> gotensor.tx.v1.SudoSetBalance
+	5,  // 4: gotensor.tx.v1.Call.sudo_set_parameter:type_name -> gotensor.tx.v1.SudoSetParameter
+	6,  // 5: gotensor.tx.v1.Call.sudo_dissolve_network:type_name -> gotensor.tx.v1.SudoDissolveNetwork
+	9,  // 6: gotensor.tx.v1.Call.register_network:type_name -> gotensor.tx.v1.RegisterNetwork
+	10, // 7: gotensor.tx.v1.Call.start_call:type_name -> gotensor.tx.v1.StartCall
+	11, // 8: gotensor.tx.v1.Call.set_subnet_identity:type_name -> gotensor.tx.v1.SetSubnetIdentity
+	12, // 9: gotensor.tx.v1.Call.set_identity:type_name -> gotensor.tx.v1.SetIdentity
+	13, // 10: gotensor.tx.v1.Call.set_hyperparameter:type_name -> gotensor.tx.v1.SetHyperparameter
+	14, // 11: gotensor.tx.v1.Call.burned_register:type_name -> gotensor.tx.v1.BurnedRegister
+	15, // 12: gotensor.tx.v1.Call.register_limit:type_name -> gotensor.tx.v1.RegisterLimit
+	16, // 13: gotensor.tx.v1.Call.serve_axon:type_name -> gotensor.tx.v1.ServeAxon
+	17, // 14: gotensor.tx.v1.Call.serve_prometheus:type_name -> gotensor.tx.v1.ServePrometheus
+	18, // 15: gotensor.tx.v1.Call.set_commitment:type_name -> gotensor.tx.v1.SetCommitment
+	7,  // 16: gotensor.tx.v1.RegisterNetwork.identity:type_name -> gotensor.tx.v1.SubnetIdentity
+	7,  // 17: gotensor.tx.v1.SetSubnetIdentity.identity:type_name -> gotensor.tx.v1.SubnetIdentity
+	8,  // 18: gotensor.tx.v1.SetIdentity.identity:type_name -> gotensor.tx.v1.ChainIdentity
+	19, // [19:19] is the sub-list for method output_type
+	19, // [19:19] is the sub-list for method input_type
+	19, // [19:19] is the sub-list for extension type_name
+	19, // [19:19] is the sub-list for extension extendee
+	0,  // [0:19] is the sub-list for field type_name
 }
 
 func init() { file_gotensor_tx_v1_calls_proto_init() }
@@ -421,6 +1610,18 @@ func file_gotensor_tx_v1_calls_proto_init() {
 		(*Call_TransferKeepAlive)(nil),
 		(*Call_TransferAll)(nil),
 		(*Call_SudoSetBalance)(nil),
+		(*Call_SudoSetParameter)(nil),
+		(*Call_SudoDissolveNetwork)(nil),
+		(*Call_RegisterNetwork)(nil),
+		(*Call_StartCall)(nil),
+		(*Call_SetSubnetIdentity)(nil),
+		(*Call_SetIdentity)(nil),
+		(*Call_SetHyperparameter)(nil),
+		(*Call_BurnedRegister)(nil),
+		(*Call_RegisterLimit)(nil),
+		(*Call_ServeAxon)(nil),
+		(*Call_ServePrometheus)(nil),
+		(*Call_SetCommitment)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -428,7 +1629,7 @@ func file_gotensor_tx_v1_calls_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_gotensor_tx_v1_calls_proto_rawDesc), len(file_gotensor_tx_v1_calls_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   5,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

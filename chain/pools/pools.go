@@ -1,0 +1,133 @@
+package pools
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"slices"
+
+	"github.com/gotensor/gotensor/chain/codec"
+	"github.com/gotensor/gotensor/chain/fixed"
+	"github.com/gotensor/gotensor/chain/store"
+)
+
+// Module is this module's first key byte (see chain/app's table).
+const Module byte = 0x05
+
+const colPool byte = 0x01 // netuid → Pool (JSON)
+
+func poolKey(netuid uint16) []byte { return codec.Key(Module, colPool, codec.AppendU16(nil, netuid)) }
+
+var poolPrefix = codec.Key(Module, colPool)
+
+// Pool is one subnet's reserves.
+type Pool struct {
+	TAO      uint64 `json:"tao,string"`       // RAO of TAO in the pool
+	AlphaIn  uint64 `json:"alpha_in,string"`  // alpha in the pool
+	AlphaOut uint64 `json:"alpha_out,string"` // alpha held as stake
+	// MovingPrice is the EMA of the price (capped at 1.0) that emission
+	// shares and subnet pruning use (§11.7); it moves once emission runs.
+	MovingPrice Price `json:"moving_price"`
+}
+
+// Get returns a subnet's pool (zero when none).
+func Get(r store.Reader, netuid uint16) Pool {
+	var p Pool
+	b := r.Get(poolKey(netuid))
+	if b == nil {
+		return p
+	}
+	if err := json.Unmarshal(b, &p); err != nil {
+		panic(fmt.Sprintf("pools: corrupt pool %d: %v", netuid, err))
+	}
+	return p
+}
+
+// Put stores a subnet's pool.
+func Put(kv store.KV, netuid uint16, p Pool) {
+	b, err := json.Marshal(p)
+	if err != nil {
+		panic(fmt.Sprintf("pools: encode: %v", err))
+	}
+	kv.Set(poolKey(netuid), b)
+}
+
+// Remove deletes a subnet's pool.
+func Remove(kv store.KV, netuid uint16) { kv.Delete(poolKey(netuid)) }
+
+// TotalTAO sums the TAO in every pool (the issuance invariant's pool part).
+func TotalTAO(r store.Reader) uint64 {
+	var sum uint64
+	r.Iterate(poolPrefix, store.PrefixEnd(poolPrefix), func(k, v []byte) bool {
+		var p Pool
+		if err := json.Unmarshal(v, &p); err != nil {
+			panic(fmt.Sprintf("pools: corrupt pool: %v", err))
+		}
+		sum += p.TAO
+		return true
+	})
+	return sum
+}
+
+type priced struct{ tao, alpha uint64 }
+
+// less compares prices tao/alpha exactly (cross-multiplied in 128 bits).
+func (a priced) cmp(b priced) int {
+	l := new(big.Int).Mul(new(big.Int).SetUint64(a.tao), new(big.Int).SetUint64(b.alpha))
+	r := new(big.Int).Mul(new(big.Int).SetUint64(b.tao), new(big.Int).SetUint64(a.alpha))
+	return l.Cmp(r)
+}
+
+// SeedAlpha is the alpha a new pool with tao gets: tao divided by the
+// median price of the given existing pools (1.0 when none), floored. For an
+// even count the median is the mean of the two middle prices.
+func SeedAlpha(tao uint64, existing []Pool) uint64 {
+	var ps []priced
+	for _, p := range existing {
+		if p.AlphaIn > 0 && p.TAO > 0 {
+			ps = append(ps, priced{p.TAO, p.AlphaIn})
+		}
+	}
+	if len(ps) == 0 {
+		return tao
+	}
+	slices.SortStableFunc(ps, priced.cmp)
+	m := len(ps) / 2
+	T := new(big.Int).SetUint64(tao)
+	var alpha *big.Int
+	if len(ps)%2 == 1 {
+		// tao / (t/a) = tao·a/t
+		alpha = new(big.Int).Mul(T, new(big.Int).SetUint64(ps[m].alpha))
+		alpha.Quo(alpha, new(big.Int).SetUint64(ps[m].tao))
+	} else {
+		// tao / ((t1/a1 + t2/a2)/2) = 2·tao·a1·a2 / (t1·a2 + t2·a1)
+		a1, t1 := new(big.Int).SetUint64(ps[m-1].alpha), new(big.Int).SetUint64(ps[m-1].tao)
+		a2, t2 := new(big.Int).SetUint64(ps[m].alpha), new(big.Int).SetUint64(ps[m].tao)
+		num := new(big.Int).Mul(T, a1)
+		num.Mul(num, a2).Lsh(num, 1)
+		den := new(big.Int).Add(new(big.Int).Mul(t1, a2), new(big.Int).Mul(t2, a1))
+		alpha = num.Quo(num, den)
+	}
+	if !alpha.IsUint64() {
+		return ^uint64(0)
+	}
+	return alpha.Uint64()
+}
+
+// Price is a U64F64 price (TAO per alpha) in a JSON-friendly form.
+type Price struct {
+	Hi uint64 `json:"hi,string"` // integer part
+	Lo uint64 `json:"lo,string"` // fraction, /2^64
+}
+
+// Fixed returns the price as a fixed-point value.
+func (p Price) Fixed() fixed.U64F64 { return fixed.U64F64FromBits(p.Hi, p.Lo) }
+
+// PriceOf converts a fixed-point price.
+func PriceOf(f fixed.U64F64) Price {
+	hi, lo := f.Bits()
+	return Price{hi, lo}
+}
+
+// Cmp orders prices.
+func (p Price) Cmp(q Price) int { return p.Fixed().Cmp(q.Fixed()) }
