@@ -29,9 +29,9 @@ func TestFeeRate(t *testing.T) {
 	}{
 		{500, 0, 0},
 		{0, 1_000_000, 0},
-		{500, 1, 1},         // ceil: any non-zero trade pays a unit
-		{500, 2000, 1},      // exactly 1
-		{500, 2001, 2},      // 1.0005 rounds up
+		{500, 1, 1},    // ceil: any non-zero trade pays a unit
+		{500, 2000, 1}, // exactly 1
+		{500, 2001, 2}, // 1.0005 rounds up
 		{500, 1_000_000_000, 500_000},
 		{MaxFeeRate, 1_000_000, 150_000},
 		{MaxFeeRate, maxU64, 2767011611056432743}, // ceil((2^64−1)·0.15)
