@@ -21,3 +21,73 @@ func TransferAll(dest string, keepAlive bool) *txpb.Call {
 func SudoSetBalance(who string, free uint64) *txpb.Call {
 	return &txpb.Call{Call: &txpb.Call_SudoSetBalance{SudoSetBalance: &txpb.SudoSetBalance{Who: who, Free: free}}}
 }
+
+// RegisterNetwork builds register_network (identity may be nil).
+func RegisterNetwork(hotkey string, identity *txpb.SubnetIdentity) *txpb.Call {
+	return &txpb.Call{Call: &txpb.Call_RegisterNetwork{RegisterNetwork: &txpb.RegisterNetwork{Hotkey: hotkey, Identity: identity}}}
+}
+
+// StartCall builds start_call.
+func StartCall(netuid uint16) *txpb.Call {
+	return &txpb.Call{Call: &txpb.Call_StartCall{StartCall: &txpb.StartCall{Netuid: uint32(netuid)}}}
+}
+
+// SetSubnetIdentity builds set_subnet_identity.
+func SetSubnetIdentity(netuid uint16, id *txpb.SubnetIdentity) *txpb.Call {
+	return &txpb.Call{Call: &txpb.Call_SetSubnetIdentity{SetSubnetIdentity: &txpb.SetSubnetIdentity{Netuid: uint32(netuid), Identity: id}}}
+}
+
+// SetIdentity builds set_identity for the signing coldkey.
+func SetIdentity(id *txpb.ChainIdentity) *txpb.Call {
+	return &txpb.Call{Call: &txpb.Call_SetIdentity{SetIdentity: &txpb.SetIdentity{Identity: id}}}
+}
+
+// SetHyperparameter builds set_hyperparameter (owner or sudo).
+func SetHyperparameter(netuid uint16, name string, value uint64) *txpb.Call {
+	return &txpb.Call{Call: &txpb.Call_SetHyperparameter{SetHyperparameter: &txpb.SetHyperparameter{Netuid: uint32(netuid), Name: name, Value: value}}}
+}
+
+// SudoSetParameter builds sudo_set_parameter.
+func SudoSetParameter(name string, value uint64) *txpb.Call {
+	return &txpb.Call{Call: &txpb.Call_SudoSetParameter{SudoSetParameter: &txpb.SudoSetParameter{Name: name, Value: value}}}
+}
+
+// SudoDissolveNetwork builds sudo_dissolve_network.
+func SudoDissolveNetwork(netuid uint16) *txpb.Call {
+	return &txpb.Call{Call: &txpb.Call_SudoDissolveNetwork{SudoDissolveNetwork: &txpb.SudoDissolveNetwork{Netuid: uint32(netuid)}}}
+}
+
+// BurnedRegister builds burned_register, signed by the hotkey's coldkey.
+func BurnedRegister(netuid uint16, hotkey string) *txpb.Call {
+	return &txpb.Call{Call: &txpb.Call_BurnedRegister{BurnedRegister: &txpb.BurnedRegister{Netuid: uint32(netuid), Hotkey: hotkey}}}
+}
+
+// RegisterLimit builds register_limit: fails if the price exceeds limit (RAO).
+func RegisterLimit(netuid uint16, hotkey string, limit uint64) *txpb.Call {
+	return &txpb.Call{Call: &txpb.Call_RegisterLimit{RegisterLimit: &txpb.RegisterLimit{Netuid: uint32(netuid), Hotkey: hotkey, LimitPrice: limit}}}
+}
+
+// ServeAxon builds serve_axon, signed by the hotkey. ip is 4 or 16 bytes.
+func ServeAxon(netuid uint16, version uint32, ip []byte, port uint16, protocol uint8) *txpb.Call {
+	ipType := uint32(4)
+	if len(ip) == 16 {
+		ipType = 6
+	}
+	return &txpb.Call{Call: &txpb.Call_ServeAxon{ServeAxon: &txpb.ServeAxon{Netuid: uint32(netuid), Version: version, Ip: ip,
+		Port: uint32(port), IpType: ipType, Protocol: uint32(protocol)}}}
+}
+
+// ServePrometheus builds serve_prometheus, signed by the hotkey.
+func ServePrometheus(netuid uint16, version uint32, ip []byte, port uint16) *txpb.Call {
+	ipType := uint32(4)
+	if len(ip) == 16 {
+		ipType = 6
+	}
+	return &txpb.Call{Call: &txpb.Call_ServePrometheus{ServePrometheus: &txpb.ServePrometheus{Netuid: uint32(netuid), Version: version, Ip: ip,
+		Port: uint32(port), IpType: ipType}}}
+}
+
+// SetCommitment builds set_commitment, signed by the hotkey.
+func SetCommitment(netuid uint16, data []byte) *txpb.Call {
+	return &txpb.Call{Call: &txpb.Call_SetCommitment{SetCommitment: &txpb.SetCommitment{Netuid: uint32(netuid), Data: data}}}
+}

@@ -19,6 +19,7 @@ import (
 	rpclocal "github.com/cometbft/cometbft/rpc/client/local"
 	cmttypes "github.com/cometbft/cometbft/types"
 
+	"github.com/gotensor/gotensor/chain/api"
 	"github.com/gotensor/gotensor/chain/app"
 	"github.com/gotensor/gotensor/chain/tx"
 )
@@ -85,6 +86,20 @@ func NewREST(rpc *rpclocal.Local) *REST {
 	r.mux.HandleFunc("GET /api/v1/accounts/{address}", r.abciGet(func(q *http.Request) string {
 		return app.PathAccount + q.PathValue("address")
 	}))
+	sub := func(suffix string) func(*http.Request) string {
+		return func(q *http.Request) string { return api.PathSubnet + q.PathValue("netuid") + suffix }
+	}
+	r.mux.HandleFunc("GET /api/v1/subnets", r.abciGet(func(*http.Request) string { return api.PathSubnets }))
+	r.mux.HandleFunc("GET /api/v1/subnets/{netuid}", r.abciGet(sub("")))
+	r.mux.HandleFunc("GET /api/v1/subnets/{netuid}/hyperparameters", r.abciGet(sub("/hyperparameters")))
+	r.mux.HandleFunc("GET /api/v1/subnets/{netuid}/neurons", r.abciGet(sub("/neurons")))
+	r.mux.HandleFunc("GET /api/v1/subnets/{netuid}/neurons/{uid}", r.abciGet(func(q *http.Request) string {
+		return api.PathSubnet + q.PathValue("netuid") + "/neurons/" + q.PathValue("uid")
+	}))
+	r.mux.HandleFunc("GET /api/v1/subnets/{netuid}/commitments", r.abciGet(sub("/commitments")))
+	r.mux.HandleFunc("GET /api/v1/lock-cost", r.abciGet(func(*http.Request) string { return api.PathLockCost }))
+	r.mux.HandleFunc("GET /api/v1/network-params", r.abciGet(func(*http.Request) string { return api.PathNetworkParams }))
+	r.mux.HandleFunc("GET /api/v1/identities/{coldkey}", r.abciGet(func(q *http.Request) string { return api.PathIdentity + q.PathValue("coldkey") }))
 	r.mux.HandleFunc("GET /api/v1/blocks/latest", r.block)
 	r.mux.HandleFunc("GET /api/v1/blocks/{height}", r.block)
 	r.mux.HandleFunc("POST /api/v1/txs", r.submit)

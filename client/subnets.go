@@ -1,0 +1,71 @@
+package client
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/gotensor/gotensor/chain/api"
+)
+
+// Subnets lists every subnet (root included).
+func (c *Client) Subnets(ctx context.Context) ([]api.Subnet, error) {
+	var out []api.Subnet
+	err := c.Query(ctx, api.PathSubnets, 0, &out)
+	return out, err
+}
+
+// Subnet returns one subnet.
+func (c *Client) Subnet(ctx context.Context, netuid uint16) (api.Subnet, error) {
+	var out api.Subnet
+	err := c.Query(ctx, api.PathSubnet+strconv.Itoa(int(netuid)), 0, &out)
+	return out, err
+}
+
+// Hyperparameters returns a subnet's hyperparameters with their bounds.
+func (c *Client) Hyperparameters(ctx context.Context, netuid uint16) ([]api.Hyperparameter, error) {
+	var out []api.Hyperparameter
+	err := c.Query(ctx, api.PathSubnet+strconv.Itoa(int(netuid))+"/hyperparameters", 0, &out)
+	return out, err
+}
+
+// NetworkParams returns the global (sudo) parameters.
+func (c *Client) NetworkParams(ctx context.Context) ([]api.Hyperparameter, error) {
+	var out []api.Hyperparameter
+	err := c.Query(ctx, api.PathNetworkParams, 0, &out)
+	return out, err
+}
+
+// Neurons returns a subnet's neurons (lite).
+func (c *Client) Neurons(ctx context.Context, netuid uint16) ([]api.Neuron, error) {
+	var out []api.Neuron
+	err := c.Query(ctx, api.PathSubnet+strconv.Itoa(int(netuid))+"/neurons", 0, &out)
+	return out, err
+}
+
+// Neuron returns one neuron.
+func (c *Client) Neuron(ctx context.Context, netuid, uid uint16) (api.Neuron, error) {
+	var out api.Neuron
+	err := c.Query(ctx, api.PathSubnet+strconv.Itoa(int(netuid))+"/neurons/"+strconv.Itoa(int(uid)), 0, &out)
+	return out, err
+}
+
+// Commitments returns a subnet's commitments.
+func (c *Client) Commitments(ctx context.Context, netuid uint16) ([]api.Commitment, error) {
+	var out []api.Commitment
+	err := c.Query(ctx, api.PathSubnet+strconv.Itoa(int(netuid))+"/commitments", 0, &out)
+	return out, err
+}
+
+// LockCost is what register_network costs in the next block.
+func (c *Client) LockCost(ctx context.Context) (uint64, error) {
+	var out api.LockCost
+	err := c.Query(ctx, api.PathLockCost, 0, &out)
+	return out.LockCost, err
+}
+
+// Identity returns a coldkey's identity.
+func (c *Client) Identity(ctx context.Context, coldkey string) (api.ChainIdentity, error) {
+	var out api.ChainIdentity
+	err := c.Query(ctx, api.PathIdentity+coldkey, 0, &out)
+	return out, err
+}
