@@ -94,7 +94,11 @@ func querySubnets(snap *store.Snapshot, route string) (any, bool, error) {
 	case route == api.PathLockCost:
 		return api.LockCost{LockCost: subnets.LockCost(snap, now+1, registration.BlockEmission), Height: snap.Version()}, true, nil
 	case route == api.PathNetworkParams:
-		return subnets.ParamViews(subnets.GetParams(snap)), true, nil
+		out := []api.Hyperparameter{}
+		for _, p := range subnets.ParamViews(subnets.GetParams(snap)) {
+			out = append(out, api.Hyperparameter{Name: p.Name, Value: p.Value, Min: p.Min, Max: p.Max})
+		}
+		return out, true, nil
 	case strings.HasPrefix(route, api.PathIdentity):
 		ck, err := keys.ParsePublicKeyOrSS58(strings.TrimPrefix(route, api.PathIdentity))
 		if err != nil {

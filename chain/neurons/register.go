@@ -136,7 +136,8 @@ func Append(e *env.Env, kv store.KV, netuid uint16, hotkey keys.PublicKey) uint1
 // Replace gives uid to hotkey, clearing what §4.3 lists: the old hotkey's
 // uid map, axon, prometheus endpoint and commitment, and the uid's epoch
 // results; hooks clear weights and bonds. Stake is untouched.
-func Replace(e *env.Env, kv store.KV, netuid, uid uint16, hotkey keys.PublicKey, hooks Hooks) {
+func Replace(e *env.Env, kv store.KV, netuid uint16, choice PruneChoice, hotkey keys.PublicKey, hooks Hooks) {
+	uid := choice.UID
 	old, ok := Get(kv, netuid, uid)
 	if !ok {
 		panic(fmt.Sprintf("neurons: replacing missing uid %d on subnet %d", uid, netuid))
@@ -151,6 +152,7 @@ func Replace(e *env.Env, kv store.KV, netuid, uid uint16, hotkey keys.PublicKey,
 		hooks.UIDReplaced(kv, netuid, uid)
 	}
 	e.Events.Emit(EventNeuronReplaced, env.U64("netuid", uint64(netuid)), env.U64("uid", uint64(uid)),
-		env.Account("old_hotkey", old.Hotkey), env.Account("hotkey", hotkey))
+		env.Account("old_hotkey", old.Hotkey), env.Account("hotkey", hotkey), env.U64("old_registered_at", old.RegisteredAt),
+		env.U64("old_emission", old.Emission), env.Str("immune", fmt.Sprint(choice.Immune)), env.Str("reason", choice.Reason))
 	e.Events.Emit(EventNeuronRegistered, env.U64("netuid", uint64(netuid)), env.U64("uid", uint64(uid)), env.Account("hotkey", hotkey))
 }

@@ -249,7 +249,7 @@ func BurnedRegister(e *env.Env, kv store.KV, netuid uint16, hotkey string, limit
 	var uid uint16
 	if plan.replace != nil {
 		uid = plan.replace.UID
-		neurons.Replace(e, kv, netuid, uid, plan.hotkey, hooks)
+		neurons.Replace(e, kv, netuid, *plan.replace, plan.hotkey, hooks)
 	} else {
 		uid = neurons.Append(e, kv, netuid, plan.hotkey)
 	}
