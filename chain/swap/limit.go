@@ -18,8 +18,9 @@ import (
 // with allowPartial, the largest amount that fits is swapped and Swap.In says how much
 // (the caller keeps the rest); without it, ErrSlippageTooHigh.
 //
-// Errors: those of BuyAlpha, and ErrPriceLimitExceeded (the price is already above the
-// limit), ErrZeroMaxStakeAmount (the limit admits no net input), ErrSlippageTooHigh.
+// Errors: those of BuyAlpha (checked on the amount swapped, except ErrOverflow, checked on
+// taoIn), and ErrPriceLimitExceeded (the price is already above the limit),
+// ErrZeroMaxStakeAmount (the limit admits no net input), ErrSlippageTooHigh.
 func BuyAlphaLimit(p Pool, taoIn, limitPrice uint64, allowPartial bool, fee FeeRate) (Swap, error) {
 	s, err := limitSwap(p, taoIn, limitPrice, allowPartial, fee, true)
 	if err != nil {
@@ -94,6 +95,13 @@ func limitSwap(p Pool, amount, limit uint64, allowPartial bool, r FeeRate, buyin
 	}
 	if amount == 0 {
 		return Swap{}, fmt.Errorf("%w: amount is zero", ErrAmountTooLow)
+	}
+	in := p.TAO
+	if !buying {
+		in = p.Alpha
+	}
+	if amount > math.MaxUint64-in {
+		return Swap{}, fmt.Errorf("%w: reserve %d + amount %d", ErrOverflow, in, amount)
 	}
 	g := maxWithin(p, amount, limit, r, buying)
 	if g-r.Fee(g) == 0 {

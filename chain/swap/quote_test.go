@@ -79,3 +79,5 @@ func TestQuote(t *testing.T) {
 	_, err = QuoteSellLimit(p, 1e9, 2e9, true, 0)
 	checkErr(t, err, ErrPriceLimitExceeded)
 }
+
+func oneU64F64() fixed.U64F64 { return fixed.U64F64One }
