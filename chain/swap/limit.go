@@ -104,11 +104,13 @@ func limitSwap(p Pool, amount, limit uint64, allowPartial bool, r FeeRate, buyin
 		return Swap{}, fmt.Errorf("%w: reserve %d + amount %d", ErrOverflow, in, amount)
 	}
 	g := maxWithin(p, amount, limit, r, buying)
-	if g-r.Fee(g) == 0 {
-		return Swap{}, fmt.Errorf("%w: price %d RAO/alpha, limit %d", ErrZeroMaxStakeAmount, p.PriceRAO(), limit)
-	}
-	if g < amount && !allowPartial {
-		return Swap{}, fmt.Errorf("%w: only %d of %d fits within the limit", ErrSlippageTooHigh, g, amount)
+	if g < amount {
+		if g-r.Fee(g) == 0 {
+			return Swap{}, fmt.Errorf("%w: price %d RAO/alpha, limit %d", ErrZeroMaxStakeAmount, p.PriceRAO(), limit)
+		}
+		if !allowPartial {
+			return Swap{}, fmt.Errorf("%w: only %d of %d fits within the limit", ErrSlippageTooHigh, g, amount)
+		}
 	}
 	if buying {
 		return buy(p, g, r)

@@ -58,6 +58,8 @@ func TestLimitSwaps(t *testing.T) {
 		{"buy limit below price", true, 1e9, 1e9 - 1, true, DefaultFeeRate, 0, 0, Pool{}, ErrPriceLimitExceeded},
 		{"buy no limit", true, 1e9, maxU64, false, DefaultFeeRate, 1e9, 998501997, Pool{1e12 + 999500000, 1e12 - 998501997}, nil},
 		{"buy zero", true, 0, maxU64, true, DefaultFeeRate, 0, 0, Pool{}, ErrAmountTooLow},
+		{"buy all fee", true, 1, maxU64, true, DefaultFeeRate, 0, 0, Pool{}, ErrAmountTooLow},
+		{"buy overflow", true, maxU64, maxU64, true, 0, 0, 0, Pool{}, ErrOverflow},
 		{"buy guards still apply", true, 1e16, maxU64, true, 0, 0, 0, Pool{}, ErrSwapInputTooLarge},
 		{"sell fits", false, 1e9, 25e7, false, DefaultFeeRate, 1e9, 998501997, Pool{1e12 - 998501997, 1e12 + 999500000}, nil},
 		{"sell ends exactly at limit", false, 1e12, 25e7, false, 0, 1e12, 5e11, Pool{5e11, 2e12}, nil},

@@ -40,12 +40,15 @@ func (r FeeRate) Validate() error {
 
 // Fee returns the fee on a gross input: ceil(amount·r/10^6). Rounding up means a trade of
 // any size pays at least one unit when the rate is not zero, and the net input
-// amount − Fee(amount) equals floor(amount·(10^6 − r)/10^6).
+// amount − Fee(amount) equals floor(amount·(10^6 − r)/10^6). The fee never exceeds amount,
+// even for a rate above 100% (which Validate rejects).
 func (r FeeRate) Fee(amount uint64) uint64 {
 	if r == 0 || amount == 0 {
 		return 0
 	}
-	// amount·r < 2^64·2^32 and the quotient is at most amount, so it cannot fail.
-	q, _ := mulDivCeil(amount, uint64(r), FeeRateDenominator)
+	q, ok := mulDivCeil(amount, uint64(r), FeeRateDenominator)
+	if !ok || q > amount {
+		return amount
+	}
 	return q
 }

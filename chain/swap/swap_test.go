@@ -36,9 +36,15 @@ func TestFeeRate(t *testing.T) {
 		{MaxFeeRate, 1_000_000, 150_000},
 		{MaxFeeRate, maxU64, 2767011611056432743}, // ceil((2^64−1)·0.15)
 		{1, maxU64, 18446744073710},
+		{FeeRateDenominator, 12345, 12345}, // 100%: everything
+		{math.MaxUint32, 12345, 12345},     // invalid rates never take more than the amount
+		{math.MaxUint32, maxU64, maxU64},
 	} {
 		if got := c.r.Fee(c.amount); got != c.want {
 			t.Errorf("FeeRate(%d).Fee(%d) = %d, want %d", c.r, c.amount, got, c.want)
+		}
+		if c.r > FeeRateDenominator {
+			continue
 		}
 		// net = floor(amount·(D−r)/D)
 		net, _ := mulDiv(c.amount, FeeRateDenominator-uint64(c.r), FeeRateDenominator)
