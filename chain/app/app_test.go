@@ -12,6 +12,7 @@ import (
 
 	"github.com/gotensor/gotensor/chain/balances"
 	"github.com/gotensor/gotensor/chain/errs"
+	"github.com/gotensor/gotensor/chain/staking"
 	"github.com/gotensor/gotensor/chain/store"
 	"github.com/gotensor/gotensor/chain/subnets"
 	"github.com/gotensor/gotensor/chain/system"
@@ -47,6 +48,7 @@ func newHarness(t testing.TB) *harness {
 		System: system.Genesis{Profile: "localnet", Params: system.DefaultParams(), Sudo: alice.SS58(),
 			Validators: []system.GenesisValidator{{Address: fmt.Sprintf("%x", proposer), RewardAccount: dev(t, "Ferdie").SS58()}}},
 		Subnets: subnets.Genesis{Params: subnets.LocalnetParams()},
+		Staking: staking.Genesis{Params: staking.LocalnetParams()},
 		Balances: balances.Genesis{Accounts: []balances.GenesisAccount{
 			{Address: alice.SS58(), Free: 1000 * balances.RAOPerTAO},
 			{Address: bob.SS58(), Free: 10 * balances.RAOPerTAO},

@@ -6,6 +6,10 @@
 //
 //	0x01 system    nonces, params, sudo, validator reward accounts
 //	0x02 balances  free balances, total issuance
+//	0x03 subnets   subnets, hyperparameters, identities, lock and burn prices
+//	0x04 neurons   uids, hotkey owners, axons, commitments
+//	0x05 pools     subnet pool reserves
+//	0x06 staking   share pools, stake shares, delegate takes
 //
 // Retired bytes are never reused.
 //

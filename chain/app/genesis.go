@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/gotensor/gotensor/chain/balances"
+	"github.com/gotensor/gotensor/chain/staking"
 	"github.com/gotensor/gotensor/chain/store"
 	"github.com/gotensor/gotensor/chain/subnets"
 	"github.com/gotensor/gotensor/chain/system"
@@ -16,6 +17,7 @@ type Genesis struct {
 	System   system.Genesis   `json:"system"`
 	Balances balances.Genesis `json:"balances"`
 	Subnets  subnets.Genesis  `json:"subnets"`
+	Staking  staking.Genesis  `json:"staking"`
 	// Raw is state exported from a running chain for modules without a
 	// typed genesis form; empty in a new chain.
 	Raw []RawEntry `json:"raw,omitempty"`
@@ -44,6 +46,9 @@ func (g Genesis) Validate() error {
 	if err := g.Subnets.Validate(); err != nil {
 		return err
 	}
+	if err := g.Staking.Validate(); err != nil {
+		return err
+	}
 	return validateRaw(g.Raw)
 }
 
@@ -57,6 +62,9 @@ func initGenesis(kv store.KV, g Genesis, height uint64) error {
 	if err := subnets.InitGenesis(kv, g.Subnets, height); err != nil {
 		return err
 	}
+	if err := staking.InitGenesis(kv, g.Staking); err != nil {
+		return err
+	}
 	importRaw(kv, g.Raw)
 	return nil
 }
@@ -67,6 +75,7 @@ func ExportGenesis(r store.Reader) Genesis {
 		System:   system.ExportGenesis(r),
 		Balances: balances.ExportGenesis(r),
 		Subnets:  subnets.ExportGenesis(r),
+		Staking:  staking.ExportGenesis(r),
 		Raw:      exportRaw(r),
 	}
 }

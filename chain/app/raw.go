@@ -9,14 +9,14 @@ import (
 
 // RawEntry is one state key and value, carried through export for modules
 // whose state has no typed genesis form (subnets created after genesis,
-// neurons, pools).
+// neurons, pools, stake).
 type RawEntry struct {
 	Key   []byte `json:"k"` // base64 in JSON
 	Value []byte `json:"v"`
 }
 
 // rawModules are the module key bytes exported raw.
-var rawModules = []byte{0x03, 0x04, 0x05}
+var rawModules = []byte{0x03, 0x04, 0x05, 0x06}
 
 func exportRaw(r store.Reader) []RawEntry {
 	var out []RawEntry

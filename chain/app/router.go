@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/gotensor/gotensor/chain/balances"
@@ -8,6 +9,7 @@ import (
 	"github.com/gotensor/gotensor/chain/errs"
 	"github.com/gotensor/gotensor/chain/neurons"
 	"github.com/gotensor/gotensor/chain/registration"
+	"github.com/gotensor/gotensor/chain/staking"
 	"github.com/gotensor/gotensor/chain/store"
 	"github.com/gotensor/gotensor/chain/subnets"
 	"github.com/gotensor/gotensor/chain/system"
@@ -20,7 +22,7 @@ import (
 // free (their checks still run in CheckTx).
 func classOf(c *txpb.Call) system.Class {
 	switch c.Call.(type) {
-	case *txpb.Call_ServeAxon, *txpb.Call_ServePrometheus:
+	case *txpb.Call_ServeAxon, *txpb.Call_ServePrometheus, *txpb.Call_IncreaseTake, *txpb.Call_DecreaseTake:
 		return system.Free
 	default:
 		return system.Normal
@@ -165,6 +167,9 @@ func validate(r store.Reader, signer keys.PublicKey, c *txpb.Call, height int64)
 		}
 		return neurons.ValidateCommitment(r, signer, n, call.SetCommitment.Data, now)
 	default:
+		if f := stakingCall(c); f != nil {
+			return staking.Validate(r, f, signer, height)
+		}
 		return fmt.Errorf("%w: %T", tx.ErrUnknownCall, c.Call)
 	}
 }
@@ -257,8 +262,123 @@ func execute(e *env.Env, kv store.KV, c *txpb.Call) error {
 		}
 		return neurons.SetCommitment(e, kv, n, call.SetCommitment.Data)
 	default:
+		if f := stakingCall(c); f != nil {
+			return f(e, kv)
+		}
 		return fmt.Errorf("%w: %T", tx.ErrUnknownCall, c.Call)
 	}
+}
+
+// stakingCall returns the handler of a staking call, or nil. Staking calls
+// validate by running on a scratch branch (staking.Validate).
+func stakingCall(c *txpb.Call) func(e *env.Env, kv store.KV) error {
+	bad := func(err error) func(*env.Env, store.KV) error {
+		return func(*env.Env, store.KV) error { return err }
+	}
+	switch call := c.Call.(type) {
+	case *txpb.Call_AddStake:
+		a := call.AddStake
+		n, err := netuid(a.Netuid)
+		if err != nil {
+			return bad(err)
+		}
+		return func(e *env.Env, kv store.KV) error { return staking.AddStake(e, kv, a.Hotkey, n, a.Amount, nil) }
+	case *txpb.Call_AddStakeLimit:
+		a := call.AddStakeLimit
+		n, err := netuid(a.Netuid)
+		if err != nil {
+			return bad(err)
+		}
+		return func(e *env.Env, kv store.KV) error {
+			return staking.AddStake(e, kv, a.Hotkey, n, a.Amount, staking.Limit(a.LimitPrice, a.AllowPartial))
+		}
+	case *txpb.Call_RemoveStake:
+		a := call.RemoveStake
+		n, err := netuid(a.Netuid)
+		if err != nil {
+			return bad(err)
+		}
+		return func(e *env.Env, kv store.KV) error { return staking.RemoveStake(e, kv, a.Hotkey, n, a.Amount, nil) }
+	case *txpb.Call_RemoveStakeLimit:
+		a := call.RemoveStakeLimit
+		n, err := netuid(a.Netuid)
+		if err != nil {
+			return bad(err)
+		}
+		return func(e *env.Env, kv store.KV) error {
+			return staking.RemoveStake(e, kv, a.Hotkey, n, a.Amount, staking.Limit(a.LimitPrice, a.AllowPartial))
+		}
+	case *txpb.Call_RemoveStakeFullLimit:
+		a := call.RemoveStakeFullLimit
+		n, err := netuid(a.Netuid)
+		if err != nil {
+			return bad(err)
+		}
+		return func(e *env.Env, kv store.KV) error {
+			if a.LimitPrice == 0 {
+				return staking.RemoveStakeFullLimit(e, kv, a.Hotkey, n, nil)
+			}
+			return staking.RemoveStakeFullLimit(e, kv, a.Hotkey, n, staking.Limit(a.LimitPrice, false))
+		}
+	case *txpb.Call_UnstakeAll:
+		return func(e *env.Env, kv store.KV) error { return staking.UnstakeAll(e, kv, call.UnstakeAll.Hotkey, false) }
+	case *txpb.Call_UnstakeAllAlpha:
+		return func(e *env.Env, kv store.KV) error {
+			return staking.UnstakeAll(e, kv, call.UnstakeAllAlpha.Hotkey, true)
+		}
+	case *txpb.Call_MoveStake:
+		a := call.MoveStake
+		from, err1 := netuid(a.OriginNetuid)
+		to, err2 := netuid(a.DestinationNetuid)
+		if err := errors.Join(err1, err2); err != nil {
+			return bad(err)
+		}
+		return func(e *env.Env, kv store.KV) error {
+			return staking.MoveStake(e, kv, staking.Move{FromHotkey: a.OriginHotkey, ToHotkey: a.DestinationHotkey, FromNetuid: from, ToNetuid: to, Alpha: a.AlphaAmount})
+		}
+	case *txpb.Call_TransferStake:
+		a := call.TransferStake
+		from, err1 := netuid(a.OriginNetuid)
+		to, err2 := netuid(a.DestinationNetuid)
+		dest, err3 := balances.ParseAccount(a.DestinationColdkey)
+		if err := errors.Join(err1, err2, err3); err != nil {
+			return bad(err)
+		}
+		return func(e *env.Env, kv store.KV) error {
+			return staking.MoveStake(e, kv, staking.Move{FromHotkey: a.Hotkey, ToHotkey: a.Hotkey, ToColdkey: &dest, FromNetuid: from, ToNetuid: to, Alpha: a.AlphaAmount})
+		}
+	case *txpb.Call_SwapStake:
+		a := call.SwapStake
+		from, err1 := netuid(a.OriginNetuid)
+		to, err2 := netuid(a.DestinationNetuid)
+		if err := errors.Join(err1, err2); err != nil {
+			return bad(err)
+		}
+		return func(e *env.Env, kv store.KV) error {
+			return staking.MoveStake(e, kv, staking.Move{FromHotkey: a.Hotkey, ToHotkey: a.Hotkey, FromNetuid: from, ToNetuid: to, Alpha: a.AlphaAmount})
+		}
+	case *txpb.Call_SwapStakeLimit:
+		a := call.SwapStakeLimit
+		from, err1 := netuid(a.OriginNetuid)
+		to, err2 := netuid(a.DestinationNetuid)
+		if err := errors.Join(err1, err2); err != nil {
+			return bad(err)
+		}
+		return func(e *env.Env, kv store.KV) error {
+			return staking.MoveStake(e, kv, staking.Move{FromHotkey: a.Hotkey, ToHotkey: a.Hotkey, FromNetuid: from, ToNetuid: to,
+				Alpha: a.AlphaAmount, Limit: staking.Limit(a.LimitPrice, a.AllowPartial)})
+		}
+	case *txpb.Call_IncreaseTake:
+		a := call.IncreaseTake
+		return func(e *env.Env, kv store.KV) error { return staking.ChangeTake(e, kv, a.Hotkey, uint64(a.Take), true) }
+	case *txpb.Call_DecreaseTake:
+		a := call.DecreaseTake
+		return func(e *env.Env, kv store.KV) error { return staking.ChangeTake(e, kv, a.Hotkey, uint64(a.Take), false) }
+	case *txpb.Call_RootRegister:
+		a := call.RootRegister
+		return func(e *env.Env, kv store.KV) error { return staking.RootRegister(e, kv, a.Hotkey) }
+	}
+	return nil
 }
 
 // uidHooks clears per-uid state of other modules when a uid is replaced.

@@ -3,8 +3,6 @@ package pools
 import (
 	"encoding/json"
 	"fmt"
-	"math/big"
-	"slices"
 
 	"github.com/gotensor/gotensor/chain/codec"
 	"github.com/gotensor/gotensor/chain/fixed"
@@ -67,51 +65,6 @@ func TotalTAO(r store.Reader) uint64 {
 		return true
 	})
 	return sum
-}
-
-type priced struct{ tao, alpha uint64 }
-
-// less compares prices tao/alpha exactly (cross-multiplied in 128 bits).
-func (a priced) cmp(b priced) int {
-	l := new(big.Int).Mul(new(big.Int).SetUint64(a.tao), new(big.Int).SetUint64(b.alpha))
-	r := new(big.Int).Mul(new(big.Int).SetUint64(b.tao), new(big.Int).SetUint64(a.alpha))
-	return l.Cmp(r)
-}
-
-// SeedAlpha is the alpha a new pool with tao gets: tao divided by the
-// median price of the given existing pools (1.0 when none), floored. For an
-// even count the median is the mean of the two middle prices.
-func SeedAlpha(tao uint64, existing []Pool) uint64 {
-	var ps []priced
-	for _, p := range existing {
-		if p.AlphaIn > 0 && p.TAO > 0 {
-			ps = append(ps, priced{p.TAO, p.AlphaIn})
-		}
-	}
-	if len(ps) == 0 {
-		return tao
-	}
-	slices.SortStableFunc(ps, priced.cmp)
-	m := len(ps) / 2
-	T := new(big.Int).SetUint64(tao)
-	var alpha *big.Int
-	if len(ps)%2 == 1 {
-		// tao / (t/a) = tao·a/t
-		alpha = new(big.Int).Mul(T, new(big.Int).SetUint64(ps[m].alpha))
-		alpha.Quo(alpha, new(big.Int).SetUint64(ps[m].tao))
-	} else {
-		// tao / ((t1/a1 + t2/a2)/2) = 2·tao·a1·a2 / (t1·a2 + t2·a1)
-		a1, t1 := new(big.Int).SetUint64(ps[m-1].alpha), new(big.Int).SetUint64(ps[m-1].tao)
-		a2, t2 := new(big.Int).SetUint64(ps[m].alpha), new(big.Int).SetUint64(ps[m].tao)
-		num := new(big.Int).Mul(T, a1)
-		num.Mul(num, a2).Lsh(num, 1)
-		den := new(big.Int).Add(new(big.Int).Mul(t1, a2), new(big.Int).Mul(t2, a1))
-		alpha = num.Quo(num, den)
-	}
-	if !alpha.IsUint64() {
-		return ^uint64(0)
-	}
-	return alpha.Uint64()
 }
 
 // Price is a U64F64 price (TAO per alpha) in a JSON-friendly form.

@@ -134,20 +134,24 @@ func RegisterNetwork(e *env.Env, kv store.KV, hotkey string, id *subnets.SubnetI
 	if plan.prune != nil {
 		dissolve(e, kv, *plan.prune, "pruned at the subnet limit")
 	}
-	if err := balances.Withdraw(e, kv, e.Signer, plan.lock, "subnet lock"); err != nil {
-		return err
-	}
-	var existing []pools.Pool
+	var existing []swap.Pool
 	for _, n := range subnets.Netuids(kv) {
 		if n != subnets.RootNetuid {
-			existing = append(existing, pools.Get(kv, n))
+			existing = append(existing, toSwap(pools.Get(kv, n)))
 		}
+	}
+	seeded, err := swap.Seed(plan.lock, swap.MedianPrice(existing))
+	if err != nil {
+		return fmt.Errorf("seed pool: %w", err)
+	}
+	if err := balances.Withdraw(e, kv, e.Signer, plan.lock, "subnet lock"); err != nil {
+		return err
 	}
 	p := subnets.GetParams(kv)
 	h := p.NewSubnet
 	subnets.Create(kv, subnets.Subnet{Netuid: plan.netuid, Owner: e.Signer, OwnerHotkey: plan.hotkey, RegisteredAt: now, Locked: plan.lock}, h,
 		min(max(DefaultNeuronBurn, h.MinBurn), h.MaxBurn), now)
-	pools.Put(kv, plan.netuid, pools.Pool{TAO: plan.lock, AlphaIn: pools.SeedAlpha(plan.lock, existing)})
+	pools.Put(kv, plan.netuid, pools.Pool{TAO: seeded.TAO, AlphaIn: seeded.Alpha})
 	if id != nil {
 		subnets.PutIdentity(kv, plan.netuid, *id)
 	}

@@ -43,6 +43,20 @@ type Call struct {
 	//	*Call_ServeAxon
 	//	*Call_ServePrometheus
 	//	*Call_SetCommitment
+	//	*Call_AddStake
+	//	*Call_AddStakeLimit
+	//	*Call_RemoveStake
+	//	*Call_RemoveStakeLimit
+	//	*Call_RemoveStakeFullLimit
+	//	*Call_UnstakeAll
+	//	*Call_UnstakeAllAlpha
+	//	*Call_MoveStake
+	//	*Call_TransferStake
+	//	*Call_SwapStake
+	//	*Call_SwapStakeLimit
+	//	*Call_IncreaseTake
+	//	*Call_DecreaseTake
+	//	*Call_RootRegister
 	Call          isCall_Call `protobuf_oneof:"call"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -229,6 +243,132 @@ func (x *Call) GetSetCommitment() *SetCommitment {
 	return nil
 }
 
+func (x *Call) GetAddStake() *AddStake {
+	if x != nil {
+		if x, ok := x.Call.(*Call_AddStake); ok {
+			return x.AddStake
+		}
+	}
+	return nil
+}
+
+func (x *Call) GetAddStakeLimit() *AddStakeLimit {
+	if x != nil {
+		if x, ok := x.Call.(*Call_AddStakeLimit); ok {
+			return x.AddStakeLimit
+		}
+	}
+	return nil
+}
+
+func (x *Call) GetRemoveStake() *RemoveStake {
+	if x != nil {
+		if x, ok := x.Call.(*Call_RemoveStake); ok {
+			return x.RemoveStake
+		}
+	}
+	return nil
+}
+
+func (x *Call) GetRemoveStakeLimit() *RemoveStakeLimit {
+	if x != nil {
+		if x, ok := x.Call.(*Call_RemoveStakeLimit); ok {
+			return x.RemoveStakeLimit
+		}
+	}
+	return nil
+}
+
+func (x *Call) GetRemoveStakeFullLimit() *RemoveStakeFullLimit {
+	if x != nil {
+		if x, ok := x.Call.(*Call_RemoveStakeFullLimit); ok {
+			return x.RemoveStakeFullLimit
+		}
+	}
+	return nil
+}
+
+func (x *Call) GetUnstakeAll() *UnstakeAll {
+	if x != nil {
+		if x, ok := x.Call.(*Call_UnstakeAll); ok {
+			return x.UnstakeAll
+		}
+	}
+	return nil
+}
+
+func (x *Call) GetUnstakeAllAlpha() *UnstakeAllAlpha {
+	if x != nil {
+		if x, ok := x.Call.(*Call_UnstakeAllAlpha); ok {
+			return x.UnstakeAllAlpha
+		}
+	}
+	return nil
+}
+
+func (x *Call) GetMoveStake() *MoveStake {
+	if x != nil {
+		if x, ok := x.Call.(*Call_MoveStake); ok {
+			return x.MoveStake
+		}
+	}
+	return nil
+}
+
+func (x *Call) GetTransferStake() *TransferStake {
+	if x != nil {
+		if x, ok := x.Call.(*Call_TransferStake); ok {
+			return x.TransferStake
+		}
+	}
+	return nil
+}
+
+func (x *Call) GetSwapStake() *SwapStake {
+	if x != nil {
+		if x, ok := x.Call.(*Call_SwapStake); ok {
+			return x.SwapStake
+		}
+	}
+	return nil
+}
+
+func (x *Call) GetSwapStakeLimit() *SwapStakeLimit {
+	if x != nil {
+		if x, ok := x.Call.(*Call_SwapStakeLimit); ok {
+			return x.SwapStakeLimit
+		}
+	}
+	return nil
+}
+
+func (x *Call) GetIncreaseTake() *IncreaseTake {
+	if x != nil {
+		if x, ok := x.Call.(*Call_IncreaseTake); ok {
+			return x.IncreaseTake
+		}
+	}
+	return nil
+}
+
+func (x *Call) GetDecreaseTake() *DecreaseTake {
+	if x != nil {
+		if x, ok := x.Call.(*Call_DecreaseTake); ok {
+			return x.DecreaseTake
+		}
+	}
+	return nil
+}
+
+func (x *Call) GetRootRegister() *RootRegister {
+	if x != nil {
+		if x, ok := x.Call.(*Call_RootRegister); ok {
+			return x.RootRegister
+		}
+	}
+	return nil
+}
+
 type isCall_Call interface {
 	isCall_Call()
 }
@@ -301,6 +441,63 @@ type Call_SetCommitment struct {
 	SetCommitment *SetCommitment `protobuf:"bytes,68,opt,name=set_commitment,json=setCommitment,proto3,oneof"`
 }
 
+type Call_AddStake struct {
+	// staking: 96-127
+	AddStake *AddStake `protobuf:"bytes,96,opt,name=add_stake,json=addStake,proto3,oneof"`
+}
+
+type Call_AddStakeLimit struct {
+	AddStakeLimit *AddStakeLimit `protobuf:"bytes,97,opt,name=add_stake_limit,json=addStakeLimit,proto3,oneof"`
+}
+
+type Call_RemoveStake struct {
+	RemoveStake *RemoveStake `protobuf:"bytes,98,opt,name=remove_stake,json=removeStake,proto3,oneof"`
+}
+
+type Call_RemoveStakeLimit struct {
+	RemoveStakeLimit *RemoveStakeLimit `protobuf:"bytes,99,opt,name=remove_stake_limit,json=removeStakeLimit,proto3,oneof"`
+}
+
+type Call_RemoveStakeFullLimit struct {
+	RemoveStakeFullLimit *RemoveStakeFullLimit `protobuf:"bytes,100,opt,name=remove_stake_full_limit,json=removeStakeFullLimit,proto3,oneof"`
+}
+
+type Call_UnstakeAll struct {
+	UnstakeAll *UnstakeAll `protobuf:"bytes,101,opt,name=unstake_all,json=unstakeAll,proto3,oneof"`
+}
+
+type Call_UnstakeAllAlpha struct {
+	UnstakeAllAlpha *UnstakeAllAlpha `protobuf:"bytes,102,opt,name=unstake_all_alpha,json=unstakeAllAlpha,proto3,oneof"`
+}
+
+type Call_MoveStake struct {
+	MoveStake *MoveStake `protobuf:"bytes,103,opt,name=move_stake,json=moveStake,proto3,oneof"`
+}
+
+type Call_TransferStake struct {
+	TransferStake *TransferStake `protobuf:"bytes,104,opt,name=transfer_stake,json=transferStake,proto3,oneof"`
+}
+
+type Call_SwapStake struct {
+	SwapStake *SwapStake `protobuf:"bytes,105,opt,name=swap_stake,json=swapStake,proto3,oneof"`
+}
+
+type Call_SwapStakeLimit struct {
+	SwapStakeLimit *SwapStakeLimit `protobuf:"bytes,106,opt,name=swap_stake_limit,json=swapStakeLimit,proto3,oneof"`
+}
+
+type Call_IncreaseTake struct {
+	IncreaseTake *IncreaseTake `protobuf:"bytes,107,opt,name=increase_take,json=increaseTake,proto3,oneof"`
+}
+
+type Call_DecreaseTake struct {
+	DecreaseTake *DecreaseTake `protobuf:"bytes,108,opt,name=decrease_take,json=decreaseTake,proto3,oneof"`
+}
+
+type Call_RootRegister struct {
+	RootRegister *RootRegister `protobuf:"bytes,109,opt,name=root_register,json=rootRegister,proto3,oneof"`
+}
+
 func (*Call_Transfer) isCall_Call() {}
 
 func (*Call_TransferKeepAlive) isCall_Call() {}
@@ -332,6 +529,34 @@ func (*Call_ServeAxon) isCall_Call() {}
 func (*Call_ServePrometheus) isCall_Call() {}
 
 func (*Call_SetCommitment) isCall_Call() {}
+
+func (*Call_AddStake) isCall_Call() {}
+
+func (*Call_AddStakeLimit) isCall_Call() {}
+
+func (*Call_RemoveStake) isCall_Call() {}
+
+func (*Call_RemoveStakeLimit) isCall_Call() {}
+
+func (*Call_RemoveStakeFullLimit) isCall_Call() {}
+
+func (*Call_UnstakeAll) isCall_Call() {}
+
+func (*Call_UnstakeAllAlpha) isCall_Call() {}
+
+func (*Call_MoveStake) isCall_Call() {}
+
+func (*Call_TransferStake) isCall_Call() {}
+
+func (*Call_SwapStake) isCall_Call() {}
+
+func (*Call_SwapStakeLimit) isCall_Call() {}
+
+func (*Call_IncreaseTake) isCall_Call() {}
+
+func (*Call_DecreaseTake) isCall_Call() {}
+
+func (*Call_RootRegister) isCall_Call() {}
 
 // Transfer moves value RAO from the signer to dest. The signer's account may
 // be reaped if what remains is below the existential deposit.
@@ -1432,11 +1657,899 @@ func (x *SetCommitment) GetData() []byte {
 	return nil
 }
 
+// AddStake stakes amount RAO of the signing coldkey's TAO to hotkey on
+// netuid (buying alpha through the pool; 1:1 on root, netuid 0).
+type AddStake struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Hotkey        string                 `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Netuid        uint32                 `protobuf:"varint,2,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Amount        uint64                 `protobuf:"varint,3,opt,name=amount,proto3" json:"amount,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddStake) Reset() {
+	*x = AddStake{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddStake) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddStake) ProtoMessage() {}
+
+func (x *AddStake) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddStake.ProtoReflect.Descriptor instead.
+func (*AddStake) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *AddStake) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *AddStake) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *AddStake) GetAmount() uint64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
+// AddStakeLimit is AddStake that ends at a price ≤ limit_price (RAO per
+// alpha); with allow_partial it stakes what fits, else it fails.
+type AddStakeLimit struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Hotkey        string                 `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Netuid        uint32                 `protobuf:"varint,2,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Amount        uint64                 `protobuf:"varint,3,opt,name=amount,proto3" json:"amount,omitempty"`
+	LimitPrice    uint64                 `protobuf:"varint,4,opt,name=limit_price,json=limitPrice,proto3" json:"limit_price,omitempty"`
+	AllowPartial  bool                   `protobuf:"varint,5,opt,name=allow_partial,json=allowPartial,proto3" json:"allow_partial,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddStakeLimit) Reset() {
+	*x = AddStakeLimit{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddStakeLimit) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddStakeLimit) ProtoMessage() {}
+
+func (x *AddStakeLimit) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddStakeLimit.ProtoReflect.Descriptor instead.
+func (*AddStakeLimit) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *AddStakeLimit) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *AddStakeLimit) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *AddStakeLimit) GetAmount() uint64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
+func (x *AddStakeLimit) GetLimitPrice() uint64 {
+	if x != nil {
+		return x.LimitPrice
+	}
+	return 0
+}
+
+func (x *AddStakeLimit) GetAllowPartial() bool {
+	if x != nil {
+		return x.AllowPartial
+	}
+	return false
+}
+
+// RemoveStake sells amount alpha of the signer's stake on hotkey/netuid.
+type RemoveStake struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Hotkey        string                 `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Netuid        uint32                 `protobuf:"varint,2,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Amount        uint64                 `protobuf:"varint,3,opt,name=amount,proto3" json:"amount,omitempty"` // alpha
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemoveStake) Reset() {
+	*x = RemoveStake{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemoveStake) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemoveStake) ProtoMessage() {}
+
+func (x *RemoveStake) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemoveStake.ProtoReflect.Descriptor instead.
+func (*RemoveStake) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *RemoveStake) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *RemoveStake) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *RemoveStake) GetAmount() uint64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
+// RemoveStakeLimit is RemoveStake that ends at a price ≥ limit_price.
+type RemoveStakeLimit struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Hotkey        string                 `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Netuid        uint32                 `protobuf:"varint,2,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Amount        uint64                 `protobuf:"varint,3,opt,name=amount,proto3" json:"amount,omitempty"`
+	LimitPrice    uint64                 `protobuf:"varint,4,opt,name=limit_price,json=limitPrice,proto3" json:"limit_price,omitempty"`
+	AllowPartial  bool                   `protobuf:"varint,5,opt,name=allow_partial,json=allowPartial,proto3" json:"allow_partial,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemoveStakeLimit) Reset() {
+	*x = RemoveStakeLimit{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemoveStakeLimit) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemoveStakeLimit) ProtoMessage() {}
+
+func (x *RemoveStakeLimit) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemoveStakeLimit.ProtoReflect.Descriptor instead.
+func (*RemoveStakeLimit) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *RemoveStakeLimit) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *RemoveStakeLimit) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *RemoveStakeLimit) GetAmount() uint64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
+func (x *RemoveStakeLimit) GetLimitPrice() uint64 {
+	if x != nil {
+		return x.LimitPrice
+	}
+	return 0
+}
+
+func (x *RemoveStakeLimit) GetAllowPartial() bool {
+	if x != nil {
+		return x.AllowPartial
+	}
+	return false
+}
+
+// RemoveStakeFullLimit removes the whole position, optionally limited.
+type RemoveStakeFullLimit struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Hotkey        string                 `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Netuid        uint32                 `protobuf:"varint,2,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	LimitPrice    uint64                 `protobuf:"varint,3,opt,name=limit_price,json=limitPrice,proto3" json:"limit_price,omitempty"` // 0: no limit
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemoveStakeFullLimit) Reset() {
+	*x = RemoveStakeFullLimit{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemoveStakeFullLimit) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemoveStakeFullLimit) ProtoMessage() {}
+
+func (x *RemoveStakeFullLimit) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemoveStakeFullLimit.ProtoReflect.Descriptor instead.
+func (*RemoveStakeFullLimit) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *RemoveStakeFullLimit) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *RemoveStakeFullLimit) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *RemoveStakeFullLimit) GetLimitPrice() uint64 {
+	if x != nil {
+		return x.LimitPrice
+	}
+	return 0
+}
+
+// UnstakeAll sells every position of the signer on hotkey, root included.
+type UnstakeAll struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Hotkey        string                 `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnstakeAll) Reset() {
+	*x = UnstakeAll{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnstakeAll) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnstakeAll) ProtoMessage() {}
+
+func (x *UnstakeAll) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnstakeAll.ProtoReflect.Descriptor instead.
+func (*UnstakeAll) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *UnstakeAll) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+// UnstakeAllAlpha sells every subnet position on hotkey into root stake.
+type UnstakeAllAlpha struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Hotkey        string                 `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnstakeAllAlpha) Reset() {
+	*x = UnstakeAllAlpha{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnstakeAllAlpha) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnstakeAllAlpha) ProtoMessage() {}
+
+func (x *UnstakeAllAlpha) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnstakeAllAlpha.ProtoReflect.Descriptor instead.
+func (*UnstakeAllAlpha) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *UnstakeAllAlpha) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+// MoveStake moves the signer's stake between hotkeys and/or subnets.
+type MoveStake struct {
+	state             protoimpl.MessageState `protogen:"open.v1"`
+	OriginHotkey      string                 `protobuf:"bytes,1,opt,name=origin_hotkey,json=originHotkey,proto3" json:"origin_hotkey,omitempty"`
+	DestinationHotkey string                 `protobuf:"bytes,2,opt,name=destination_hotkey,json=destinationHotkey,proto3" json:"destination_hotkey,omitempty"`
+	OriginNetuid      uint32                 `protobuf:"varint,3,opt,name=origin_netuid,json=originNetuid,proto3" json:"origin_netuid,omitempty"`
+	DestinationNetuid uint32                 `protobuf:"varint,4,opt,name=destination_netuid,json=destinationNetuid,proto3" json:"destination_netuid,omitempty"`
+	AlphaAmount       uint64                 `protobuf:"varint,5,opt,name=alpha_amount,json=alphaAmount,proto3" json:"alpha_amount,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *MoveStake) Reset() {
+	*x = MoveStake{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MoveStake) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MoveStake) ProtoMessage() {}
+
+func (x *MoveStake) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MoveStake.ProtoReflect.Descriptor instead.
+func (*MoveStake) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *MoveStake) GetOriginHotkey() string {
+	if x != nil {
+		return x.OriginHotkey
+	}
+	return ""
+}
+
+func (x *MoveStake) GetDestinationHotkey() string {
+	if x != nil {
+		return x.DestinationHotkey
+	}
+	return ""
+}
+
+func (x *MoveStake) GetOriginNetuid() uint32 {
+	if x != nil {
+		return x.OriginNetuid
+	}
+	return 0
+}
+
+func (x *MoveStake) GetDestinationNetuid() uint32 {
+	if x != nil {
+		return x.DestinationNetuid
+	}
+	return 0
+}
+
+func (x *MoveStake) GetAlphaAmount() uint64 {
+	if x != nil {
+		return x.AlphaAmount
+	}
+	return 0
+}
+
+// TransferStake gives stake on hotkey to another coldkey.
+type TransferStake struct {
+	state              protoimpl.MessageState `protogen:"open.v1"`
+	DestinationColdkey string                 `protobuf:"bytes,1,opt,name=destination_coldkey,json=destinationColdkey,proto3" json:"destination_coldkey,omitempty"`
+	Hotkey             string                 `protobuf:"bytes,2,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	OriginNetuid       uint32                 `protobuf:"varint,3,opt,name=origin_netuid,json=originNetuid,proto3" json:"origin_netuid,omitempty"`
+	DestinationNetuid  uint32                 `protobuf:"varint,4,opt,name=destination_netuid,json=destinationNetuid,proto3" json:"destination_netuid,omitempty"`
+	AlphaAmount        uint64                 `protobuf:"varint,5,opt,name=alpha_amount,json=alphaAmount,proto3" json:"alpha_amount,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *TransferStake) Reset() {
+	*x = TransferStake{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TransferStake) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TransferStake) ProtoMessage() {}
+
+func (x *TransferStake) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TransferStake.ProtoReflect.Descriptor instead.
+func (*TransferStake) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *TransferStake) GetDestinationColdkey() string {
+	if x != nil {
+		return x.DestinationColdkey
+	}
+	return ""
+}
+
+func (x *TransferStake) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *TransferStake) GetOriginNetuid() uint32 {
+	if x != nil {
+		return x.OriginNetuid
+	}
+	return 0
+}
+
+func (x *TransferStake) GetDestinationNetuid() uint32 {
+	if x != nil {
+		return x.DestinationNetuid
+	}
+	return 0
+}
+
+func (x *TransferStake) GetAlphaAmount() uint64 {
+	if x != nil {
+		return x.AlphaAmount
+	}
+	return 0
+}
+
+// SwapStake moves the signer's stake on hotkey from one subnet to another.
+type SwapStake struct {
+	state             protoimpl.MessageState `protogen:"open.v1"`
+	Hotkey            string                 `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	OriginNetuid      uint32                 `protobuf:"varint,2,opt,name=origin_netuid,json=originNetuid,proto3" json:"origin_netuid,omitempty"`
+	DestinationNetuid uint32                 `protobuf:"varint,3,opt,name=destination_netuid,json=destinationNetuid,proto3" json:"destination_netuid,omitempty"`
+	AlphaAmount       uint64                 `protobuf:"varint,4,opt,name=alpha_amount,json=alphaAmount,proto3" json:"alpha_amount,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *SwapStake) Reset() {
+	*x = SwapStake{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SwapStake) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SwapStake) ProtoMessage() {}
+
+func (x *SwapStake) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SwapStake.ProtoReflect.Descriptor instead.
+func (*SwapStake) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *SwapStake) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *SwapStake) GetOriginNetuid() uint32 {
+	if x != nil {
+		return x.OriginNetuid
+	}
+	return 0
+}
+
+func (x *SwapStake) GetDestinationNetuid() uint32 {
+	if x != nil {
+		return x.DestinationNetuid
+	}
+	return 0
+}
+
+func (x *SwapStake) GetAlphaAmount() uint64 {
+	if x != nil {
+		return x.AlphaAmount
+	}
+	return 0
+}
+
+// SwapStakeLimit is SwapStake whose origin sale ends at a price ≥ limit_price.
+type SwapStakeLimit struct {
+	state             protoimpl.MessageState `protogen:"open.v1"`
+	Hotkey            string                 `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	OriginNetuid      uint32                 `protobuf:"varint,2,opt,name=origin_netuid,json=originNetuid,proto3" json:"origin_netuid,omitempty"`
+	DestinationNetuid uint32                 `protobuf:"varint,3,opt,name=destination_netuid,json=destinationNetuid,proto3" json:"destination_netuid,omitempty"`
+	AlphaAmount       uint64                 `protobuf:"varint,4,opt,name=alpha_amount,json=alphaAmount,proto3" json:"alpha_amount,omitempty"`
+	LimitPrice        uint64                 `protobuf:"varint,5,opt,name=limit_price,json=limitPrice,proto3" json:"limit_price,omitempty"`
+	AllowPartial      bool                   `protobuf:"varint,6,opt,name=allow_partial,json=allowPartial,proto3" json:"allow_partial,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *SwapStakeLimit) Reset() {
+	*x = SwapStakeLimit{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SwapStakeLimit) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SwapStakeLimit) ProtoMessage() {}
+
+func (x *SwapStakeLimit) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SwapStakeLimit.ProtoReflect.Descriptor instead.
+func (*SwapStakeLimit) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *SwapStakeLimit) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *SwapStakeLimit) GetOriginNetuid() uint32 {
+	if x != nil {
+		return x.OriginNetuid
+	}
+	return 0
+}
+
+func (x *SwapStakeLimit) GetDestinationNetuid() uint32 {
+	if x != nil {
+		return x.DestinationNetuid
+	}
+	return 0
+}
+
+func (x *SwapStakeLimit) GetAlphaAmount() uint64 {
+	if x != nil {
+		return x.AlphaAmount
+	}
+	return 0
+}
+
+func (x *SwapStakeLimit) GetLimitPrice() uint64 {
+	if x != nil {
+		return x.LimitPrice
+	}
+	return 0
+}
+
+func (x *SwapStakeLimit) GetAllowPartial() bool {
+	if x != nil {
+		return x.AllowPartial
+	}
+	return false
+}
+
+// IncreaseTake raises hotkey's delegate take (parts of 65535); rate-limited.
+type IncreaseTake struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Hotkey        string                 `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Take          uint32                 `protobuf:"varint,2,opt,name=take,proto3" json:"take,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *IncreaseTake) Reset() {
+	*x = IncreaseTake{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IncreaseTake) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IncreaseTake) ProtoMessage() {}
+
+func (x *IncreaseTake) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IncreaseTake.ProtoReflect.Descriptor instead.
+func (*IncreaseTake) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *IncreaseTake) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *IncreaseTake) GetTake() uint32 {
+	if x != nil {
+		return x.Take
+	}
+	return 0
+}
+
+// DecreaseTake lowers hotkey's delegate take.
+type DecreaseTake struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Hotkey        string                 `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Take          uint32                 `protobuf:"varint,2,opt,name=take,proto3" json:"take,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DecreaseTake) Reset() {
+	*x = DecreaseTake{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DecreaseTake) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DecreaseTake) ProtoMessage() {}
+
+func (x *DecreaseTake) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DecreaseTake.ProtoReflect.Descriptor instead.
+func (*DecreaseTake) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *DecreaseTake) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *DecreaseTake) GetTake() uint32 {
+	if x != nil {
+		return x.Take
+	}
+	return 0
+}
+
+// RootRegister registers hotkey on the root network (netuid 0).
+type RootRegister struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Hotkey        string                 `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RootRegister) Reset() {
+	*x = RootRegister{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RootRegister) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RootRegister) ProtoMessage() {}
+
+func (x *RootRegister) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RootRegister.ProtoReflect.Descriptor instead.
+func (*RootRegister) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *RootRegister) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
 var File_gotensor_tx_v1_calls_proto protoreflect.FileDescriptor
 
 const file_gotensor_tx_v1_calls_proto_rawDesc = "" +
 	"\n" +
-	"\x1agotensor/tx/v1/calls.proto\x12\x0egotensor.tx.v1\"\xb0\t\n" +
+	"\x1agotensor/tx/v1/calls.proto\x12\x0egotensor.tx.v1\"\x8e\x11\n" +
 	"\x04Call\x126\n" +
 	"\btransfer\x18\x01 \x01(\v2\x18.gotensor.tx.v1.TransferH\x00R\btransfer\x12S\n" +
 	"\x13transfer_keep_alive\x18\x02 \x01(\v2!.gotensor.tx.v1.TransferKeepAliveH\x00R\x11transferKeepAlive\x12@\n" +
@@ -1455,7 +2568,24 @@ const file_gotensor_tx_v1_calls_proto_rawDesc = "" +
 	"\n" +
 	"serve_axon\x18B \x01(\v2\x19.gotensor.tx.v1.ServeAxonH\x00R\tserveAxon\x12L\n" +
 	"\x10serve_prometheus\x18C \x01(\v2\x1f.gotensor.tx.v1.ServePrometheusH\x00R\x0fservePrometheus\x12F\n" +
-	"\x0eset_commitment\x18D \x01(\v2\x1d.gotensor.tx.v1.SetCommitmentH\x00R\rsetCommitmentB\x06\n" +
+	"\x0eset_commitment\x18D \x01(\v2\x1d.gotensor.tx.v1.SetCommitmentH\x00R\rsetCommitment\x127\n" +
+	"\tadd_stake\x18` \x01(\v2\x18.gotensor.tx.v1.AddStakeH\x00R\baddStake\x12G\n" +
+	"\x0fadd_stake_limit\x18a \x01(\v2\x1d.gotensor.tx.v1.AddStakeLimitH\x00R\raddStakeLimit\x12@\n" +
+	"\fremove_stake\x18b \x01(\v2\x1b.gotensor.tx.v1.RemoveStakeH\x00R\vremoveStake\x12P\n" +
+	"\x12remove_stake_limit\x18c \x01(\v2 .gotensor.tx.v1.RemoveStakeLimitH\x00R\x10removeStakeLimit\x12]\n" +
+	"\x17remove_stake_full_limit\x18d \x01(\v2$.gotensor.tx.v1.RemoveStakeFullLimitH\x00R\x14removeStakeFullLimit\x12=\n" +
+	"\vunstake_all\x18e \x01(\v2\x1a.gotensor.tx.v1.UnstakeAllH\x00R\n" +
+	"unstakeAll\x12M\n" +
+	"\x11unstake_all_alpha\x18f \x01(\v2\x1f.gotensor.tx.v1.UnstakeAllAlphaH\x00R\x0funstakeAllAlpha\x12:\n" +
+	"\n" +
+	"move_stake\x18g \x01(\v2\x19.gotensor.tx.v1.MoveStakeH\x00R\tmoveStake\x12F\n" +
+	"\x0etransfer_stake\x18h \x01(\v2\x1d.gotensor.tx.v1.TransferStakeH\x00R\rtransferStake\x12:\n" +
+	"\n" +
+	"swap_stake\x18i \x01(\v2\x19.gotensor.tx.v1.SwapStakeH\x00R\tswapStake\x12J\n" +
+	"\x10swap_stake_limit\x18j \x01(\v2\x1e.gotensor.tx.v1.SwapStakeLimitH\x00R\x0eswapStakeLimit\x12C\n" +
+	"\rincrease_take\x18k \x01(\v2\x1c.gotensor.tx.v1.IncreaseTakeH\x00R\fincreaseTake\x12C\n" +
+	"\rdecrease_take\x18l \x01(\v2\x1c.gotensor.tx.v1.DecreaseTakeH\x00R\fdecreaseTake\x12C\n" +
+	"\rroot_register\x18m \x01(\v2\x1c.gotensor.tx.v1.RootRegisterH\x00R\frootRegisterB\x06\n" +
 	"\x04call\"4\n" +
 	"\bTransfer\x12\x12\n" +
 	"\x04dest\x18\x01 \x01(\tR\x04dest\x12\x14\n" +
@@ -1537,7 +2667,72 @@ const file_gotensor_tx_v1_calls_proto_rawDesc = "" +
 	"\aip_type\x18\x05 \x01(\rR\x06ipType\";\n" +
 	"\rSetCommitment\x12\x16\n" +
 	"\x06netuid\x18\x01 \x01(\rR\x06netuid\x12\x12\n" +
-	"\x04data\x18\x02 \x01(\fR\x04dataB,Z*github.com/gotensor/gotensor/chain/tx/txpbb\x06proto3"
+	"\x04data\x18\x02 \x01(\fR\x04data\"R\n" +
+	"\bAddStake\x12\x16\n" +
+	"\x06hotkey\x18\x01 \x01(\tR\x06hotkey\x12\x16\n" +
+	"\x06netuid\x18\x02 \x01(\rR\x06netuid\x12\x16\n" +
+	"\x06amount\x18\x03 \x01(\x04R\x06amount\"\x9d\x01\n" +
+	"\rAddStakeLimit\x12\x16\n" +
+	"\x06hotkey\x18\x01 \x01(\tR\x06hotkey\x12\x16\n" +
+	"\x06netuid\x18\x02 \x01(\rR\x06netuid\x12\x16\n" +
+	"\x06amount\x18\x03 \x01(\x04R\x06amount\x12\x1f\n" +
+	"\vlimit_price\x18\x04 \x01(\x04R\n" +
+	"limitPrice\x12#\n" +
+	"\rallow_partial\x18\x05 \x01(\bR\fallowPartial\"U\n" +
+	"\vRemoveStake\x12\x16\n" +
+	"\x06hotkey\x18\x01 \x01(\tR\x06hotkey\x12\x16\n" +
+	"\x06netuid\x18\x02 \x01(\rR\x06netuid\x12\x16\n" +
+	"\x06amount\x18\x03 \x01(\x04R\x06amount\"\xa0\x01\n" +
+	"\x10RemoveStakeLimit\x12\x16\n" +
+	"\x06hotkey\x18\x01 \x01(\tR\x06hotkey\x12\x16\n" +
+	"\x06netuid\x18\x02 \x01(\rR\x06netuid\x12\x16\n" +
+	"\x06amount\x18\x03 \x01(\x04R\x06amount\x12\x1f\n" +
+	"\vlimit_price\x18\x04 \x01(\x04R\n" +
+	"limitPrice\x12#\n" +
+	"\rallow_partial\x18\x05 \x01(\bR\fallowPartial\"g\n" +
+	"\x14RemoveStakeFullLimit\x12\x16\n" +
+	"\x06hotkey\x18\x01 \x01(\tR\x06hotkey\x12\x16\n" +
+	"\x06netuid\x18\x02 \x01(\rR\x06netuid\x12\x1f\n" +
+	"\vlimit_price\x18\x03 \x01(\x04R\n" +
+	"limitPrice\"$\n" +
+	"\n" +
+	"UnstakeAll\x12\x16\n" +
+	"\x06hotkey\x18\x01 \x01(\tR\x06hotkey\")\n" +
+	"\x0fUnstakeAllAlpha\x12\x16\n" +
+	"\x06hotkey\x18\x01 \x01(\tR\x06hotkey\"\xd6\x01\n" +
+	"\tMoveStake\x12#\n" +
+	"\rorigin_hotkey\x18\x01 \x01(\tR\foriginHotkey\x12-\n" +
+	"\x12destination_hotkey\x18\x02 \x01(\tR\x11destinationHotkey\x12#\n" +
+	"\rorigin_netuid\x18\x03 \x01(\rR\foriginNetuid\x12-\n" +
+	"\x12destination_netuid\x18\x04 \x01(\rR\x11destinationNetuid\x12!\n" +
+	"\falpha_amount\x18\x05 \x01(\x04R\valphaAmount\"\xcf\x01\n" +
+	"\rTransferStake\x12/\n" +
+	"\x13destination_coldkey\x18\x01 \x01(\tR\x12destinationColdkey\x12\x16\n" +
+	"\x06hotkey\x18\x02 \x01(\tR\x06hotkey\x12#\n" +
+	"\rorigin_netuid\x18\x03 \x01(\rR\foriginNetuid\x12-\n" +
+	"\x12destination_netuid\x18\x04 \x01(\rR\x11destinationNetuid\x12!\n" +
+	"\falpha_amount\x18\x05 \x01(\x04R\valphaAmount\"\x9a\x01\n" +
+	"\tSwapStake\x12\x16\n" +
+	"\x06hotkey\x18\x01 \x01(\tR\x06hotkey\x12#\n" +
+	"\rorigin_netuid\x18\x02 \x01(\rR\foriginNetuid\x12-\n" +
+	"\x12destination_netuid\x18\x03 \x01(\rR\x11destinationNetuid\x12!\n" +
+	"\falpha_amount\x18\x04 \x01(\x04R\valphaAmount\"\xe5\x01\n" +
+	"\x0eSwapStakeLimit\x12\x16\n" +
+	"\x06hotkey\x18\x01 \x01(\tR\x06hotkey\x12#\n" +
+	"\rorigin_netuid\x18\x02 \x01(\rR\foriginNetuid\x12-\n" +
+	"\x12destination_netuid\x18\x03 \x01(\rR\x11destinationNetuid\x12!\n" +
+	"\falpha_amount\x18\x04 \x01(\x04R\valphaAmount\x12\x1f\n" +
+	"\vlimit_price\x18\x05 \x01(\x04R\n" +
+	"limitPrice\x12#\n" +
+	"\rallow_partial\x18\x06 \x01(\bR\fallowPartial\":\n" +
+	"\fIncreaseTake\x12\x16\n" +
+	"\x06hotkey\x18\x01 \x01(\tR\x06hotkey\x12\x12\n" +
+	"\x04take\x18\x02 \x01(\rR\x04take\":\n" +
+	"\fDecreaseTake\x12\x16\n" +
+	"\x06hotkey\x18\x01 \x01(\tR\x06hotkey\x12\x12\n" +
+	"\x04take\x18\x02 \x01(\rR\x04take\"&\n" +
+	"\fRootRegister\x12\x16\n" +
+	"\x06hotkey\x18\x01 \x01(\tR\x06hotkeyB,Z*github.com/gotensor/gotensor/chain/tx/txpbb\x06proto3"
 
 var (
 	file_gotensor_tx_v1_calls_proto_rawDescOnce sync.Once
@@ -1551,27 +2746,41 @@ func file_gotensor_tx_v1_calls_proto_rawDescGZIP() []byte {
 	return file_gotensor_tx_v1_calls_proto_rawDescData
 }
 
-var file_gotensor_tx_v1_calls_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_gotensor_tx_v1_calls_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
 var file_gotensor_tx_v1_calls_proto_goTypes = []any{
-	(*Call)(nil),                // 0: gotensor.tx.v1.Call
-	(*Transfer)(nil),            // 1: gotensor.tx.v1.Transfer
-	(*TransferKeepAlive)(nil),   // 2: gotensor.tx.v1.TransferKeepAlive
-	(*TransferAll)(nil),         // 3: gotensor.tx.v1.TransferAll
-	(*SudoSetBalance)(nil),      // 4: gotensor.tx.v1.SudoSetBalance
-	(*SudoSetParameter)(nil),    // 5: gotensor.tx.v1.SudoSetParameter
-	(*SudoDissolveNetwork)(nil), // 6: gotensor.tx.v1.SudoDissolveNetwork
-	(*SubnetIdentity)(nil),      // 7: gotensor.tx.v1.SubnetIdentity
-	(*ChainIdentity)(nil),       // 8: gotensor.tx.v1.ChainIdentity
-	(*RegisterNetwork)(nil),     // 9: gotensor.tx.v1.RegisterNetwork
-	(*StartCall)(nil),           // 10: gotensor.tx.v1.StartCall
-	(*SetSubnetIdentity)(nil),   // 11: gotensor.tx.v1.SetSubnetIdentity
-	(*SetIdentity)(nil),         // 12: gotensor.tx.v1.SetIdentity
-	(*SetHyperparameter)(nil),   // 13: gotensor.tx.v1.SetHyperparameter
-	(*BurnedRegister)(nil),      // 14: gotensor.tx.v1.BurnedRegister
-	(*RegisterLimit)(nil),       // 15: gotensor.tx.v1.RegisterLimit
-	(*ServeAxon)(nil),           // 16: gotensor.tx.v1.ServeAxon
-	(*ServePrometheus)(nil),     // 17: gotensor.tx.v1.ServePrometheus
-	(*SetCommitment)(nil),       // 18: gotensor.tx.v1.SetCommitment
+	(*Call)(nil),                 // 0: gotensor.tx.v1.Call
+	(*Transfer)(nil),             // 1: gotensor.tx.v1.Transfer
+	(*TransferKeepAlive)(nil),    // 2: gotensor.tx.v1.TransferKeepAlive
+	(*TransferAll)(nil),          // 3: gotensor.tx.v1.TransferAll
+	(*SudoSetBalance)(nil),       // 4: gotensor.tx.v1.SudoSetBalance
+	(*SudoSetParameter)(nil),     // 5: gotensor.tx.v1.SudoSetParameter
+	(*SudoDissolveNetwork)(nil),  // 6: gotensor.tx.v1.SudoDissolveNetwork
+	(*SubnetIdentity)(nil),       // 7: gotensor.tx.v1.SubnetIdentity
+	(*ChainIdentity)(nil),        // 8: gotensor.tx.v1.ChainIdentity
+	(*RegisterNetwork)(nil),      // 9: gotensor.tx.v1.RegisterNetwork
+	(*StartCall)(nil),            // 10: gotensor.tx.v1.StartCall
+	(*SetSubnetIdentity)(nil),    // 11: gotensor.tx.v1.SetSubnetIdentity
+	(*SetIdentity)(nil),          // 12: gotensor.tx.v1.SetIdentity
+	(*SetHyperparameter)(nil),    // 13: gotensor.tx.v1.SetHyperparameter
+	(*BurnedRegister)(nil),       // 14: gotensor.tx.v1.BurnedRegister
+	(*RegisterLimit)(nil),        // 15: gotensor.tx.v1.RegisterLimit
+	(*ServeAxon)(nil),            // 16: gotensor.tx.v1.ServeAxon
+	(*ServePrometheus)(nil),      // 17: gotensor.tx.v1.ServePrometheus
+	(*SetCommitment)(nil),        // 18: gotensor.tx.v1.SetCommitment
+	(*AddStake)(nil),             // 19: gotensor.tx.v1.AddStake
+	(*AddStakeLimit)(nil),        // 20: gotensor.tx.v1.AddStakeLimit
+	(*RemoveStake)(nil),          // 21: gotensor.tx.v1.RemoveStake
+	(*RemoveStakeLimit)(nil),     // 22: gotensor.tx.v1.RemoveStakeLimit
+	(*RemoveStakeFullLimit)(nil), // 23: gotensor.tx.v1.RemoveStakeFullLimit
+	(*UnstakeAll)(nil),           // 24: gotensor.tx.v1.UnstakeAll
+	(*UnstakeAllAlpha)(nil),      // 25: gotensor.tx.v1.UnstakeAllAlpha
+	(*MoveStake)(nil),            // 26: gotensor.tx.v1.MoveStake
+	(*TransferStake)(nil),        // 27: gotensor.tx.v1.TransferStake
+	(*SwapStake)(nil),            // 28: gotensor.tx.v1.SwapStake
+	(*SwapStakeLimit)(nil),       // 29: gotensor.tx.v1.SwapStakeLimit
+	(*IncreaseTake)(nil),         // 30: gotensor.tx.v1.IncreaseTake
+	(*DecreaseTake)(nil),         // 31: gotensor.tx.v1.DecreaseTake
+	(*RootRegister)(nil),         // 32: gotensor.tx.v1.RootRegister
 }
 var file_gotensor_tx_v1_calls_proto_depIdxs = []int32{
 	1,  // 0: gotensor.tx.v1.Call.transfer:type_name -> gotensor.tx.v1.Transfer
@@ -1590,14 +2799,28 @@ var file_gotensor_tx_v1_calls_proto_depIdxs = []int32{
 	16, // 13: gotensor.tx.v1.Call.serve_axon:type_name -> gotensor.tx.v1.ServeAxon
 	17, // 14: gotensor.tx.v1.Call.serve_prometheus:type_name -> gotensor.tx.v1.ServePrometheus
 	18, // 15: gotensor.tx.v1.Call.set_commitment:type_name -> gotensor.tx.v1.SetCommitment
-	7,  // 16: gotensor.tx.v1.RegisterNetwork.identity:type_name -> gotensor.tx.v1.SubnetIdentity
-	7,  // 17: gotensor.tx.v1.SetSubnetIdentity.identity:type_name -> gotensor.tx.v1.SubnetIdentity
-	8,  // 18: gotensor.tx.v1.SetIdentity.identity:type_name -> gotensor.tx.v1.ChainIdentity
-	19, // [19:19] is the sub-list for method output_type
-	19, // [19:19] is the sub-list for method input_type
-	19, // [19:19] is the sub-list for extension type_name
-	19, // [19:19] is the sub-list for extension extendee
-	0,  // [0:19] is the sub-list for field type_name
+	19, // 16: gotensor.tx.v1.Call.add_stake:type_name -> gotensor.tx.v1.AddStake
+	20, // 17: gotensor.tx.v1.Call.add_stake_limit:type_name -> gotensor.tx.v1.AddStakeLimit
+	21, // 18: gotensor.tx.v1.Call.remove_stake:type_name -> gotensor.tx.v1.RemoveStake
+	22, // 19: gotensor.tx.v1.Call.remove_stake_limit:type_name -> gotensor.tx.v1.RemoveStakeLimit
+	23, // 20: gotensor.tx.v1.Call.remove_stake_full_limit:type_name -> gotensor.tx.v1.RemoveStakeFullLimit
+	24, // 21: gotensor.tx.v1.Call.unstake_all:type_name -> gotensor.tx.v1.UnstakeAll
+	25, // 22: gotensor.tx.v1.Call.unstake_all_alpha:type_name -> gotensor.tx.v1.UnstakeAllAlpha
+	26, // 23: gotensor.tx.v1.Call.move_stake:type_name -> gotensor.tx.v1.MoveStake
+	27, // 24: gotensor.tx.v1.Call.transfer_stake:type_name -> gotensor.tx.v1.TransferStake
+	28, // 25: gotensor.tx.v1.Call.swap_stake:type_name -> gotensor.tx.v1.SwapStake
+	29, // 26: gotensor.tx.v1.Call.swap_stake_limit:type_name -> gotensor.tx.v1.SwapStakeLimit
+	30, // 27: gotensor.tx.v1.Call.increase_take:type_name -> gotensor.tx.v1.IncreaseTake
+	31, // 28: gotensor.tx.v1.Call.decrease_take:type_name -> gotensor.tx.v1.DecreaseTake
+	32, // 29: gotensor.tx.v1.Call.root_register:type_name -> gotensor.tx.v1.RootRegister
+	7,  // 30: gotensor.tx.v1.RegisterNetwork.identity:type_name -> gotensor.tx.v1.SubnetIdentity
+	7,  // 31: gotensor.tx.v1.SetSubnetIdentity.identity:type_name -> gotensor.tx.v1.SubnetIdentity
+	8,  // 32: gotensor.tx.v1.SetIdentity.identity:type_name -> gotensor.tx.v1.ChainIdentity
+	33, // [33:33] is the sub-list for method output_type
+	33, // [33:33] is the sub-list for method input_type
+	33, // [33:33] is the sub-list for extension type_name
+	33, // [33:33] is the sub-list for extension extendee
+	0,  // [0:33] is the sub-list for field type_name
 }
 
 func init() { file_gotensor_tx_v1_calls_proto_init() }
@@ -1622,6 +2845,20 @@ func file_gotensor_tx_v1_calls_proto_init() {
 		(*Call_ServeAxon)(nil),
 		(*Call_ServePrometheus)(nil),
 		(*Call_SetCommitment)(nil),
+		(*Call_AddStake)(nil),
+		(*Call_AddStakeLimit)(nil),
+		(*Call_RemoveStake)(nil),
+		(*Call_RemoveStakeLimit)(nil),
+		(*Call_RemoveStakeFullLimit)(nil),
+		(*Call_UnstakeAll)(nil),
+		(*Call_UnstakeAllAlpha)(nil),
+		(*Call_MoveStake)(nil),
+		(*Call_TransferStake)(nil),
+		(*Call_SwapStake)(nil),
+		(*Call_SwapStakeLimit)(nil),
+		(*Call_IncreaseTake)(nil),
+		(*Call_DecreaseTake)(nil),
+		(*Call_RootRegister)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1629,7 +2866,7 @@ func file_gotensor_tx_v1_calls_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_gotensor_tx_v1_calls_proto_rawDesc), len(file_gotensor_tx_v1_calls_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   19,
+			NumMessages:   33,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

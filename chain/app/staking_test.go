@@ -1,0 +1,349 @@
+package app
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"testing"
+
+	"github.com/gotensor/gotensor/chain/balances"
+	"github.com/gotensor/gotensor/chain/errs"
+	"github.com/gotensor/gotensor/chain/pools"
+	"github.com/gotensor/gotensor/chain/staking"
+	"github.com/gotensor/gotensor/chain/subnets"
+	"github.com/gotensor/gotensor/chain/swap"
+	"github.com/gotensor/gotensor/chain/tx/txpb"
+	"github.com/gotensor/gotensor/keys"
+)
+
+func stakeCall(c any) *txpb.Call {
+	switch v := c.(type) {
+	case *txpb.AddStake:
+		return &txpb.Call{Call: &txpb.Call_AddStake{AddStake: v}}
+	case *txpb.AddStakeLimit:
+		return &txpb.Call{Call: &txpb.Call_AddStakeLimit{AddStakeLimit: v}}
+	case *txpb.RemoveStake:
+		return &txpb.Call{Call: &txpb.Call_RemoveStake{RemoveStake: v}}
+	case *txpb.RemoveStakeLimit:
+		return &txpb.Call{Call: &txpb.Call_RemoveStakeLimit{RemoveStakeLimit: v}}
+	case *txpb.RemoveStakeFullLimit:
+		return &txpb.Call{Call: &txpb.Call_RemoveStakeFullLimit{RemoveStakeFullLimit: v}}
+	case *txpb.UnstakeAll:
+		return &txpb.Call{Call: &txpb.Call_UnstakeAll{UnstakeAll: v}}
+	case *txpb.UnstakeAllAlpha:
+		return &txpb.Call{Call: &txpb.Call_UnstakeAllAlpha{UnstakeAllAlpha: v}}
+	case *txpb.MoveStake:
+		return &txpb.Call{Call: &txpb.Call_MoveStake{MoveStake: v}}
+	case *txpb.TransferStake:
+		return &txpb.Call{Call: &txpb.Call_TransferStake{TransferStake: v}}
+	case *txpb.SwapStake:
+		return &txpb.Call{Call: &txpb.Call_SwapStake{SwapStake: v}}
+	case *txpb.SwapStakeLimit:
+		return &txpb.Call{Call: &txpb.Call_SwapStakeLimit{SwapStakeLimit: v}}
+	case *txpb.IncreaseTake:
+		return &txpb.Call{Call: &txpb.Call_IncreaseTake{IncreaseTake: v}}
+	case *txpb.DecreaseTake:
+		return &txpb.Call{Call: &txpb.Call_DecreaseTake{DecreaseTake: v}}
+	case *txpb.RootRegister:
+		return &txpb.Call{Call: &txpb.Call_RootRegister{RootRegister: v}}
+	}
+	return call(c)
+}
+
+// stakingHarness: Alice owns started subnets 1..n, each with hotkey keyN(netuid*100).
+func stakingHarness(t testing.TB, n int) *harness {
+	h := newHarness(t)
+	alice := dev(t, "Alice")
+	h.okc(alice, &txpb.SudoSetBalance{Who: alice.SS58(), Free: 5_000_000 * balances.RAOPerTAO})
+	for i := 1; i <= n; i++ {
+		h.okc(alice, &txpb.RegisterNetwork{Hotkey: keyN(i * 100).SS58()})
+		h.okc(alice, &txpb.StartCall{Netuid: uint32(i)})
+	}
+	return h
+}
+
+func (h *harness) runc(kp *keys.Keypair, c any) *abciResult {
+	h.t.Helper()
+	r := h.block(h.sign(kp, h.nonce(kp), stakeCall(c)))[0]
+	return &abciResult{r.Code, r.Codespace, r.Log}
+}
+
+type abciResult struct {
+	code      uint32
+	codespace string
+	log       string
+}
+
+func (h *harness) okc(kp *keys.Keypair, c any) {
+	h.t.Helper()
+	if r := h.runc(kp, c); r.code != 0 {
+		h.t.Fatalf("%T: %s", c, r.log)
+	}
+}
+
+func (h *harness) failsc(kp *keys.Keypair, c any, want *errs.Error) string {
+	h.t.Helper()
+	r := h.runc(kp, c)
+	if r.code == 0 {
+		h.t.Fatalf("%T succeeded, want %s", c, want.Name)
+	}
+	if got, _ := errs.Lookup(r.codespace, r.code); got != want {
+		h.t.Fatalf("%T: %s/%d %q, want %s", c, r.codespace, r.code, r.log, want.Name)
+	}
+	return r.log
+}
+
+func TestAddAndRemoveStake(t *testing.T) {
+	h := stakingHarness(t, 1)
+	bob := dev(t, "Bob")
+	hk := keyN(100).SS58()
+	h.okc(dev(t, "Alice"), &txpb.SudoSetBalance{Who: bob.SS58(), Free: 1000 * balances.RAOPerTAO})
+	before := pools.Get(h.app.tree, 1)
+	q, err := swap.QuoteBuy(swap.Pool{TAO: before.TAO, Alpha: before.AlphaIn}, 10*balances.RAOPerTAO, swap.DefaultFeeRate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ferdie := h.free(dev(t, "Ferdie"))
+	h.okc(bob, &txpb.AddStake{Hotkey: hk, Netuid: 1, Amount: 10 * balances.RAOPerTAO})
+	if got := staking.Stake(h.app.tree, keyN(100).Public(), 1, bob.Public()); got != q.Out {
+		t.Fatalf("stake %d, quote said %d", got, q.Out)
+	}
+	after := pools.Get(h.app.tree, 1)
+	if after.TAO != before.TAO+10*balances.RAOPerTAO-q.Fee || after.AlphaOut != q.Out {
+		t.Fatalf("pool %+v -> %+v (fee %d)", before, after, q.Fee)
+	}
+	if got := h.free(dev(t, "Ferdie")) - ferdie; got < q.Fee {
+		t.Fatalf("author got %d, swap fee %d", got, q.Fee)
+	}
+	checkSupply(t, h)
+	// Remove half, then everything.
+	half := q.Out / 2
+	h.okc(bob, &txpb.RemoveStake{Hotkey: hk, Netuid: 1, Amount: half})
+	h.failsc(bob, &txpb.RemoveStake{Hotkey: hk, Netuid: 1, Amount: q.Out}, staking.ErrNotEnoughStakeToWithdraw)
+	h.okc(bob, &txpb.RemoveStakeFullLimit{Hotkey: hk, Netuid: 1})
+	if s := staking.Stake(h.app.tree, keyN(100).Public(), 1, bob.Public()); s != 0 {
+		t.Fatalf("stake left %d", s)
+	}
+	if h.free(bob) >= 1000*balances.RAOPerTAO {
+		t.Fatal("a round trip returned more than was put in")
+	}
+	checkSupply(t, h)
+	checkAlpha(t, h, 1, []*keys.Keypair{keyN(100)})
+}
+
+func TestStakeErrors(t *testing.T) {
+	h := stakingHarness(t, 2)
+	alice, bob := dev(t, "Alice"), dev(t, "Bob")
+	hk := keyN(100).SS58()
+	h.okc(alice, &txpb.SudoSetBalance{Who: bob.SS58(), Free: 100 * balances.RAOPerTAO})
+	h.okc(alice, &txpb.RegisterNetwork{Hotkey: keyN(300).SS58()}) // netuid 3, not started
+	cases := []struct {
+		c    any
+		want *errs.Error
+	}{
+		{&txpb.AddStake{Hotkey: hk, Netuid: 1, Amount: 1_000_000}, staking.ErrAmountTooLow},
+		{&txpb.AddStake{Hotkey: hk, Netuid: 1, Amount: 101 * balances.RAOPerTAO}, staking.ErrNotEnoughBalanceToStake},
+		{&txpb.AddStake{Hotkey: hk, Netuid: 1, Amount: ^uint64(0)}, staking.ErrNotEnoughBalanceToStake},
+		{&txpb.AddStake{Hotkey: keyN(999).SS58(), Netuid: 1, Amount: balances.RAOPerTAO}, staking.ErrHotKeyAccountNotExists},
+		{&txpb.AddStake{Hotkey: "nonsense", Netuid: 1, Amount: balances.RAOPerTAO}, staking.ErrInvalidHotkey},
+		{&txpb.AddStake{Hotkey: hk, Netuid: 9, Amount: balances.RAOPerTAO}, subnets.ErrSubnetNotExists},
+		{&txpb.AddStake{Hotkey: keyN(300).SS58(), Netuid: 3, Amount: balances.RAOPerTAO}, staking.ErrSubtokenDisabled},
+		{&txpb.AddStakeLimit{Hotkey: hk, Netuid: 1, Amount: balances.RAOPerTAO, LimitPrice: 1}, swap.ErrPriceLimitExceeded},
+		{&txpb.AddStakeLimit{Hotkey: hk, Netuid: 1, Amount: 50 * balances.RAOPerTAO, LimitPrice: 1_010_000_000}, swap.ErrSlippageTooHigh},
+		{&txpb.RemoveStake{Hotkey: hk, Netuid: 1, Amount: 1}, staking.ErrNotEnoughStakeToWithdraw},
+		{&txpb.RemoveStake{Hotkey: hk, Netuid: 1, Amount: 0}, staking.ErrAmountTooLow},
+		{&txpb.SwapStake{Hotkey: hk, OriginNetuid: 1, DestinationNetuid: 1, AlphaAmount: 5}, staking.ErrSameNetuid},
+	}
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("%T", c.c), func(t *testing.T) {
+			h.t = t
+			free := h.free(bob)
+			h.failsc(bob, c.c, c.want)
+			fee := free - h.free(bob)
+			if fee > balances.RAOPerTAO/1000 {
+				t.Fatalf("a failed call took %d RAO, more than its fee", fee)
+			}
+		})
+	}
+	// Partial limit fill stakes what fits below the limit.
+	h.t = t
+	h.okc(bob, &txpb.AddStakeLimit{Hotkey: hk, Netuid: 1, Amount: 50 * balances.RAOPerTAO, LimitPrice: 1_010_000_000, AllowPartial: true})
+	p := pools.Get(h.app.tree, 1)
+	if price := (swap.Pool{TAO: p.TAO, Alpha: p.AlphaIn}).PriceRAO(); price > 1_010_000_000 {
+		t.Fatalf("partial fill ended at price %d, above the limit", price)
+	}
+	if h.free(bob) < 40*balances.RAOPerTAO {
+		t.Fatal("a partial fill took the whole amount")
+	}
+	// Transfers off on a subnet.
+	h.okc(alice, &txpb.SetHyperparameter{Netuid: 1, Name: "transfer_enabled", Value: 0})
+	h.failsc(bob, &txpb.TransferStake{DestinationColdkey: alice.SS58(), Hotkey: hk, OriginNetuid: 1, DestinationNetuid: 1, AlphaAmount: 1000}, staking.ErrTransferDisallowed)
+	checkSupply(t, h)
+}
+
+func TestMoveTransferSwapStake(t *testing.T) {
+	h := stakingHarness(t, 2)
+	alice, bob := dev(t, "Alice"), dev(t, "Bob")
+	hk1, hk2 := keyN(100), keyN(200)
+	h.okc(alice, &txpb.SudoSetBalance{Who: bob.SS58(), Free: 1000 * balances.RAOPerTAO})
+	h.okc(bob, &txpb.AddStake{Hotkey: hk1.SS58(), Netuid: 1, Amount: 100 * balances.RAOPerTAO})
+	s := staking.Stake(h.app.tree, hk1.Public(), 1, bob.Public())
+	// Same subnet, other hotkey: shares move, no swap.
+	pool := pools.Get(h.app.tree, 1)
+	h.okc(bob, &txpb.MoveStake{OriginHotkey: hk1.SS58(), DestinationHotkey: hk2.SS58(), OriginNetuid: 1, DestinationNetuid: 1, AlphaAmount: s / 2})
+	if after := pools.Get(h.app.tree, 1); after != pool {
+		t.Fatal("a same-subnet move touched the pool")
+	}
+	if got := staking.Stake(h.app.tree, hk2.Public(), 1, bob.Public()); got != s/2 {
+		t.Fatalf("moved %d, want %d", got, s/2)
+	}
+	// Transfer to Alice's coldkey.
+	h.okc(bob, &txpb.TransferStake{DestinationColdkey: alice.SS58(), Hotkey: hk2.SS58(), OriginNetuid: 1, DestinationNetuid: 1, AlphaAmount: s / 4})
+	if got := staking.Stake(h.app.tree, hk2.Public(), 1, alice.Public()); got != s/4 {
+		t.Fatalf("transferred %d", got)
+	}
+	// Swap to subnet 2: sells on 1, buys on 2.
+	h.okc(bob, &txpb.SwapStake{Hotkey: hk1.SS58(), OriginNetuid: 1, DestinationNetuid: 2, AlphaAmount: staking.Stake(h.app.tree, hk1.Public(), 1, bob.Public())})
+	if staking.Stake(h.app.tree, hk1.Public(), 2, bob.Public()) == 0 || staking.Stake(h.app.tree, hk1.Public(), 1, bob.Public()) != 0 {
+		t.Fatal("swap did not move the stake")
+	}
+	// Root: stake TAO 1:1, then unstake_all_alpha moves subnet stake to root.
+	h.okc(bob, &txpb.AddStake{Hotkey: hk1.SS58(), Netuid: 0, Amount: 5 * balances.RAOPerTAO})
+	if got := staking.Stake(h.app.tree, hk1.Public(), 0, bob.Public()); got != 5*balances.RAOPerTAO {
+		t.Fatalf("root stake %d", got)
+	}
+	h.okc(bob, &txpb.UnstakeAllAlpha{Hotkey: hk1.SS58()})
+	if staking.Stake(h.app.tree, hk1.Public(), 2, bob.Public()) != 0 || staking.Stake(h.app.tree, hk1.Public(), 0, bob.Public()) <= 5*balances.RAOPerTAO {
+		t.Fatal("unstake_all_alpha did not move alpha into root stake")
+	}
+	h.okc(bob, &txpb.UnstakeAll{Hotkey: hk1.SS58()})
+	if staking.Stake(h.app.tree, hk1.Public(), 0, bob.Public()) != 0 {
+		t.Fatal("unstake_all left root stake")
+	}
+	// Stake weight counts root stake at TaoWeight.
+	h.okc(bob, &txpb.AddStake{Hotkey: hk1.SS58(), Netuid: 0, Amount: 100 * balances.RAOPerTAO})
+	if w := staking.StakeWeight(h.app.tree, hk1.Public(), 1); w != 18*balances.RAOPerTAO {
+		t.Fatalf("stake weight %d, want 0.18 × 100 TAO", w)
+	}
+	checkSupply(t, h)
+	checkAlpha(t, h, 1, []*keys.Keypair{hk1, hk2})
+	checkAlpha(t, h, 2, []*keys.Keypair{hk1, hk2})
+}
+
+func TestDelegateTakeAndRootRegister(t *testing.T) {
+	h := stakingHarness(t, 1)
+	alice, bob := dev(t, "Alice"), dev(t, "Bob")
+	hk := keyN(100).SS58()
+	if got := staking.GetTake(h.app.tree, keyN(100).Public()).Take; got != 11796 {
+		t.Fatalf("default take %d", got)
+	}
+	h.failsc(alice, &txpb.IncreaseTake{Hotkey: hk, Take: 12000}, staking.ErrDelegateTakeTooHigh)
+	h.failsc(bob, &txpb.DecreaseTake{Hotkey: hk, Take: 5000}, staking.ErrNonAssociatedColdKey)
+	h.okc(alice, &txpb.DecreaseTake{Hotkey: hk, Take: 5000})
+	h.failsc(alice, &txpb.DecreaseTake{Hotkey: hk, Take: 6000}, staking.ErrDelegateTakeTooLow)
+	log := h.failsc(alice, &txpb.IncreaseTake{Hotkey: hk, Take: 6000}, staking.ErrDelegateTxRateLimit)
+	if !contains([]byte(log), "next allowed at block") {
+		t.Fatal(log)
+	}
+	for i := 0; i < 21; i++ {
+		h.block()
+	}
+	h.okc(alice, &txpb.IncreaseTake{Hotkey: hk, Take: 6000})
+	// Root registration.
+	h.okc(alice, &txpb.RootRegister{Hotkey: hk})
+	h.failsc(alice, &txpb.RootRegister{Hotkey: hk}, staking.ErrAlreadyRegistered)
+	h.failsc(bob, &txpb.RootRegister{Hotkey: hk}, neuronsErrNonAssociated)
+}
+
+// TestRandomStakingKeepsInvariants runs random staking operations across 8
+// subnets and checks the issuance and alpha invariants after every block.
+// GOTENSOR_STAKING_OPS sets the count (CI: 2,000; the 10,000 by hand).
+func TestRandomStakingKeepsInvariants(t *testing.T) {
+	ops := 2000
+	if s := os.Getenv("GOTENSOR_STAKING_OPS"); s != "" {
+		ops, _ = strconv.Atoi(s)
+	}
+	if testing.Short() {
+		ops = 300
+	}
+	h := stakingHarness(t, 8)
+	alice := dev(t, "Alice")
+	var stakers []*keys.Keypair
+	for i := 0; i < 6; i++ {
+		kp := keyN(5000 + i)
+		stakers = append(stakers, kp)
+		h.okc(alice, &txpb.SudoSetBalance{Who: kp.SS58(), Free: 10_000 * balances.RAOPerTAO})
+	}
+	hotkeys := []*keys.Keypair{}
+	for i := 1; i <= 8; i++ {
+		hotkeys = append(hotkeys, keyN(i*100))
+	}
+	rng := rand.New(rand.NewPCG(7, 11))
+	var batch [][]byte
+	nonces := map[keys.PublicKey]uint64{}
+	ok, failed := 0, 0
+	for i := 0; i < ops; i++ {
+		who := stakers[rng.IntN(len(stakers))]
+		hk := hotkeys[rng.IntN(len(hotkeys))]
+		n := uint32(rng.IntN(9)) // 0 = root
+		amt := uint64(rng.Int64N(50*int64(balances.RAOPerTAO))) + 1
+		var c any
+		switch rng.IntN(6) {
+		case 0, 1:
+			c = &txpb.AddStake{Hotkey: hk.SS58(), Netuid: n, Amount: amt}
+		case 2:
+			c = &txpb.RemoveStake{Hotkey: hk.SS58(), Netuid: n, Amount: staking.Stake(h.app.tree, hk.Public(), uint16(n), who.Public()) / uint64(1+rng.IntN(3))}
+		case 3:
+			c = &txpb.SwapStake{Hotkey: hk.SS58(), OriginNetuid: n, DestinationNetuid: uint32(rng.IntN(9)), AlphaAmount: staking.Stake(h.app.tree, hk.Public(), uint16(n), who.Public()) / 2}
+		case 4:
+			c = &txpb.MoveStake{OriginHotkey: hk.SS58(), DestinationHotkey: hotkeys[rng.IntN(8)].SS58(), OriginNetuid: n, DestinationNetuid: n, AlphaAmount: staking.Stake(h.app.tree, hk.Public(), uint16(n), who.Public())}
+		case 5:
+			c = &txpb.AddStakeLimit{Hotkey: hk.SS58(), Netuid: n, Amount: amt, LimitPrice: uint64(rng.Int64N(2_000_000_000)), AllowPartial: rng.IntN(2) == 0}
+		}
+		if _, seen := nonces[who.Public()]; !seen {
+			nonces[who.Public()] = h.nonce(who)
+		}
+		batch = append(batch, h.sign(who, nonces[who.Public()], stakeCall(c)))
+		nonces[who.Public()]++
+		if len(batch) == 20 || i == ops-1 {
+			for _, r := range h.block(batch...) {
+				if r.Code == 0 {
+					ok++
+				} else {
+					failed++
+				}
+			}
+			batch = batch[:0]
+			checkSupply(t, h)
+			for n := uint16(0); n <= 8; n++ {
+				checkAlpha(t, h, n, hotkeys)
+			}
+		}
+	}
+	if ok < ops/4 {
+		t.Fatalf("only %d of %d operations succeeded (%d failed)", ok, ops, failed)
+	}
+	t.Logf("%d operations: %d ok, %d failed as expected by their checks", ops, ok, failed)
+}
+
+// checkAlpha: a subnet's outstanding alpha equals the stake held on it,
+// and no hotkey's nominators are worth more than its pool.
+func checkAlpha(t *testing.T, h *harness, netuid uint16, hotkeys []*keys.Keypair) {
+	t.Helper()
+	var sum uint64
+	for _, hk := range hotkeys {
+		pool := staking.HotkeyPool(h.app.tree, hk.Public(), netuid)
+		sum += pool.TotalAlpha
+		var noms uint64
+		for _, n := range staking.Nominators(h.app.tree, hk.Public(), netuid, 1000) {
+			noms += n.Alpha
+		}
+		if noms > pool.TotalAlpha {
+			t.Fatalf("subnet %d hotkey %s: nominators worth %d > pool %d", netuid, hk.SS58(), noms, pool.TotalAlpha)
+		}
+	}
+	if out := pools.Get(h.app.tree, netuid).AlphaOut; out != sum {
+		t.Fatalf("subnet %d: alpha out %d, staked %d", netuid, out, sum)
+	}
+}

@@ -1,0 +1,197 @@
+package staking
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/gotensor/gotensor/chain/fixed"
+	"github.com/gotensor/gotensor/chain/store"
+	"github.com/gotensor/gotensor/chain/swap"
+	"github.com/gotensor/gotensor/keys"
+)
+
+type sharePoolJSON struct {
+	TotalAlpha uint64 `json:"total_alpha,string"`
+	SharesHi   uint64 `json:"shares_hi,string"`
+	SharesLo   uint64 `json:"shares_lo,string"`
+}
+
+// HotkeyPool returns the share pool of (hotkey, netuid).
+func HotkeyPool(r store.Reader, hk keys.PublicKey, netuid uint16) swap.SharePool {
+	b := r.Get(hotPoolKey(hk, netuid))
+	if b == nil {
+		return swap.SharePool{}
+	}
+	var j sharePoolJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		panic(fmt.Sprintf("staking: corrupt share pool: %v", err))
+	}
+	return swap.SharePool{TotalAlpha: j.TotalAlpha, TotalShares: fixed.U64F64FromBits(j.SharesHi, j.SharesLo)}
+}
+
+func putHotkeyPool(kv store.KV, hk keys.PublicKey, netuid uint16, p swap.SharePool) {
+	if p.TotalAlpha == 0 && p.TotalShares.IsZero() {
+		kv.Delete(hotPoolKey(hk, netuid))
+		return
+	}
+	hi, lo := p.TotalShares.Bits()
+	b, _ := json.Marshal(sharePoolJSON{p.TotalAlpha, hi, lo})
+	kv.Set(hotPoolKey(hk, netuid), b)
+}
+
+// Shares returns a coldkey's shares of (hotkey, netuid).
+func Shares(r store.Reader, hk keys.PublicKey, netuid uint16, ck keys.PublicKey) fixed.U64F64 {
+	b := r.Get(sharesKey(hk, netuid, ck))
+	if len(b) == 0 {
+		return fixed.U64F64{}
+	}
+	if len(b) != 16 {
+		panic("staking: corrupt shares record")
+	}
+	return fixed.U64F64FromBits(beU64(b[:8]), beU64(b[8:]))
+}
+
+func beU64(b []byte) uint64 {
+	var v uint64
+	for _, x := range b {
+		v = v<<8 | uint64(x)
+	}
+	return v
+}
+
+func putShares(kv store.KV, hk keys.PublicKey, netuid uint16, ck keys.PublicKey, s fixed.U64F64) {
+	if s.IsZero() {
+		kv.Delete(sharesKey(hk, netuid, ck))
+		kv.Delete(byColdKey(ck, hk, netuid))
+		return
+	}
+	hi, lo := s.Bits()
+	b := make([]byte, 16)
+	for i := 0; i < 8; i++ {
+		b[7-i] = byte(hi >> (8 * i))
+		b[15-i] = byte(lo >> (8 * i))
+	}
+	kv.Set(sharesKey(hk, netuid, ck), b)
+	kv.Set(byColdKey(ck, hk, netuid), []byte{})
+}
+
+// Stake is the alpha (TAO on root) a coldkey holds on (hotkey, netuid).
+func Stake(r store.Reader, hk keys.PublicKey, netuid uint16, ck keys.PublicKey) uint64 {
+	return HotkeyPool(r, hk, netuid).ValueOf(Shares(r, hk, netuid, ck))
+}
+
+// TotalHotkeyAlpha is all the alpha staked to a hotkey on a subnet.
+func TotalHotkeyAlpha(r store.Reader, hk keys.PublicKey, netuid uint16) uint64 {
+	return HotkeyPool(r, hk, netuid).TotalAlpha
+}
+
+// Position is one stake position of a coldkey.
+type Position struct {
+	Hotkey keys.PublicKey
+	Netuid uint16
+	Alpha  uint64
+}
+
+// PositionsOf lists a coldkey's positions in key order, at most limit.
+func PositionsOf(r store.Reader, ck keys.PublicKey, limit int) []Position {
+	p := byColdPrefix(ck)
+	var out []Position
+	r.Iterate(p, store.PrefixEnd(p), func(k, _ []byte) bool {
+		var hk keys.PublicKey
+		copy(hk[:], k[len(p):len(p)+32])
+		netuid := uint16(k[len(p)+32])<<8 | uint16(k[len(p)+33])
+		out = append(out, Position{Hotkey: hk, Netuid: netuid, Alpha: Stake(r, hk, netuid, ck)})
+		return len(out) < limit
+	})
+	return out
+}
+
+// Nominator is one coldkey's stake on a hotkey.
+type Nominator struct {
+	Coldkey keys.PublicKey
+	Alpha   uint64
+}
+
+// Nominators lists the coldkeys staked to (hotkey, netuid), at most limit.
+func Nominators(r store.Reader, hk keys.PublicKey, netuid uint16, limit int) []Nominator {
+	p := sharesPrefix(hk, netuid)
+	pool := HotkeyPool(r, hk, netuid)
+	var out []Nominator
+	r.Iterate(p, store.PrefixEnd(p), func(k, v []byte) bool {
+		var ck keys.PublicKey
+		copy(ck[:], k[len(p):])
+		out = append(out, Nominator{Coldkey: ck, Alpha: pool.ValueOf(fixed.U64F64FromBits(beU64(v[:8]), beU64(v[8:])))})
+		return len(out) < limit
+	})
+	return out
+}
+
+// Take is a hotkey's delegate take.
+type Take struct {
+	Take       uint64 `json:"take"` // parts of 65535
+	LastChange uint64 `json:"last_change"`
+	Set        bool   `json:"set"`
+}
+
+// GetTake returns a hotkey's take; hotkeys that never set one have the default.
+func GetTake(r store.Reader, hk keys.PublicKey) Take {
+	var t Take
+	if b := r.Get(takeKey(hk)); b != nil {
+		if err := json.Unmarshal(b, &t); err != nil {
+			panic(fmt.Sprintf("staking: corrupt take: %v", err))
+		}
+		return t
+	}
+	return Take{Take: GetParams(r).DefaultTake}
+}
+
+func putTake(kv store.KV, hk keys.PublicKey, t Take) {
+	t.Set = true
+	b, _ := json.Marshal(t)
+	kv.Set(takeKey(hk), b)
+}
+
+// Delegates lists hotkeys that set a take, in key order, at most limit.
+func Delegates(r store.Reader, limit int) []keys.PublicKey {
+	var out []keys.PublicKey
+	r.Iterate(takePrefix, store.PrefixEnd(takePrefix), func(k, _ []byte) bool {
+		out = append(out, keys.PublicKey(k[len(takePrefix):]))
+		return len(out) < limit
+	})
+	return out
+}
+
+// GetParams returns the staking parameters.
+func GetParams(r store.Reader) Params {
+	b := r.Get(paramsKey)
+	if b == nil {
+		return DefaultParams()
+	}
+	var p Params
+	if err := json.Unmarshal(b, &p); err != nil {
+		panic(fmt.Sprintf("staking: corrupt params: %v", err))
+	}
+	return p
+}
+
+// SetParams stores the parameters.
+func SetParams(kv store.KV, p Params) {
+	b, _ := json.Marshal(p)
+	kv.Set(paramsKey, b)
+}
+
+// StakeWeight is what a hotkey's stake counts for in a subnet's epoch:
+// its alpha there plus TaoWeight times its root stake (§7.1, CHAIN-SPEC
+// "Root network").
+func StakeWeight(r store.Reader, hk keys.PublicKey, netuid uint16) uint64 {
+	alpha := TotalHotkeyAlpha(r, hk, netuid)
+	if netuid == 0 {
+		return alpha
+	}
+	root := TotalHotkeyAlpha(r, hk, 0)
+	w := mulDivU64(root, GetParams(r).TaoWeightPPM, 1_000_000)
+	if alpha > ^uint64(0)-w {
+		return ^uint64(0)
+	}
+	return alpha + w
+}
