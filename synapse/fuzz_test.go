@@ -1,0 +1,90 @@
+package synapse
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"testing"
+)
+
+// FuzzParseHeaders feeds header blocks ("name: value" lines) to ParseHeaders and
+// ParseEpistula: no panic, and what parses re-encodes to headers that parse the same.
+// Seeds: testdata/fuzz/FuzzParseHeaders.
+func FuzzParseHeaders(f *testing.F) {
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		h := http.Header{}
+		for line := range bytes.Lines(raw) {
+			k, v, ok := bytes.Cut(bytes.TrimRight(line, "\r\n"), []byte(":"))
+			if !ok {
+				continue
+			}
+			key := http.CanonicalHeaderKey(string(bytes.TrimSpace(k)))
+			h[key] = append(h[key], string(bytes.TrimSpace(v)))
+		}
+		_, _ = ParseEpistula(h) // must not panic; errors are expected
+		hdr, err := ParseHeaders(h)
+		if err != nil {
+			return
+		}
+		out := http.Header{}
+		writeTerminal(out, PrefixAxon, &hdr.Axon)
+		writeTerminal(out, PrefixDendrite, &hdr.Dendrite)
+		again, err := ParseHeaders(out)
+		if err != nil {
+			t.Fatalf("re-encoded headers do not parse: %v\n%v", err, out)
+		}
+		if again.Axon != hdr.Axon || again.Dendrite != hdr.Dendrite {
+			t.Fatalf("round trip changed terminal infos:\n%+v\n%+v", hdr, again)
+		}
+	})
+}
+
+// fuzzSynapse has a field of every hashable kind.
+type fuzzSynapse struct {
+	Base
+	S  string              `json:"s"`
+	N  int64               `json:"n"`
+	F  float64             `json:"f"`
+	B  *bool               `json:"b"`
+	L  []any               `json:"l"`
+	M  map[string]any      `json:"m"`
+	MI map[int]string      `json:"mi"`
+	LL [][]float32         `json:"ll"`
+	X  any                 `json:"x"`
+	MS []map[string]string `json:"ms"`
+}
+
+func (*fuzzSynapse) RequiredHashFields() []string {
+	return []string{"s", "n", "f", "b", "l", "m", "mi", "ll", "x", "ms"}
+}
+
+// FuzzDecode feeds bodies to Type.Decode: no panic, the same body always hashes the same,
+// and a decoded value hashes (as a Go sender) as its own JSON does (as a Go receiver).
+// Seeds: testdata/fuzz/FuzzDecode.
+func FuzzDecode(f *testing.F) {
+	typ := MustTypeOf((*fuzzSynapse)(nil))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		s, hash, err := typ.Decode(body)
+		if err != nil {
+			return
+		}
+		if _, again, err := typ.Decode(body); err != nil || again != hash {
+			t.Fatalf("second decode: %s, %v; first %s", again, err, hash)
+		}
+		sent, err := BodyHash(s)
+		if err != nil {
+			t.Fatalf("BodyHash of a decoded value: %v", err)
+		}
+		wire, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, received, err := typ.Decode(wire)
+		if err != nil {
+			t.Fatalf("re-encoded body does not decode: %v\n%s", err, wire)
+		}
+		if sent != received {
+			t.Fatalf("sender hash %s != receiver hash %s for %s", sent, received, wire)
+		}
+	})
+}

@@ -1,0 +1,283 @@
+package synapse
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// TerminalInfo describes one end of a call: Bittensor's TerminalInfo (reference §2.1). Every
+// field is optional in Python; here the zero value means None, so it is left out of headers
+// and sent as null in JSON.
+type TerminalInfo struct {
+	StatusCode    int     `json:"status_code"`    // HTTP-like outcome: 200 success, 408 timeout, ...
+	StatusMessage string  `json:"status_message"` // text for people
+	ProcessTime   float64 `json:"process_time"`   // seconds
+	IP            string  `json:"ip"`
+	Port          int     `json:"port"`
+	Version       int     `json:"version"` // SDK version as major·10⁶ + minor·10³ + patch
+	Nonce         int64   `json:"nonce"`   // Unix nanoseconds of the request or response
+	UUID          string  `json:"uuid"`    // the dendrite's or axon's instance id
+	Hotkey        string  `json:"hotkey"`  // SS58 address
+	Signature     string  `json:"signature"`
+}
+
+// Status codes the protocol uses (reference §2.4–2.5).
+const (
+	StatusSuccess            = 200
+	StatusBadRequest         = 400
+	StatusNotVerified        = 401 // signature, nonce or body hash rejected
+	StatusBlacklisted        = 403
+	StatusNotFound           = 404
+	StatusTimeout            = 408
+	StatusPayloadTooLarge    = 413
+	StatusUnparsableResponse = 422
+	StatusTooManyRequests    = 429
+	StatusInternal           = 500
+	StatusUnavailable        = 503
+	StatusGatewayTimeout     = 504
+)
+
+// IsSuccess reports status code 200.
+func (t TerminalInfo) IsSuccess() bool { return t.StatusCode == StatusSuccess }
+
+// IsTimeout reports status code 408.
+func (t TerminalInfo) IsTimeout() bool { return t.StatusCode == StatusTimeout }
+
+// IsBlacklist reports status code 403.
+func (t TerminalInfo) IsBlacklist() bool { return t.StatusCode == StatusBlacklisted }
+
+// IsFailedVerification reports status code 401.
+func (t TerminalInfo) IsFailedVerification() bool { return t.StatusCode == StatusNotVerified }
+
+// IsFailure reports any status but 200.
+func (t TerminalInfo) IsFailure() bool { return t.StatusCode != StatusSuccess }
+
+// Err returns nil on success, else a *StatusError with the code and message.
+func (t TerminalInfo) Err() error {
+	if t.IsSuccess() {
+		return nil
+	}
+	return &StatusError{Code: t.StatusCode, Message: t.StatusMessage}
+}
+
+// StatusError is a call outcome other than success. An axon handler returns one to answer
+// with that status; a dendrite returns one for a failed call (the same facts are in the
+// synapse's Dendrite terminal info).
+type StatusError struct {
+	Code    int
+	Message string
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("synapse: status %d: %s", e.Code, e.Message)
+}
+
+// terminalFields is the Python field order.
+var terminalFields = [...]string{"status_code", "status_message", "process_time", "ip", "port",
+	"version", "nonce", "uuid", "hotkey", "signature"}
+
+// MarshalJSON writes every field, null for zero values, in the Python field order.
+func (t TerminalInfo) MarshalJSON() ([]byte, error) {
+	b := make([]byte, 0, 256)
+	b = append(b, '{')
+	for i, name := range terminalFields {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, name...)
+		b = append(b, '"', ':')
+		b = t.appendJSONField(b, i)
+	}
+	return append(b, '}'), nil
+}
+
+func (t TerminalInfo) appendJSONField(b []byte, i int) []byte {
+	str := func(s string) []byte {
+		if s == "" {
+			return append(b, "null"...)
+		}
+		q, _ := json.Marshal(s) // strings always marshal
+		return append(b, q...)
+	}
+	num := func(n int64) []byte {
+		if n == 0 {
+			return append(b, "null"...)
+		}
+		return strconv.AppendInt(b, n, 10)
+	}
+	switch i {
+	case 0:
+		return num(int64(t.StatusCode))
+	case 1:
+		return str(t.StatusMessage)
+	case 2:
+		if t.ProcessTime == 0 || math.IsNaN(t.ProcessTime) || math.IsInf(t.ProcessTime, 0) {
+			return append(b, "null"...)
+		}
+		return append(b, PyFloat(t.ProcessTime)...)
+	case 3:
+		return str(t.IP)
+	case 4:
+		return num(int64(t.Port))
+	case 5:
+		return num(int64(t.Version))
+	case 6:
+		return num(t.Nonce)
+	case 7:
+		return str(t.UUID)
+	case 8:
+		return str(t.Hotkey)
+	default:
+		return str(t.Signature)
+	}
+}
+
+// UnmarshalJSON accepts what pydantic accepts for TerminalInfo: numbers, numeric strings
+// and null for the numeric fields (Python's validators cast strings), strings or null for
+// the rest. Unknown fields are ignored.
+func (t *TerminalInfo) UnmarshalJSON(data []byte) error {
+	if bytes.Equal(bytes.TrimSpace(data), []byte("null")) {
+		*t = TerminalInfo{}
+		return nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		return err
+	}
+	var out TerminalInfo
+	for i, name := range terminalFields {
+		raw, ok := m[name]
+		if !ok {
+			continue
+		}
+		raw = bytes.TrimSpace(raw)
+		if bytes.Equal(raw, []byte("null")) {
+			continue
+		}
+		text := string(raw)
+		if len(raw) > 0 && raw[0] == '"' {
+			if err := json.Unmarshal(raw, &text); err != nil {
+				return fmt.Errorf("terminal info %s: %w", name, err)
+			}
+		} else if i == 1 || i == 3 || i == 7 || i == 8 || i == 9 {
+			return fmt.Errorf("terminal info %s: want a string, got %.32s", name, raw)
+		}
+		if err := out.set(i, text); err != nil {
+			return err
+		}
+	}
+	*t = out
+	return nil
+}
+
+// set parses the text form of field i, as from a header.
+func (t *TerminalInfo) set(i int, text string) error {
+	parseInt := func(bits int) (int64, error) {
+		n, err := strconv.ParseInt(strings.TrimSpace(text), 10, bits)
+		if err != nil {
+			return 0, fmt.Errorf("terminal info %s: %q is not an integer", terminalFields[i], text)
+		}
+		return n, nil
+	}
+	switch i {
+	case 0:
+		n, err := parseInt(32)
+		t.StatusCode = int(n)
+		return err
+	case 1:
+		t.StatusMessage = text
+	case 2:
+		f, err := strconv.ParseFloat(strings.TrimSpace(text), 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return fmt.Errorf("terminal info process_time: %q is not a finite number", text)
+		}
+		t.ProcessTime = f
+	case 3:
+		t.IP = text
+	case 4:
+		n, err := parseInt(32)
+		t.Port = int(n)
+		return err
+	case 5:
+		n, err := parseInt(64)
+		t.Version = int(n)
+		return err
+	case 6:
+		n, err := parseInt(64)
+		t.Nonce = n
+		return err
+	case 7:
+		t.UUID = text
+	case 8:
+		t.Hotkey = text
+	case 9:
+		t.Signature = text
+	}
+	return nil
+}
+
+// field returns the header text of field i and whether it is set (non-zero).
+func (t *TerminalInfo) field(i int) (string, bool) {
+	switch i {
+	case 0:
+		return strconv.Itoa(t.StatusCode), t.StatusCode != 0
+	case 1:
+		return t.StatusMessage, t.StatusMessage != ""
+	case 2:
+		return PyFloat(t.ProcessTime), t.ProcessTime != 0
+	case 3:
+		return t.IP, t.IP != ""
+	case 4:
+		return strconv.Itoa(t.Port), t.Port != 0
+	case 5:
+		return strconv.Itoa(t.Version), t.Version != 0
+	case 6:
+		return strconv.FormatInt(t.Nonce, 10), t.Nonce != 0
+	case 7:
+		return t.UUID, t.UUID != ""
+	case 8:
+		return t.Hotkey, t.Hotkey != ""
+	default:
+		return t.Signature, t.Signature != ""
+	}
+}
+
+// Merge copies the non-zero fields of o into t, as a dendrite merges the terminal infos of
+// response headers (reference §2.4 step 6).
+func (t *TerminalInfo) Merge(o TerminalInfo) {
+	if o.StatusCode != 0 {
+		t.StatusCode = o.StatusCode
+	}
+	if o.StatusMessage != "" {
+		t.StatusMessage = o.StatusMessage
+	}
+	if o.ProcessTime != 0 {
+		t.ProcessTime = o.ProcessTime
+	}
+	if o.IP != "" {
+		t.IP = o.IP
+	}
+	if o.Port != 0 {
+		t.Port = o.Port
+	}
+	if o.Version != 0 {
+		t.Version = o.Version
+	}
+	if o.Nonce != 0 {
+		t.Nonce = o.Nonce
+	}
+	if o.UUID != "" {
+		t.UUID = o.UUID
+	}
+	if o.Hotkey != "" {
+		t.Hotkey = o.Hotkey
+	}
+	if o.Signature != "" {
+		t.Signature = o.Signature
+	}
+}
