@@ -13,6 +13,7 @@ import (
 
 	"github.com/gotensor/gotensor/chain/app"
 	"github.com/gotensor/gotensor/chain/balances"
+	"github.com/gotensor/gotensor/chain/staking"
 	"github.com/gotensor/gotensor/chain/subnets"
 	"github.com/gotensor/gotensor/chain/system"
 	"github.com/gotensor/gotensor/keys"
@@ -67,9 +68,10 @@ func NewGenesis(o GenesisOptions) (*cmttypes.GenesisDoc, error) {
 		return nil, fmt.Errorf("genesis needs at least one validator")
 	}
 	g := app.Genesis{System: system.Genesis{Profile: o.Profile, Params: system.DefaultParams()},
-		Subnets: subnets.Genesis{Params: subnets.DefaultParams()}}
+		Subnets: subnets.Genesis{Params: subnets.DefaultParams()}, Staking: staking.Genesis{Params: staking.DefaultParams()}}
 	if o.Profile == ProfileLocalnet {
 		g.Subnets.Params = subnets.LocalnetParams()
+		g.Staking.Params = staking.LocalnetParams()
 	}
 	seen := map[keys.PublicKey]int{}
 	add := func(pk keys.PublicKey, amount uint64) {

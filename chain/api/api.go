@@ -161,3 +161,46 @@ type LockCost struct {
 	LockCost uint64 `json:"lock_cost,string"`
 	Height   int64  `json:"height"`
 }
+
+// Staking query paths.
+const (
+	PathStake     = "/stake/"    // + coldkey → []StakePosition
+	PathDelegates = "/delegates" // → []Delegate; + "/" + hotkey → Delegate with nominators
+	PathQuote     = "/quote/"    // "add_stake" or "remove_stake" + ?netuid=&amount=[&limit=&partial=] → Quote
+)
+
+// StakePosition is one (hotkey, netuid) stake of a coldkey.
+type StakePosition struct {
+	Hotkey   string `json:"hotkey"`
+	Netuid   uint16 `json:"netuid"`
+	Alpha    uint64 `json:"alpha,string"`
+	TAOValue uint64 `json:"tao_value,string"` // alpha × spot price (1:1 on root)
+}
+
+// Nominator is a coldkey's stake on a delegate.
+type Nominator struct {
+	Coldkey string `json:"coldkey"`
+	Netuid  uint16 `json:"netuid"`
+	Alpha   uint64 `json:"alpha,string"`
+}
+
+// Delegate is a hotkey that set a take (every hotkey has the default).
+type Delegate struct {
+	Hotkey     string      `json:"hotkey"`
+	Owner      string      `json:"owner"`
+	Take       uint64      `json:"take"` // parts of 65535
+	TakePct    string      `json:"take_percent"`
+	RootStake  uint64      `json:"root_stake,string"`
+	Nominators []Nominator `json:"nominators,omitempty"`
+}
+
+// Quote previews a stake or unstake against the current pool.
+type Quote struct {
+	Netuid      uint16 `json:"netuid"`
+	In          uint64 `json:"in,string"`  // gross input used (TAO for add, alpha for remove)
+	Out         uint64 `json:"out,string"` // what the staker receives
+	Fee         uint64 `json:"fee,string"` // in input units
+	PriceBefore string `json:"price_before"`
+	PriceAfter  string `json:"price_after"`
+	Impact      string `json:"price_impact"` // 0..1
+}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/gotensor/gotensor/chain/api"
 	"github.com/gotensor/gotensor/chain/balances"
 	"github.com/gotensor/gotensor/chain/errs"
 	"github.com/gotensor/gotensor/chain/pools"
@@ -345,5 +346,30 @@ func checkAlpha(t *testing.T, h *harness, netuid uint16, hotkeys []*keys.Keypair
 	}
 	if out := pools.Get(h.app.tree, netuid).AlphaOut; out != sum {
 		t.Fatalf("subnet %d: alpha out %d, staked %d", netuid, out, sum)
+	}
+}
+
+func TestStakingQueries(t *testing.T) {
+	h := stakingHarness(t, 1)
+	bob := dev(t, "Bob")
+	hk := keyN(100)
+	h.okc(dev(t, "Alice"), &txpb.SudoSetBalance{Who: bob.SS58(), Free: 1000 * balances.RAOPerTAO})
+	var q api.Quote
+	h.query("/quote/add_stake?netuid=1&amount=10000000000", &q)
+	h.okc(bob, &txpb.AddStake{Hotkey: hk.SS58(), Netuid: 1, Amount: 10 * balances.RAOPerTAO})
+	var pos []api.StakePosition
+	h.query("/stake/"+bob.SS58(), &pos)
+	if len(pos) != 1 || pos[0].Alpha != q.Out || pos[0].Netuid != 1 || pos[0].TAOValue == 0 {
+		t.Fatalf("positions %+v (quote %+v)", pos, q)
+	}
+	var d api.Delegate
+	h.query("/delegates/"+hk.SS58(), &d)
+	if len(d.Nominators) != 1 || d.Nominators[0].Coldkey != bob.SS58() || d.TakePct != "17.99" {
+		t.Fatalf("delegate %+v", d)
+	}
+	var rq api.Quote
+	h.query(fmt.Sprintf("/quote/remove_stake?netuid=1&amount=%d", q.Out), &rq)
+	if rq.Out >= 10*balances.RAOPerTAO || rq.Fee == 0 {
+		t.Fatalf("remove quote %+v", rq)
 	}
 }

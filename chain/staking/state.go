@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/gotensor/gotensor/chain/codec"
 	"github.com/gotensor/gotensor/chain/fixed"
 	"github.com/gotensor/gotensor/chain/store"
 	"github.com/gotensor/gotensor/chain/swap"
@@ -194,4 +195,15 @@ func StakeWeight(r store.Reader, hk keys.PublicKey, netuid uint16) uint64 {
 		return ^uint64(0)
 	}
 	return alpha + w
+}
+
+// NetuidsOfHotkey lists the subnets where a hotkey has a share pool.
+func NetuidsOfHotkey(r store.Reader, hk keys.PublicKey, limit int) []uint16 {
+	p := codec.Key(Module, colHotPool, hk[:])
+	var out []uint16
+	r.Iterate(p, store.PrefixEnd(p), func(k, _ []byte) bool {
+		out = append(out, uint16(k[len(p)])<<8|uint16(k[len(p)+1]))
+		return len(out) < limit
+	})
+	return out
 }
