@@ -78,9 +78,13 @@ func newRootCmd(app *App) *cobra.Command {
 		return usageErrorf("%v; see %s --help", err, cmd.CommandPath())
 	})
 
-	walletCmd := newWalletCmd(app)     // wallet.go: offline wallet commands
-	addWalletChainCmds(app, walletCmd) // wallet_chain.go: balance, transfer, overview
+	walletCmd := newWalletCmd(app)        // wallet.go: offline wallet commands
+	addWalletChainCmds(app, walletCmd)    // wallet_chain.go: balance, transfer, overview
+	addWalletIdentityCmds(app, walletCmd) // wallet_identity.go: set-identity, get-identity
 	root.AddCommand(walletCmd)
+	root.AddCommand(newAxonCmd(app))    // axon.go
+	root.AddCommand(newSubnetsCmd(app)) // subnets.go
+	root.AddCommand(newSudoCmd(app))    // sudo.go
 
 	return root
 }

@@ -1,0 +1,334 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gotensor/gotensor/chain/api"
+	"github.com/gotensor/gotensor/client"
+)
+
+// newSudoCmd returns the `sudo` group: subnet hyperparameters (owner or sudo), global
+// parameters and dissolving subnets (sudo). Values are whole numbers as the chain stores
+// them: amounts in RAO (1 TAO = 10^9 RAO), booleans 0/1 (true/false accepted),
+// burn_increase_mult in parts per million.
+func newSudoCmd(app *App) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "sudo",
+		Aliases: []string{"su"},
+		Short:   "Set and read subnet hyperparameters and global parameters; dissolve subnets",
+		Args:    noArgs,
+		RunE:    func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(newSudoSetCmd(app), newSudoGetCmd(app), newSudoDissolveCmd(app))
+	return cmd
+}
+
+// parseParamValue reads --value for parameter p: a whole number (underscores allowed),
+// or true/false for a 0..1 parameter.
+func parseParamValue(s string, p api.Hyperparameter) (uint64, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true", "yes", "on", "false", "no", "off":
+		if p.Min != 0 || p.Max != 1 {
+			return 0, usageErrorf("%s is not a boolean; give a whole number in %d..%d", p.Name, p.Min, p.Max)
+		}
+		switch strings.ToLower(strings.TrimSpace(s)) {
+		case "true", "yes", "on":
+			return 1, nil
+		}
+		return 0, nil
+	}
+	v, err := strconv.ParseUint(strings.ReplaceAll(strings.TrimSpace(s), "_", ""), 10, 64)
+	if err != nil {
+		return 0, usageErrorf("--value %q for %s must be a whole number (amounts in RAO, booleans true/false)", s, p.Name)
+	}
+	if v < p.Min || v > p.Max {
+		return 0, usageErrorf("ValueNotInBounds: %s = %d, allowed %d..%d", p.Name, v, p.Min, p.Max)
+	}
+	return v, nil
+}
+
+func findParam(ps []api.Hyperparameter, name string) (api.Hyperparameter, bool) {
+	for _, p := range ps {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return api.Hyperparameter{}, false
+}
+
+func paramNames(ps []api.Hyperparameter, ownerOnly bool) string {
+	var names []string
+	for _, p := range ps {
+		if !ownerOnly || p.OwnerSettable {
+			names = append(names, p.Name)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+type sudoSetResult struct {
+	Netuid *uint16 `json:"netuid,omitempty"`
+	Param  string  `json:"param"`
+	Old    uint64  `json:"old_value,string"`
+	Value  uint64  `json:"value,string"`
+	As     string  `json:"as"` // "owner" or "sudo"
+	txInfo
+}
+
+func newSudoSetCmd(app *App) *cobra.Command {
+	var netuid uint16
+	var param, value string
+	cmd := &cobra.Command{
+		Use:   "set",
+		Short: "Set a subnet hyperparameter (--netuid; the owner's or the sudo coldkey) or a global parameter (no --netuid; sudo)",
+		Long: `Set a subnet hyperparameter with --netuid, signed by the wallet's coldkey: the subnet
+owner may set the owner-settable ones (each at most once per owner_hparam_rate_limit
+tempos), the sudo key any of them at any time. Without --netuid, set a global parameter
+(sudo only). See the names, current values and bounds with ` + "`btcli sudo get [--netuid N]`" + `.
+
+Values are whole numbers as the chain stores them: amounts in RAO (1 TAO = 10^9 RAO),
+booleans 0/1 (true/false accepted), burn_increase_mult in parts per million (1.26 =
+1260000).`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if param == "" || value == "" {
+				return usageErrorf("--param and --value are required; see `btcli sudo get [--netuid N]` for the names")
+			}
+			ctx := cmd.Context()
+			w, err := app.Wallet()
+			if err != nil {
+				return err
+			}
+			cold, err := w.ColdkeyPub()
+			if err != nil {
+				return err
+			}
+			c, err := app.Client(ctx)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			chain, err := c.Params(ctx)
+			if err != nil {
+				return err
+			}
+			isSudo := chain.Sudo != "" && chain.Sudo == cold.SS58()
+			global := !cmd.Flags().Changed("netuid")
+			var ps []api.Hyperparameter
+			var s api.Subnet
+			if global {
+				ps, err = c.NetworkParams(ctx)
+			} else {
+				if s, err = subnet(ctx, c, netuid); err != nil {
+					return err
+				}
+				ps, err = c.Hyperparameters(ctx, netuid)
+			}
+			if err != nil {
+				return err
+			}
+			p, ok := findParam(ps, param)
+			if !ok {
+				where := "subnet hyperparameters"
+				if global {
+					where = "global parameters (give --netuid for a subnet hyperparameter)"
+				}
+				return usageErrorf("unknown parameter %q; the %s are: %s", param, where, paramNames(ps, false))
+			}
+			v, err := parseParamValue(value, p)
+			if err != nil {
+				return err
+			}
+			as := "sudo"
+			var target, rule string
+			switch {
+			case global && !isSudo:
+				return fmt.Errorf("BadOrigin: only the sudo key %s may set global parameters, not %s", chain.Sudo, cold.SS58())
+			case global:
+				target = "global parameter " + param
+			case isSudo:
+				target = fmt.Sprintf("%s on subnet %d", param, netuid)
+				rule = "sudo: no rate limit"
+			case s.Owner != cold.SS58():
+				return fmt.Errorf("NotSubnetOwner: subnet %d is owned by %s, not %s; sign with the owner's wallet or the sudo key", netuid, s.Owner, cold.SS58())
+			case !p.OwnerSettable:
+				return fmt.Errorf("BadOrigin: %s is set by sudo only; the owner may set: %s", param, paramNames(ps, true))
+			default:
+				as = "owner"
+				target = fmt.Sprintf("%s on subnet %d", param, netuid)
+				rule = "owner: once per owner_hparam_rate_limit tempos for each parameter"
+				if gp, err := c.NetworkParams(ctx); err == nil {
+					if lim, ok := findParam(gp, "owner_hparam_rate_limit"); ok {
+						rule = fmt.Sprintf("owner: the next change of %s is allowed %d blocks later", param, lim.Value*s.Tempo)
+					}
+				}
+			}
+			call := client.SudoSetParameter(param, v)
+			if !global {
+				call = client.SetHyperparameter(netuid, param, v)
+			}
+			fee, err := c.EstimateFee(ctx, cold, call, client.SubmitOptions{})
+			if err != nil {
+				return err
+			}
+			if _, err := funds(ctx, c, cold.SS58(), 0, "", fee, "fund the coldkey"); err != nil {
+				return err
+			}
+			summary := [][2]string{{"Set", target}, {"Value", fmt.Sprintf("%d → %d (allowed %d..%d)", p.Value, v, p.Min, p.Max)}}
+			if rule != "" {
+				summary = append(summary, [2]string{"As", rule})
+			}
+			summary = append(summary, [2]string{"Fee", formatTAO(fee)})
+			if err := app.confirm("Do you want to set it?", summary...); err != nil {
+				return err
+			}
+			kp, err := app.Coldkey(w)
+			if err != nil {
+				return err
+			}
+			r, err := app.submit(ctx, c, kp, call, "set "+target)
+			if err != nil {
+				return err
+			}
+			res := sudoSetResult{Param: param, Old: p.Value, Value: v, As: as, txInfo: newTxInfo(fee, r)}
+			if !global {
+				res.Netuid = &netuid
+			}
+			return app.Print(res, func(t *Table) {
+				t.Line("Set %s to %d (was %d) in block %d (tx %s)", target, v, p.Value, res.Block, res.Hash)
+			})
+		},
+	}
+	netuidFlag(cmd, &netuid)
+	cmd.Flags().StringVar(&param, "param", "", "parameter name, e.g. immunity_period (see `btcli sudo get`)")
+	cmd.Flags().StringVar(&value, "value", "", "new value: a whole number (RAO for amounts) or true/false")
+	return cmd
+}
+
+type networkParamsResult struct {
+	Sudo       string               `json:"sudo,omitempty"`
+	Parameters []api.Hyperparameter `json:"parameters"`
+}
+
+func newSudoGetCmd(app *App) *cobra.Command {
+	var netuid uint16
+	cmd := &cobra.Command{
+		Use:   "get",
+		Short: "Show a subnet's hyperparameters (--netuid) or the global parameters and the sudo key",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cmd.Flags().Changed("netuid") {
+				return app.printHyperparameters(cmd, netuid)
+			}
+			ctx := cmd.Context()
+			c, err := app.Client(ctx)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			chain, err := c.Params(ctx)
+			if err != nil {
+				return err
+			}
+			ps, err := c.NetworkParams(ctx)
+			if err != nil {
+				return err
+			}
+			return app.Print(networkParamsResult{chain.Sudo, ps}, func(t *Table) {
+				sudo := chain.Sudo
+				if sudo == "" {
+					sudo = "none (retired)"
+				}
+				t.Line("Global parameters (sudo key %s; set with `btcli sudo set --param NAME --value V`)", sudo)
+				t.Row("NAME", "VALUE", "MIN", "MAX")
+				for _, p := range ps {
+					t.Row(p.Name, strconv.FormatUint(p.Value, 10), strconv.FormatUint(p.Min, 10), strconv.FormatUint(p.Max, 10))
+				}
+			})
+		},
+	}
+	netuidFlag(cmd, &netuid)
+	return cmd
+}
+
+type dissolveResult struct {
+	Netuid   uint16 `json:"netuid"`
+	Recycled uint64 `json:"tao_recycled_rao,string"`
+	txInfo
+}
+
+func newSudoDissolveCmd(app *App) *cobra.Command {
+	var netuid uint16
+	cmd := &cobra.Command{
+		Use:   "dissolve",
+		Short: "Remove a subnet and its neurons; its pool's TAO is recycled (sudo)",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := requireNetuid(cmd); err != nil {
+				return err
+			}
+			if netuid == 0 {
+				return usageErrorf("netuid 0 is the root network and cannot be dissolved")
+			}
+			ctx := cmd.Context()
+			w, err := app.Wallet()
+			if err != nil {
+				return err
+			}
+			cold, err := w.ColdkeyPub()
+			if err != nil {
+				return err
+			}
+			c, err := app.Client(ctx)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			s, err := subnet(ctx, c, netuid)
+			if err != nil {
+				return err
+			}
+			chain, err := c.Params(ctx)
+			if err != nil {
+				return err
+			}
+			if chain.Sudo == "" || chain.Sudo != cold.SS58() {
+				return fmt.Errorf("BadOrigin: only the sudo key %s may dissolve a subnet, not %s", chain.Sudo, cold.SS58())
+			}
+			call := client.SudoDissolveNetwork(netuid)
+			fee, err := c.EstimateFee(ctx, cold, call, client.SubmitOptions{})
+			if err != nil {
+				return err
+			}
+			if _, err := funds(ctx, c, cold.SS58(), 0, "", fee, "fund the coldkey"); err != nil {
+				return err
+			}
+			if err := app.confirm(fmt.Sprintf("Do you want to dissolve subnet %d?", netuid),
+				[2]string{"Subnet", fmt.Sprintf("%d %s, owner %s, %d neurons", netuid, subnetName(s), s.Owner, s.Neurons)},
+				[2]string{"Effect", fmt.Sprintf("the subnet and its neurons are removed; its pool's %s is recycled", formatTAO(s.Pool.TAO))},
+				[2]string{"Fee", formatTAO(fee)},
+			); err != nil {
+				return err
+			}
+			kp, err := app.Coldkey(w)
+			if err != nil {
+				return err
+			}
+			r, err := app.submit(ctx, c, kp, call, fmt.Sprintf("dissolve subnet %d", netuid))
+			if err != nil {
+				return err
+			}
+			ev, _ := r.Event(evNetworkRemoved)
+			res := dissolveResult{Netuid: netuid, Recycled: attrU64(ev, "tao_recycled"), txInfo: newTxInfo(fee, r)}
+			return app.Print(res, func(t *Table) {
+				t.Line("Dissolved subnet %d in block %d (tx %s); recycled %s", netuid, res.Block, res.Hash, formatTAO(res.Recycled))
+			})
+		},
+	}
+	netuidFlag(cmd, &netuid)
+	return cmd
+}
