@@ -13,6 +13,8 @@ import (
 
 	"github.com/gotensor/gotensor/chain/app"
 	"github.com/gotensor/gotensor/chain/balances"
+	"github.com/gotensor/gotensor/chain/coinbase"
+	"github.com/gotensor/gotensor/chain/epoch"
 	"github.com/gotensor/gotensor/chain/staking"
 	"github.com/gotensor/gotensor/chain/subnets"
 	"github.com/gotensor/gotensor/chain/system"
@@ -68,10 +70,12 @@ func NewGenesis(o GenesisOptions) (*cmttypes.GenesisDoc, error) {
 		return nil, fmt.Errorf("genesis needs at least one validator")
 	}
 	g := app.Genesis{System: system.Genesis{Profile: o.Profile, Params: system.DefaultParams()},
-		Subnets: subnets.Genesis{Params: subnets.DefaultParams()}, Staking: staking.Genesis{Params: staking.DefaultParams()}}
+		Subnets: subnets.Genesis{Params: subnets.DefaultParams()}, Staking: staking.Genesis{Params: staking.DefaultParams()},
+		Epoch: epoch.DefaultParams(), Coinbase: coinbase.Genesis{Params: coinbase.DefaultParams()}}
 	if o.Profile == ProfileLocalnet {
 		g.Subnets.Params = subnets.LocalnetParams()
 		g.Staking.Params = staking.LocalnetParams()
+		g.Coinbase.Params = coinbase.LocalnetParams()
 	}
 	seen := map[keys.PublicKey]int{}
 	add := func(pk keys.PublicKey, amount uint64) {

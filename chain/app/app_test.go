@@ -11,6 +11,8 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/gotensor/gotensor/chain/balances"
+	"github.com/gotensor/gotensor/chain/coinbase"
+	"github.com/gotensor/gotensor/chain/epoch"
 	"github.com/gotensor/gotensor/chain/errs"
 	"github.com/gotensor/gotensor/chain/staking"
 	"github.com/gotensor/gotensor/chain/store"
@@ -49,6 +51,7 @@ func newHarness(t testing.TB) *harness {
 			Validators: []system.GenesisValidator{{Address: fmt.Sprintf("%x", proposer), RewardAccount: dev(t, "Ferdie").SS58()}}},
 		Subnets: subnets.Genesis{Params: subnets.LocalnetParams()},
 		Staking: staking.Genesis{Params: staking.LocalnetParams()},
+		Epoch:   epoch.DefaultParams(), Coinbase: coinbase.Genesis{Params: coinbase.LocalnetParams()},
 		Balances: balances.Genesis{Accounts: []balances.GenesisAccount{
 			{Address: alice.SS58(), Free: 1000 * balances.RAOPerTAO},
 			{Address: bob.SS58(), Free: 10 * balances.RAOPerTAO},

@@ -9,6 +9,7 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/gotensor/gotensor/chain/balances"
+	"github.com/gotensor/gotensor/chain/coinbase"
 	"github.com/gotensor/gotensor/chain/env"
 	"github.com/gotensor/gotensor/chain/errs"
 	"github.com/gotensor/gotensor/chain/store"
@@ -86,7 +87,8 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 	a.block = store.NewCache(a.tree)
 	blk := env.Block{Height: req.Height, TimeUnix: req.Time.Unix(), ChainID: a.cfg.ChainID}
 	author, hasAuthor := system.RewardAccount(a.block, req.ProposerAddress)
-	a.beginBlock(blk)
+	blockEvents := &env.Events{}
+	a.beginBlock(blk, author, hasAuthor, blockEvents)
 	results := make([]*abci.ExecTxResult, len(req.Txs))
 	var fees uint64
 	var failed int
@@ -98,7 +100,6 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 			failed++
 		}
 	}
-	blockEvents := &env.Events{}
 	a.payFees(blk, req.ProposerAddress, fees, blockEvents)
 	a.block.Write(a.tree)
 	a.block = nil
@@ -200,7 +201,19 @@ func toABCI(list []env.Event) []abci.Event {
 }
 
 // beginBlock runs the per-block steps before transactions (§2): the
-// registration prices decay.
-func (a *App) beginBlock(blk env.Block) {
+// registration prices decay, then coinbase mints and injects emission,
+// runs due epochs and pays them, and moves the EMA prices. The events are
+// the block's own (FinalizeBlock events).
+func (a *App) beginBlock(blk env.Block, author keys.PublicKey, hasAuthor bool, ev *env.Events) error {
 	subnets.DecayBurns(a.block, uint64(blk.Height))
+	e := &env.Env{Block: blk, Events: ev, Author: author, HasAuthor: hasAuthor}
+	step := store.NewCache(a.block)
+	if err := coinbase.Step(e, step); err != nil {
+		// A failed step changes nothing; the next block tries again.
+		a.log.Error("coinbase step failed", "height", blk.Height, "err", err)
+		ev.Emit("coinbase.StepFailed", env.Str("error", err.Error()))
+		return err
+	}
+	step.Write(a.block)
+	return nil
 }

@@ -10,6 +10,8 @@
 //	0x04 neurons   uids, hotkey owners, axons, commitments
 //	0x05 pools     subnet pool reserves
 //	0x06 staking   share pools, stake shares, delegate takes
+//	0x07 epoch     weights, bonds, commits, epoch results, schedules
+//	0x08 coinbase  pending emission, emission parameters
 //
 // Retired bytes are never reused.
 //

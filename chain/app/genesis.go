@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/gotensor/gotensor/chain/balances"
+	"github.com/gotensor/gotensor/chain/coinbase"
+	"github.com/gotensor/gotensor/chain/epoch"
 	"github.com/gotensor/gotensor/chain/staking"
 	"github.com/gotensor/gotensor/chain/store"
 	"github.com/gotensor/gotensor/chain/subnets"
@@ -18,6 +20,8 @@ type Genesis struct {
 	Balances balances.Genesis `json:"balances"`
 	Subnets  subnets.Genesis  `json:"subnets"`
 	Staking  staking.Genesis  `json:"staking"`
+	Epoch    epoch.Params     `json:"epoch"`
+	Coinbase coinbase.Genesis `json:"coinbase"`
 	// Raw is state exported from a running chain for modules without a
 	// typed genesis form; empty in a new chain.
 	Raw []RawEntry `json:"raw,omitempty"`
@@ -49,6 +53,12 @@ func (g Genesis) Validate() error {
 	if err := g.Staking.Validate(); err != nil {
 		return err
 	}
+	if err := g.Epoch.Validate(); err != nil {
+		return err
+	}
+	if err := g.Coinbase.Params.Validate(); err != nil {
+		return err
+	}
 	return validateRaw(g.Raw)
 }
 
@@ -65,6 +75,10 @@ func initGenesis(kv store.KV, g Genesis, height uint64) error {
 	if err := staking.InitGenesis(kv, g.Staking); err != nil {
 		return err
 	}
+	epoch.SetParams(kv, g.Epoch)
+	if err := coinbase.InitGenesis(kv, g.Coinbase); err != nil {
+		return err
+	}
 	importRaw(kv, g.Raw)
 	return nil
 }
@@ -76,6 +90,8 @@ func ExportGenesis(r store.Reader) Genesis {
 		Balances: balances.ExportGenesis(r),
 		Subnets:  subnets.ExportGenesis(r),
 		Staking:  staking.ExportGenesis(r),
+		Epoch:    epoch.GetParams(r),
+		Coinbase: coinbase.ExportGenesis(r),
 		Raw:      exportRaw(r),
 	}
 }

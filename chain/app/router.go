@@ -6,6 +6,7 @@ import (
 
 	"github.com/gotensor/gotensor/chain/balances"
 	"github.com/gotensor/gotensor/chain/env"
+	"github.com/gotensor/gotensor/chain/epoch"
 	"github.com/gotensor/gotensor/chain/errs"
 	"github.com/gotensor/gotensor/chain/neurons"
 	"github.com/gotensor/gotensor/chain/registration"
@@ -22,7 +23,8 @@ import (
 // free (their checks still run in CheckTx).
 func classOf(c *txpb.Call) system.Class {
 	switch c.Call.(type) {
-	case *txpb.Call_ServeAxon, *txpb.Call_ServePrometheus, *txpb.Call_IncreaseTake, *txpb.Call_DecreaseTake:
+	case *txpb.Call_ServeAxon, *txpb.Call_ServePrometheus, *txpb.Call_IncreaseTake, *txpb.Call_DecreaseTake,
+		*txpb.Call_SetWeights, *txpb.Call_CommitWeights, *txpb.Call_RevealWeights:
 		return system.Free
 	default:
 		return system.Normal
@@ -166,6 +168,25 @@ func validate(r store.Reader, signer keys.PublicKey, c *txpb.Call, height int64)
 			return err
 		}
 		return neurons.ValidateCommitment(r, signer, n, call.SetCommitment.Data, now)
+	case *txpb.Call_SetWeights:
+		w, err := weightsCall(call.SetWeights.Netuid, call.SetWeights.Uids, call.SetWeights.Weights, call.SetWeights.VersionKey)
+		if err != nil {
+			return err
+		}
+		return epoch.ValidateSetWeights(r, signer, w, now)
+	case *txpb.Call_CommitWeights:
+		n, err := netuid(call.CommitWeights.Netuid)
+		if err != nil {
+			return err
+		}
+		return epoch.ValidateCommit(r, signer, n, call.CommitWeights.CommitHash, now)
+	case *txpb.Call_RevealWeights:
+		rv := call.RevealWeights
+		w, err := weightsCall(rv.Netuid, rv.Uids, rv.Weights, rv.VersionKey)
+		if err != nil {
+			return err
+		}
+		return epoch.ValidateReveal(r, signer, w, rv.Salt, now)
 	default:
 		if f := stakingCall(c); f != nil {
 			return staking.Validate(r, f, signer, height)
@@ -261,6 +282,25 @@ func execute(e *env.Env, kv store.KV, c *txpb.Call) error {
 			return err
 		}
 		return neurons.SetCommitment(e, kv, n, call.SetCommitment.Data)
+	case *txpb.Call_SetWeights:
+		w, err := weightsCall(call.SetWeights.Netuid, call.SetWeights.Uids, call.SetWeights.Weights, call.SetWeights.VersionKey)
+		if err != nil {
+			return err
+		}
+		return epoch.SetWeights(e, kv, w)
+	case *txpb.Call_CommitWeights:
+		n, err := netuid(call.CommitWeights.Netuid)
+		if err != nil {
+			return err
+		}
+		return epoch.CommitWeights(e, kv, n, call.CommitWeights.CommitHash)
+	case *txpb.Call_RevealWeights:
+		rv := call.RevealWeights
+		w, err := weightsCall(rv.Netuid, rv.Uids, rv.Weights, rv.VersionKey)
+		if err != nil {
+			return err
+		}
+		return epoch.RevealWeights(e, kv, w, rv.Salt)
 	default:
 		if f := stakingCall(c); f != nil {
 			return f(e, kv)
@@ -381,9 +421,26 @@ func stakingCall(c *txpb.Call) func(e *env.Env, kv store.KV) error {
 	return nil
 }
 
-// uidHooks clears per-uid state of other modules when a uid is replaced.
-// Weights and bonds arrive with the weights module; until then nothing
-// else keeps per-uid state.
+// uidHooks clears per-uid state of other modules when a uid is replaced:
+// weights, bonds and epoch results (package epoch).
 type uidHooks struct{}
 
-func (uidHooks) UIDReplaced(store.KV, uint16, uint16) {}
+func (uidHooks) UIDReplaced(kv store.KV, netuid, uid uint16) {
+	n, _ := neurons.Get(kv, netuid, uid)
+	epoch.UIDReplaced(kv, netuid, uid, n.RegisteredAt)
+}
+
+// maxWeights bounds a weights call's vectors (a subnet has ≤ 256 uids;
+// root up to 64).
+const maxWeights = 4096
+
+func weightsCall(n uint32, uids, weights []uint32, versionKey uint64) (epoch.WeightsCall, error) {
+	nu, err := netuid(n)
+	if err != nil {
+		return epoch.WeightsCall{}, err
+	}
+	if len(uids) > maxWeights || len(weights) > maxWeights {
+		return epoch.WeightsCall{}, fmt.Errorf("%w: %d uids", epoch.ErrUidsLengthExceedUids, len(uids))
+	}
+	return epoch.WeightsCall{Netuid: nu, UIDs: uids, Values: weights, VersionKey: versionKey}, nil
+}

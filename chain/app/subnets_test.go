@@ -44,6 +44,12 @@ func call(c any) *txpb.Call {
 		return &txpb.Call{Call: &txpb.Call_SudoDissolveNetwork{SudoDissolveNetwork: v}}
 	case *txpb.SudoSetBalance:
 		return &txpb.Call{Call: &txpb.Call_SudoSetBalance{SudoSetBalance: v}}
+	case *txpb.SetWeights:
+		return &txpb.Call{Call: &txpb.Call_SetWeights{SetWeights: v}}
+	case *txpb.CommitWeights:
+		return &txpb.Call{Call: &txpb.Call_CommitWeights{CommitWeights: v}}
+	case *txpb.RevealWeights:
+		return &txpb.Call{Call: &txpb.Call_RevealWeights{RevealWeights: v}}
 	}
 	panic(fmt.Sprintf("call %T", c))
 }

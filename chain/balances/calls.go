@@ -197,3 +197,14 @@ func Mint(e *env.Env, kv store.KV, who keys.PublicKey, amount uint64, reason str
 func FormatTAO(rao uint64) string {
 	return fmt.Sprintf("%d.%09d TAO", rao/RAOPerTAO, rao%RAOPerTAO)
 }
+
+// AddIssuance records amount RAO minted outside any account (emission
+// that goes straight into subnet pools), up to the supply cap.
+func AddIssuance(kv store.KV, amount uint64) error {
+	iss := TotalIssuance(kv)
+	if amount > MaxSupply-min(iss, MaxSupply) {
+		return fmt.Errorf("%w: minting %d RAO onto issuance %d", ErrIssuanceCapExceeded, amount, iss)
+	}
+	setIssuance(kv, iss+amount)
+	return nil
+}

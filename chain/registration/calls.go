@@ -2,12 +2,16 @@ package registration
 
 import (
 	"fmt"
+	"math/bits"
 	"slices"
 
 	"github.com/gotensor/gotensor/chain/balances"
+	"github.com/gotensor/gotensor/chain/coinbase"
 	"github.com/gotensor/gotensor/chain/env"
+	"github.com/gotensor/gotensor/chain/epoch"
 	"github.com/gotensor/gotensor/chain/neurons"
 	"github.com/gotensor/gotensor/chain/pools"
+	"github.com/gotensor/gotensor/chain/staking"
 	"github.com/gotensor/gotensor/chain/store"
 	"github.com/gotensor/gotensor/chain/subnets"
 	"github.com/gotensor/gotensor/chain/swap"
@@ -159,6 +163,7 @@ func RegisterNetwork(e *env.Env, kv store.KV, hotkey string, id *subnets.SubnetI
 		return err
 	}
 	neurons.Append(e, kv, plan.netuid, plan.hotkey)
+	epoch.InitSchedule(kv, plan.netuid, now)
 	e.Events.Emit(subnets.EventNetworkAdded, env.U64("netuid", uint64(plan.netuid)), env.Account("owner", e.Signer),
 		env.Account("owner_hotkey", plan.hotkey), env.U64("lock", plan.lock))
 	return nil
@@ -296,15 +301,51 @@ func Dissolve(e *env.Env, kv store.KV, netuid uint16) error {
 	return nil
 }
 
-// dissolve removes a subnet. Its pool's TAO goes back to alpha holders pro
-// rata by alpha (reference §3.1); until staking exists nobody holds alpha
-// outside the pool, so the TAO that backed only the protocol's alpha is
-// recycled out of issuance.
+// maxRefunds bounds the stakers a dissolve refunds one by one.
+const maxRefunds = 1 << 16
+
+// dissolve removes a subnet (§3.1): its pool's TAO goes back to the alpha
+// holders pro rata by alpha, credited to their coldkeys' free balance; the
+// protocol's own alpha's share and the rounding dust are recycled out of
+// issuance, and pending emission (never minted) lapses.
 func dissolve(e *env.Env, kv store.KV, netuid uint16, reason string) {
 	pool := pools.Get(kv, netuid)
-	balances.Recycle(kv, pool.TAO)
+	holders := staking.HoldersOn(kv, netuid, maxRefunds)
+	weights := make([]uint64, len(holders))
+	var staked uint64
+	for i, h := range holders {
+		weights[i] = h.Alpha
+		staked += h.Alpha
+	}
+	denom := staked + coinbase.GetPending(kv, netuid).ProtocolAlpha
+	var refunded uint64
+	if denom > 0 {
+		for i, h := range holders {
+			part := mulDivU(pool.TAO, weights[i], denom)
+			if part == 0 {
+				continue
+			}
+			if err := balances.Deposit(e, kv, h.Coldkey, part, "subnet dissolved"); err == nil {
+				refunded += part
+			}
+		}
+	}
+	balances.Recycle(kv, pool.TAO-refunded)
+	staking.RemoveSubnetStake(kv, netuid, holders)
 	pools.Remove(kv, netuid)
 	neurons.RemoveSubnet(kv, netuid)
+	epoch.RemoveSubnet(kv, netuid)
+	coinbase.RemoveSubnet(kv, netuid)
 	subnets.Remove(kv, netuid)
-	e.Events.Emit(subnets.EventNetworkRemoved, env.U64("netuid", uint64(netuid)), env.Str("reason", reason), env.U64("tao_recycled", pool.TAO))
+	e.Events.Emit(subnets.EventNetworkRemoved, env.U64("netuid", uint64(netuid)), env.Str("reason", reason),
+		env.U64("tao_refunded", refunded), env.U64("tao_recycled", pool.TAO-refunded), env.U64("stakers", uint64(len(holders))))
+}
+
+func mulDivU(a, b, c uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	if c == 0 || hi >= c {
+		return 0
+	}
+	q, _ := bits.Div64(hi, lo, c)
+	return q
 }

@@ -436,3 +436,26 @@ func direction(increase bool) string {
 	}
 	return "decrease"
 }
+
+// Credit adds alpha to coldkey's stake on (hotkey, netuid) without a swap
+// (emission payments); the caller accounts the alpha as outstanding.
+func Credit(kv store.KV, hk keys.PublicKey, netuid uint16, ck keys.PublicKey, alpha uint64) error {
+	return credit(kv, hk, netuid, ck, alpha)
+}
+
+// Distribute adds alpha to every nominator of (hotkey, netuid) pro rata;
+// with no shares yet it is credited to fallback (the hotkey's owner).
+func Distribute(kv store.KV, hk keys.PublicKey, netuid uint16, fallback keys.PublicKey, alpha uint64) error {
+	if alpha == 0 {
+		return nil
+	}
+	pool := HotkeyPool(kv, hk, netuid)
+	if pool.TotalShares.IsZero() {
+		return credit(kv, hk, netuid, fallback, alpha)
+	}
+	if err := pool.Distribute(alpha); err != nil {
+		return err
+	}
+	putHotkeyPool(kv, hk, netuid, pool)
+	return nil
+}

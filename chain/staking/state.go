@@ -207,3 +207,40 @@ func NetuidsOfHotkey(r store.Reader, hk keys.PublicKey, limit int) []uint16 {
 	})
 	return out
 }
+
+// Holder is one coldkey's stake through one hotkey on a subnet.
+type Holder struct {
+	Hotkey, Coldkey keys.PublicKey
+	Alpha           uint64
+}
+
+// HoldersOn lists every stake on a subnet (dissolve refunds). It scans the
+// share pools, so it is for rare sudo and governance paths; at most limit.
+func HoldersOn(r store.Reader, netuid uint16, limit int) []Holder {
+	p := codec.Key(Module, colHotPool)
+	var hks []keys.PublicKey
+	r.Iterate(p, store.PrefixEnd(p), func(k, _ []byte) bool {
+		if uint16(k[len(p)+32])<<8|uint16(k[len(p)+33]) == netuid {
+			hks = append(hks, keys.PublicKey(k[len(p):len(p)+32]))
+		}
+		return true
+	})
+	var out []Holder
+	for _, hk := range hks {
+		for _, n := range Nominators(r, hk, netuid, limit) {
+			if len(out) >= limit {
+				return out
+			}
+			out = append(out, Holder{Hotkey: hk, Coldkey: n.Coldkey, Alpha: n.Alpha})
+		}
+	}
+	return out
+}
+
+// RemoveSubnetStake deletes every share pool and share of a subnet.
+func RemoveSubnetStake(kv store.KV, netuid uint16, holders []Holder) {
+	for _, h := range holders {
+		putShares(kv, h.Hotkey, netuid, h.Coldkey, fixed.U64F64{})
+		kv.Delete(hotPoolKey(h.Hotkey, netuid))
+	}
+}

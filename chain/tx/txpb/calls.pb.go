@@ -57,6 +57,9 @@ type Call struct {
 	//	*Call_IncreaseTake
 	//	*Call_DecreaseTake
 	//	*Call_RootRegister
+	//	*Call_SetWeights
+	//	*Call_CommitWeights
+	//	*Call_RevealWeights
 	Call          isCall_Call `protobuf_oneof:"call"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -369,6 +372,33 @@ func (x *Call) GetRootRegister() *RootRegister {
 	return nil
 }
 
+func (x *Call) GetSetWeights() *SetWeights {
+	if x != nil {
+		if x, ok := x.Call.(*Call_SetWeights); ok {
+			return x.SetWeights
+		}
+	}
+	return nil
+}
+
+func (x *Call) GetCommitWeights() *CommitWeights {
+	if x != nil {
+		if x, ok := x.Call.(*Call_CommitWeights); ok {
+			return x.CommitWeights
+		}
+	}
+	return nil
+}
+
+func (x *Call) GetRevealWeights() *RevealWeights {
+	if x != nil {
+		if x, ok := x.Call.(*Call_RevealWeights); ok {
+			return x.RevealWeights
+		}
+	}
+	return nil
+}
+
 type isCall_Call interface {
 	isCall_Call()
 }
@@ -498,6 +528,19 @@ type Call_RootRegister struct {
 	RootRegister *RootRegister `protobuf:"bytes,109,opt,name=root_register,json=rootRegister,proto3,oneof"`
 }
 
+type Call_SetWeights struct {
+	// weights: 128-159
+	SetWeights *SetWeights `protobuf:"bytes,128,opt,name=set_weights,json=setWeights,proto3,oneof"`
+}
+
+type Call_CommitWeights struct {
+	CommitWeights *CommitWeights `protobuf:"bytes,129,opt,name=commit_weights,json=commitWeights,proto3,oneof"`
+}
+
+type Call_RevealWeights struct {
+	RevealWeights *RevealWeights `protobuf:"bytes,130,opt,name=reveal_weights,json=revealWeights,proto3,oneof"`
+}
+
 func (*Call_Transfer) isCall_Call() {}
 
 func (*Call_TransferKeepAlive) isCall_Call() {}
@@ -557,6 +600,12 @@ func (*Call_IncreaseTake) isCall_Call() {}
 func (*Call_DecreaseTake) isCall_Call() {}
 
 func (*Call_RootRegister) isCall_Call() {}
+
+func (*Call_SetWeights) isCall_Call() {}
+
+func (*Call_CommitWeights) isCall_Call() {}
+
+func (*Call_RevealWeights) isCall_Call() {}
 
 // Transfer moves value RAO from the signer to dest. The signer's account may
 // be reaped if what remains is below the existential deposit.
@@ -2545,11 +2594,213 @@ func (x *RootRegister) GetHotkey() string {
 	return ""
 }
 
+// SetWeights stores the signing hotkey's weights on netuid (max-upscaled so
+// the largest becomes 65535). Free; rate-limited by weights_set_rate_limit.
+type SetWeights struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Netuid        uint32                 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Uids          []uint32               `protobuf:"varint,2,rep,packed,name=uids,proto3" json:"uids,omitempty"`
+	Weights       []uint32               `protobuf:"varint,3,rep,packed,name=weights,proto3" json:"weights,omitempty"` // u16 values
+	VersionKey    uint64                 `protobuf:"varint,4,opt,name=version_key,json=versionKey,proto3" json:"version_key,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetWeights) Reset() {
+	*x = SetWeights{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetWeights) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetWeights) ProtoMessage() {}
+
+func (x *SetWeights) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetWeights.ProtoReflect.Descriptor instead.
+func (*SetWeights) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *SetWeights) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *SetWeights) GetUids() []uint32 {
+	if x != nil {
+		return x.Uids
+	}
+	return nil
+}
+
+func (x *SetWeights) GetWeights() []uint32 {
+	if x != nil {
+		return x.Weights
+	}
+	return nil
+}
+
+func (x *SetWeights) GetVersionKey() uint64 {
+	if x != nil {
+		return x.VersionKey
+	}
+	return 0
+}
+
+// CommitWeights commits to weights revealed later: hash = BLAKE2b-256 of
+// SCALE(hotkey, netuid u16, uids Vec<u16>, weights Vec<u16>, salt Vec<u16>,
+// version_key u64), as subtensor's commit-reveal v2.
+type CommitWeights struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Netuid        uint32                 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	CommitHash    []byte                 `protobuf:"bytes,2,opt,name=commit_hash,json=commitHash,proto3" json:"commit_hash,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CommitWeights) Reset() {
+	*x = CommitWeights{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CommitWeights) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CommitWeights) ProtoMessage() {}
+
+func (x *CommitWeights) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CommitWeights.ProtoReflect.Descriptor instead.
+func (*CommitWeights) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *CommitWeights) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *CommitWeights) GetCommitHash() []byte {
+	if x != nil {
+		return x.CommitHash
+	}
+	return nil
+}
+
+// RevealWeights reveals committed weights in the commit's reveal epoch.
+type RevealWeights struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Netuid        uint32                 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Uids          []uint32               `protobuf:"varint,2,rep,packed,name=uids,proto3" json:"uids,omitempty"`
+	Weights       []uint32               `protobuf:"varint,3,rep,packed,name=weights,proto3" json:"weights,omitempty"`
+	Salt          []uint32               `protobuf:"varint,4,rep,packed,name=salt,proto3" json:"salt,omitempty"`
+	VersionKey    uint64                 `protobuf:"varint,5,opt,name=version_key,json=versionKey,proto3" json:"version_key,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevealWeights) Reset() {
+	*x = RevealWeights{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevealWeights) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevealWeights) ProtoMessage() {}
+
+func (x *RevealWeights) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevealWeights.ProtoReflect.Descriptor instead.
+func (*RevealWeights) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *RevealWeights) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *RevealWeights) GetUids() []uint32 {
+	if x != nil {
+		return x.Uids
+	}
+	return nil
+}
+
+func (x *RevealWeights) GetWeights() []uint32 {
+	if x != nil {
+		return x.Weights
+	}
+	return nil
+}
+
+func (x *RevealWeights) GetSalt() []uint32 {
+	if x != nil {
+		return x.Salt
+	}
+	return nil
+}
+
+func (x *RevealWeights) GetVersionKey() uint64 {
+	if x != nil {
+		return x.VersionKey
+	}
+	return 0
+}
+
 var File_gotensor_tx_v1_calls_proto protoreflect.FileDescriptor
 
 const file_gotensor_tx_v1_calls_proto_rawDesc = "" +
 	"\n" +
-	"\x1agotensor/tx/v1/calls.proto\x12\x0egotensor.tx.v1\"\x8e\x11\n" +
+	"\x1agotensor/tx/v1/calls.proto\x12\x0egotensor.tx.v1\"\xe0\x12\n" +
 	"\x04Call\x126\n" +
 	"\btransfer\x18\x01 \x01(\v2\x18.gotensor.tx.v1.TransferH\x00R\btransfer\x12S\n" +
 	"\x13transfer_keep_alive\x18\x02 \x01(\v2!.gotensor.tx.v1.TransferKeepAliveH\x00R\x11transferKeepAlive\x12@\n" +
@@ -2585,7 +2836,11 @@ const file_gotensor_tx_v1_calls_proto_rawDesc = "" +
 	"\x10swap_stake_limit\x18j \x01(\v2\x1e.gotensor.tx.v1.SwapStakeLimitH\x00R\x0eswapStakeLimit\x12C\n" +
 	"\rincrease_take\x18k \x01(\v2\x1c.gotensor.tx.v1.IncreaseTakeH\x00R\fincreaseTake\x12C\n" +
 	"\rdecrease_take\x18l \x01(\v2\x1c.gotensor.tx.v1.DecreaseTakeH\x00R\fdecreaseTake\x12C\n" +
-	"\rroot_register\x18m \x01(\v2\x1c.gotensor.tx.v1.RootRegisterH\x00R\frootRegisterB\x06\n" +
+	"\rroot_register\x18m \x01(\v2\x1c.gotensor.tx.v1.RootRegisterH\x00R\frootRegister\x12>\n" +
+	"\vset_weights\x18\x80\x01 \x01(\v2\x1a.gotensor.tx.v1.SetWeightsH\x00R\n" +
+	"setWeights\x12G\n" +
+	"\x0ecommit_weights\x18\x81\x01 \x01(\v2\x1d.gotensor.tx.v1.CommitWeightsH\x00R\rcommitWeights\x12G\n" +
+	"\x0ereveal_weights\x18\x82\x01 \x01(\v2\x1d.gotensor.tx.v1.RevealWeightsH\x00R\rrevealWeightsB\x06\n" +
 	"\x04call\"4\n" +
 	"\bTransfer\x12\x12\n" +
 	"\x04dest\x18\x01 \x01(\tR\x04dest\x12\x14\n" +
@@ -2732,7 +2987,25 @@ const file_gotensor_tx_v1_calls_proto_rawDesc = "" +
 	"\x06hotkey\x18\x01 \x01(\tR\x06hotkey\x12\x12\n" +
 	"\x04take\x18\x02 \x01(\rR\x04take\"&\n" +
 	"\fRootRegister\x12\x16\n" +
-	"\x06hotkey\x18\x01 \x01(\tR\x06hotkeyB,Z*github.com/gotensor/gotensor/chain/tx/txpbb\x06proto3"
+	"\x06hotkey\x18\x01 \x01(\tR\x06hotkey\"s\n" +
+	"\n" +
+	"SetWeights\x12\x16\n" +
+	"\x06netuid\x18\x01 \x01(\rR\x06netuid\x12\x12\n" +
+	"\x04uids\x18\x02 \x03(\rR\x04uids\x12\x18\n" +
+	"\aweights\x18\x03 \x03(\rR\aweights\x12\x1f\n" +
+	"\vversion_key\x18\x04 \x01(\x04R\n" +
+	"versionKey\"H\n" +
+	"\rCommitWeights\x12\x16\n" +
+	"\x06netuid\x18\x01 \x01(\rR\x06netuid\x12\x1f\n" +
+	"\vcommit_hash\x18\x02 \x01(\fR\n" +
+	"commitHash\"\x8a\x01\n" +
+	"\rRevealWeights\x12\x16\n" +
+	"\x06netuid\x18\x01 \x01(\rR\x06netuid\x12\x12\n" +
+	"\x04uids\x18\x02 \x03(\rR\x04uids\x12\x18\n" +
+	"\aweights\x18\x03 \x03(\rR\aweights\x12\x12\n" +
+	"\x04salt\x18\x04 \x03(\rR\x04salt\x12\x1f\n" +
+	"\vversion_key\x18\x05 \x01(\x04R\n" +
+	"versionKeyB,Z*github.com/gotensor/gotensor/chain/tx/txpbb\x06proto3"
 
 var (
 	file_gotensor_tx_v1_calls_proto_rawDescOnce sync.Once
@@ -2746,7 +3019,7 @@ func file_gotensor_tx_v1_calls_proto_rawDescGZIP() []byte {
 	return file_gotensor_tx_v1_calls_proto_rawDescData
 }
 
-var file_gotensor_tx_v1_calls_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
+var file_gotensor_tx_v1_calls_proto_msgTypes = make([]protoimpl.MessageInfo, 36)
 var file_gotensor_tx_v1_calls_proto_goTypes = []any{
 	(*Call)(nil),                 // 0: gotensor.tx.v1.Call
 	(*Transfer)(nil),             // 1: gotensor.tx.v1.Transfer
@@ -2781,6 +3054,9 @@ var file_gotensor_tx_v1_calls_proto_goTypes = []any{
 	(*IncreaseTake)(nil),         // 30: gotensor.tx.v1.IncreaseTake
 	(*DecreaseTake)(nil),         // 31: gotensor.tx.v1.DecreaseTake
 	(*RootRegister)(nil),         // 32: gotensor.tx.v1.RootRegister
+	(*SetWeights)(nil),           // 33: gotensor.tx.v1.SetWeights
+	(*CommitWeights)(nil),        // 34: gotensor.tx.v1.CommitWeights
+	(*RevealWeights)(nil),        // 35: gotensor.tx.v1.RevealWeights
 }
 var file_gotensor_tx_v1_calls_proto_depIdxs = []int32{
 	1,  // 0: gotensor.tx.v1.Call.transfer:type_name -> gotensor.tx.v1.Transfer
@@ -2813,14 +3089,17 @@ var file_gotensor_tx_v1_calls_proto_depIdxs = []int32{
 	30, // 27: gotensor.tx.v1.Call.increase_take:type_name -> gotensor.tx.v1.IncreaseTake
 	31, // 28: gotensor.tx.v1.Call.decrease_take:type_name -> gotensor.tx.v1.DecreaseTake
 	32, // 29: gotensor.tx.v1.Call.root_register:type_name -> gotensor.tx.v1.RootRegister
-	7,  // 30: gotensor.tx.v1.RegisterNetwork.identity:type_name -> gotensor.tx.v1.SubnetIdentity
-	7,  // 31: gotensor.tx.v1.SetSubnetIdentity.identity:type_name -> gotensor.tx.v1.SubnetIdentity
-	8,  // 32: gotensor.tx.v1.SetIdentity.identity:type_name -> gotensor.tx.v1.ChainIdentity
-	33, // [33:33] is the sub-list for method output_type
-	33, // [33:33] is the sub-list for method input_type
-	33, // [33:33] is the sub-list for extension type_name
-	33, // [33:33] is the sub-list for extension extendee
-	0,  // [0:33] is the sub-list for field type_name
+	33, // 30: gotensor.tx.v1.Call.set_weights:type_name -> gotensor.tx.v1.SetWeights
+	34, // 31: gotensor.tx.v1.Call.commit_weights:type_name -> gotensor.tx.v1.CommitWeights
+	35, // 32: gotensor.tx.v1.Call.reveal_weights:type_name -> gotensor.tx.v1.RevealWeights
+	7,  // 33: gotensor.tx.v1.RegisterNetwork.identity:type_name -> gotensor.tx.v1.SubnetIdentity
+	7,  // 34: gotensor.tx.v1.SetSubnetIdentity.identity:type_name -> gotensor.tx.v1.SubnetIdentity
+	8,  // 35: gotensor.tx.v1.SetIdentity.identity:type_name -> gotensor.tx.v1.ChainIdentity
+	36, // [36:36] is the sub-list for method output_type
+	36, // [36:36] is the sub-list for method input_type
+	36, // [36:36] is the sub-list for extension type_name
+	36, // [36:36] is the sub-list for extension extendee
+	0,  // [0:36] is the sub-list for field type_name
 }
 
 func init() { file_gotensor_tx_v1_calls_proto_init() }
@@ -2859,6 +3138,9 @@ func file_gotensor_tx_v1_calls_proto_init() {
 		(*Call_IncreaseTake)(nil),
 		(*Call_DecreaseTake)(nil),
 		(*Call_RootRegister)(nil),
+		(*Call_SetWeights)(nil),
+		(*Call_CommitWeights)(nil),
+		(*Call_RevealWeights)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -2866,7 +3148,7 @@ func file_gotensor_tx_v1_calls_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_gotensor_tx_v1_calls_proto_rawDesc), len(file_gotensor_tx_v1_calls_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   33,
+			NumMessages:   36,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
