@@ -91,3 +91,26 @@ func ServePrometheus(netuid uint16, version uint32, ip []byte, port uint16) *txp
 func SetCommitment(netuid uint16, data []byte) *txpb.Call {
 	return &txpb.Call{Call: &txpb.Call_SetCommitment{SetCommitment: &txpb.SetCommitment{Netuid: uint32(netuid), Data: data}}}
 }
+
+// SetWeights builds set_weights, signed by the validator hotkey.
+func SetWeights(netuid uint16, uids, weights []uint16, versionKey uint64) *txpb.Call {
+	return &txpb.Call{Call: &txpb.Call_SetWeights{SetWeights: &txpb.SetWeights{Netuid: uint32(netuid), Uids: u32s(uids), Weights: u32s(weights), VersionKey: versionKey}}}
+}
+
+// CommitWeights builds commit_weights; hash is epoch.CommitHash of what will be revealed.
+func CommitWeights(netuid uint16, hash []byte) *txpb.Call {
+	return &txpb.Call{Call: &txpb.Call_CommitWeights{CommitWeights: &txpb.CommitWeights{Netuid: uint32(netuid), CommitHash: hash}}}
+}
+
+// RevealWeights builds reveal_weights.
+func RevealWeights(netuid uint16, uids, weights, salt []uint16, versionKey uint64) *txpb.Call {
+	return &txpb.Call{Call: &txpb.Call_RevealWeights{RevealWeights: &txpb.RevealWeights{Netuid: uint32(netuid), Uids: u32s(uids), Weights: u32s(weights), Salt: u32s(salt), VersionKey: versionKey}}}
+}
+
+func u32s(v []uint16) []uint32 {
+	out := make([]uint32, len(v))
+	for i, x := range v {
+		out[i] = uint32(x)
+	}
+	return out
+}

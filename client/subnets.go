@@ -69,3 +69,15 @@ func (c *Client) Identity(ctx context.Context, coldkey string) (api.ChainIdentit
 	err := c.Query(ctx, api.PathIdentity+coldkey, 0, &out)
 	return out, err
 }
+
+// Metagraph returns a subnet's columns at height (0 = latest); full adds
+// weights and bonds.
+func (c *Client) Metagraph(ctx context.Context, netuid uint16, height int64, full bool) (api.Metagraph, error) {
+	var out api.Metagraph
+	path := api.PathSubnet + strconv.Itoa(int(netuid)) + "/metagraph"
+	if full {
+		path += "_full"
+	}
+	err := c.Query(ctx, path, height, &out)
+	return out, err
+}

@@ -97,6 +97,12 @@ func NewREST(rpc *rpclocal.Local) *REST {
 		return api.PathSubnet + q.PathValue("netuid") + "/neurons/" + q.PathValue("uid")
 	}))
 	r.mux.HandleFunc("GET /api/v1/subnets/{netuid}/commitments", r.abciGet(sub("/commitments")))
+	r.mux.HandleFunc("GET /api/v1/subnets/{netuid}/metagraph", r.abciGet(func(q *http.Request) string {
+		if q.URL.Query().Get("full") == "true" {
+			return api.PathSubnet + q.PathValue("netuid") + "/metagraph_full"
+		}
+		return api.PathSubnet + q.PathValue("netuid") + "/metagraph"
+	}))
 	r.mux.HandleFunc("GET /api/v1/lock-cost", r.abciGet(func(*http.Request) string { return api.PathLockCost }))
 	r.mux.HandleFunc("GET /api/v1/network-params", r.abciGet(func(*http.Request) string { return api.PathNetworkParams }))
 	r.mux.HandleFunc("GET /api/v1/identities/{coldkey}", r.abciGet(func(q *http.Request) string { return api.PathIdentity + q.PathValue("coldkey") }))

@@ -204,3 +204,44 @@ type Quote struct {
 	PriceAfter  string `json:"price_after"`
 	Impact      string `json:"price_impact"` // 0..1
 }
+
+// Metagraph is a subnet's state in column form (one entry per uid), as one
+// query returns it (SDK-SPEC "Metagraph"). Weights and Bonds are present
+// only in the full form.
+type Metagraph struct {
+	Netuid          uint16          `json:"netuid"`
+	Block           int64           `json:"block"`
+	N               int             `json:"n"`
+	Tempo           uint64          `json:"tempo"`
+	NextEpochBlock  uint64          `json:"next_epoch_block"`
+	EpochIndex      uint64          `json:"epoch_index"`
+	Hotkeys         []string        `json:"hotkeys"`
+	Coldkeys        []string        `json:"coldkeys"`
+	Active          []bool          `json:"active"`
+	ValidatorPermit []bool          `json:"validator_permit"`
+	Stake           []uint64        `json:"stake"`        // alpha staked to the hotkey on this subnet (RAO)
+	RootStake       []uint64        `json:"root_stake"`   // TAO staked to the hotkey on root (RAO)
+	StakeWeight     []uint16        `json:"stake_weight"` // u16 of the epoch's normalized stake
+	Rank            []uint16        `json:"rank"`
+	Trust           []uint16        `json:"trust"`
+	Consensus       []uint16        `json:"consensus"`
+	Incentive       []uint16        `json:"incentive"`
+	Dividends       []uint16        `json:"dividends"`
+	ValidatorTrust  []uint16        `json:"validator_trust"`
+	Emission        []uint64        `json:"emission"` // last epoch, RAO of alpha
+	LastUpdate      []uint64        `json:"last_update"`
+	RegisteredAt    []uint64        `json:"block_at_registration"`
+	Axons           []*Endpoint     `json:"axons"`
+	Weights         [][][2]uint16   `json:"weights,omitempty"` // per uid: [uid, value] pairs
+	Bonds           [][][2]uint16   `json:"bonds,omitempty"`
+	Pool            Pool            `json:"pool"`
+	Pending         PendingEmission `json:"pending"`
+}
+
+// PendingEmission is alpha a subnet accumulated for its next epoch.
+type PendingEmission struct {
+	Server    uint64 `json:"server,string"`
+	Validator uint64 `json:"validator,string"`
+	Root      uint64 `json:"root,string"`
+	OwnerCut  uint64 `json:"owner_cut,string"`
+}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/gotensor/gotensor/chain/api"
 	"github.com/gotensor/gotensor/chain/balances"
 	"github.com/gotensor/gotensor/chain/coinbase"
 	"github.com/gotensor/gotensor/chain/epoch"
@@ -215,4 +216,29 @@ func TestCommitReveal(t *testing.T) {
 		}
 	}
 	h.fails(v, &txpb.RevealWeights{Netuid: 1, Uids: []uint32{uint32(m)}, Weights: []uint32{9}, Salt: []uint32{7, 8, 9}}, epoch.ErrExpiredWeightCommit)
+}
+
+func TestMetagraphQuery(t *testing.T) {
+	h, _, miners := emissionNet(t)
+	start := epoch.GetSchedule(h.app.tree, 1).EpochIndex
+	for epoch.GetSchedule(h.app.tree, 1).EpochIndex == start {
+		h.block()
+	}
+	var m api.Metagraph
+	h.query("/subnets/1/metagraph_full", &m)
+	if m.N != 9 || len(m.Hotkeys) != 9 || len(m.Weights) != 9 || m.Hotkeys[0] != keyN(100).SS58() {
+		t.Fatalf("metagraph n=%d hotkeys=%d weights=%d", m.N, len(m.Hotkeys), len(m.Weights))
+	}
+	if m.NextEpochBlock <= uint64(h.height) || m.Tempo == 0 {
+		t.Fatalf("next epoch %d at height %d", m.NextEpochBlock, h.height)
+	}
+	u, _ := neurons.UID(h.app.tree, 1, miners[0].Public())
+	if m.Coldkeys[u] != dev(t, "Bob").SS58() || !m.ValidatorPermit[1] {
+		t.Fatalf("columns: coldkey %s permit %v", m.Coldkeys[u], m.ValidatorPermit)
+	}
+	var lite api.Metagraph
+	h.query("/subnets/1/metagraph", &lite)
+	if lite.Weights != nil {
+		t.Fatal("lite metagraph carries weights")
+	}
 }

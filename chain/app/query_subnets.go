@@ -142,6 +142,8 @@ func querySubnets(snap *store.Snapshot, route string) (any, bool, error) {
 				return nil, true, notFound("subnet %d has no uid %d", netuid, uid)
 			}
 			return neuronView(snap, netuid, n, h.ImmunityPeriod, now), true, nil
+		case len(parts) == 2 && (parts[1] == "metagraph" || parts[1] == "metagraph_full"):
+			return metagraph(snap, netuid, parts[1] == "metagraph_full"), true, nil
 		case len(parts) == 2 && parts[1] == "commitments":
 			out := []api.Commitment{}
 			for _, n := range neurons.All(snap, netuid) {
