@@ -226,6 +226,7 @@ func split(pot uint64, weights []uint64) ([]uint64, uint64) {
 func drain(e *env.Env, kv store.KV, d epoch.DueEpoch) error {
 	pend := GetPending(kv, d.Netuid)
 	drained := pend.Server + pend.Validator + pend.Root + pend.OwnerCut
+	server, validator, root := pend.Server, pend.Validator, pend.Root
 	out, all, err := epoch.Run(e, kv, d, pend.Server+pend.Validator+pend.Root)
 	if err != nil {
 		return err
@@ -290,7 +291,8 @@ func drain(e *env.Env, kv store.KV, d epoch.DueEpoch) error {
 	}
 	putPending(kv, d.Netuid, pend)
 	e.Events.Emit(EventEpochPaid, env.U64("netuid", uint64(d.Netuid)), env.U64("drained", drained), env.U64("paid", paid),
-		env.U64("burned", drained-paid), env.U64("owner_cut", cut))
+		env.U64("burned", drained-paid), env.U64("owner_cut", cut), env.U64("server", server), env.U64("validator", validator),
+		env.U64("root", root), env.U64("last_tempo", d.LastTempo))
 	if drained > paid {
 		e.Events.Emit(EventBurned, env.U64("netuid", uint64(d.Netuid)), env.U64("alpha", drained-paid),
 			env.U64("owner_hotkey_incentive", burnedIncentive))
