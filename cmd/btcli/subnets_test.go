@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/netip"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -108,6 +109,14 @@ func TestSubnetLifecycle(t *testing.T) {
 	c.failsWith(ExitUsage, []string{"--subnet-name is 257 bytes", "limit is 256"},
 		c.as("bob", "subnets", "create", "--subnet-name", strings.Repeat("x", 257))...)
 
+	// Without --no-prompt the cost and fee come before the question; "n" submits nothing.
+	r := c.runIn("n\n", c.as("bob", "subnets", "create", "--subnet-name", "bobnet")...)
+	if r.code != ExitError || !regexp.MustCompile(`Lock cost: +τ100 `).MatchString(r.stderr) || !regexp.MustCompile(`Fee: +τ0\.000`).MatchString(r.stderr) ||
+		!strings.Contains(r.stderr, `"bobnet"`) || !strings.Contains(r.stderr, "Do you want to create the subnet? (y/N)") ||
+		!strings.Contains(r.stderr, "cancelled") {
+		t.Fatalf("create, answering no: exit %d\n%s", r.code, r.stderr)
+	}
+
 	var cr createResult
 	c.ok(&cr, c.as("bob", "subnets", "create", "--subnet-name", "bobnet", "--github-repo", "https://github.com/bob/bobnet",
 		"--discord-handle", "bob#1")...)
@@ -128,7 +137,7 @@ func TestSubnetLifecycle(t *testing.T) {
 		s.Burn != 1*tao || s.Pool.TAO != cr.Lock || s.Identity == nil || s.Identity.SubnetName != "bobnet" || s.Identity.Discord != "bob#1" {
 		t.Fatalf("list subnet 1: %+v", s)
 	}
-	r := c.run(c.as("bob", "subnets", "list")...)
+	r = c.run(c.as("bob", "subnets", "list")...)
 	if r.code != 0 || !strings.Contains(r.stdout, "bobnet") || !strings.Contains(r.stdout, "1/256") {
 		t.Errorf("list table:\n%s%s", r.stdout, r.stderr)
 	}
@@ -168,6 +177,10 @@ func TestSubnetLifecycle(t *testing.T) {
 	}
 	if len(want) > 0 || hp.Netuid != 1 {
 		t.Errorf("hyperparameters missing %v", want)
+	}
+	r = c.run(c.as("bob", "subnets", "hyperparameters", "--netuid", "1")...)
+	if r.code != 0 || !strings.Contains(r.stdout, "immunity_period") || !strings.Contains(r.stdout, "owner, sudo") {
+		t.Errorf("hyperparameters table:\n%s%s", r.stdout, r.stderr)
 	}
 	var gp networkParamsResult
 	c.ok(&gp, c.as("bob", "sudo", "get")...)
@@ -305,6 +318,10 @@ func TestSubnetLifecycle(t *testing.T) {
 	if len(cms.Commitments) != 1 || cms.Commitments[0].Text != "hello" || cms.Commitments[0].UID == nil || *cms.Commitments[0].UID != 0 ||
 		cms.Commitments[0].Block != uint64(cm.Block) {
 		t.Fatalf("commitments: %+v", cms)
+	}
+	r = c.run(c.as("bob", "subnets", "commitments", "--netuid", "1")...)
+	if r.code != 0 || !strings.Contains(r.stdout, `"hello"`) {
+		t.Errorf("commitments table:\n%s%s", r.stdout, r.stderr)
 	}
 	c.failsWith(ExitUsage, []string{"limit is 1024"}, c.as("bob", "subnets", "commit", "--netuid", "1", "--data", strings.Repeat("x", 1025))...)
 
