@@ -369,4 +369,3 @@ func TestInfoAndPublish(t *testing.T) {
 		t.Errorf("info %+v", got)
 	}
 }
-

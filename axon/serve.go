@@ -559,4 +559,3 @@ func headerSafe(s string) string {
 func tao(rao uint64) string {
 	return strconv.FormatFloat(float64(rao)/1e9, 'f', -1, 64) + " TAO"
 }
-
