@@ -207,16 +207,25 @@ func ownerHotkey(r store.Reader, sn subnets.Subnet, hk keys.PublicKey) bool {
 // they add up to (≤ pot).
 func split(pot uint64, weights []uint64) ([]uint64, uint64) {
 	out := make([]uint64, len(weights))
+	// Sum in 128 bits; when it does not fit u64, scale every weight down
+	// by the same power of two (the shares barely move, the total fits).
+	var hi, lo uint64
+	for _, w := range weights {
+		var c uint64
+		lo, c = bits.Add64(lo, w, 0)
+		hi += c
+	}
+	shift := uint(bits.Len64(hi))
 	var sum uint64
 	for _, w := range weights {
-		sum += w
+		sum += w >> shift
 	}
 	if sum == 0 {
 		return out, 0
 	}
 	var paid uint64
 	for i, w := range weights {
-		out[i] = mulDiv(pot, w, sum)
+		out[i] = mulDiv(pot, w>>shift, sum)
 		paid += out[i]
 	}
 	return out, paid
