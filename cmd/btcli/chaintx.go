@@ -33,7 +33,7 @@ import (
 // chain/registration); subnets_test.go checks them against the chain's constants.
 const (
 	evNetworkAdded      = "subnets.NetworkAdded"      // netuid, owner, owner_hotkey, lock
-	evNetworkRemoved    = "subnets.NetworkRemoved"    // netuid, reason, tao_recycled
+	evNetworkRemoved    = "subnets.NetworkRemoved"    // netuid, reason, tao_refunded, tao_recycled, stakers
 	evStartCalled       = "subnets.StartCalled"       // netuid, first_emission_block
 	evHyperparameterSet = "subnets.HyperparameterSet" // netuid, name, value
 	evParameterSet      = "subnets.ParameterSet"      // name, value

@@ -355,7 +355,7 @@ func TestSubnetLifecycle(t *testing.T) {
 	c.failsWith(ExitError, []string{"BadOrigin", "sudo key"}, c.as("charlie", "sudo", "dissolve", "--netuid", "2")...)
 	var dr dissolveResult
 	c.ok(&dr, c.as("alice", "sudo", "dissolve", "--netuid", "2")...)
-	if dr.Netuid != 2 || dr.Recycled != cr.Lock {
+	if dr.Netuid != 2 || dr.Recycled+dr.Refunded != cr.Lock || dr.Stakers != 0 {
 		t.Fatalf("dissolve: %+v", dr)
 	}
 	c.ok(&list, c.as("bob", "subnets", "list")...)

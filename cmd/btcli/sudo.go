@@ -257,7 +257,9 @@ func newSudoGetCmd(app *App) *cobra.Command {
 
 type dissolveResult struct {
 	Netuid   uint16 `json:"netuid"`
-	Recycled uint64 `json:"tao_recycled_rao,string"`
+	Refunded uint64 `json:"tao_refunded_rao,string"` // to stakers, pro rata by alpha
+	Stakers  uint64 `json:"stakers"`
+	Recycled uint64 `json:"tao_recycled_rao,string"` // the protocol's share
 	txInfo
 }
 
@@ -265,7 +267,7 @@ func newSudoDissolveCmd(app *App) *cobra.Command {
 	var netuid uint16
 	cmd := &cobra.Command{
 		Use:   "dissolve",
-		Short: "Remove a subnet and its neurons; its pool's TAO is recycled (sudo)",
+		Short: "Remove a subnet and its neurons; its pool's TAO goes back to its stakers (sudo)",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := requireNetuid(cmd); err != nil {
@@ -309,7 +311,7 @@ func newSudoDissolveCmd(app *App) *cobra.Command {
 			}
 			if err := app.confirm(fmt.Sprintf("Do you want to dissolve subnet %d?", netuid),
 				[2]string{"Subnet", fmt.Sprintf("%d %s, owner %s, %d neurons", netuid, subnetName(s), s.Owner, s.Neurons)},
-				[2]string{"Effect", fmt.Sprintf("the subnet and its neurons are removed; its pool's %s is recycled", formatTAO(s.Pool.TAO))},
+				[2]string{"Effect", fmt.Sprintf("the subnet and its neurons are removed; its pool's %s goes to its stakers pro rata by alpha, the protocol's share is recycled", formatTAO(s.Pool.TAO))},
 				[2]string{"Fee", formatTAO(fee)},
 			); err != nil {
 				return err
@@ -323,9 +325,11 @@ func newSudoDissolveCmd(app *App) *cobra.Command {
 				return err
 			}
 			ev, _ := r.Event(evNetworkRemoved)
-			res := dissolveResult{Netuid: netuid, Recycled: attrU64(ev, "tao_recycled"), txInfo: newTxInfo(fee, r)}
+			res := dissolveResult{Netuid: netuid, Refunded: attrU64(ev, "tao_refunded"), Stakers: attrU64(ev, "stakers"),
+				Recycled: attrU64(ev, "tao_recycled"), txInfo: newTxInfo(fee, r)}
 			return app.Print(res, func(t *Table) {
-				t.Line("Dissolved subnet %d in block %d (tx %s); recycled %s", netuid, res.Block, res.Hash, formatTAO(res.Recycled))
+				t.Line("Dissolved subnet %d in block %d (tx %s); refunded %s to %d stakers, recycled %s", netuid, res.Block, res.Hash,
+					formatTAO(res.Refunded), res.Stakers, formatTAO(res.Recycled))
 			})
 		},
 	}
