@@ -86,5 +86,9 @@ func newRootCmd(app *App) *cobra.Command {
 	root.AddCommand(newSubnetsCmd(app)) // subnets.go
 	root.AddCommand(newSudoCmd(app))    // sudo.go
 
+	root.AddCommand(newStakeCmd(app))     // stake.go, stake_move.go, stake_wizard.go
+	root.AddCommand(newDelegatesCmd(app)) // delegates.go
+	root.AddCommand(newRootNetCmd(app))   // root.go
+
 	return root
 }
