@@ -27,6 +27,7 @@ type call struct {
 	start time.Time
 	label string // metrics label: the route name, or "unknown"
 	req   Request
+	read  bool // the body has been read to its end
 }
 
 // ServeHTTP runs a request through the axon's checks, cheapest first, as SDK-SPEC orders
@@ -309,6 +310,7 @@ func (c *call) readBody(rt *route) ([]byte, bool) {
 		}
 		return nil, false
 	}
+	c.read = true
 	return buf.Bytes(), true
 }
 
@@ -461,6 +463,11 @@ func (c *call) answer(code int, msg string, retry time.Duration) {
 	set(synapse.PrefixAxon+"hotkey", c.a.ss58)
 	if retry > 0 {
 		h.Set("Retry-After", retryAfter(retry))
+	}
+	if !c.read && c.r.ContentLength != 0 {
+		// Close rather than let net/http drain an unread body after the answer: a body
+		// trickled to a refused request would hold the connection without any deadline.
+		h.Set("Connection", "close")
 	}
 	body, _ := json.Marshal(map[string]string{"message": msg}) // strings always marshal
 	h.Set("Content-Type", "application/json")
