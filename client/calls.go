@@ -114,3 +114,33 @@ func u32s(v []uint16) []uint32 {
 	}
 	return out
 }
+
+// Propose builds propose; kind is one of the txpb.Propose_* wrappers.
+func Propose(title, description string, deposit uint64, kind any) *txpb.Call {
+	p := &txpb.Propose{Title: title, Description: description, Deposit: deposit}
+	switch k := kind.(type) {
+	case *txpb.ParameterChange:
+		p.Kind = &txpb.Propose_ParameterChange{ParameterChange: k}
+	case *txpb.DissolveSubnet:
+		p.Kind = &txpb.Propose_DissolveSubnet{DissolveSubnet: k}
+	case *txpb.SafeMode:
+		p.Kind = &txpb.Propose_SafeMode{SafeMode: k}
+	case *txpb.UpgradePlan:
+		p.Kind = &txpb.Propose_UpgradePlan{UpgradePlan: k}
+	case *txpb.RetireSudo:
+		p.Kind = &txpb.Propose_RetireSudo{RetireSudo: k}
+	case *txpb.Text:
+		p.Kind = &txpb.Propose_Text{Text: k}
+	}
+	return &txpb.Call{Call: &txpb.Call_Propose{Propose: p}}
+}
+
+// DepositOn builds deposit (top-up of a voting proposal).
+func DepositOn(id, amount uint64) *txpb.Call {
+	return &txpb.Call{Call: &txpb.Call_Deposit{Deposit: &txpb.Deposit{ProposalId: id, Amount: amount}}}
+}
+
+// Vote builds vote.
+func Vote(id uint64, option txpb.VoteOption) *txpb.Call {
+	return &txpb.Call{Call: &txpb.Call_Vote{Vote: &txpb.Vote{ProposalId: id, Option: option}}}
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/gotensor/gotensor/chain/balances"
 	"github.com/gotensor/gotensor/chain/coinbase"
 	"github.com/gotensor/gotensor/chain/epoch"
+	"github.com/gotensor/gotensor/chain/governance"
 	"github.com/gotensor/gotensor/chain/staking"
 	"github.com/gotensor/gotensor/chain/subnets"
 	"github.com/gotensor/gotensor/chain/system"
@@ -71,11 +72,13 @@ func NewGenesis(o GenesisOptions) (*cmttypes.GenesisDoc, error) {
 	}
 	g := app.Genesis{System: system.Genesis{Profile: o.Profile, Params: system.DefaultParams()},
 		Subnets: subnets.Genesis{Params: subnets.DefaultParams()}, Staking: staking.Genesis{Params: staking.DefaultParams()},
-		Epoch: epoch.DefaultParams(), Coinbase: coinbase.Genesis{Params: coinbase.DefaultParams()}}
+		Epoch: epoch.DefaultParams(), Coinbase: coinbase.Genesis{Params: coinbase.DefaultParams()},
+		Governance: governance.Genesis{Params: governance.DefaultParams()}}
 	if o.Profile == ProfileLocalnet {
 		g.Subnets.Params = subnets.LocalnetParams()
 		g.Staking.Params = staking.LocalnetParams()
 		g.Coinbase.Params = coinbase.LocalnetParams()
+		g.Governance.Params = governance.LocalnetParams()
 	}
 	seen := map[keys.PublicKey]int{}
 	add := func(pk keys.PublicKey, amount uint64) {

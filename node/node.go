@@ -41,7 +41,15 @@ type Config struct {
 	Logger *slog.Logger
 	// VerboseConsensus shows CometBFT's info-level lines.
 	VerboseConsensus bool
+	// Upgrades adds upgrade names to those this binary declares
+	// (KnownUpgrades); tests use it to stand for a newer binary.
+	Upgrades []string
 }
+
+// KnownUpgrades are the governance upgrade plans this binary implements. A
+// release that implements a scheduled upgrade adds its name here; a node
+// without it halts at the upgrade height and says what to install.
+var KnownUpgrades = []string{}
 
 // Node is a running node.
 type Node struct {
@@ -116,7 +124,8 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := app.New(tree, app.Config{ChainID: doc.ChainID, KeepVersions: cfg.KeepVersions, Logger: l.With("module", "app")})
+	a := app.New(tree, app.Config{ChainID: doc.ChainID, KeepVersions: cfg.KeepVersions, Logger: l.With("module", "app"),
+		Upgrades: append(append([]string{}, KnownUpgrades...), cfg.Upgrades...)})
 	nodeKey, err := p2p.LoadNodeKey(cc.NodeKeyFile())
 	if err != nil {
 		tree.Close()

@@ -245,3 +245,60 @@ type PendingEmission struct {
 	Root      uint64 `json:"root,string"`
 	OwnerCut  uint64 `json:"owner_cut,string"`
 }
+
+// Governance query paths.
+const (
+	PathProposals = "/governance/proposals" // → []Proposal; + "/" + id → Proposal with votes and the tally so far
+	PathGovParams = "/governance/params"    // → GovernanceParams
+)
+
+// Proposal is a governance proposal.
+type Proposal struct {
+	ID          uint64         `json:"id"`
+	Proposer    string         `json:"proposer"`
+	Title       string         `json:"title"`
+	Description string         `json:"description"`
+	Kind        string         `json:"kind"`
+	Payload     map[string]any `json:"payload"`
+	Deposit     uint64         `json:"deposit,string"`
+	Submitted   uint64         `json:"submitted"`
+	VotingEnd   uint64         `json:"voting_end"`
+	Status      string         `json:"status"`
+	Error       string         `json:"error,omitempty"`
+	Tally       *Tally         `json:"tally,omitempty"`
+	Votes       []VoteView     `json:"votes,omitempty"`
+}
+
+// Tally is voting power per option (RAO), final or so far.
+type Tally struct {
+	Yes           uint64 `json:"yes,string"`
+	No            uint64 `json:"no,string"`
+	Abstain       uint64 `json:"abstain,string"`
+	Veto          uint64 `json:"veto,string"`
+	Voters        uint64 `json:"voters"`
+	TotalIssuance uint64 `json:"total_issuance,string"`
+	// Outcome is what the rules give for these numbers.
+	Outcome string `json:"outcome"`
+	Final   bool   `json:"final"`
+}
+
+// VoteView is one vote.
+type VoteView struct {
+	Voter  string `json:"voter"`
+	Option string `json:"option"`
+}
+
+// GovernanceParams are governance's parameters and state.
+type GovernanceParams struct {
+	MinDeposit    uint64 `json:"min_deposit,string"`
+	VotingPeriod  uint64 `json:"voting_period"`
+	QuorumPPM     uint64 `json:"quorum_ppm"`
+	ThresholdPPM  uint64 `json:"threshold_ppm"`
+	VetoPPM       uint64 `json:"veto_ppm"`
+	SafeMode      bool   `json:"safe_mode"`
+	Locked        uint64 `json:"locked_deposits,string"`
+	Sudo          string `json:"sudo,omitempty"`
+	UpgradeName   string `json:"upgrade_name,omitempty"`
+	UpgradeHeight uint64 `json:"upgrade_height,omitempty"`
+	UpgradeInfo   string `json:"upgrade_info,omitempty"`
+}

@@ -31,6 +31,18 @@ type Config struct {
 	KeepVersions int64
 	// Logger receives a line per block; nil discards.
 	Logger *slog.Logger
+	// Upgrades names the software upgrades this binary implements; the
+	// chain halts at a governance-scheduled upgrade it does not name.
+	Upgrades []string
+}
+
+func (a *App) declares(name string) bool {
+	for _, u := range a.cfg.Upgrades {
+		if u == name {
+			return true
+		}
+	}
+	return false
 }
 
 // App is the ABCI application.

@@ -14,6 +14,7 @@ import (
 	"github.com/gotensor/gotensor/chain/coinbase"
 	"github.com/gotensor/gotensor/chain/epoch"
 	"github.com/gotensor/gotensor/chain/errs"
+	"github.com/gotensor/gotensor/chain/governance"
 	"github.com/gotensor/gotensor/chain/staking"
 	"github.com/gotensor/gotensor/chain/store"
 	"github.com/gotensor/gotensor/chain/subnets"
@@ -52,6 +53,7 @@ func newHarness(t testing.TB) *harness {
 		Subnets: subnets.Genesis{Params: subnets.LocalnetParams()},
 		Staking: staking.Genesis{Params: staking.LocalnetParams()},
 		Epoch:   epoch.DefaultParams(), Coinbase: coinbase.Genesis{Params: coinbase.LocalnetParams()},
+		Governance: governance.Genesis{Params: governance.LocalnetParams()},
 		Balances: balances.Genesis{Accounts: []balances.GenesisAccount{
 			{Address: alice.SS58(), Free: 1000 * balances.RAOPerTAO},
 			{Address: bob.SS58(), Free: 10 * balances.RAOPerTAO},

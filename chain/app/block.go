@@ -12,6 +12,7 @@ import (
 	"github.com/gotensor/gotensor/chain/coinbase"
 	"github.com/gotensor/gotensor/chain/env"
 	"github.com/gotensor/gotensor/chain/errs"
+	"github.com/gotensor/gotensor/chain/governance"
 	"github.com/gotensor/gotensor/chain/store"
 	"github.com/gotensor/gotensor/chain/subnets"
 	"github.com/gotensor/gotensor/chain/system"
@@ -84,6 +85,13 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 			resp, err = nil, fmt.Errorf("finalize block %d: halting: %v", req.Height, r)
 		}
 	}()
+	if plan, ok := governance.Upgrade(a.tree); ok && uint64(req.Height) >= plan.Height && !a.declares(plan.Name) {
+		// Halt: every node without the upgrade stops here, before
+		// executing anything, and resumes once restarted with it.
+		a.log.Error("upgrade needed", "name", plan.Name, "height", plan.Height, "info", plan.Info)
+		return nil, fmt.Errorf("%w: upgrade %q was scheduled for block %d (%s); install a binary that declares it and restart",
+			governance.ErrUpgradeNotDeclared, plan.Name, plan.Height, plan.Info)
+	}
 	a.block = store.NewCache(a.tree)
 	blk := env.Block{Height: req.Height, TimeUnix: req.Time.Unix(), ChainID: a.cfg.ChainID}
 	author, hasAuthor := system.RewardAccount(a.block, req.ProposerAddress)
@@ -100,6 +108,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 			failed++
 		}
 	}
+	governance.EndBlock(&env.Env{Block: blk, Events: blockEvents, Author: author, HasAuthor: hasAuthor}, a.block, uint64(blk.Height))
 	a.payFees(blk, req.ProposerAddress, fees, blockEvents)
 	a.block.Write(a.tree)
 	a.block = nil

@@ -12,6 +12,7 @@
 //	0x06 staking   share pools, stake shares, delegate takes
 //	0x07 epoch     weights, bonds, commits, epoch results, schedules
 //	0x08 coinbase  pending emission, emission parameters
+//	0x09 governance proposals, votes, deposits, safe mode, upgrade plan
 //
 // Retired bytes are never reused.
 //

@@ -8,6 +8,7 @@ import (
 	"github.com/gotensor/gotensor/chain/balances"
 	"github.com/gotensor/gotensor/chain/coinbase"
 	"github.com/gotensor/gotensor/chain/epoch"
+	"github.com/gotensor/gotensor/chain/governance"
 	"github.com/gotensor/gotensor/chain/staking"
 	"github.com/gotensor/gotensor/chain/store"
 	"github.com/gotensor/gotensor/chain/subnets"
@@ -16,12 +17,13 @@ import (
 
 // Genesis is the application state in genesis.json's app_state.
 type Genesis struct {
-	System   system.Genesis   `json:"system"`
-	Balances balances.Genesis `json:"balances"`
-	Subnets  subnets.Genesis  `json:"subnets"`
-	Staking  staking.Genesis  `json:"staking"`
-	Epoch    epoch.Params     `json:"epoch"`
-	Coinbase coinbase.Genesis `json:"coinbase"`
+	System     system.Genesis     `json:"system"`
+	Balances   balances.Genesis   `json:"balances"`
+	Subnets    subnets.Genesis    `json:"subnets"`
+	Staking    staking.Genesis    `json:"staking"`
+	Epoch      epoch.Params       `json:"epoch"`
+	Coinbase   coinbase.Genesis   `json:"coinbase"`
+	Governance governance.Genesis `json:"governance"`
 	// Raw is state exported from a running chain for modules without a
 	// typed genesis form; empty in a new chain.
 	Raw []RawEntry `json:"raw,omitempty"`
@@ -59,6 +61,9 @@ func (g Genesis) Validate() error {
 	if err := g.Coinbase.Params.Validate(); err != nil {
 		return err
 	}
+	if err := g.Governance.Params.Validate(); err != nil {
+		return err
+	}
 	return validateRaw(g.Raw)
 }
 
@@ -79,6 +84,9 @@ func initGenesis(kv store.KV, g Genesis, height uint64) error {
 	if err := coinbase.InitGenesis(kv, g.Coinbase); err != nil {
 		return err
 	}
+	if err := governance.InitGenesis(kv, g.Governance); err != nil {
+		return err
+	}
 	importRaw(kv, g.Raw)
 	return nil
 }
@@ -86,12 +94,13 @@ func initGenesis(kv store.KV, g Genesis, height uint64) error {
 // ExportGenesis reads the state as a genesis app_state.
 func ExportGenesis(r store.Reader) Genesis {
 	return Genesis{
-		System:   system.ExportGenesis(r),
-		Balances: balances.ExportGenesis(r),
-		Subnets:  subnets.ExportGenesis(r),
-		Staking:  staking.ExportGenesis(r),
-		Epoch:    epoch.GetParams(r),
-		Coinbase: coinbase.ExportGenesis(r),
-		Raw:      exportRaw(r),
+		System:     system.ExportGenesis(r),
+		Balances:   balances.ExportGenesis(r),
+		Subnets:    subnets.ExportGenesis(r),
+		Staking:    staking.ExportGenesis(r),
+		Epoch:      epoch.GetParams(r),
+		Coinbase:   coinbase.ExportGenesis(r),
+		Governance: governance.ExportGenesis(r),
+		Raw:        exportRaw(r),
 	}
 }

@@ -16,7 +16,7 @@ type RawEntry struct {
 }
 
 // rawModules are the module key bytes exported raw.
-var rawModules = []byte{0x03, 0x04, 0x05, 0x06, 0x07, 0x08}
+var rawModules = []byte{0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09}
 
 func exportRaw(r store.Reader) []RawEntry {
 	var out []RawEntry

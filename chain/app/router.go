@@ -8,6 +8,7 @@ import (
 	"github.com/gotensor/gotensor/chain/env"
 	"github.com/gotensor/gotensor/chain/epoch"
 	"github.com/gotensor/gotensor/chain/errs"
+	"github.com/gotensor/gotensor/chain/governance"
 	"github.com/gotensor/gotensor/chain/neurons"
 	"github.com/gotensor/gotensor/chain/registration"
 	"github.com/gotensor/gotensor/chain/staking"
@@ -75,11 +76,73 @@ func hyperChange(r store.Reader, signer keys.PublicKey, c *txpb.SetHyperparamete
 		Sudo: system.IsSudo(r, signer)}, nil
 }
 
+// exemptFromSafeMode are the calls that run while safe mode is on:
+// governance and sudo (CHAIN-SPEC "Safe mode").
+func exemptFromSafeMode(c *txpb.Call) bool {
+	switch c.Call.(type) {
+	case *txpb.Call_Propose, *txpb.Call_Deposit, *txpb.Call_Vote,
+		*txpb.Call_SudoSetBalance, *txpb.Call_SudoSetParameter, *txpb.Call_SudoDissolveNetwork:
+		return true
+	}
+	return false
+}
+
+func checkSafeMode(r store.Reader, c *txpb.Call) error {
+	if governance.SafeMode(r) && !exemptFromSafeMode(c) {
+		return fmt.Errorf("%w: %s is paused", governance.ErrSafeModeActive, tx.CallName(c))
+	}
+	return nil
+}
+
+func proposal(p *txpb.Propose) (governance.New, error) {
+	n := governance.New{Title: p.Title, Description: p.Description, Deposit: p.Deposit}
+	switch k := p.Kind.(type) {
+	case *txpb.Propose_ParameterChange:
+		pc := k.ParameterChange
+		nu, err := netuid(pc.Netuid)
+		if err != nil {
+			return n, err
+		}
+		n.Kind, n.Payload = governance.KindParameterChange, governance.Payload{HasNetuid: pc.HasNetuid, Netuid: nu, Name: pc.Name, Value: pc.Value}
+	case *txpb.Propose_DissolveSubnet:
+		nu, err := netuid(k.DissolveSubnet.Netuid)
+		if err != nil {
+			return n, err
+		}
+		n.Kind, n.Payload = governance.KindDissolveSubnet, governance.Payload{Netuid: nu}
+	case *txpb.Propose_SafeMode:
+		n.Kind, n.Payload = governance.KindSafeMode, governance.Payload{On: k.SafeMode.On}
+	case *txpb.Propose_UpgradePlan:
+		u := k.UpgradePlan
+		n.Kind, n.Payload = governance.KindUpgrade, governance.Payload{Name: u.Name, Height: u.Height, Info: u.Info}
+	case *txpb.Propose_RetireSudo:
+		n.Kind = governance.KindRetireSudo
+	case *txpb.Propose_Text:
+		n.Kind = governance.KindText
+	default:
+		return n, fmt.Errorf("%w: no proposal kind", governance.ErrInvalidProposal)
+	}
+	return n, nil
+}
+
 // validate runs a call's checks without writing; CheckTx and the handlers
 // share them.
 func validate(r store.Reader, signer keys.PublicKey, c *txpb.Call, height int64) error {
 	now := uint64(height)
+	if err := checkSafeMode(r, c); err != nil {
+		return err
+	}
 	switch call := c.Call.(type) {
+	case *txpb.Call_Propose:
+		n, err := proposal(call.Propose)
+		if err != nil {
+			return err
+		}
+		return governance.ValidatePropose(r, signer, n, now)
+	case *txpb.Call_Deposit:
+		return governance.ValidateDeposit(r, signer, call.Deposit.ProposalId, call.Deposit.Amount, now)
+	case *txpb.Call_Vote:
+		return governance.ValidateVote(r, signer, call.Vote.ProposalId, governance.Option(call.Vote.Option), now)
 	case *txpb.Call_Transfer:
 		return balances.ValidateTransfer(r, signer, call.Transfer.Dest, call.Transfer.Value, false)
 	case *txpb.Call_TransferKeepAlive:
@@ -197,7 +260,21 @@ func validate(r store.Reader, signer keys.PublicKey, c *txpb.Call, height int64)
 
 // execute runs a call on kv.
 func execute(e *env.Env, kv store.KV, c *txpb.Call) error {
+	if err := checkSafeMode(kv, c); err != nil {
+		return err
+	}
 	switch call := c.Call.(type) {
+	case *txpb.Call_Propose:
+		n, err := proposal(call.Propose)
+		if err != nil {
+			return err
+		}
+		_, err = governance.Propose(e, kv, n)
+		return err
+	case *txpb.Call_Deposit:
+		return governance.AddDeposit(e, kv, call.Deposit.ProposalId, call.Deposit.Amount)
+	case *txpb.Call_Vote:
+		return governance.CastVote(e, kv, call.Vote.ProposalId, governance.Option(call.Vote.Option))
 	case *txpb.Call_Transfer:
 		return balances.Transfer(e, kv, call.Transfer.Dest, call.Transfer.Value, false)
 	case *txpb.Call_TransferKeepAlive:

@@ -12,6 +12,7 @@ import (
 	"github.com/gotensor/gotensor/chain/api"
 	"github.com/gotensor/gotensor/chain/balances"
 	"github.com/gotensor/gotensor/chain/errs"
+	"github.com/gotensor/gotensor/chain/governance"
 	"github.com/gotensor/gotensor/chain/neurons"
 	"github.com/gotensor/gotensor/chain/pools"
 	"github.com/gotensor/gotensor/chain/registration"
@@ -386,7 +387,7 @@ func checkSupply(t *testing.T, h *harness) {
 	t.Helper()
 	var sum uint64
 	balances.IterateAccounts(h.app.tree, nil, func(a balances.Account) bool { sum += a.Free; return true })
-	sum += pools.TotalTAO(h.app.tree)
+	sum += pools.TotalTAO(h.app.tree) + governance.Locked(h.app.tree)
 	if iss := balances.TotalIssuance(h.app.tree); sum != iss {
 		t.Fatalf("balances + pools = %d, total issuance %d", sum, iss)
 	}

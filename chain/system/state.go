@@ -78,3 +78,6 @@ func RewardAccount(r store.Reader, consAddr []byte) (keys.PublicKey, bool) {
 func SetRewardAccount(kv store.KV, consAddr []byte, who keys.PublicKey) {
 	kv.Set(validatorKey(consAddr), who[:])
 }
+
+// RetireSudo removes the sudo key for good (governance).
+func RetireSudo(kv store.KV) { kv.Delete(sudoKey) }

@@ -21,6 +21,61 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+type VoteOption int32
+
+const (
+	VoteOption_VOTE_OPTION_UNSPECIFIED VoteOption = 0
+	VoteOption_VOTE_OPTION_YES         VoteOption = 1
+	VoteOption_VOTE_OPTION_NO          VoteOption = 2
+	VoteOption_VOTE_OPTION_ABSTAIN     VoteOption = 3
+	VoteOption_VOTE_OPTION_VETO        VoteOption = 4
+)
+
+// Enum value maps for VoteOption.
+var (
+	VoteOption_name = map[int32]string{
+		0: "VOTE_OPTION_UNSPECIFIED",
+		1: "VOTE_OPTION_YES",
+		2: "VOTE_OPTION_NO",
+		3: "VOTE_OPTION_ABSTAIN",
+		4: "VOTE_OPTION_VETO",
+	}
+	VoteOption_value = map[string]int32{
+		"VOTE_OPTION_UNSPECIFIED": 0,
+		"VOTE_OPTION_YES":         1,
+		"VOTE_OPTION_NO":          2,
+		"VOTE_OPTION_ABSTAIN":     3,
+		"VOTE_OPTION_VETO":        4,
+	}
+)
+
+func (x VoteOption) Enum() *VoteOption {
+	p := new(VoteOption)
+	*p = x
+	return p
+}
+
+func (x VoteOption) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (VoteOption) Descriptor() protoreflect.EnumDescriptor {
+	return file_gotensor_tx_v1_calls_proto_enumTypes[0].Descriptor()
+}
+
+func (VoteOption) Type() protoreflect.EnumType {
+	return &file_gotensor_tx_v1_calls_proto_enumTypes[0]
+}
+
+func (x VoteOption) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use VoteOption.Descriptor instead.
+func (VoteOption) EnumDescriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{0}
+}
+
 // Call is one state-changing call. Names follow subtensor's calls.
 // Field numbers are grouped by module; a retired number is never reused.
 type Call struct {
@@ -60,6 +115,9 @@ type Call struct {
 	//	*Call_SetWeights
 	//	*Call_CommitWeights
 	//	*Call_RevealWeights
+	//	*Call_Propose
+	//	*Call_Deposit
+	//	*Call_Vote
 	Call          isCall_Call `protobuf_oneof:"call"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -399,6 +457,33 @@ func (x *Call) GetRevealWeights() *RevealWeights {
 	return nil
 }
 
+func (x *Call) GetPropose() *Propose {
+	if x != nil {
+		if x, ok := x.Call.(*Call_Propose); ok {
+			return x.Propose
+		}
+	}
+	return nil
+}
+
+func (x *Call) GetDeposit() *Deposit {
+	if x != nil {
+		if x, ok := x.Call.(*Call_Deposit); ok {
+			return x.Deposit
+		}
+	}
+	return nil
+}
+
+func (x *Call) GetVote() *Vote {
+	if x != nil {
+		if x, ok := x.Call.(*Call_Vote); ok {
+			return x.Vote
+		}
+	}
+	return nil
+}
+
 type isCall_Call interface {
 	isCall_Call()
 }
@@ -541,6 +626,19 @@ type Call_RevealWeights struct {
 	RevealWeights *RevealWeights `protobuf:"bytes,130,opt,name=reveal_weights,json=revealWeights,proto3,oneof"`
 }
 
+type Call_Propose struct {
+	// governance: 160-175
+	Propose *Propose `protobuf:"bytes,160,opt,name=propose,proto3,oneof"`
+}
+
+type Call_Deposit struct {
+	Deposit *Deposit `protobuf:"bytes,161,opt,name=deposit,proto3,oneof"`
+}
+
+type Call_Vote struct {
+	Vote *Vote `protobuf:"bytes,162,opt,name=vote,proto3,oneof"`
+}
+
 func (*Call_Transfer) isCall_Call() {}
 
 func (*Call_TransferKeepAlive) isCall_Call() {}
@@ -606,6 +704,12 @@ func (*Call_SetWeights) isCall_Call() {}
 func (*Call_CommitWeights) isCall_Call() {}
 
 func (*Call_RevealWeights) isCall_Call() {}
+
+func (*Call_Propose) isCall_Call() {}
+
+func (*Call_Deposit) isCall_Call() {}
+
+func (*Call_Vote) isCall_Call() {}
 
 // Transfer moves value RAO from the signer to dest. The signer's account may
 // be reaped if what remains is below the existential deposit.
@@ -2796,11 +2900,584 @@ func (x *RevealWeights) GetVersionKey() uint64 {
 	return 0
 }
 
+// Propose opens a governance proposal, locking deposit RAO from the signer.
+type Propose struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Title       string                 `protobuf:"bytes,1,opt,name=title,proto3" json:"title,omitempty"`             // ≤ 256 bytes
+	Description string                 `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"` // ≤ 4096 bytes
+	Deposit     uint64                 `protobuf:"varint,3,opt,name=deposit,proto3" json:"deposit,omitempty"`
+	// Types that are valid to be assigned to Kind:
+	//
+	//	*Propose_ParameterChange
+	//	*Propose_DissolveSubnet
+	//	*Propose_SafeMode
+	//	*Propose_UpgradePlan
+	//	*Propose_RetireSudo
+	//	*Propose_Text
+	Kind          isPropose_Kind `protobuf_oneof:"kind"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Propose) Reset() {
+	*x = Propose{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Propose) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Propose) ProtoMessage() {}
+
+func (x *Propose) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Propose.ProtoReflect.Descriptor instead.
+func (*Propose) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *Propose) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *Propose) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *Propose) GetDeposit() uint64 {
+	if x != nil {
+		return x.Deposit
+	}
+	return 0
+}
+
+func (x *Propose) GetKind() isPropose_Kind {
+	if x != nil {
+		return x.Kind
+	}
+	return nil
+}
+
+func (x *Propose) GetParameterChange() *ParameterChange {
+	if x != nil {
+		if x, ok := x.Kind.(*Propose_ParameterChange); ok {
+			return x.ParameterChange
+		}
+	}
+	return nil
+}
+
+func (x *Propose) GetDissolveSubnet() *DissolveSubnet {
+	if x != nil {
+		if x, ok := x.Kind.(*Propose_DissolveSubnet); ok {
+			return x.DissolveSubnet
+		}
+	}
+	return nil
+}
+
+func (x *Propose) GetSafeMode() *SafeMode {
+	if x != nil {
+		if x, ok := x.Kind.(*Propose_SafeMode); ok {
+			return x.SafeMode
+		}
+	}
+	return nil
+}
+
+func (x *Propose) GetUpgradePlan() *UpgradePlan {
+	if x != nil {
+		if x, ok := x.Kind.(*Propose_UpgradePlan); ok {
+			return x.UpgradePlan
+		}
+	}
+	return nil
+}
+
+func (x *Propose) GetRetireSudo() *RetireSudo {
+	if x != nil {
+		if x, ok := x.Kind.(*Propose_RetireSudo); ok {
+			return x.RetireSudo
+		}
+	}
+	return nil
+}
+
+func (x *Propose) GetText() *Text {
+	if x != nil {
+		if x, ok := x.Kind.(*Propose_Text); ok {
+			return x.Text
+		}
+	}
+	return nil
+}
+
+type isPropose_Kind interface {
+	isPropose_Kind()
+}
+
+type Propose_ParameterChange struct {
+	ParameterChange *ParameterChange `protobuf:"bytes,10,opt,name=parameter_change,json=parameterChange,proto3,oneof"`
+}
+
+type Propose_DissolveSubnet struct {
+	DissolveSubnet *DissolveSubnet `protobuf:"bytes,11,opt,name=dissolve_subnet,json=dissolveSubnet,proto3,oneof"`
+}
+
+type Propose_SafeMode struct {
+	SafeMode *SafeMode `protobuf:"bytes,12,opt,name=safe_mode,json=safeMode,proto3,oneof"`
+}
+
+type Propose_UpgradePlan struct {
+	UpgradePlan *UpgradePlan `protobuf:"bytes,13,opt,name=upgrade_plan,json=upgradePlan,proto3,oneof"`
+}
+
+type Propose_RetireSudo struct {
+	RetireSudo *RetireSudo `protobuf:"bytes,14,opt,name=retire_sudo,json=retireSudo,proto3,oneof"`
+}
+
+type Propose_Text struct {
+	Text *Text `protobuf:"bytes,15,opt,name=text,proto3,oneof"`
+}
+
+func (*Propose_ParameterChange) isPropose_Kind() {}
+
+func (*Propose_DissolveSubnet) isPropose_Kind() {}
+
+func (*Propose_SafeMode) isPropose_Kind() {}
+
+func (*Propose_UpgradePlan) isPropose_Kind() {}
+
+func (*Propose_RetireSudo) isPropose_Kind() {}
+
+func (*Propose_Text) isPropose_Kind() {}
+
+// ParameterChange sets what sudo could set: a subnet hyperparameter
+// (netuid set) or a global parameter (no netuid).
+type ParameterChange struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	HasNetuid     bool                   `protobuf:"varint,1,opt,name=has_netuid,json=hasNetuid,proto3" json:"has_netuid,omitempty"`
+	Netuid        uint32                 `protobuf:"varint,2,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Name          string                 `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	Value         uint64                 `protobuf:"varint,4,opt,name=value,proto3" json:"value,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ParameterChange) Reset() {
+	*x = ParameterChange{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ParameterChange) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ParameterChange) ProtoMessage() {}
+
+func (x *ParameterChange) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ParameterChange.ProtoReflect.Descriptor instead.
+func (*ParameterChange) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *ParameterChange) GetHasNetuid() bool {
+	if x != nil {
+		return x.HasNetuid
+	}
+	return false
+}
+
+func (x *ParameterChange) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *ParameterChange) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ParameterChange) GetValue() uint64 {
+	if x != nil {
+		return x.Value
+	}
+	return 0
+}
+
+// DissolveSubnet removes a subnet, refunding its stakers.
+type DissolveSubnet struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Netuid        uint32                 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DissolveSubnet) Reset() {
+	*x = DissolveSubnet{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DissolveSubnet) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DissolveSubnet) ProtoMessage() {}
+
+func (x *DissolveSubnet) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DissolveSubnet.ProtoReflect.Descriptor instead.
+func (*DissolveSubnet) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *DissolveSubnet) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+// SafeMode turns safe mode on or off.
+type SafeMode struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	On            bool                   `protobuf:"varint,1,opt,name=on,proto3" json:"on,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SafeMode) Reset() {
+	*x = SafeMode{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SafeMode) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SafeMode) ProtoMessage() {}
+
+func (x *SafeMode) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SafeMode.ProtoReflect.Descriptor instead.
+func (*SafeMode) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *SafeMode) GetOn() bool {
+	if x != nil {
+		return x.On
+	}
+	return false
+}
+
+// UpgradePlan schedules a software upgrade: nodes stop at height unless
+// their binary declares name.
+type UpgradePlan struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Height        uint64                 `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	Info          string                 `protobuf:"bytes,3,opt,name=info,proto3" json:"info,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpgradePlan) Reset() {
+	*x = UpgradePlan{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpgradePlan) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpgradePlan) ProtoMessage() {}
+
+func (x *UpgradePlan) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpgradePlan.ProtoReflect.Descriptor instead.
+func (*UpgradePlan) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *UpgradePlan) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *UpgradePlan) GetHeight() uint64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+func (x *UpgradePlan) GetInfo() string {
+	if x != nil {
+		return x.Info
+	}
+	return ""
+}
+
+// RetireSudo removes the sudo key for good.
+type RetireSudo struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RetireSudo) Reset() {
+	*x = RetireSudo{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RetireSudo) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RetireSudo) ProtoMessage() {}
+
+func (x *RetireSudo) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RetireSudo.ProtoReflect.Descriptor instead.
+func (*RetireSudo) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{41}
+}
+
+// Text is a signalling proposal with no effect.
+type Text struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Text) Reset() {
+	*x = Text{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Text) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Text) ProtoMessage() {}
+
+func (x *Text) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Text.ProtoReflect.Descriptor instead.
+func (*Text) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{42}
+}
+
+// Deposit adds to a proposal's deposit while it is voting.
+type Deposit struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ProposalId    uint64                 `protobuf:"varint,1,opt,name=proposal_id,json=proposalId,proto3" json:"proposal_id,omitempty"`
+	Amount        uint64                 `protobuf:"varint,2,opt,name=amount,proto3" json:"amount,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Deposit) Reset() {
+	*x = Deposit{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Deposit) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Deposit) ProtoMessage() {}
+
+func (x *Deposit) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Deposit.ProtoReflect.Descriptor instead.
+func (*Deposit) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *Deposit) GetProposalId() uint64 {
+	if x != nil {
+		return x.ProposalId
+	}
+	return 0
+}
+
+func (x *Deposit) GetAmount() uint64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
+// Vote records the signing coldkey's vote; a later vote replaces an earlier one.
+type Vote struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ProposalId    uint64                 `protobuf:"varint,1,opt,name=proposal_id,json=proposalId,proto3" json:"proposal_id,omitempty"`
+	Option        VoteOption             `protobuf:"varint,2,opt,name=option,proto3,enum=gotensor.tx.v1.VoteOption" json:"option,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Vote) Reset() {
+	*x = Vote{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Vote) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Vote) ProtoMessage() {}
+
+func (x *Vote) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Vote.ProtoReflect.Descriptor instead.
+func (*Vote) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *Vote) GetProposalId() uint64 {
+	if x != nil {
+		return x.ProposalId
+	}
+	return 0
+}
+
+func (x *Vote) GetOption() VoteOption {
+	if x != nil {
+		return x.Option
+	}
+	return VoteOption_VOTE_OPTION_UNSPECIFIED
+}
+
 var File_gotensor_tx_v1_calls_proto protoreflect.FileDescriptor
 
 const file_gotensor_tx_v1_calls_proto_rawDesc = "" +
 	"\n" +
-	"\x1agotensor/tx/v1/calls.proto\x12\x0egotensor.tx.v1\"\xe0\x12\n" +
+	"\x1agotensor/tx/v1/calls.proto\x12\x0egotensor.tx.v1\"\xf9\x13\n" +
 	"\x04Call\x126\n" +
 	"\btransfer\x18\x01 \x01(\v2\x18.gotensor.tx.v1.TransferH\x00R\btransfer\x12S\n" +
 	"\x13transfer_keep_alive\x18\x02 \x01(\v2!.gotensor.tx.v1.TransferKeepAliveH\x00R\x11transferKeepAlive\x12@\n" +
@@ -2840,7 +3517,10 @@ const file_gotensor_tx_v1_calls_proto_rawDesc = "" +
 	"\vset_weights\x18\x80\x01 \x01(\v2\x1a.gotensor.tx.v1.SetWeightsH\x00R\n" +
 	"setWeights\x12G\n" +
 	"\x0ecommit_weights\x18\x81\x01 \x01(\v2\x1d.gotensor.tx.v1.CommitWeightsH\x00R\rcommitWeights\x12G\n" +
-	"\x0ereveal_weights\x18\x82\x01 \x01(\v2\x1d.gotensor.tx.v1.RevealWeightsH\x00R\rrevealWeightsB\x06\n" +
+	"\x0ereveal_weights\x18\x82\x01 \x01(\v2\x1d.gotensor.tx.v1.RevealWeightsH\x00R\rrevealWeights\x124\n" +
+	"\apropose\x18\xa0\x01 \x01(\v2\x17.gotensor.tx.v1.ProposeH\x00R\apropose\x124\n" +
+	"\adeposit\x18\xa1\x01 \x01(\v2\x17.gotensor.tx.v1.DepositH\x00R\adeposit\x12+\n" +
+	"\x04vote\x18\xa2\x01 \x01(\v2\x14.gotensor.tx.v1.VoteH\x00R\x04voteB\x06\n" +
 	"\x04call\"4\n" +
 	"\bTransfer\x12\x12\n" +
 	"\x04dest\x18\x01 \x01(\tR\x04dest\x12\x14\n" +
@@ -3005,7 +3685,52 @@ const file_gotensor_tx_v1_calls_proto_rawDesc = "" +
 	"\aweights\x18\x03 \x03(\rR\aweights\x12\x12\n" +
 	"\x04salt\x18\x04 \x03(\rR\x04salt\x12\x1f\n" +
 	"\vversion_key\x18\x05 \x01(\x04R\n" +
-	"versionKeyB,Z*github.com/gotensor/gotensor/chain/tx/txpbb\x06proto3"
+	"versionKey\"\xe2\x03\n" +
+	"\aPropose\x12\x14\n" +
+	"\x05title\x18\x01 \x01(\tR\x05title\x12 \n" +
+	"\vdescription\x18\x02 \x01(\tR\vdescription\x12\x18\n" +
+	"\adeposit\x18\x03 \x01(\x04R\adeposit\x12L\n" +
+	"\x10parameter_change\x18\n" +
+	" \x01(\v2\x1f.gotensor.tx.v1.ParameterChangeH\x00R\x0fparameterChange\x12I\n" +
+	"\x0fdissolve_subnet\x18\v \x01(\v2\x1e.gotensor.tx.v1.DissolveSubnetH\x00R\x0edissolveSubnet\x127\n" +
+	"\tsafe_mode\x18\f \x01(\v2\x18.gotensor.tx.v1.SafeModeH\x00R\bsafeMode\x12@\n" +
+	"\fupgrade_plan\x18\r \x01(\v2\x1b.gotensor.tx.v1.UpgradePlanH\x00R\vupgradePlan\x12=\n" +
+	"\vretire_sudo\x18\x0e \x01(\v2\x1a.gotensor.tx.v1.RetireSudoH\x00R\n" +
+	"retireSudo\x12*\n" +
+	"\x04text\x18\x0f \x01(\v2\x14.gotensor.tx.v1.TextH\x00R\x04textB\x06\n" +
+	"\x04kind\"r\n" +
+	"\x0fParameterChange\x12\x1d\n" +
+	"\n" +
+	"has_netuid\x18\x01 \x01(\bR\thasNetuid\x12\x16\n" +
+	"\x06netuid\x18\x02 \x01(\rR\x06netuid\x12\x12\n" +
+	"\x04name\x18\x03 \x01(\tR\x04name\x12\x14\n" +
+	"\x05value\x18\x04 \x01(\x04R\x05value\"(\n" +
+	"\x0eDissolveSubnet\x12\x16\n" +
+	"\x06netuid\x18\x01 \x01(\rR\x06netuid\"\x1a\n" +
+	"\bSafeMode\x12\x0e\n" +
+	"\x02on\x18\x01 \x01(\bR\x02on\"M\n" +
+	"\vUpgradePlan\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
+	"\x06height\x18\x02 \x01(\x04R\x06height\x12\x12\n" +
+	"\x04info\x18\x03 \x01(\tR\x04info\"\f\n" +
+	"\n" +
+	"RetireSudo\"\x06\n" +
+	"\x04Text\"B\n" +
+	"\aDeposit\x12\x1f\n" +
+	"\vproposal_id\x18\x01 \x01(\x04R\n" +
+	"proposalId\x12\x16\n" +
+	"\x06amount\x18\x02 \x01(\x04R\x06amount\"[\n" +
+	"\x04Vote\x12\x1f\n" +
+	"\vproposal_id\x18\x01 \x01(\x04R\n" +
+	"proposalId\x122\n" +
+	"\x06option\x18\x02 \x01(\x0e2\x1a.gotensor.tx.v1.VoteOptionR\x06option*\x81\x01\n" +
+	"\n" +
+	"VoteOption\x12\x1b\n" +
+	"\x17VOTE_OPTION_UNSPECIFIED\x10\x00\x12\x13\n" +
+	"\x0fVOTE_OPTION_YES\x10\x01\x12\x12\n" +
+	"\x0eVOTE_OPTION_NO\x10\x02\x12\x17\n" +
+	"\x13VOTE_OPTION_ABSTAIN\x10\x03\x12\x14\n" +
+	"\x10VOTE_OPTION_VETO\x10\x04B,Z*github.com/gotensor/gotensor/chain/tx/txpbb\x06proto3"
 
 var (
 	file_gotensor_tx_v1_calls_proto_rawDescOnce sync.Once
@@ -3019,87 +3744,108 @@ func file_gotensor_tx_v1_calls_proto_rawDescGZIP() []byte {
 	return file_gotensor_tx_v1_calls_proto_rawDescData
 }
 
-var file_gotensor_tx_v1_calls_proto_msgTypes = make([]protoimpl.MessageInfo, 36)
+var file_gotensor_tx_v1_calls_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_gotensor_tx_v1_calls_proto_msgTypes = make([]protoimpl.MessageInfo, 45)
 var file_gotensor_tx_v1_calls_proto_goTypes = []any{
-	(*Call)(nil),                 // 0: gotensor.tx.v1.Call
-	(*Transfer)(nil),             // 1: gotensor.tx.v1.Transfer
-	(*TransferKeepAlive)(nil),    // 2: gotensor.tx.v1.TransferKeepAlive
-	(*TransferAll)(nil),          // 3: gotensor.tx.v1.TransferAll
-	(*SudoSetBalance)(nil),       // 4: gotensor.tx.v1.SudoSetBalance
-	(*SudoSetParameter)(nil),     // 5: gotensor.tx.v1.SudoSetParameter
-	(*SudoDissolveNetwork)(nil),  // 6: gotensor.tx.v1.SudoDissolveNetwork
-	(*SubnetIdentity)(nil),       // 7: gotensor.tx.v1.SubnetIdentity
-	(*ChainIdentity)(nil),        // 8: gotensor.tx.v1.ChainIdentity
-	(*RegisterNetwork)(nil),      // 9: gotensor.tx.v1.RegisterNetwork
-	(*StartCall)(nil),            // 10: gotensor.tx.v1.StartCall
-	(*SetSubnetIdentity)(nil),    // 11: gotensor.tx.v1.SetSubnetIdentity
-	(*SetIdentity)(nil),          // 12: gotensor.tx.v1.SetIdentity
-	(*SetHyperparameter)(nil),    // 13: gotensor.tx.v1.SetHyperparameter
-	(*BurnedRegister)(nil),       // 14: gotensor.tx.v1.BurnedRegister
-	(*RegisterLimit)(nil),        // 15: gotensor.tx.v1.RegisterLimit
-	(*ServeAxon)(nil),            // 16: gotensor.tx.v1.ServeAxon
-	(*ServePrometheus)(nil),      // 17: gotensor.tx.v1.ServePrometheus
-	(*SetCommitment)(nil),        // 18: gotensor.tx.v1.SetCommitment
-	(*AddStake)(nil),             // 19: gotensor.tx.v1.AddStake
-	(*AddStakeLimit)(nil),        // 20: gotensor.tx.v1.AddStakeLimit
-	(*RemoveStake)(nil),          // 21: gotensor.tx.v1.RemoveStake
-	(*RemoveStakeLimit)(nil),     // 22: gotensor.tx.v1.RemoveStakeLimit
-	(*RemoveStakeFullLimit)(nil), // 23: gotensor.tx.v1.RemoveStakeFullLimit
-	(*UnstakeAll)(nil),           // 24: gotensor.tx.v1.UnstakeAll
-	(*UnstakeAllAlpha)(nil),      // 25: gotensor.tx.v1.UnstakeAllAlpha
-	(*MoveStake)(nil),            // 26: gotensor.tx.v1.MoveStake
-	(*TransferStake)(nil),        // 27: gotensor.tx.v1.TransferStake
-	(*SwapStake)(nil),            // 28: gotensor.tx.v1.SwapStake
-	(*SwapStakeLimit)(nil),       // 29: gotensor.tx.v1.SwapStakeLimit
-	(*IncreaseTake)(nil),         // 30: gotensor.tx.v1.IncreaseTake
-	(*DecreaseTake)(nil),         // 31: gotensor.tx.v1.DecreaseTake
-	(*RootRegister)(nil),         // 32: gotensor.tx.v1.RootRegister
-	(*SetWeights)(nil),           // 33: gotensor.tx.v1.SetWeights
-	(*CommitWeights)(nil),        // 34: gotensor.tx.v1.CommitWeights
-	(*RevealWeights)(nil),        // 35: gotensor.tx.v1.RevealWeights
+	(VoteOption)(0),              // 0: gotensor.tx.v1.VoteOption
+	(*Call)(nil),                 // 1: gotensor.tx.v1.Call
+	(*Transfer)(nil),             // 2: gotensor.tx.v1.Transfer
+	(*TransferKeepAlive)(nil),    // 3: gotensor.tx.v1.TransferKeepAlive
+	(*TransferAll)(nil),          // 4: gotensor.tx.v1.TransferAll
+	(*SudoSetBalance)(nil),       // 5: gotensor.tx.v1.SudoSetBalance
+	(*SudoSetParameter)(nil),     // 6: gotensor.tx.v1.SudoSetParameter
+	(*SudoDissolveNetwork)(nil),  // 7: gotensor.tx.v1.SudoDissolveNetwork
+	(*SubnetIdentity)(nil),       // 8: gotensor.tx.v1.SubnetIdentity
+	(*ChainIdentity)(nil),        // 9: gotensor.tx.v1.ChainIdentity
+	(*RegisterNetwork)(nil),      // 10: gotensor.tx.v1.RegisterNetwork
+	(*StartCall)(nil),            // 11: gotensor.tx.v1.StartCall
+	(*SetSubnetIdentity)(nil),    // 12: gotensor.tx.v1.SetSubnetIdentity
+	(*SetIdentity)(nil),          // 13: gotensor.tx.v1.SetIdentity
+	(*SetHyperparameter)(nil),    // 14: gotensor.tx.v1.SetHyperparameter
+	(*BurnedRegister)(nil),       // 15: gotensor.tx.v1.BurnedRegister
+	(*RegisterLimit)(nil),        // 16: gotensor.tx.v1.RegisterLimit
+	(*ServeAxon)(nil),            // 17: gotensor.tx.v1.ServeAxon
+	(*ServePrometheus)(nil),      // 18: gotensor.tx.v1.ServePrometheus
+	(*SetCommitment)(nil),        // 19: gotensor.tx.v1.SetCommitment
+	(*AddStake)(nil),             // 20: gotensor.tx.v1.AddStake
+	(*AddStakeLimit)(nil),        // 21: gotensor.tx.v1.AddStakeLimit
+	(*RemoveStake)(nil),          // 22: gotensor.tx.v1.RemoveStake
+	(*RemoveStakeLimit)(nil),     // 23: gotensor.tx.v1.RemoveStakeLimit
+	(*RemoveStakeFullLimit)(nil), // 24: gotensor.tx.v1.RemoveStakeFullLimit
+	(*UnstakeAll)(nil),           // 25: gotensor.tx.v1.UnstakeAll
+	(*UnstakeAllAlpha)(nil),      // 26: gotensor.tx.v1.UnstakeAllAlpha
+	(*MoveStake)(nil),            // 27: gotensor.tx.v1.MoveStake
+	(*TransferStake)(nil),        // 28: gotensor.tx.v1.TransferStake
+	(*SwapStake)(nil),            // 29: gotensor.tx.v1.SwapStake
+	(*SwapStakeLimit)(nil),       // 30: gotensor.tx.v1.SwapStakeLimit
+	(*IncreaseTake)(nil),         // 31: gotensor.tx.v1.IncreaseTake
+	(*DecreaseTake)(nil),         // 32: gotensor.tx.v1.DecreaseTake
+	(*RootRegister)(nil),         // 33: gotensor.tx.v1.RootRegister
+	(*SetWeights)(nil),           // 34: gotensor.tx.v1.SetWeights
+	(*CommitWeights)(nil),        // 35: gotensor.tx.v1.CommitWeights
+	(*RevealWeights)(nil),        // 36: gotensor.tx.v1.RevealWeights
+	(*Propose)(nil),              // 37: gotensor.tx.v1.Propose
+	(*ParameterChange)(nil),      // 38: gotensor.tx.v1.ParameterChange
+	(*DissolveSubnet)(nil),       // 39: gotensor.tx.v1.DissolveSubnet
+	(*SafeMode)(nil),             // 40: gotensor.tx.v1.SafeMode
+	(*UpgradePlan)(nil),          // 41: gotensor.tx.v1.UpgradePlan
+	(*RetireSudo)(nil),           // 42: gotensor.tx.v1.RetireSudo
+	(*Text)(nil),                 // 43: gotensor.tx.v1.Text
+	(*Deposit)(nil),              // 44: gotensor.tx.v1.Deposit
+	(*Vote)(nil),                 // 45: gotensor.tx.v1.Vote
 }
 var file_gotensor_tx_v1_calls_proto_depIdxs = []int32{
-	1,  // 0: gotensor.tx.v1.Call.transfer:type_name -> gotensor.tx.v1.Transfer
-	2,  // 1: gotensor.tx.v1.Call.transfer_keep_alive:type_name -> gotensor.tx.v1.TransferKeepAlive
-	3,  // 2: gotensor.tx.v1.Call.transfer_all:type_name -> gotensor.tx.v1.TransferAll
-	4,  // 3: gotensor.tx.v1.Call.sudo_set_balance:type_name -> gotensor.tx.v1.SudoSetBalance
-	5,  // 4: gotensor.tx.v1.Call.sudo_set_parameter:type_name -> gotensor.tx.v1.SudoSetParameter
-	6,  // 5: gotensor.tx.v1.Call.sudo_dissolve_network:type_name -> gotensor.tx.v1.SudoDissolveNetwork
-	9,  // 6: gotensor.tx.v1.Call.register_network:type_name -> gotensor.tx.v1.RegisterNetwork
-	10, // 7: gotensor.tx.v1.Call.start_call:type_name -> gotensor.tx.v1.StartCall
-	11, // 8: gotensor.tx.v1.Call.set_subnet_identity:type_name -> gotensor.tx.v1.SetSubnetIdentity
-	12, // 9: gotensor.tx.v1.Call.set_identity:type_name -> gotensor.tx.v1.SetIdentity
-	13, // 10: gotensor.tx.v1.Call.set_hyperparameter:type_name -> gotensor.tx.v1.SetHyperparameter
-	14, // 11: gotensor.tx.v1.Call.burned_register:type_name -> gotensor.tx.v1.BurnedRegister
-	15, // 12: gotensor.tx.v1.Call.register_limit:type_name -> gotensor.tx.v1.RegisterLimit
-	16, // 13: gotensor.tx.v1.Call.serve_axon:type_name -> gotensor.tx.v1.ServeAxon
-	17, // 14: gotensor.tx.v1.Call.serve_prometheus:type_name -> gotensor.tx.v1.ServePrometheus
-	18, // 15: gotensor.tx.v1.Call.set_commitment:type_name -> gotensor.tx.v1.SetCommitment
-	19, // 16: gotensor.tx.v1.Call.add_stake:type_name -> gotensor.tx.v1.AddStake
-	20, // 17: gotensor.tx.v1.Call.add_stake_limit:type_name -> gotensor.tx.v1.AddStakeLimit
-	21, // 18: gotensor.tx.v1.Call.remove_stake:type_name -> gotensor.tx.v1.RemoveStake
-	22, // 19: gotensor.tx.v1.Call.remove_stake_limit:type_name -> gotensor.tx.v1.RemoveStakeLimit
-	23, // 20: gotensor.tx.v1.Call.remove_stake_full_limit:type_name -> gotensor.tx.v1.RemoveStakeFullLimit
-	24, // 21: gotensor.tx.v1.Call.unstake_all:type_name -> gotensor.tx.v1.UnstakeAll
-	25, // 22: gotensor.tx.v1.Call.unstake_all_alpha:type_name -> gotensor.tx.v1.UnstakeAllAlpha
-	26, // 23: gotensor.tx.v1.Call.move_stake:type_name -> gotensor.tx.v1.MoveStake
-	27, // 24: gotensor.tx.v1.Call.transfer_stake:type_name -> gotensor.tx.v1.TransferStake
-	28, // 25: gotensor.tx.v1.Call.swap_stake:type_name -> gotensor.tx.v1.SwapStake
-	29, // 26: gotensor.tx.v1.Call.swap_stake_limit:type_name -> gotensor.tx.v1.SwapStakeLimit
-	30, // 27: gotensor.tx.v1.Call.increase_take:type_name -> gotensor.tx.v1.IncreaseTake
-	31, // 28: gotensor.tx.v1.Call.decrease_take:type_name -> gotensor.tx.v1.DecreaseTake
-	32, // 29: gotensor.tx.v1.Call.root_register:type_name -> gotensor.tx.v1.RootRegister
-	33, // 30: gotensor.tx.v1.Call.set_weights:type_name -> gotensor.tx.v1.SetWeights
-	34, // 31: gotensor.tx.v1.Call.commit_weights:type_name -> gotensor.tx.v1.CommitWeights
-	35, // 32: gotensor.tx.v1.Call.reveal_weights:type_name -> gotensor.tx.v1.RevealWeights
-	7,  // 33: gotensor.tx.v1.RegisterNetwork.identity:type_name -> gotensor.tx.v1.SubnetIdentity
-	7,  // 34: gotensor.tx.v1.SetSubnetIdentity.identity:type_name -> gotensor.tx.v1.SubnetIdentity
-	8,  // 35: gotensor.tx.v1.SetIdentity.identity:type_name -> gotensor.tx.v1.ChainIdentity
-	36, // [36:36] is the sub-list for method output_type
-	36, // [36:36] is the sub-list for method input_type
-	36, // [36:36] is the sub-list for extension type_name
-	36, // [36:36] is the sub-list for extension extendee
-	0,  // [0:36] is the sub-list for field type_name
+	2,  // 0: gotensor.tx.v1.Call.transfer:type_name -> gotensor.tx.v1.Transfer
+	3,  // 1: gotensor.tx.v1.Call.transfer_keep_alive:type_name -> gotensor.tx.v1.TransferKeepAlive
+	4,  // 2: gotensor.tx.v1.Call.transfer_all:type_name -> gotensor.tx.v1.TransferAll
+	5,  // 3: gotensor.tx.v1.Call.sudo_set_balance:type_name -> gotensor.tx.v1.SudoSetBalance
+	6,  // 4: gotensor.tx.v1.Call.sudo_set_parameter:type_name -> gotensor.tx.v1.SudoSetParameter
+	7,  // 5: gotensor.tx.v1.Call.sudo_dissolve_network:type_name -> gotensor.tx.v1.SudoDissolveNetwork
+	10, // 6: gotensor.tx.v1.Call.register_network:type_name -> gotensor.tx.v1.RegisterNetwork
+	11, // 7: gotensor.tx.v1.Call.start_call:type_name -> gotensor.tx.v1.StartCall
+	12, // 8: gotensor.tx.v1.Call.set_subnet_identity:type_name -> gotensor.tx.v1.SetSubnetIdentity
+	13, // 9: gotensor.tx.v1.Call.set_identity:type_name -> gotensor.tx.v1.SetIdentity
+	14, // 10: gotensor.tx.v1.Call.set_hyperparameter:type_name -> gotensor.tx.v1.SetHyperparameter
+	15, // 11: gotensor.tx.v1.Call.burned_register:type_name -> gotensor.tx.v1.BurnedRegister
+	16, // 12: gotensor.tx.v1.Call.register_limit:type_name -> gotensor.tx.v1.RegisterLimit
+	17, // 13: gotensor.tx.v1.Call.serve_axon:type_name -> gotensor.tx.v1.ServeAxon
+	18, // 14: gotensor.tx.v1.Call.serve_prometheus:type_name -> gotensor.tx.v1.ServePrometheus
+	19, // 15: gotensor.tx.v1.Call.set_commitment:type_name -> gotensor.tx.v1.SetCommitment
+	20, // 16: gotensor.tx.v1.Call.add_stake:type_name -> gotensor.tx.v1.AddStake
+	21, // 17: gotensor.tx.v1.Call.add_stake_limit:type_name -> gotensor.tx.v1.AddStakeLimit
+	22, // 18: gotensor.tx.v1.Call.remove_stake:type_name -> gotensor.tx.v1.RemoveStake
+	23, // 19: gotensor.tx.v1.Call.remove_stake_limit:type_name -> gotensor.tx.v1.RemoveStakeLimit
+	24, // 20: gotensor.tx.v1.Call.remove_stake_full_limit:type_name -> gotensor.tx.v1.RemoveStakeFullLimit
+	25, // 21: gotensor.tx.v1.Call.unstake_all:type_name -> gotensor.tx.v1.UnstakeAll
+	26, // 22: gotensor.tx.v1.Call.unstake_all_alpha:type_name -> gotensor.tx.v1.UnstakeAllAlpha
+	27, // 23: gotensor.tx.v1.Call.move_stake:type_name -> gotensor.tx.v1.MoveStake
+	28, // 24: gotensor.tx.v1.Call.transfer_stake:type_name -> gotensor.tx.v1.TransferStake
+	29, // 25: gotensor.tx.v1.Call.swap_stake:type_name -> gotensor.tx.v1.SwapStake
+	30, // 26: gotensor.tx.v1.Call.swap_stake_limit:type_name -> gotensor.tx.v1.SwapStakeLimit
+	31, // 27: gotensor.tx.v1.Call.increase_take:type_name -> gotensor.tx.v1.IncreaseTake
+	32, // 28: gotensor.tx.v1.Call.decrease_take:type_name -> gotensor.tx.v1.DecreaseTake
+	33, // 29: gotensor.tx.v1.Call.root_register:type_name -> gotensor.tx.v1.RootRegister
+	34, // 30: gotensor.tx.v1.Call.set_weights:type_name -> gotensor.tx.v1.SetWeights
+	35, // 31: gotensor.tx.v1.Call.commit_weights:type_name -> gotensor.tx.v1.CommitWeights
+	36, // 32: gotensor.tx.v1.Call.reveal_weights:type_name -> gotensor.tx.v1.RevealWeights
+	37, // 33: gotensor.tx.v1.Call.propose:type_name -> gotensor.tx.v1.Propose
+	44, // 34: gotensor.tx.v1.Call.deposit:type_name -> gotensor.tx.v1.Deposit
+	45, // 35: gotensor.tx.v1.Call.vote:type_name -> gotensor.tx.v1.Vote
+	8,  // 36: gotensor.tx.v1.RegisterNetwork.identity:type_name -> gotensor.tx.v1.SubnetIdentity
+	8,  // 37: gotensor.tx.v1.SetSubnetIdentity.identity:type_name -> gotensor.tx.v1.SubnetIdentity
+	9,  // 38: gotensor.tx.v1.SetIdentity.identity:type_name -> gotensor.tx.v1.ChainIdentity
+	38, // 39: gotensor.tx.v1.Propose.parameter_change:type_name -> gotensor.tx.v1.ParameterChange
+	39, // 40: gotensor.tx.v1.Propose.dissolve_subnet:type_name -> gotensor.tx.v1.DissolveSubnet
+	40, // 41: gotensor.tx.v1.Propose.safe_mode:type_name -> gotensor.tx.v1.SafeMode
+	41, // 42: gotensor.tx.v1.Propose.upgrade_plan:type_name -> gotensor.tx.v1.UpgradePlan
+	42, // 43: gotensor.tx.v1.Propose.retire_sudo:type_name -> gotensor.tx.v1.RetireSudo
+	43, // 44: gotensor.tx.v1.Propose.text:type_name -> gotensor.tx.v1.Text
+	0,  // 45: gotensor.tx.v1.Vote.option:type_name -> gotensor.tx.v1.VoteOption
+	46, // [46:46] is the sub-list for method output_type
+	46, // [46:46] is the sub-list for method input_type
+	46, // [46:46] is the sub-list for extension type_name
+	46, // [46:46] is the sub-list for extension extendee
+	0,  // [0:46] is the sub-list for field type_name
 }
 
 func init() { file_gotensor_tx_v1_calls_proto_init() }
@@ -3141,19 +3887,31 @@ func file_gotensor_tx_v1_calls_proto_init() {
 		(*Call_SetWeights)(nil),
 		(*Call_CommitWeights)(nil),
 		(*Call_RevealWeights)(nil),
+		(*Call_Propose)(nil),
+		(*Call_Deposit)(nil),
+		(*Call_Vote)(nil),
+	}
+	file_gotensor_tx_v1_calls_proto_msgTypes[36].OneofWrappers = []any{
+		(*Propose_ParameterChange)(nil),
+		(*Propose_DissolveSubnet)(nil),
+		(*Propose_SafeMode)(nil),
+		(*Propose_UpgradePlan)(nil),
+		(*Propose_RetireSudo)(nil),
+		(*Propose_Text)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_gotensor_tx_v1_calls_proto_rawDesc), len(file_gotensor_tx_v1_calls_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   36,
+			NumEnums:      1,
+			NumMessages:   45,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
 		GoTypes:           file_gotensor_tx_v1_calls_proto_goTypes,
 		DependencyIndexes: file_gotensor_tx_v1_calls_proto_depIdxs,
+		EnumInfos:         file_gotensor_tx_v1_calls_proto_enumTypes,
 		MessageInfos:      file_gotensor_tx_v1_calls_proto_msgTypes,
 	}.Build()
 	File_gotensor_tx_v1_calls_proto = out.File

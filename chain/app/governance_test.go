@@ -1,0 +1,145 @@
+package app
+
+import (
+	"testing"
+
+	"github.com/gotensor/gotensor/chain/api"
+	"github.com/gotensor/gotensor/chain/balances"
+	"github.com/gotensor/gotensor/chain/errs"
+	"github.com/gotensor/gotensor/chain/governance"
+	"github.com/gotensor/gotensor/chain/subnets"
+	"github.com/gotensor/gotensor/chain/tx/txpb"
+	"github.com/gotensor/gotensor/keys"
+)
+
+func govCall(c any) *txpb.Call {
+	switch v := c.(type) {
+	case *txpb.Propose:
+		return &txpb.Call{Call: &txpb.Call_Propose{Propose: v}}
+	case *txpb.Vote:
+		return &txpb.Call{Call: &txpb.Call_Vote{Vote: v}}
+	case *txpb.Deposit:
+		return &txpb.Call{Call: &txpb.Call_Deposit{Deposit: v}}
+	}
+	return call(c)
+}
+
+func (h *harness) gov(kp *keys.Keypair, c any) *abciResult {
+	h.t.Helper()
+	r := h.block(h.sign(kp, h.nonce(kp), govCall(c)))[0]
+	return &abciResult{r.Code, r.Codespace, r.Log}
+}
+
+func (h *harness) govOK(kp *keys.Keypair, c any) {
+	h.t.Helper()
+	if r := h.gov(kp, c); r.code != 0 {
+		h.t.Fatalf("%T: %s", c, r.log)
+	}
+}
+
+func (h *harness) govFails(kp *keys.Keypair, c any, want *errs.Error) {
+	h.t.Helper()
+	r := h.gov(kp, c)
+	if got, _ := errs.Lookup(r.codespace, r.code); r.code == 0 || got != want {
+		h.t.Fatalf("%T: %s/%d %q, want %s", c, r.codespace, r.code, r.log, want.Name)
+	}
+}
+
+func (h *harness) untilDone(id uint64) governance.Proposal {
+	h.t.Helper()
+	for i := 0; i < 100; i++ {
+		if p, _ := governance.Get(h.app.tree, id); p.Status != governance.StatusVoting {
+			return p
+		}
+		h.block()
+	}
+	h.t.Fatal("proposal never finished")
+	return governance.Proposal{}
+}
+
+func TestGovernanceParameterChangeVetoAndSafeMode(t *testing.T) {
+	h := newHarness(t)
+	alice, bob, charlie := dev(t, "Alice"), dev(t, "Bob"), dev(t, "Charlie")
+	// Alice holds most of the supply and votes; Bob proposes.
+	dep := governance.LocalnetParams().MinDeposit
+	h.ok(alice, &txpb.SudoSetBalance{Who: bob.SS58(), Free: 100 * balances.RAOPerTAO})
+	h.govFails(bob, &txpb.Propose{Title: "x", Deposit: dep - 1, Kind: &txpb.Propose_Text{Text: &txpb.Text{}}}, governance.ErrDepositTooLow)
+	h.govFails(bob, &txpb.Propose{Title: "bad", Deposit: dep, Kind: &txpb.Propose_ParameterChange{ParameterChange: &txpb.ParameterChange{Name: "subnet_limit", Value: 0}}}, governance.ErrInvalidProposal)
+	h.govOK(bob, &txpb.Propose{Title: "raise subnet limit", Deposit: dep, Kind: &txpb.Propose_ParameterChange{ParameterChange: &txpb.ParameterChange{Name: "subnet_limit", Value: 200}}})
+	checkSupply(t, h)
+	bobAfterDeposit := h.free(bob)
+	h.govOK(alice, &txpb.Vote{ProposalId: 1, Option: txpb.VoteOption_VOTE_OPTION_NO})
+	h.govOK(alice, &txpb.Vote{ProposalId: 1, Option: txpb.VoteOption_VOTE_OPTION_YES}) // replaces the earlier vote
+	h.govFails(alice, &txpb.Vote{ProposalId: 9, Option: txpb.VoteOption_VOTE_OPTION_YES}, governance.ErrUnknownProposal)
+	h.govFails(alice, &txpb.Vote{ProposalId: 1, Option: 7}, governance.ErrInvalidVoteOption)
+	var live api.Proposal
+	h.query(api.PathProposals+"/1", &live)
+	if live.Tally == nil || live.Tally.Outcome != governance.StatusPassed || len(live.Votes) != 1 || live.Votes[0].Option != "yes" {
+		t.Fatalf("tally so far %+v votes %+v", live.Tally, live.Votes)
+	}
+	p := h.untilDone(1)
+	if p.Status != governance.StatusPassed || subnets.GetParams(h.app.tree).SubnetLimit != 200 {
+		t.Fatalf("status %s, subnet_limit %d", p.Status, subnets.GetParams(h.app.tree).SubnetLimit)
+	}
+	if h.free(bob) != bobAfterDeposit+dep {
+		t.Fatal("deposit not returned")
+	}
+	h.govFails(alice, &txpb.Vote{ProposalId: 1, Option: txpb.VoteOption_VOTE_OPTION_YES}, governance.ErrVotingClosed)
+	checkSupply(t, h)
+
+	// Vetoed: the deposit is burned.
+	issuance := balances.TotalIssuance(h.app.tree)
+	h.govOK(bob, &txpb.Propose{Title: "spam", Deposit: dep, Kind: &txpb.Propose_Text{Text: &txpb.Text{}}})
+	h.govOK(alice, &txpb.Vote{ProposalId: 2, Option: txpb.VoteOption_VOTE_OPTION_VETO})
+	if p := h.untilDone(2); p.Status != governance.StatusVetoed {
+		t.Fatalf("status %s", p.Status)
+	}
+	if balances.TotalIssuance(h.app.tree) != issuance-dep {
+		t.Fatal("vetoed deposit not burned")
+	}
+	checkSupply(t, h)
+
+	// Safe mode blocks a transfer; governance still runs.
+	h.govOK(bob, &txpb.Propose{Title: "pause", Deposit: dep, Kind: &txpb.Propose_SafeMode{SafeMode: &txpb.SafeMode{On: true}}})
+	h.govOK(alice, &txpb.Vote{ProposalId: 3, Option: txpb.VoteOption_VOTE_OPTION_YES})
+	h.untilDone(3)
+	if rr := h.check(h.sign(bob, h.nonce(bob), transfer(charlie.SS58(), balances.RAOPerTAO))); rr.Code == 0 {
+		t.Fatal("a transfer was admitted in safe mode")
+	} else if e, _ := errs.Lookup(rr.Codespace, rr.Code); e != governance.ErrSafeModeActive {
+		t.Fatalf("got %s", rr.Log)
+	}
+	h.govOK(bob, &txpb.Propose{Title: "resume", Deposit: dep, Kind: &txpb.Propose_SafeMode{SafeMode: &txpb.SafeMode{On: false}}})
+	h.govOK(alice, &txpb.Vote{ProposalId: 4, Option: txpb.VoteOption_VOTE_OPTION_YES})
+	h.untilDone(4)
+	if rr := h.check(h.sign(bob, h.nonce(bob), transfer(charlie.SS58(), balances.RAOPerTAO))); rr.Code != 0 {
+		t.Fatalf("transfer after safe mode: %s", rr.Log)
+	}
+
+	// Sudo retirement: sudo calls fail afterwards.
+	h.govOK(bob, &txpb.Propose{Title: "retire sudo", Deposit: dep, Kind: &txpb.Propose_RetireSudo{RetireSudo: &txpb.RetireSudo{}}})
+	h.govOK(alice, &txpb.Vote{ProposalId: 5, Option: txpb.VoteOption_VOTE_OPTION_YES})
+	h.untilDone(5)
+	h.fails(alice, &txpb.SudoSetBalance{Who: bob.SS58(), Free: 1}, errs.BadOrigin)
+}
+
+func TestGovernanceNoQuorumAndFailedExecution(t *testing.T) {
+	h := newHarness(t)
+	alice, bob := dev(t, "Alice"), dev(t, "Bob")
+	dep := governance.LocalnetParams().MinDeposit
+	// Bob alone (100 TAO of ~1100) cannot reach quorum.
+	h.ok(alice, &txpb.SudoSetBalance{Who: bob.SS58(), Free: 100 * balances.RAOPerTAO})
+	h.govOK(bob, &txpb.Propose{Title: "t", Deposit: dep, Kind: &txpb.Propose_Text{Text: &txpb.Text{}}})
+	h.govOK(bob, &txpb.Vote{ProposalId: 1, Option: txpb.VoteOption_VOTE_OPTION_YES})
+	if p := h.untilDone(1); p.Status != governance.StatusRejected {
+		t.Fatalf("status %s", p.Status)
+	}
+	// A dissolve of a subnet that is gone by execution time fails, recorded.
+	h.ok(alice, &txpb.RegisterNetwork{Hotkey: keyN(1).SS58()})
+	h.govOK(alice, &txpb.Propose{Title: "dissolve 1", Deposit: dep, Kind: &txpb.Propose_DissolveSubnet{DissolveSubnet: &txpb.DissolveSubnet{Netuid: 1}}})
+	h.govOK(alice, &txpb.Vote{ProposalId: 2, Option: txpb.VoteOption_VOTE_OPTION_YES})
+	h.ok(alice, &txpb.SudoDissolveNetwork{Netuid: 1})
+	if p := h.untilDone(2); p.Status != governance.StatusFailed || p.Error == "" {
+		t.Fatalf("status %s error %q", p.Status, p.Error)
+	}
+	checkSupply(t, h)
+}
