@@ -222,3 +222,9 @@ func (c *Client) Params(ctx context.Context) (api.Params, error) {
 	err := c.Query(ctx, api.PathParams, 0, &p)
 	return p, err
 }
+
+// LatestHeight is the node's latest block height.
+func (c *Client) LatestHeight(ctx context.Context) (int64, error) {
+	st, err := c.Status(ctx)
+	return st.Height, err
+}

@@ -1,0 +1,105 @@
+package metagraph_test
+
+import (
+	"context"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gotensor/gotensor/chain/api"
+	"github.com/gotensor/gotensor/chain/tx/txpb"
+	"github.com/gotensor/gotensor/client"
+	"github.com/gotensor/gotensor/keys"
+	"github.com/gotensor/gotensor/metagraph"
+	"github.com/gotensor/gotensor/node/nodetest"
+)
+
+type counting struct {
+	*client.Client
+	calls atomic.Int64
+}
+
+func (c *counting) Metagraph(ctx context.Context, netuid uint16, h int64, full bool) (api.Metagraph, error) {
+	c.calls.Add(1)
+	return c.Client.Metagraph(ctx, netuid, h, full)
+}
+
+func TestMetagraphAgainstRealNode(t *testing.T) {
+	n := nodetest.Start(t, nodetest.Options{BlockTime: 300 * time.Millisecond})
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	c, err := client.Dial(ctx, client.Config{Endpoints: []string{n.RPC}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice, _ := keys.FromURI("//Alice")
+	owner, _ := keys.FromURI("//Alice/owner")
+	miner, _ := keys.FromURI("//Alice/miner")
+	for _, step := range []struct {
+		signer *keys.Keypair
+		call   *txpb.Call
+	}{
+		{alice, client.RegisterNetwork(owner.SS58(), nil)},
+		{alice, client.BurnedRegister(1, miner.SS58())},
+		{miner, client.ServeAxon(1, 1, []byte{10, 0, 0, 7}, 8091, 4)},
+	} {
+		if _, err := c.Submit(ctx, step.signer, step.call, client.SubmitOptions{Wait: client.WaitFinal}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src := &counting{Client: c}
+	m := metagraph.New(src, 1, metagraph.Full)
+	if changed, err := m.Sync(ctx); err != nil || !changed {
+		t.Fatalf("first sync: %v %v", changed, err)
+	}
+	if m.N() != 2 {
+		t.Fatalf("n = %d", m.N())
+	}
+	uid, ok := m.UID(miner.Public())
+	if !ok || uid != 1 {
+		t.Fatalf("miner uid %d %v", uid, ok)
+	}
+	ax, ok := m.Axon(uid)
+	if !ok || ax.IP != "10.0.0.7" || ax.Port != 8091 || ax.Hotkey != miner.Public() || ax.Coldkey != alice.Public() {
+		t.Fatalf("axon %+v %v", ax, ok)
+	}
+	if info, ok := m.Caller(miner.Public()); !ok || info.UID != 1 {
+		t.Fatalf("caller %+v %v", info, ok)
+	}
+	if _, ok := m.Caller(alice.Public()); ok {
+		t.Fatal("an unregistered hotkey is a caller")
+	}
+	if d := m.Data(); d.Weights == nil || len(d.Hotkeys) != 2 {
+		t.Fatal("full metagraph without weights")
+	}
+	// Sync refetches only when the chain moved.
+	for i := 0; i < 5; i++ {
+		calls, block := src.calls.Load(), m.Block()
+		changed, err := m.Sync(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch got := src.calls.Load() - calls; {
+		case !changed && got != 0:
+			t.Fatal("refetched without a new block")
+		case changed && (got != 1 || m.Block() <= block):
+			t.Fatalf("changed: %d fetches, block %d -> %d", got, block, m.Block())
+		}
+	}
+	// Save and load.
+	path := filepath.Join(t.TempDir(), "mg.json")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	m2 := metagraph.New(src, 1, metagraph.Lite)
+	if err := m2.Load(path); err != nil {
+		t.Fatal(err)
+	}
+	if m2.N() != 2 || m2.Block() != m.Block() {
+		t.Fatalf("loaded n=%d block=%d", m2.N(), m2.Block())
+	}
+	if err := metagraph.New(src, 2, metagraph.Lite).Load(path); err == nil {
+		t.Fatal("loaded another subnet's file")
+	}
+}
