@@ -295,6 +295,8 @@ func quoteLines(q tradeQuote, buy bool, sn api.Subnet) [][2]string {
 	}
 	if sn.Netuid == rootNetuid {
 		lines[2][1] = "none (root stake is TAO, 1:1)"
+	} else {
+		lines = append(lines, [2]string{"Note", "the pool takes emission every block, so the result can differ slightly from this preview; --safe bounds the price"})
 	}
 	if q.LimitPrice > 0 {
 		lines = append(lines,
@@ -396,6 +398,12 @@ func (s *stakeSession) add(ctx context.Context, hk string, netuid uint16, amount
 	}
 	if _, err := s.requireHotkey(ctx, hk); err != nil {
 		return res, err
+	}
+	// The balance first: a quote for more than the coldkey has is beside the point.
+	if acct, err := s.c.Account(ctx, s.cold.SS58()); err != nil {
+		return res, err
+	} else if acct.Free < amount {
+		return res, fmt.Errorf("balance %s of %s cannot cover the stake %s; stake less or fund the coldkey", formatTAO(acct.Free), s.cold.SS58(), formatTAO(amount))
 	}
 	limit, err := limitFor(sn, sf, true)
 	if err != nil {

@@ -44,7 +44,11 @@ func newStakeWizardCmd(app *App) *cobra.Command {
 					continue
 				}
 				open[sn.Netuid] = sn
-				fmt.Fprintf(app.Err, "  %-7d %-20s %-16s %s\n", sn.Netuid, subnetName(sn), formatPrice(spot(sn)), formatTAO(sn.Pool.TAO))
+				pool := formatTAO(sn.Pool.TAO)
+				if sn.Netuid == rootNetuid {
+					pool = "- (1:1, no pool)"
+				}
+				fmt.Fprintf(app.Err, "  %-7d %-20s %-16s %s\n", sn.Netuid, subnetName(sn), formatPrice(spot(sn)), pool)
 			}
 			var sn api.Subnet
 			for {

@@ -128,16 +128,19 @@ func parseTake(s string) (uint16, error) {
 	return uint16(v.Uint64()), nil
 }
 
-// takePercent renders parts of 65535 as a percent with two decimals, rounded down
-// (the chain's take_percent).
+// takePercent renders parts of 65535 as a percent with two decimals, rounded to nearest,
+// so the default 11796 reads 18.00% and a take set with "9%" (5898) reads 9.00%.
 func takePercent(parts uint64) string {
-	h := parts * 10000 / takeMax
+	h := (parts*10000 + takeMax/2) / takeMax
 	return fmt.Sprintf("%d.%02d%%", h/100, h%100)
 }
 
 // percentOf renders a decimal string fraction ("0.0123…", the chain's price impact) as a
 // percent with 4 decimals ("1.2300%").
 func percentOf(fraction string) string {
+	if whole, frac, ok := strings.Cut(fraction, "."); ok && len(frac) > maxRatioDecimals {
+		fraction = whole + "." + frac[:maxRatioDecimals] // the shown 4 decimals are unaffected
+	}
 	r, err := parseRatio(fraction, "fraction")
 	if err != nil {
 		return fraction

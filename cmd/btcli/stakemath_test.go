@@ -69,7 +69,7 @@ func TestLimitPrice(t *testing.T) {
 	}{
 		{"buy at 1.0", api.Pool{TAO: 100e9, AlphaIn: 100e9}, "0.005", true, 1_005_000_000, false},
 		{"sell at 1.0", api.Pool{TAO: 100e9, AlphaIn: 100e9}, "0.005", false, 995_000_000, false},
-		{"buy rounds down", api.Pool{TAO: 2, AlphaIn: 3}, "0.001", true, 667_333_333, false},  // 667333333.3
+		{"buy rounds down", api.Pool{TAO: 2, AlphaIn: 3}, "0.001", true, 667_333_333, false}, // 667333333.3
 		{"sell rounds up", api.Pool{TAO: 1, AlphaIn: 7}, "0.001", false, 142_714_286, false}, // 142714285.7
 		{"percent", api.Pool{TAO: 250e9, AlphaIn: 100e9}, "1%", true, 2_525_000_000, false},
 		{"huge price overflows", api.Pool{TAO: math.MaxUint64, AlphaIn: 1}, "0.5", true, 0, true},
@@ -118,17 +118,17 @@ func TestParseTake(t *testing.T) {
 			}
 		})
 	}
-	if got := takePercent(11796); got != "17.99%" {
+	if got := takePercent(11796); got != "18.00%" {
 		t.Errorf("takePercent(11796) = %s", got)
 	}
-	if got := takePercent(5898); got != "8.99%" {
+	if got := takePercent(5898); got != "9.00%" {
 		t.Errorf("takePercent(5898) = %s", got)
 	}
 }
 
 func TestFormatHelpers(t *testing.T) {
 	for in, want := range map[string]string{
-		"0": "0%", "0.012345678": "1.2345%", "0.5": "50%", "1": "100%", "garbage": "garbage",
+		"0": "0%", "0.012345678": "1.2345%", "0.002490666741136220749090746107157201549853198230266571044921875": "0.249%", "0.5": "50%", "1": "100%", "garbage": "garbage",
 	} {
 		if got := percentOf(in); got != want {
 			t.Errorf("percentOf(%q) = %q, want %q", in, got, want)
