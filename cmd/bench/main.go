@@ -1,7 +1,10 @@
 // Command bench runs the node load test: an in-process localnet node fed
-// signed transfers from many senders over the real RPC.
+// signed transactions from many senders over the real RPC. -call picks the
+// load: transfer (default), stake (each sender alternates add_stake and
+// remove_stake on one subnet), or both, which runs transfer then stake, each
+// on a fresh node, and prints the ratio of their committed tx/s.
 //
-//	go run ./cmd/bench [-duration 60s] [-senders 64] [-json]
+//	go run ./cmd/bench [-call transfer|stake|both] [-duration 60s] [-senders 64] [-json]
 //
 // Go micro-benchmarks are separate: go test -run '^$' -bench . ./...
 package main
@@ -25,6 +28,7 @@ func main() {
 	flag.DurationVar(&o.Duration, "duration", 0, "load time (default 60s)")
 	flag.IntVar(&o.Senders, "senders", 0, "concurrent sending accounts (default 64)")
 	flag.DurationVar(&o.BlockTime, "block-time", 0, "timeout_commit (default 250ms)")
+	call := flag.String("call", loadtest.CallTransfer, "load: transfer, stake, or both (transfer then stake, with their ratio)")
 	asJSON := flag.Bool("json", false, "print the report as JSON")
 	verbose := flag.Bool("v", false, "node logs to stderr")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
@@ -33,6 +37,7 @@ func main() {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
+			pprof.StopCPUProfile() // os.Exit skips the deferred stop
 			os.Exit(1)
 		}
 		pprof.StartCPUProfile(f)
@@ -43,14 +48,37 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	rep, err := loadtest.Run(ctx, o)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		return
+	calls := []string{*call}
+	if *call == "both" {
+		calls = []string{loadtest.CallTransfer, loadtest.CallStake}
 	}
-	if *asJSON {
-		json.NewEncoder(os.Stdout).Encode(rep)
-		return
+	reps := map[string]loadtest.Report{}
+	if !*asJSON {
+		fmt.Printf("machine: %s/%s, %d CPUs\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
 	}
-	fmt.Printf("machine: %s/%s, %d CPUs\n%s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), rep)
+	for _, c := range calls {
+		o.Call = c
+		rep, err := loadtest.Run(ctx, o)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			pprof.StopCPUProfile() // os.Exit skips the deferred stop
+			os.Exit(1)
+		}
+		reps[c] = rep
+		if !*asJSON {
+			fmt.Println(rep)
+		}
+	}
+	var ratio float64
+	if len(calls) == 2 && reps[loadtest.CallTransfer].CommittedPerSec > 0 {
+		ratio = reps[loadtest.CallStake].CommittedPerSec / reps[loadtest.CallTransfer].CommittedPerSec
+	}
+	switch {
+	case *asJSON && len(calls) == 1:
+		json.NewEncoder(os.Stdout).Encode(reps[calls[0]])
+	case *asJSON:
+		json.NewEncoder(os.Stdout).Encode(map[string]any{"transfer": reps[loadtest.CallTransfer], "stake": reps[loadtest.CallStake], "stake_over_transfer": ratio})
+	case len(calls) == 2:
+		fmt.Printf("stake/transfer committed tx/s: %.2f\n", ratio)
+	}
 }

@@ -1,7 +1,9 @@
-// Package loadtest measures a real node under transfer load: committed
-// transactions per second, broadcast_tx_sync latency, resident memory and
-// disk growth, next to the bare cost of one sr25519 verification measured
-// in the same run.
+// Package loadtest measures a real node under load: committed transactions
+// per second, broadcast_tx_sync latency, resident memory and disk growth,
+// next to the bare cost of one sr25519 verification measured in the same
+// run. The load is balance transfers (Options.Call "transfer") or staking
+// (Options.Call "stake": each sender alternates add_stake and remove_stake
+// on one subnet created and started at setup, staking to its owner hotkey).
 package loadtest
 
 import (
@@ -9,6 +11,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -22,11 +25,20 @@ import (
 	cmtcfg "github.com/cometbft/cometbft/config"
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 
+	"github.com/gotensor/gotensor/chain/app"
 	"github.com/gotensor/gotensor/chain/balances"
+	"github.com/gotensor/gotensor/chain/subnets"
 	"github.com/gotensor/gotensor/chain/tx"
+	"github.com/gotensor/gotensor/chain/tx/txpb"
 	"github.com/gotensor/gotensor/client"
 	"github.com/gotensor/gotensor/keys"
 	"github.com/gotensor/gotensor/node"
+)
+
+// Load kinds for Options.Call.
+const (
+	CallTransfer = "transfer" // transfers of 1000 RAO to one account
+	CallStake    = "stake"    // add_stake and remove_stake, alternating, on one subnet
 )
 
 // Options configure Run.
@@ -35,22 +47,36 @@ type Options struct {
 	Senders   int           // concurrent signing accounts; zero means 64
 	BlockTime time.Duration // timeout_commit; zero means 250 ms
 	Dir       string        // node home parent; empty means a temp dir
-	Logger    *slog.Logger
+	// Call is the load: CallTransfer (empty means this) or CallStake.
+	Call   string
+	Logger *slog.Logger
 }
+
+// Stake load sizes: each sender stakes stakeSeed at setup, then alternates
+// add_stake of stakeStep and remove_stake of the alpha stakeStep bought at
+// setup, so positions and the pool price stay near where they started and
+// every remove fits the committed position CheckTx sees.
+const (
+	stakeSeed = balances.RAOPerTAO       // 1 TAO per sender
+	stakeStep = balances.RAOPerTAO / 100 // 0.01 TAO, 5× the 0.002 TAO minimum
+)
 
 // Report is what Run measured.
 type Report struct {
-	Duration        time.Duration `json:"duration_ns"`
-	Senders         int           `json:"senders"`
-	Sent            int64         `json:"sent"`
-	Rejected        int64         `json:"rejected"`
-	Committed       int64         `json:"committed"`
-	Blocks          int64         `json:"blocks"`
-	CommittedPerSec float64       `json:"committed_per_sec"`
-	BroadcastP50    time.Duration `json:"broadcast_p50_ns"`
-	BroadcastP99    time.Duration `json:"broadcast_p99_ns"`
-	VerifyNs        float64       `json:"sr25519_verify_ns"`
-	SignNs          float64       `json:"sr25519_sign_ns"`
+	Call      string        `json:"call"`
+	Duration  time.Duration `json:"duration_ns"`
+	Senders   int           `json:"senders"`
+	Sent      int64         `json:"sent"`
+	Rejected  int64         `json:"rejected"`
+	Committed int64         `json:"committed"`
+	// CommittedByCall counts the committed transactions by call name.
+	CommittedByCall map[string]int64 `json:"committed_by_call"`
+	Blocks          int64            `json:"blocks"`
+	CommittedPerSec float64          `json:"committed_per_sec"`
+	BroadcastP50    time.Duration    `json:"broadcast_p50_ns"`
+	BroadcastP99    time.Duration    `json:"broadcast_p99_ns"`
+	VerifyNs        float64          `json:"sr25519_verify_ns"`
+	SignNs          float64          `json:"sr25519_sign_ns"`
 	// PerTxOverVerify is (1 s / committed per second) / verify cost: how
 	// many verifications' worth of time each committed tx costs the node.
 	PerTxOverVerify float64 `json:"per_tx_over_verify"`
@@ -60,15 +86,19 @@ type Report struct {
 }
 
 func (r Report) String() string {
-	return fmt.Sprintf(`load: %d senders for %s
-  sent %d, rejected at mempool %d, committed %d in %d blocks
+	var calls []string
+	for _, name := range slices.Sorted(maps.Keys(r.CommittedByCall)) {
+		calls = append(calls, fmt.Sprintf("%s %d", name, r.CommittedByCall[name]))
+	}
+	return fmt.Sprintf(`load: %s, %d senders for %s
+  sent %d, rejected at mempool %d, committed %d in %d blocks (%s)
   committed tx/s:        %.0f
   broadcast_tx_sync p50: %s   p99: %s
   sr25519 verify:        %.0f ns (sign %.0f ns), measured in this run
   per committed tx:      %.2f verify-equivalents of node time (1/rate ÷ verify)
   max RSS:               %.0f MB
   disk: %.1f MB total, %.1f MB per 10k blocks`,
-		r.Senders, r.Duration, r.Sent, r.Rejected, r.Committed, r.Blocks, r.CommittedPerSec,
+		r.Call, r.Senders, r.Duration, r.Sent, r.Rejected, r.Committed, r.Blocks, strings.Join(calls, ", "), r.CommittedPerSec,
 		r.BroadcastP50, r.BroadcastP99, r.VerifyNs, r.SignNs, r.PerTxOverVerify,
 		float64(r.MaxRSSBytes)/1e6, float64(r.DiskBytes)/1e6, float64(r.DiskPer10kBlock)/1e6)
 }
@@ -116,6 +146,13 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	if o.BlockTime == 0 {
 		o.BlockTime = 250 * time.Millisecond
 	}
+	switch o.Call {
+	case "":
+		o.Call = CallTransfer
+	case CallTransfer, CallStake:
+	default:
+		return Report{}, fmt.Errorf("call %q: use %s or %s", o.Call, CallTransfer, CallStake)
+	}
 	l := o.Logger
 	if l == nil {
 		l = slog.New(slog.DiscardHandler)
@@ -133,6 +170,10 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	bal := map[string]uint64{}
 	for i := 0; i < o.Senders; i++ {
 		bal[senderKey(i).SS58()] = 1_000 * balances.RAOPerTAO
+	}
+	owner, ownerHot := senderKey(1<<21), senderKey(1<<22).SS58()
+	if o.Call == CallStake {
+		bal[owner.SS58()] = 10_000 * balances.RAOPerTAO // the subnet lock
 	}
 	if _, err := node.Init(node.InitOptions{Home: home, ChainID: "gotensor-load", Balances: bal}); err != nil {
 		return Report{}, err
@@ -154,7 +195,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		return Report{}, err
 	}
 	var rep Report
-	rep.Senders = o.Senders
+	rep.Call, rep.Senders = o.Call, o.Senders
 	rep.SignNs, rep.VerifyNs = MeasureVerify(2000)
 
 	c, err := client.Dial(ctx, client.Config{Endpoints: []string{"http://" + rpcAddr}})
@@ -166,9 +207,15 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
+	dest := senderKey(1 << 20).SS58()
+	call := func(int) *txpb.Call { return client.Transfer(dest, 1000) }
+	if o.Call == CallStake {
+		if call, err = setupStake(ctx, c, owner, ownerHot, o.Senders); err != nil {
+			return Report{}, fmt.Errorf("stake setup: %w", err)
+		}
+	}
 	startHeight := n.Height()
 	diskStart := dirSize(filepath.Join(home, "data"))
-	dest := senderKey(1 << 20).SS58()
 
 	var sent, rejected atomic.Int64
 	var latMu sync.Mutex
@@ -188,10 +235,13 @@ func Run(ctx context.Context, o Options) (Report, error) {
 				return
 			}
 			var nonce uint64
+			if a, err := c.Account(ctx, kp.SS58()); err == nil {
+				nonce = a.Nonce // the stake setup used some
+			}
 			local := make([]time.Duration, 0, 4096)
-			for loadCtx.Err() == nil {
+			for seq := 0; loadCtx.Err() == nil; {
 				h := n.Height()
-				raw, err := tx.Sign(kp, tx.Build{Nonce: nonce, ChainID: params.ChainID, ValidUntil: uint64(h) + 200, Call: client.Transfer(dest, 1000)})
+				raw, err := tx.Sign(kp, tx.Build{Nonce: nonce, ChainID: params.ChainID, ValidUntil: uint64(h) + 200, Call: call(seq)})
 				if err != nil {
 					return
 				}
@@ -212,6 +262,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 					continue
 				}
 				nonce++
+				seq++
 			}
 			latMu.Lock()
 			lats = append(lats, local...)
@@ -226,14 +277,26 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	time.Sleep(3 * o.BlockTime)
 	local := n.Local()
 	var committed int64
+	rep.CommittedByCall = map[string]int64{}
 	for h := startHeight + 1; h <= endHeight; h++ {
 		res, err := local.BlockResults(ctx, &h)
 		if err != nil {
 			return Report{}, err
 		}
 		for _, r := range res.TxResults {
-			if r.Code == 0 {
-				committed++
+			if r.Code != 0 {
+				continue
+			}
+			committed++
+			for _, e := range r.Events {
+				if e.Type != app.EventTx {
+					continue
+				}
+				for _, a := range e.Attributes {
+					if a.Key == app.AttrCall {
+						rep.CommittedByCall[a.Value]++
+					}
+				}
 			}
 		}
 	}
@@ -255,6 +318,55 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		rep.DiskPer10kBlock = (rep.DiskBytes - diskStart) * 10_000 / rep.Blocks
 	}
 	return rep, nil
+}
+
+// setupStake creates and starts a subnet owned by owner with hotkey ownerHot,
+// stakes stakeSeed from every sender to ownerHot, and returns the stake
+// load's calls: even sequence numbers add stakeStep TAO, odd ones remove the
+// alpha stakeStep bought at setup.
+func setupStake(ctx context.Context, c *client.Client, owner *keys.Keypair, ownerHot string, senders int) (func(int) *txpb.Call, error) {
+	final := client.SubmitOptions{Wait: client.WaitFinal}
+	r, err := c.Submit(ctx, owner, client.RegisterNetwork(ownerHot, nil), final)
+	if err != nil {
+		return nil, fmt.Errorf("register_network: %w", err)
+	}
+	ev, _ := r.Event(subnets.EventNetworkAdded)
+	n, err := strconv.ParseUint(ev["netuid"], 10, 16)
+	if err != nil {
+		return nil, fmt.Errorf("register_network: no netuid in %v", ev)
+	}
+	netuid := uint16(n)
+	if _, err := c.Submit(ctx, owner, client.StartCall(netuid), final); err != nil {
+		return nil, fmt.Errorf("start_call: %w", err)
+	}
+	errs := make(chan error, senders)
+	for i := 0; i < senders; i++ {
+		go func(i int) {
+			_, err := c.Submit(ctx, senderKey(i), client.AddStake(ownerHot, netuid, stakeSeed, 0, false), final)
+			errs <- err
+		}(i)
+	}
+	var first error
+	for i := 0; i < senders; i++ { // wait for all, so no goroutine outlives setup
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	if first != nil {
+		return nil, fmt.Errorf("seed stake: %w", first)
+	}
+	q, err := c.QuoteAddStake(ctx, netuid, stakeStep, 0, false)
+	if err != nil {
+		return nil, err
+	}
+	add := client.AddStake(ownerHot, netuid, stakeStep, 0, false)
+	remove := client.RemoveStake(ownerHot, netuid, q.Out, 0, false)
+	return func(seq int) *txpb.Call {
+		if seq%2 == 0 {
+			return add
+		}
+		return remove
+	}, nil
 }
 
 func dirSize(dir string) int64 {
