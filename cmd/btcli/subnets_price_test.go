@@ -159,7 +159,8 @@ func TestLockCostAndBurnDecay(t *testing.T) {
 	c.ok(&bc, c.as("charlie", "subnets", "burn-cost", "--netuid", netuid)...)
 	// Long enough to decay from max_burn to min_burn: 0.2 → 0.1 TAO is one half-life.
 	to := bc.Block + 8
-	if err := c.n.WaitHeight(t.Context(), to); err != nil {
+	// One block more: the node reports a height a moment before the state at it can be read.
+	if err := c.n.WaitHeight(t.Context(), to+1); err != nil {
 		t.Fatal(err)
 	}
 	burnAt := func(h int64) uint64 {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -104,6 +105,9 @@ func (m *pruneModel) apply(t *testing.T, regs []regOutcome) {
 		want := fmt.Sprintf("uid %d immune %t old %s@%d emission %d → %s", uid, immune, old.Hotkey, old.RegisteredAt, old.Emission, reg.hotkey)
 		if got != want {
 			t.Fatalf("block %d nonce %d: chain replaced %s\nHEAD rule says %s (reason given: %s)", now, reg.r.Nonce, got, want, ev["reason"])
+		}
+		if why := "non-immune uids"; immune && !strings.Contains(ev["reason"], "min_non_immune_uids") || !immune && !strings.Contains(ev["reason"], why) {
+			t.Fatalf("block %d: replaced uid %d (immune %t) with reason %q", now, uid, immune, ev["reason"])
 		}
 		if b, _ := reg.r.Event(evBurned); b["uid"] != strconv.Itoa(int(uid)) {
 			t.Fatalf("Burned event uid %s, replaced uid %d", b["uid"], uid)

@@ -226,6 +226,7 @@ func TestSubnetLifecycle(t *testing.T) {
 		{"alice", []string{"--param", "immunity_period", "--value", "5"}, ExitUsage, []string{"unknown parameter", "--netuid"}},
 		{"alice", []string{"--netuid", "99", "--param", "tempo", "--value", "5"}, ExitError, []string{"subnet 99 does not exist"}},
 		{"alice", []string{"--netuid", "1", "--param", "tempo"}, ExitUsage, []string{"--value"}},
+		{"bob", []string{"--netuid", "0", "--param", "tempo", "--value", "5"}, ExitError, []string{"NotPermittedOnRootSubnet"}},
 	} {
 		c.failsWith(tc.code, tc.want, c.as(tc.wallet, append([]string{"sudo", "set"}, tc.args...)...)...)
 	}

@@ -146,6 +146,8 @@ booleans 0/1 (true/false accepted), burn_increase_mult in parts per million (1.2
 			as := "sudo"
 			var target, rule string
 			switch {
+			case global && chain.Sudo == "":
+				return fmt.Errorf("BadOrigin: this chain's sudo key was retired, so no transaction can set global parameters")
 			case global && !isSudo:
 				return fmt.Errorf("BadOrigin: only the sudo key %s may set global parameters, not %s", chain.Sudo, cold.SS58())
 			case global:
@@ -153,6 +155,8 @@ booleans 0/1 (true/false accepted), burn_increase_mult in parts per million (1.2
 			case isSudo:
 				target = fmt.Sprintf("%s on subnet %d", param, netuid)
 				rule = "sudo: no rate limit"
+			case netuid == 0:
+				return fmt.Errorf("NotPermittedOnRootSubnet: only the sudo key %s may set the root network's hyperparameters", chain.Sudo)
 			case s.Owner != cold.SS58():
 				return fmt.Errorf("NotSubnetOwner: subnet %d is owned by %s, not %s; sign with the owner's wallet or the sudo key", netuid, s.Owner, cold.SS58())
 			case !p.OwnerSettable:
@@ -298,7 +302,10 @@ func newSudoDissolveCmd(app *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if chain.Sudo == "" || chain.Sudo != cold.SS58() {
+			switch {
+			case chain.Sudo == "":
+				return fmt.Errorf("BadOrigin: this chain's sudo key was retired, so no transaction can dissolve a subnet")
+			case chain.Sudo != cold.SS58():
 				return fmt.Errorf("BadOrigin: only the sudo key %s may dissolve a subnet, not %s", chain.Sudo, cold.SS58())
 			}
 			call := client.SudoDissolveNetwork(netuid)
