@@ -28,6 +28,14 @@ func (c *Client) Hyperparameters(ctx context.Context, netuid uint16) ([]api.Hype
 	return out, err
 }
 
+// HyperparametersAt returns a subnet's hyperparameters as they were at
+// height (0 = latest); the node must still keep that state.
+func (c *Client) HyperparametersAt(ctx context.Context, netuid uint16, height int64) ([]api.Hyperparameter, error) {
+	var out []api.Hyperparameter
+	err := c.Query(ctx, api.PathSubnet+strconv.Itoa(int(netuid))+"/hyperparameters", height, &out)
+	return out, err
+}
+
 // NetworkParams returns the global (sudo) parameters.
 func (c *Client) NetworkParams(ctx context.Context) ([]api.Hyperparameter, error) {
 	var out []api.Hyperparameter

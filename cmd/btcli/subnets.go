@@ -110,10 +110,9 @@ func newSubnetListCmd(app *App) *cobra.Command {
 func newSubnetShowCmd(app *App) *cobra.Command {
 	var netuid uint16
 	cmd := &cobra.Command{
-		Use:     "show",
-		Aliases: []string{"metagraph"},
-		Short:   "Show a subnet and its neurons (uid, hotkey, coldkey, immunity, emission, axon)",
-		Args:    noArgs,
+		Use:   "show",
+		Short: "Show a subnet and its neurons (uid, hotkey, coldkey, immunity, emission, axon)",
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := requireNetuid(cmd); err != nil {
 				return err

@@ -1,0 +1,905 @@
+package main
+
+// The `weights` group (reference §5.2; the chain side is subtensor §6.1 and §6.2): a
+// validator's hotkey sets weights directly, or commits a hash of them and reveals them an
+// epoch later when the subnet has commit-reveal on; `status` says when the next call is
+// allowed. Every call is signed by the wallet's HOTKEY and is free.
+//
+// Weights reach the chain as u16 values. Integers are sent as given; decimals are
+// proportions, scaled so the largest becomes 65535 with exact decimal arithmetic (no
+// floats), rounding half to even as the Python SDK's convert_weights_and_uids_for_emit
+// does. The chain max-upscales the row again (§6.1), so both forms store the same row.
+//
+// A commit's salt and values are saved to <commits dir>/<hotkey>-<netuid>-<hash>.json
+// before it is submitted, so `reveal` can find them; the chain keeps only the hash.
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gotensor/gotensor/chain/api"
+	"github.com/gotensor/gotensor/client"
+	"github.com/gotensor/gotensor/keys"
+	"github.com/gotensor/gotensor/wallet"
+)
+
+// Event types and attributes of chain/epoch; weights_test.go checks them against the
+// chain's constants.
+const (
+	evWeightsSet       = "epoch.WeightsSet"       // netuid, uid, weights
+	evWeightsCommitted = "epoch.WeightsCommitted" // netuid, uid, epoch, reveal_epoch
+	evWeightsRevealed  = "epoch.WeightsRevealed"  // netuid, uid, weights
+)
+
+// Chain error names (chain/epoch errors.go) the weights commands explain further.
+const (
+	errNameNoPermit          = "NeuronNoValidatorPermit"
+	errNameRevealTooEarly    = "RevealTooEarly"
+	errNameExpiredCommit     = "ExpiredWeightCommit"
+	errNameSettingTooFast    = "SettingWeightsTooFast"
+	errNameCommittingTooFast = "CommittingWeightsTooFast"
+)
+
+// EnvCommitsPath names the folder of saved commits (flag --commits-dir wins).
+const EnvCommitsPath = "BT_COMMITS_PATH"
+
+// defaultCommitsDir is where commits are saved unless --commits-dir or BT_COMMITS_PATH.
+const defaultCommitsDir = "~/.bittensor/gotensor-commits"
+
+// saltLen is how many random u16 a commit's salt has by default (the SDK uses 8).
+const saltLen = 8
+
+func newWeightsCmd(app *App) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "weights",
+		Aliases: []string{"wt", "weight"},
+		Short:   "Set, commit and reveal a validator's weights; show when the next call is allowed",
+		Long: `Set a validator's weights on a subnet, signed by the wallet's hotkey (free calls).
+
+Subnets with commit_reveal_weights_enabled take "commit" (a hash) and, commit_reveal_period
+epochs later, "reveal" (the weights); others take "set". Weights may be set once per
+weights_set_rate_limit blocks; "status" shows when, the next epoch and saved commits.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(newWeightsSetCmd(app), newWeightsCommitCmd(app), newWeightsRevealCmd(app), newWeightsStatusCmd(app))
+	return cmd
+}
+
+// parseU16List reads "1,2,3" (spaces allowed) for flag.
+func parseU16List(s, flag string) ([]uint16, error) {
+	var out []uint16
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		v, err := strconv.ParseUint(f, 10, 16)
+		if err != nil {
+			return nil, usageErrorf("--%s %q: %q is not a whole number in 0..65535", flag, s, f)
+		}
+		out = append(out, uint16(v))
+	}
+	return out, nil
+}
+
+// parseWeights reads --weights. If every entry is an integer they are u16 values, sent as
+// given. Otherwise each is a non-negative decimal proportion and the list is scaled so the
+// largest becomes 65535: u16_i = round(w_i·65535/max w), half to even, in exact decimal
+// arithmetic. The chain max-upscales the row again, so only the ratios matter.
+func parseWeights(s string) ([]uint16, error) {
+	fields := strings.Split(s, ",")
+	nums := make([]*big.Int, len(fields))
+	decimals, scale := false, 0
+	for i, f := range fields {
+		f = strings.TrimSpace(f)
+		fields[i] = f
+		whole, frac, dot := strings.Cut(f, ".")
+		if (whole == "" && frac == "") || strings.Trim(whole+frac, "0123456789") != "" {
+			if strings.HasPrefix(f, "-") {
+				return nil, usageErrorf("--weights %q: %q is negative; weights are 0 or more", s, f)
+			}
+			return nil, usageErrorf("--weights %q: %q is not a number (give u16 integers like 100,200 or decimals like 0.2,0.8)", s, f)
+		}
+		decimals = decimals || dot
+		scale = max(scale, len(frac))
+	}
+	var top *big.Int
+	for i, f := range fields {
+		whole, frac, _ := strings.Cut(f, ".")
+		n, _ := new(big.Int).SetString("0"+whole+frac+strings.Repeat("0", scale-len(frac)), 10)
+		nums[i] = n
+		if top == nil || n.Cmp(top) > 0 {
+			top = n
+		}
+	}
+	out := make([]uint16, len(nums))
+	if !decimals {
+		for i, n := range nums {
+			if !n.IsUint64() || n.Uint64() > 65535 {
+				return nil, usageErrorf("--weights %q: %s is above 65535; integer weights are u16 values (use decimals such as 0.25 for proportions)", s, fields[i])
+			}
+			out[i] = uint16(n.Uint64())
+		}
+	} else if top.Sign() > 0 {
+		var q, r big.Int
+		for i, n := range nums {
+			q.QuoRem(new(big.Int).Mul(n, big.NewInt(65535)), top, &r)
+			switch c := new(big.Int).Lsh(&r, 1).Cmp(top); {
+			case c > 0, c == 0 && q.Bit(0) == 1:
+				q.Add(&q, big.NewInt(1))
+			}
+			out[i] = uint16(q.Uint64())
+		}
+	}
+	if !slices.ContainsFunc(out, func(v uint16) bool { return v > 0 }) {
+		return nil, usageErrorf("--weights %q: every weight is 0; give at least one positive weight", s)
+	}
+	return out, nil
+}
+
+// weightArgs are the flags set, commit and reveal share.
+type weightArgs struct {
+	netuid      uint16
+	uids, vals  string
+	versionKey  uint64
+	commitsDir  string
+	cmd         *cobra.Command
+	needWeights bool // false: --uids/--weights are optional (reveal from a saved commit)
+}
+
+func addWeightArgs(cmd *cobra.Command, needWeights bool) *weightArgs {
+	a := &weightArgs{cmd: cmd, needWeights: needWeights}
+	netuidFlag(cmd, &a.netuid)
+	f := cmd.Flags()
+	f.StringVar(&a.uids, "uids", "", "comma-separated uids to weight, e.g. 1,2,3")
+	f.StringVar(&a.vals, "weights", "", "one weight per uid: decimals (0.2,0.3,0.5) or u16 integers (100,200,300)")
+	f.Uint64Var(&a.versionKey, "version-key", 0, "weights version key (default: the subnet's weights_version_key)")
+	return a
+}
+
+// parse checks the flags before anything connects.
+func (a *weightArgs) parse() (uids, vals []uint16, err error) {
+	if err := requireNetuid(a.cmd); err != nil {
+		return nil, nil, err
+	}
+	if a.netuid == 0 {
+		return nil, nil, usageErrorf("CanNotSetRootNetworkWeights: netuid 0 is the root network, which takes no weights; give a subnet netuid")
+	}
+	if a.uids == "" && a.vals == "" && !a.needWeights {
+		return nil, nil, nil
+	}
+	if a.uids == "" || a.vals == "" {
+		return nil, nil, usageErrorf("--uids and --weights are both required, e.g. --uids 1,2,3 --weights 0.2,0.3,0.5")
+	}
+	if uids, err = parseU16List(a.uids, "uids"); err != nil {
+		return nil, nil, err
+	}
+	if vals, err = parseWeights(a.vals); err != nil {
+		return nil, nil, err
+	}
+	if len(uids) != len(vals) {
+		return nil, nil, usageErrorf("WeightVecNotEqualSize: %d uids but %d weights; give one weight per uid", len(uids), len(vals))
+	}
+	seen := map[uint16]bool{}
+	for _, u := range uids {
+		if seen[u] {
+			return nil, nil, usageErrorf("DuplicateUids: uid %d appears twice in --uids; give each uid once", u)
+		}
+		seen[u] = true
+	}
+	return uids, vals, nil
+}
+
+// version is --version-key, or the subnet's weights_version_key when not given.
+func (a *weightArgs) version(hp map[string]uint64) uint64 {
+	if a.cmd.Flags().Changed("version-key") {
+		return a.versionKey
+	}
+	return hp["weights_version_key"]
+}
+
+// validator is what the weights commands read about the wallet's hotkey on a subnet.
+type validator struct {
+	c   *client.Client
+	w   *wallet.Wallet
+	hot keys.PublicKey
+	m   api.Metagraph
+	hp  map[string]uint64
+	uid int // -1 when the hotkey is not registered on the subnet
+}
+
+// loadValidator connects and reads the subnet's metagraph and hyperparameters; the caller
+// closes v.c.
+func (a *App) loadValidator(ctx context.Context, netuid uint16, full bool) (*validator, error) {
+	w, err := a.Wallet()
+	if err != nil {
+		return nil, err
+	}
+	hot, err := w.HotkeyPub()
+	if err != nil {
+		return nil, err
+	}
+	c, err := a.Client(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v := &validator{c: c, w: w, hot: hot, uid: -1}
+	if v.m, err = c.Metagraph(ctx, netuid, 0, full); err != nil {
+		c.Close()
+		if isNotFound(err) {
+			return nil, fmt.Errorf("subnet %d does not exist; see `btcli subnets list`", netuid)
+		}
+		return nil, err
+	}
+	hps, err := c.Hyperparameters(ctx, netuid)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	v.hp = map[string]uint64{}
+	for _, p := range hps {
+		v.hp[p.Name] = p.Value
+	}
+	v.uid = slices.Index(v.m.Hotkeys, hot.SS58())
+	return v, nil
+}
+
+// registered is an error unless the hotkey has a uid on the subnet.
+func (v *validator) registered() error {
+	if v.uid < 0 {
+		return fmt.Errorf("HotKeyNotRegisteredInSubNet: hotkey %s is not registered on subnet %d; register it with `btcli subnets register --netuid %d --wallet.hotkey %s`",
+			v.hot.SS58(), v.m.Netuid, v.m.Netuid, v.w.HotkeyName())
+	}
+	return nil
+}
+
+func (v *validator) commitReveal() bool { return v.hp["commit_reveal_weights_enabled"] == 1 }
+
+// revealPeriod is commit_reveal_period in epochs (at least 1, as the chain reads it).
+func (v *validator) revealPeriod() uint64 { return max(v.hp["commit_reveal_period"], 1) }
+
+// epochStart estimates the block epoch e begins (its epoch block): epochs run every tempo
+// blocks from the next one; a block with too many due subnets defers one by a block.
+func epochStart(m api.Metagraph, e uint64) uint64 {
+	if e <= m.EpochIndex {
+		return 0
+	}
+	return m.NextEpochBlock + (e-m.EpochIndex-1)*m.Tempo
+}
+
+// nextAllowed is the first block a set_weights (or commit) passes the rate limit, from the
+// metagraph's last_update; 0 when the hotkey is not registered.
+func (v *validator) nextAllowed() uint64 {
+	if v.uid < 0 {
+		return 0
+	}
+	return v.m.LastUpdate[v.uid] + v.hp["weights_set_rate_limit"]
+}
+
+// explain adds what the chain's error does not know: when the next epoch (which issues
+// permits and opens reveal windows) comes.
+func (v *validator) explain(err error) error {
+	var ce *client.ChainError
+	if !errors.As(err, &ce) || ce.Codespace != "epoch" {
+		return err
+	}
+	switch ce.Name {
+	case errNameNoPermit:
+		return fmt.Errorf("%w; permits go to the top %d stakes at each epoch, the next at about block %d",
+			err, v.hp["max_allowed_validators"], v.m.NextEpochBlock)
+	case errNameSettingTooFast, errNameCommittingTooFast:
+		return fmt.Errorf("%w (weights_set_rate_limit is %d blocks; `btcli weights status --netuid %d` shows it)",
+			err, v.hp["weights_set_rate_limit"], v.m.Netuid)
+	}
+	return err
+}
+
+// weightsSummary renders "uid=value (share%)" for the confirmation.
+func weightsSummary(uids, vals []uint16) string {
+	var sum uint64
+	for _, x := range vals {
+		sum += uint64(x)
+	}
+	parts := make([]string, len(uids))
+	for i := range uids {
+		pm := uint64(vals[i]) * 1000 / max(sum, 1)
+		parts[i] = fmt.Sprintf("%d=%d (%d.%d%%)", uids[i], vals[i], pm/10, pm%10)
+	}
+	return strings.Join(parts, ", ")
+}
+
+type weightsResult struct {
+	Netuid     uint16   `json:"netuid"`
+	Hotkey     string   `json:"hotkey"`
+	UID        uint16   `json:"uid"`
+	UIDs       []uint16 `json:"uids"`
+	Weights    []uint16 `json:"weights"`
+	VersionKey uint64   `json:"version_key"`
+	// NextEpochBlock is when the weights first count.
+	NextEpochBlock uint64 `json:"next_epoch_block"`
+	txInfo
+}
+
+func newWeightsSetCmd(app *App) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "set",
+		Short: "Set the wallet hotkey's weights on a subnet (set_weights; signed by the hotkey, free)",
+		Long: `Set weights: --uids 1,2,3 --weights 0.2,0.3,0.5 (decimals are proportions) or
+--weights 100,200,300 (u16 integers, sent as given). The hotkey needs a validator permit
+(unless it only weights itself) and may set weights once per weights_set_rate_limit
+blocks. On a subnet with commit-reveal use "commit", then "reveal".`,
+		Args: noArgs,
+	}
+	a := addWeightArgs(cmd, true)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		uids, vals, err := a.parse()
+		if err != nil {
+			return err
+		}
+		ctx := cmd.Context()
+		v, err := app.loadValidator(ctx, a.netuid, false)
+		if err != nil {
+			return err
+		}
+		defer v.c.Close()
+		if err := v.registered(); err != nil {
+			return err
+		}
+		if v.commitReveal() {
+			return fmt.Errorf("CommitRevealEnabled: subnet %d uses commit-reveal; run `btcli weights commit --netuid %d --uids .. --weights ..`, then `btcli weights reveal --netuid %d` %d epoch(s) later",
+				a.netuid, a.netuid, a.netuid, v.revealPeriod())
+		}
+		vk := a.version(v.hp)
+		if err := app.confirm("Do you want to set weights?",
+			[2]string{"Subnet", fmt.Sprint(a.netuid)},
+			[2]string{"Hotkey", fmt.Sprintf("%s (uid %d, permit %s) signs", v.hot.SS58(), v.uid, yesNo(v.m.ValidatorPermit[v.uid]))},
+			[2]string{"Weights", weightsSummary(uids, vals)},
+			[2]string{"Version key", fmt.Sprint(vk)},
+			[2]string{"Counts from", fmt.Sprintf("the epoch at block %d", v.m.NextEpochBlock)},
+			[2]string{"Fee", "none (set_weights is free)"},
+		); err != nil {
+			return err
+		}
+		kp, err := app.Hotkey(v.w)
+		if err != nil {
+			return err
+		}
+		r, err := app.submit(ctx, v.c, kp, client.SetWeights(a.netuid, uids, vals, vk), fmt.Sprintf("set weights on subnet %d", a.netuid))
+		if err != nil {
+			return v.explain(err)
+		}
+		ev, _ := r.Event(evWeightsSet)
+		res := weightsResult{Netuid: a.netuid, Hotkey: v.hot.SS58(), UID: uint16(attrU64(ev, "uid")), UIDs: uids, Weights: vals,
+			VersionKey: vk, NextEpochBlock: v.m.NextEpochBlock, txInfo: newTxInfo(0, r)}
+		if m, err := v.c.Metagraph(ctx, a.netuid, 0, false); err == nil {
+			res.NextEpochBlock = m.NextEpochBlock
+		}
+		return app.Print(res, func(t *Table) {
+			t.Line("Set %d weights of uid %d on subnet %d in block %d (tx %s)", len(uids), res.UID, a.netuid, res.Block, res.Hash)
+			t.Line("They count from the epoch at block %d; the next set is allowed from block %d", res.NextEpochBlock, uint64(res.Block)+v.hp["weights_set_rate_limit"])
+		})
+	}
+	return cmd
+}
+
+// savedCommit is a commit's preimage, saved so `reveal` can send it.
+type savedCommit struct {
+	Netuid      uint16   `json:"netuid"`
+	Hotkey      string   `json:"hotkey"`
+	UIDs        []uint16 `json:"uids"`
+	Weights     []uint16 `json:"weights"`
+	Salt        []uint16 `json:"salt"`
+	VersionKey  uint64   `json:"version_key"`
+	Hash        string   `json:"hash"`
+	CommitBlock int64    `json:"commit_block"` // 0 until the commit is in a block
+	CommitEpoch uint64   `json:"commit_epoch"`
+	RevealEpoch uint64   `json:"reveal_epoch"`
+	TxHash      string   `json:"tx_hash,omitempty"`
+	Path        string   `json:"path"`
+}
+
+// commitStore keeps saved commits as <dir>/<hotkey>-<netuid>-<hash hex>.json (0600).
+type commitStore struct{ dir string }
+
+func (a *App) commitStore(flag string) commitStore {
+	if flag != "" {
+		return commitStore{wallet.ExpandPath(flag)}
+	}
+	if v, ok := a.Lookup(EnvCommitsPath); ok && v != "" {
+		return commitStore{wallet.ExpandPath(v)}
+	}
+	return commitStore{wallet.ExpandPath(defaultCommitsDir)}
+}
+
+func (s commitStore) path(hotkey string, netuid uint16, hash string) string {
+	return filepath.Join(s.dir, fmt.Sprintf("%s-%d-%s.json", hotkey, netuid, strings.TrimPrefix(hash, "0x")))
+}
+
+// save writes c atomically (temporary file, then rename).
+func (s commitStore) save(c *savedCommit) error {
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return fmt.Errorf("save commit: %w", err)
+	}
+	c.Path = s.path(c.Hotkey, c.Netuid, c.Hash)
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(s.dir, ".commit-*")
+	if err != nil {
+		return fmt.Errorf("save commit: %w", err)
+	}
+	_, werr := tmp.Write(append(b, '\n'))
+	cerr := tmp.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("save commit %s: %w", c.Path, err)
+	}
+	if err := os.Rename(tmp.Name(), c.Path); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("save commit: %w", err)
+	}
+	return nil
+}
+
+// list returns the hotkey's saved commits on netuid, oldest first.
+func (s commitStore) list(hotkey string, netuid uint16) ([]savedCommit, error) {
+	files, err := filepath.Glob(filepath.Join(s.dir, fmt.Sprintf("%s-%d-*.json", hotkey, netuid)))
+	if err != nil {
+		return nil, err
+	}
+	var out []savedCommit
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("read saved commit: %w", err)
+		}
+		var c savedCommit
+		if err := json.Unmarshal(b, &c); err != nil {
+			return nil, fmt.Errorf("saved commit %s is not valid JSON: %w; move it away", f, err)
+		}
+		c.Path = f
+		out = append(out, c)
+	}
+	slices.SortStableFunc(out, func(a, b savedCommit) int {
+		if a.CommitBlock != b.CommitBlock {
+			return int(a.CommitBlock - b.CommitBlock)
+		}
+		return strings.Compare(a.Path, b.Path)
+	})
+	return out, nil
+}
+
+// randomSalt returns saltLen random u16.
+func randomSalt() ([]uint16, error) {
+	var b [2 * saltLen]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return nil, err
+	}
+	out := make([]uint16, saltLen)
+	for i := range out {
+		out[i] = binary.LittleEndian.Uint16(b[2*i:])
+	}
+	return out, nil
+}
+
+func joinU16(v []uint16) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.Itoa(int(x))
+	}
+	return strings.Join(s, ",")
+}
+
+type weightsCommitResult struct {
+	savedCommit
+	UID uint16 `json:"uid"`
+	// RevealFrom and RevealUntil estimate the blocks of the reveal epoch.
+	RevealFrom  uint64 `json:"reveal_from_block"`
+	RevealUntil uint64 `json:"reveal_until_block"`
+	Block       int64  `json:"block"`
+}
+
+func newWeightsCommitCmd(app *App) *cobra.Command {
+	var salt string
+	cmd := &cobra.Command{
+		Use:   "commit",
+		Short: "Commit a hash of the wallet hotkey's weights (commit_weights; signed by the hotkey, free)",
+		Long: `Commit weights on a subnet with commit-reveal on: the chain stores only a hash of
+(hotkey, netuid, uids, weights, salt, version key). The salt (8 random u16 unless --salt)
+and the weights are printed and saved to --commits-dir, so "btcli weights reveal
+--netuid N" can reveal them in the reveal epoch (commit epoch + commit_reveal_period).`,
+		Args: noArgs,
+	}
+	a := addWeightArgs(cmd, true)
+	cmd.Flags().StringVar(&salt, "salt", "", "comma-separated u16 salt (default: 8 random values)")
+	cmd.Flags().StringVar(&a.commitsDir, "commits-dir", "", "folder of saved commits (default "+defaultCommitsDir+") [env "+EnvCommitsPath+"]")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		uids, vals, err := a.parse()
+		if err != nil {
+			return err
+		}
+		var saltV []uint16
+		if salt != "" {
+			if saltV, err = parseU16List(salt, "salt"); err != nil {
+				return err
+			}
+		} else if saltV, err = randomSalt(); err != nil {
+			return err
+		}
+		ctx := cmd.Context()
+		v, err := app.loadValidator(ctx, a.netuid, false)
+		if err != nil {
+			return err
+		}
+		defer v.c.Close()
+		if err := v.registered(); err != nil {
+			return err
+		}
+		if !v.commitReveal() {
+			return fmt.Errorf("CommitRevealDisabled: subnet %d takes weights directly; use `btcli weights set --netuid %d`", a.netuid, a.netuid)
+		}
+		vk := a.version(v.hp)
+		hash := api.WeightsCommitHash(v.hot, a.netuid, uids, vals, saltV, vk)
+		sc := savedCommit{Netuid: a.netuid, Hotkey: v.hot.SS58(), UIDs: uids, Weights: vals, Salt: saltV, VersionKey: vk,
+			Hash: "0x" + hex.EncodeToString(hash[:]), CommitEpoch: v.m.EpochIndex, RevealEpoch: v.m.EpochIndex + v.revealPeriod()}
+		store := app.commitStore(a.commitsDir)
+		from := epochStart(v.m, sc.RevealEpoch)
+		if err := app.confirm("Do you want to commit weights?",
+			[2]string{"Subnet", fmt.Sprint(a.netuid)},
+			[2]string{"Hotkey", fmt.Sprintf("%s (uid %d) signs", v.hot.SS58(), v.uid)},
+			[2]string{"Weights", weightsSummary(uids, vals)},
+			[2]string{"Salt", joinU16(saltV)},
+			[2]string{"Version key", fmt.Sprint(vk)},
+			[2]string{"Hash", sc.Hash},
+			[2]string{"Reveal", fmt.Sprintf("in epoch %d, blocks %d..%d (about)", sc.RevealEpoch, from, from+v.m.Tempo-1)},
+			[2]string{"Saved to", store.path(sc.Hotkey, a.netuid, sc.Hash)},
+			[2]string{"Fee", "none (commit_weights is free)"},
+		); err != nil {
+			return err
+		}
+		kp, err := app.Hotkey(v.w)
+		if err != nil {
+			return err
+		}
+		// Save first: a commit whose salt is lost can never be revealed.
+		if err := store.save(&sc); err != nil {
+			return err
+		}
+		r, err := app.submit(ctx, v.c, kp, client.CommitWeights(a.netuid, hash[:]), fmt.Sprintf("commit weights on subnet %d", a.netuid))
+		if err != nil {
+			var ce *client.ChainError
+			if errors.As(err, &ce) {
+				os.Remove(sc.Path) // the chain refused it: nothing to reveal
+				return v.explain(err)
+			}
+			return fmt.Errorf("%w; the commit may still land: its salt is saved in %s", err, sc.Path)
+		}
+		ev, _ := r.Event(evWeightsCommitted)
+		sc.CommitBlock, sc.TxHash = r.Height, r.Hash
+		sc.CommitEpoch, sc.RevealEpoch = attrU64(ev, "epoch"), attrU64(ev, "reveal_epoch")
+		if err := store.save(&sc); err != nil {
+			return fmt.Errorf("committed in block %d, but %w; keep the salt %s to reveal", r.Height, err, joinU16(saltV))
+		}
+		m := v.m
+		if now, err := v.c.Metagraph(ctx, a.netuid, 0, false); err == nil {
+			m = now
+		}
+		res := weightsCommitResult{savedCommit: sc, UID: uint16(attrU64(ev, "uid")), Block: r.Height}
+		res.RevealFrom = epochStart(m, sc.RevealEpoch)
+		res.RevealUntil = res.RevealFrom + m.Tempo - 1
+		return app.Print(res, func(t *Table) {
+			t.Line("Committed weights of uid %d on subnet %d in block %d, epoch %d (tx %s)", res.UID, a.netuid, res.Block, sc.CommitEpoch, sc.TxHash)
+			t.Line("Salt %s, hash %s; saved to %s", joinU16(saltV), sc.Hash, sc.Path)
+			t.Line("Reveal in epoch %d, blocks %d..%d (about): btcli weights reveal --netuid %d", sc.RevealEpoch, res.RevealFrom, res.RevealUntil, a.netuid)
+		})
+	}
+	return cmd
+}
+
+type revealResult struct {
+	Netuid     uint16   `json:"netuid"`
+	Hotkey     string   `json:"hotkey"`
+	UID        uint16   `json:"uid"`
+	UIDs       []uint16 `json:"uids"`
+	Weights    []uint16 `json:"weights"`
+	Salt       []uint16 `json:"salt"`
+	VersionKey uint64   `json:"version_key"`
+	Hash       string   `json:"hash"`
+	// Removed are the saved commit files deleted: this one and older ones, which the chain
+	// dropped with it.
+	Removed []string `json:"removed_files,omitempty"`
+	txInfo
+}
+
+// pickCommit chooses the saved commit to reveal at epoch cur: the oldest whose window is
+// open, else the oldest still to come (the chain will say when), else the newest.
+func pickCommit(cs []savedCommit, cur uint64, hash string) (savedCommit, bool) {
+	if hash != "" {
+		for _, c := range cs {
+			if strings.EqualFold(strings.TrimPrefix(c.Hash, "0x"), strings.TrimPrefix(hash, "0x")) {
+				return c, true
+			}
+		}
+		return savedCommit{}, false
+	}
+	for _, want := range []func(savedCommit) bool{
+		func(c savedCommit) bool { return c.RevealEpoch == cur },
+		func(c savedCommit) bool { return c.RevealEpoch > cur },
+	} {
+		if i := slices.IndexFunc(cs, want); i >= 0 {
+			return cs[i], true
+		}
+	}
+	if len(cs) == 0 {
+		return savedCommit{}, false
+	}
+	return cs[len(cs)-1], true
+}
+
+func newWeightsRevealCmd(app *App) *cobra.Command {
+	var salt, hash string
+	cmd := &cobra.Command{
+		Use:   "reveal",
+		Short: "Reveal committed weights (reveal_weights; signed by the hotkey, free)",
+		Long: `Reveal weights committed with "btcli weights commit": by default the saved commit of
+the wallet's hotkey on --netuid whose reveal epoch is now (--hash picks one). Or give
+--uids, --weights, --salt and --version-key of a commit made elsewhere. The reveal is
+accepted only in the commit's reveal epoch (commit epoch + commit_reveal_period).`,
+		Args: noArgs,
+	}
+	a := addWeightArgs(cmd, false)
+	cmd.Flags().StringVar(&salt, "salt", "", "the commit's salt, comma-separated u16 (with --uids and --weights)")
+	cmd.Flags().StringVar(&hash, "hash", "", "reveal the saved commit with this hash")
+	cmd.Flags().StringVar(&a.commitsDir, "commits-dir", "", "folder of saved commits (default "+defaultCommitsDir+") [env "+EnvCommitsPath+"]")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		uids, vals, err := a.parse()
+		if err != nil {
+			return err
+		}
+		explicit := uids != nil
+		var saltV []uint16
+		switch {
+		case explicit && salt == "":
+			return usageErrorf("--salt is required with --uids and --weights: the salt the commit was made with")
+		case !explicit && salt != "":
+			return usageErrorf("--salt needs --uids and --weights too")
+		case explicit:
+			if saltV, err = parseU16List(salt, "salt"); err != nil {
+				return err
+			}
+		}
+		ctx := cmd.Context()
+		v, err := app.loadValidator(ctx, a.netuid, false)
+		if err != nil {
+			return err
+		}
+		defer v.c.Close()
+		if err := v.registered(); err != nil {
+			return err
+		}
+		if !v.commitReveal() {
+			return fmt.Errorf("CommitRevealDisabled: subnet %d takes weights directly; use `btcli weights set --netuid %d`", a.netuid, a.netuid)
+		}
+		store := app.commitStore(a.commitsDir)
+		saved, err := store.list(v.hot.SS58(), a.netuid)
+		if err != nil {
+			return err
+		}
+		var sc savedCommit
+		if explicit {
+			vk := a.version(v.hp)
+			h := api.WeightsCommitHash(v.hot, a.netuid, uids, vals, saltV, vk)
+			sc = savedCommit{Netuid: a.netuid, Hotkey: v.hot.SS58(), UIDs: uids, Weights: vals, Salt: saltV, VersionKey: vk, Hash: "0x" + hex.EncodeToString(h[:])}
+			if c, ok := pickCommit(saved, v.m.EpochIndex, sc.Hash); ok {
+				sc = c
+			}
+		} else {
+			var ok bool
+			if sc, ok = pickCommit(saved, v.m.EpochIndex, hash); !ok {
+				if hash != "" {
+					return fmt.Errorf("no saved commit with hash %s for hotkey %s on subnet %d in %s", hash, v.hot.SS58(), a.netuid, store.dir)
+				}
+				return fmt.Errorf("no saved commit for hotkey %s on subnet %d in %s; pass --uids, --weights, --salt (and --version-key) of the commit",
+					v.hot.SS58(), a.netuid, store.dir)
+			}
+		}
+		window := "unknown (not saved)"
+		if sc.RevealEpoch > 0 {
+			window = fmt.Sprintf("epoch %d (now %d)", sc.RevealEpoch, v.m.EpochIndex)
+		}
+		if err := app.confirm("Do you want to reveal weights?",
+			[2]string{"Subnet", fmt.Sprint(a.netuid)},
+			[2]string{"Hotkey", fmt.Sprintf("%s (uid %d) signs", v.hot.SS58(), v.uid)},
+			[2]string{"Weights", weightsSummary(sc.UIDs, sc.Weights)},
+			[2]string{"Salt", joinU16(sc.Salt)},
+			[2]string{"Commit", sc.Hash},
+			[2]string{"Reveal window", window},
+			[2]string{"Fee", "none (reveal_weights is free)"},
+		); err != nil {
+			return err
+		}
+		kp, err := app.Hotkey(v.w)
+		if err != nil {
+			return err
+		}
+		call := client.RevealWeights(a.netuid, sc.UIDs, sc.Weights, sc.Salt, sc.VersionKey)
+		r, err := app.submit(ctx, v.c, kp, call, fmt.Sprintf("reveal weights on subnet %d", a.netuid))
+		if err != nil {
+			var ce *client.ChainError
+			if errors.As(err, &ce) && ce.Name == errNameRevealTooEarly && sc.RevealEpoch > v.m.EpochIndex {
+				return fmt.Errorf("%w; epoch %d begins at about block %d (chain at %d): run this again then", err, sc.RevealEpoch, epochStart(v.m, sc.RevealEpoch), v.m.Block)
+			}
+			if errors.As(err, &ce) && ce.Name == errNameExpiredCommit {
+				return fmt.Errorf("%w; the saved commit stays in %s", err, store.dir)
+			}
+			return v.explain(err)
+		}
+		ev, _ := r.Event(evWeightsRevealed)
+		res := revealResult{Netuid: a.netuid, Hotkey: v.hot.SS58(), UID: uint16(attrU64(ev, "uid")), UIDs: sc.UIDs, Weights: sc.Weights,
+			Salt: sc.Salt, VersionKey: sc.VersionKey, Hash: sc.Hash, txInfo: newTxInfo(0, r)}
+		// The chain removed this commit and every older one (§6.2): so do we.
+		for _, c := range saved {
+			if c.Path == sc.Path || (c.CommitBlock > 0 && sc.CommitBlock > 0 && c.CommitBlock <= sc.CommitBlock) {
+				if err := os.Remove(c.Path); err == nil {
+					res.Removed = append(res.Removed, c.Path)
+				}
+			}
+		}
+		return app.Print(res, func(t *Table) {
+			t.Line("Revealed %d weights of uid %d on subnet %d in block %d (tx %s)", len(sc.UIDs), res.UID, a.netuid, res.Block, res.txInfo.Hash)
+			t.Line("They count from the epoch at block %d", v.m.NextEpochBlock)
+			for _, p := range res.Removed {
+				t.Line("Removed %s", p)
+			}
+		})
+	}
+	return cmd
+}
+
+// commitView is a saved commit with where it stands now.
+type commitView struct {
+	Hash        string `json:"hash"`
+	CommitBlock int64  `json:"commit_block"`
+	CommitEpoch uint64 `json:"commit_epoch"`
+	RevealEpoch uint64 `json:"reveal_epoch"`
+	// State is "waiting", "revealable" or "expired".
+	State     string `json:"state"`
+	FromBlock uint64 `json:"reveal_from_block,omitempty"`
+	Path      string `json:"path"`
+}
+
+type weightsStatus struct {
+	Netuid       uint16 `json:"netuid"`
+	Block        int64  `json:"block"`
+	Hotkey       string `json:"hotkey"`
+	Registered   bool   `json:"registered"`
+	UID          *int   `json:"uid,omitempty"`
+	Permit       bool   `json:"validator_permit"`
+	Active       bool   `json:"active"`
+	LastUpdate   uint64 `json:"last_update"`
+	RateLimit    uint64 `json:"weights_set_rate_limit"`
+	NextAllowed  uint64 `json:"next_allowed_block"`
+	CommitReveal bool   `json:"commit_reveal_weights_enabled"`
+	RevealPeriod uint64 `json:"commit_reveal_period"`
+	VersionKey   uint64 `json:"weights_version_key"`
+	Tempo        uint64 `json:"tempo"`
+	EpochIndex   uint64 `json:"epoch_index"`
+	NextEpoch    uint64 `json:"next_epoch_block"`
+	// Weights is the hotkey's stored row as [uid, u16] pairs.
+	Weights [][2]uint16 `json:"weights"`
+	// Commits are the commits saved on this machine; the chain does not expose pending
+	// hash commits.
+	Commits []commitView `json:"saved_commits"`
+}
+
+func newWeightsStatusCmd(app *App) *cobra.Command {
+	var netuid uint16
+	var commitsDir string
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show the wallet hotkey's weights, last update, the next allowed block, the next epoch and saved commits",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := requireNetuid(cmd); err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			v, err := app.loadValidator(ctx, netuid, true)
+			if err != nil {
+				return err
+			}
+			defer v.c.Close()
+			m := v.m
+			st := weightsStatus{Netuid: netuid, Block: m.Block, Hotkey: v.hot.SS58(), Registered: v.uid >= 0,
+				RateLimit: v.hp["weights_set_rate_limit"], CommitReveal: v.commitReveal(), RevealPeriod: v.revealPeriod(),
+				VersionKey: v.hp["weights_version_key"], Tempo: m.Tempo, EpochIndex: m.EpochIndex, NextEpoch: m.NextEpochBlock,
+				Weights: [][2]uint16{}, Commits: []commitView{}}
+			if v.uid >= 0 {
+				uid := v.uid
+				st.UID, st.Permit, st.Active, st.LastUpdate = &uid, m.ValidatorPermit[uid], m.Active[uid], m.LastUpdate[uid]
+				st.NextAllowed = max(v.nextAllowed(), uint64(m.Block)+1)
+				if uid < len(m.Weights) && m.Weights[uid] != nil {
+					st.Weights = m.Weights[uid]
+				}
+			}
+			saved, err := app.commitStore(commitsDir).list(v.hot.SS58(), netuid)
+			if err != nil {
+				return err
+			}
+			for _, c := range saved {
+				cv := commitView{Hash: c.Hash, CommitBlock: c.CommitBlock, CommitEpoch: c.CommitEpoch, RevealEpoch: c.RevealEpoch, Path: c.Path}
+				switch {
+				case c.RevealEpoch == m.EpochIndex:
+					cv.State = "revealable"
+				case c.RevealEpoch > m.EpochIndex:
+					cv.State, cv.FromBlock = "waiting", epochStart(m, c.RevealEpoch)
+				default:
+					cv.State = "expired"
+				}
+				st.Commits = append(st.Commits, cv)
+			}
+			return app.Print(st, func(t *Table) { printWeightsStatus(t, st) })
+		},
+	}
+	netuidFlag(cmd, &netuid)
+	cmd.Flags().StringVar(&commitsDir, "commits-dir", "", "folder of saved commits (default "+defaultCommitsDir+") [env "+EnvCommitsPath+"]")
+	return cmd
+}
+
+func printWeightsStatus(t *Table, st weightsStatus) {
+	t.Line("Subnet %d at block %d: tempo %d, epoch %d, next epoch at block %d (in %d blocks)",
+		st.Netuid, st.Block, st.Tempo, st.EpochIndex, st.NextEpoch, st.NextEpoch-min(st.NextEpoch, uint64(st.Block)))
+	if !st.Registered {
+		t.Line("Hotkey %s is not registered on subnet %d", st.Hotkey, st.Netuid)
+		return
+	}
+	t.Line("Hotkey %s: uid %d, validator permit %s, active %s", st.Hotkey, *st.UID, yesNo(st.Permit), yesNo(st.Active))
+	next := fmt.Sprintf("block %d", st.NextAllowed)
+	if st.NextAllowed <= uint64(st.Block)+1 {
+		next = "now (next block)"
+	}
+	what := "set_weights"
+	if st.CommitReveal {
+		what = fmt.Sprintf("commit_weights (commit-reveal on, reveal %d epoch(s) after the commit)", st.RevealPeriod)
+	}
+	t.Line("Last update at block %d; weights_set_rate_limit %d blocks: next %s allowed %s", st.LastUpdate, st.RateLimit, what, next)
+	if st.VersionKey != 0 {
+		t.Line("weights_version_key %d (send at least this)", st.VersionKey)
+	}
+	if len(st.Weights) == 0 {
+		t.Line("No weights stored")
+	} else {
+		parts := make([]string, len(st.Weights))
+		for i, w := range st.Weights {
+			parts[i] = fmt.Sprintf("%d=%d", w[0], w[1])
+		}
+		t.Line("Weights (uid=u16): %s", strings.Join(parts, ", "))
+	}
+	if len(st.Commits) == 0 {
+		if st.CommitReveal {
+			t.Line("No saved commits (the chain does not list pending commits; this shows those saved here)")
+		}
+		return
+	}
+	t.Line("Saved commits (the chain does not list pending commits; these are the ones saved here):")
+	t.Row("HASH", "COMMIT BLOCK", "COMMIT EPOCH", "REVEAL EPOCH", "STATE")
+	for _, c := range st.Commits {
+		state := c.State
+		if c.State == "waiting" {
+			state = fmt.Sprintf("waiting (from about block %d)", c.FromBlock)
+		}
+		t.Row(short(c.Hash), strconv.FormatInt(c.CommitBlock, 10), strconv.FormatUint(c.CommitEpoch, 10), strconv.FormatUint(c.RevealEpoch, 10), state)
+	}
+}
