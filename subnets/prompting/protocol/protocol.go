@@ -1,0 +1,55 @@
+// Package protocol is the prompting subnet's wire format: the synapses a
+// validator or the gateway sends to miners. Field names follow the
+// OpenAI chat API so requests pass through the gateway unchanged, and
+// the Python SDK's conventions (snake_case JSON, declared hash fields) so
+// Python peers interoperate.
+package protocol
+
+import "github.com/gotensor/gotensor/synapse"
+
+// Message is one chat message.
+type Message struct {
+	Role    string `json:"role"` // "system", "user" or "assistant"
+	Content string `json:"content"`
+}
+
+// Chat asks a miner to complete a conversation. The miner fills
+// Completion (and Model, Usage). A streaming request (Stream true) is
+// answered as server-sent events of ChatDelta, ending with "[DONE]".
+type Chat struct {
+	synapse.Base
+	Messages    []Message `json:"messages" bt:"required"`
+	MaxTokens   int       `json:"max_tokens,omitempty"`
+	Temperature float64   `json:"temperature,omitempty"`
+	Seed        int64     `json:"seed,omitempty"`
+	// ModelHint names a model the caller prefers; miners may ignore it.
+	ModelHint string `json:"model_hint,omitempty"`
+	Stream    bool   `json:"stream,omitempty"`
+
+	// Filled by the miner.
+	Completion *string `json:"completion"`
+	Model      string  `json:"model,omitempty"`
+	Usage      *Usage  `json:"usage,omitempty"`
+}
+
+// RequiredHashFields binds the signature to the request's content.
+func (*Chat) RequiredHashFields() []string {
+	return []string{"messages", "max_tokens", "temperature", "seed", "model_hint", "stream"}
+}
+
+// Name is the route: /Chat.
+func (*Chat) Name() string { return "Chat" }
+
+// Usage counts tokens as OpenAI does (whitespace-separated words for the
+// built-in model; the backend's counts when proxying).
+type Usage struct {
+	PromptTokens     int `json:"prompt_tokens"`
+	CompletionTokens int `json:"completion_tokens"`
+	TotalTokens      int `json:"total_tokens"`
+}
+
+// ChatDelta is one streamed chunk of a completion.
+type ChatDelta struct {
+	Content string `json:"content"`
+	Done    bool   `json:"done,omitempty"`
+}
