@@ -63,6 +63,9 @@ func newQueue(slots, depth int) *queue { return &queue{free: slots, depth: depth
 
 // acquire waits for a slot; the caller must call release once done with it.
 func (q *queue) acquire(ctx context.Context, prio float64) error {
+	if err := ctx.Err(); err != nil {
+		return err // never evict a waiter for a request that is already over
+	}
 	q.mu.Lock()
 	if q.free > 0 && len(q.waiting) == 0 {
 		q.free--
