@@ -535,19 +535,21 @@ func newBurnCostCmd(app *App) *cobra.Command {
 				return err
 			}
 			defer c.Close()
-			st, err := c.Status(ctx)
+			// The block the price is read at: the node's status can be a moment ahead of
+			// the state it can serve, the parameters query is not.
+			p, err := c.Params(ctx)
 			if err != nil {
 				return err
 			}
 			var s api.Subnet
-			err = c.Query(ctx, api.PathSubnet+strconv.Itoa(int(netuid)), st.Height, &s)
+			err = c.Query(ctx, api.PathSubnet+strconv.Itoa(int(netuid)), p.Height, &s)
 			if isNotFound(err) {
 				return fmt.Errorf("subnet %d does not exist; see `btcli subnets list`", netuid)
 			}
 			if err != nil {
 				return err
 			}
-			res := burnCostResult{Netuid: netuid, Burn: s.Burn, BurnTAO: formatTAO(s.Burn), Block: st.Height}
+			res := burnCostResult{Netuid: netuid, Burn: s.Burn, BurnTAO: formatTAO(s.Burn), Block: p.Height}
 			return app.Print(res, func(t *Table) {
 				t.Line("Registering on subnet %d costs %s (block %d)", netuid, res.BurnTAO, res.Block)
 			})
