@@ -98,14 +98,18 @@ func (a *App) submit(ctx context.Context, c *client.Client, kp *keys.Keypair, ca
 	return r, nil
 }
 
-// confirm shows the summary (label, value pairs; not with --json) and asks question.
+// confirm shows the summary (label, value pairs) on stderr and asks question. With
+// --json --no-prompt nothing is shown; with --json alone the summary still comes before
+// the question, since nobody should answer without the cost.
 func (a *App) confirm(question string, summary ...[2]string) error {
 	width := 0
 	for _, kv := range summary {
 		width = max(width, len(kv[0]))
 	}
-	for _, kv := range summary {
-		a.Infof("%-*s  %s", width+1, kv[0]+":", kv[1])
+	if !a.JSON || !a.NoPrompt {
+		for _, kv := range summary {
+			fmt.Fprintf(a.Err, "%-*s  %s\n", width+1, kv[0]+":", kv[1])
+		}
 	}
 	ok, err := a.Confirm(question, true)
 	if err != nil {

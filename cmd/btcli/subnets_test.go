@@ -117,6 +117,13 @@ func TestSubnetLifecycle(t *testing.T) {
 		t.Fatalf("create, answering no: exit %d\n%s", r.code, r.stderr)
 	}
 
+	// With --json but no --no-prompt the facts still come (on stderr) before the question.
+	r = c.runIn("n\n", c.as("bob", "subnets", "create", "--json")...)
+	if r.code != ExitError || !strings.Contains(r.stderr, "Lock cost:") || !strings.Contains(r.stdout, "cancelled") {
+		t.Fatalf("create --json, answering no: exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+	c.failsWith(ExitError, []string{"cannot cover the lock cost τ100"}, c.as("nobody", "subnets", "create")...)
+
 	var cr createResult
 	c.ok(&cr, c.as("bob", "subnets", "create", "--subnet-name", "bobnet", "--github-repo", "https://github.com/bob/bobnet",
 		"--discord-handle", "bob#1")...)
