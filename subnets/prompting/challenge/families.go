@@ -87,9 +87,10 @@ var Conversions = []Conversion{
 func genUnit(r *rand.Rand) Challenge {
 	cv := Conversions[r.IntN(len(Conversions))]
 	x := float64(r.IntN(200)+1) / 4 // quarters: 0.25 .. 50
-	v := math.Round(x*cv.Factor*100) / 100
+	exact := x * cv.Factor
 	p := fmt.Sprintf("Convert %s %s to %s. Round to two decimal places.", fmtNum(x), cv.From, cv.To)
-	return Challenge{Prompt: p, Expected: fmtNum(v), check: lastNumberIs(v, 0.0051)}
+	// Either rounding of a value ending in 5 is within half a cent of the exact value.
+	return Challenge{Prompt: p, Expected: fmtNum(math.Round(exact*100) / 100), check: lastNumberIs(exact, 0.0051)}
 }
 
 var dateLayouts = []string{"2006-01-02", "2006/01/02", "January 2, 2006", "January 2 2006", "2 January 2006",
