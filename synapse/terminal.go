@@ -1,7 +1,6 @@
 package synapse
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -137,38 +136,50 @@ func (t TerminalInfo) appendJSONField(b []byte, i int) []byte {
 	}
 }
 
+// terminalWire is TerminalInfo as JSON carries it: numbers may come as numbers, numeric
+// strings or null, strings as strings or null.
+type terminalWire struct {
+	StatusCode    json.RawMessage `json:"status_code"`
+	StatusMessage *string         `json:"status_message"`
+	ProcessTime   json.RawMessage `json:"process_time"`
+	IP            *string         `json:"ip"`
+	Port          json.RawMessage `json:"port"`
+	Version       json.RawMessage `json:"version"`
+	Nonce         json.RawMessage `json:"nonce"`
+	UUID          *string         `json:"uuid"`
+	Hotkey        *string         `json:"hotkey"`
+	Signature     *string         `json:"signature"`
+}
+
 // UnmarshalJSON accepts what pydantic accepts for TerminalInfo: numbers, numeric strings
 // and null for the numeric fields (Python's validators cast strings), strings or null for
 // the rest. Unknown fields are ignored.
 func (t *TerminalInfo) UnmarshalJSON(data []byte) error {
-	if bytes.Equal(bytes.TrimSpace(data), []byte("null")) {
-		*t = TerminalInfo{}
-		return nil
-	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(data, &m); err != nil {
-		return err
+	var w terminalWire
+	if err := json.Unmarshal(data, &w); err != nil {
+		return fmt.Errorf("terminal info: %w", err)
 	}
 	var out TerminalInfo
-	for i, name := range terminalFields {
-		raw, ok := m[name]
-		if !ok {
-			continue
-		}
-		raw = bytes.TrimSpace(raw)
-		if bytes.Equal(raw, []byte("null")) {
+	for i, raw := range [...]json.RawMessage{0: w.StatusCode, 2: w.ProcessTime, 4: w.Port, 5: w.Version, 6: w.Nonce} {
+		if len(raw) == 0 || string(raw) == "null" {
 			continue
 		}
 		text := string(raw)
-		if len(raw) > 0 && raw[0] == '"' {
+		if raw[0] == '"' {
 			if err := json.Unmarshal(raw, &text); err != nil {
-				return fmt.Errorf("terminal info %s: %w", name, err)
+				return fmt.Errorf("terminal info %s: %w", terminalFields[i], err)
 			}
-		} else if i == 1 || i == 3 || i == 7 || i == 8 || i == 9 {
-			return fmt.Errorf("terminal info %s: want a string, got %.32s", name, raw)
 		}
 		if err := out.set(i, text); err != nil {
 			return err
+		}
+	}
+	for _, f := range [...]struct {
+		dst *string
+		src *string
+	}{{&out.StatusMessage, w.StatusMessage}, {&out.IP, w.IP}, {&out.UUID, w.UUID}, {&out.Hotkey, w.Hotkey}, {&out.Signature, w.Signature}} {
+		if f.src != nil {
+			*f.dst = *f.src
 		}
 	}
 	*t = out

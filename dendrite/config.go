@@ -1,0 +1,111 @@
+package dendrite
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"time"
+
+	"github.com/gotensor/gotensor/synapse"
+)
+
+// Config configures a Dendrite. The zero value is valid.
+type Config struct {
+	// Timeout is a call's timeout when neither the context's deadline nor the synapse's
+	// Timeout is sooner. Zero means 12 s, Bittensor's default.
+	Timeout time.Duration
+	// Scheme signs requests. Zero means Bittensor; synapse.Epistula for Epistula axons.
+	Scheme synapse.Scheme
+	// ExternalIP is reported to axons as the caller's IP, and calls to an axon at this IP go
+	// to 127.0.0.1 (Bittensor's loopback shortcut). Empty means unreported; the dendrite never
+	// asks an outside service for it.
+	ExternalIP string
+	// LocalAddr is the source address of connections. Zero means the system chooses.
+	LocalAddr netip.Addr
+
+	// MaxConnsPerHost caps connections to one axon. Zero means 8.
+	MaxConnsPerHost int
+	// MaxIdleConnsPerHost is how many idle connections to one axon are kept for reuse. Zero
+	// means MaxConnsPerHost.
+	MaxIdleConnsPerHost int
+	// MaxIdleConns caps idle connections overall. Zero means 1024, enough to reuse a whole
+	// subnet's connections between rounds.
+	MaxIdleConns int
+	// IdleConnTimeout closes connections idle this long. Zero means 90 s.
+	IdleConnTimeout time.Duration
+	// MaxInFlight caps calls in progress at once; more wait for a slot within their deadline.
+	// Zero means 1024.
+	MaxInFlight int
+	// MaxResponseBytes is the largest response body read. Zero means 64 MiB.
+	MaxResponseBytes int64
+
+	// Logger receives the dendrite's logs. Nil means no logs.
+	Logger *slog.Logger
+}
+
+// ErrConfig: a Config field has a value outside its allowed range.
+var ErrConfig = errors.New("dendrite: invalid config")
+
+// DefaultConfig returns the zero Config with its defaults written out.
+func DefaultConfig() Config { return Config{}.withDefaults() }
+
+func (c Config) withDefaults() Config {
+	if c.Timeout == 0 {
+		c.Timeout = synapse.DefaultTimeout
+	}
+	if c.Scheme == 0 {
+		c.Scheme = synapse.Bittensor
+	}
+	if c.MaxConnsPerHost == 0 {
+		c.MaxConnsPerHost = 8
+	}
+	if c.MaxIdleConnsPerHost == 0 {
+		c.MaxIdleConnsPerHost = c.MaxConnsPerHost
+	}
+	if c.MaxIdleConns == 0 {
+		c.MaxIdleConns = 1024
+	}
+	if c.IdleConnTimeout == 0 {
+		c.IdleConnTimeout = 90 * time.Second
+	}
+	if c.MaxInFlight == 0 {
+		c.MaxInFlight = 1024
+	}
+	if c.MaxResponseBytes == 0 {
+		c.MaxResponseBytes = 64 << 20
+	}
+	return c
+}
+
+// Validate reports the first field outside its allowed range.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	bad := func(field string, v any, allowed string) error {
+		return fmt.Errorf("%w: %s is %v; %s", ErrConfig, field, v, allowed)
+	}
+	switch {
+	case c.Timeout < 0:
+		return bad("Timeout", c.Timeout, "want a positive duration, or zero for 12s")
+	case c.Scheme != synapse.Bittensor && c.Scheme != synapse.Epistula:
+		return bad("Scheme", c.Scheme, "want synapse.Bittensor or synapse.Epistula")
+	case c.MaxConnsPerHost < 0:
+		return bad("MaxConnsPerHost", c.MaxConnsPerHost, "want at least 1, or zero for 8")
+	case c.MaxIdleConnsPerHost < 0:
+		return bad("MaxIdleConnsPerHost", c.MaxIdleConnsPerHost, "want at least 1")
+	case c.MaxIdleConns < 0:
+		return bad("MaxIdleConns", c.MaxIdleConns, "want at least 1")
+	case c.IdleConnTimeout < 0:
+		return bad("IdleConnTimeout", c.IdleConnTimeout, "want a positive duration")
+	case c.MaxInFlight < 0:
+		return bad("MaxInFlight", c.MaxInFlight, "want at least 1, or zero for 1024")
+	case c.MaxResponseBytes < 0:
+		return bad("MaxResponseBytes", c.MaxResponseBytes, "want a positive size, or zero for 64 MiB")
+	}
+	if c.ExternalIP != "" {
+		if _, err := netip.ParseAddr(c.ExternalIP); err != nil {
+			return bad("ExternalIP", c.ExternalIP, "want an IPv4 or IPv6 address")
+		}
+	}
+	return nil
+}

@@ -1,0 +1,36 @@
+package dendrite_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/gotensor/gotensor/dendrite"
+)
+
+// BenchmarkFanOut256 queries 256 loopback axons that each answer after 100 ms, as a
+// validator's round over a full subnet. ms/fanout is the wall time of one Query; the target
+// is ≤ 300 ms. x_vs_answer is that time over the 100 ms the axons take.
+func BenchmarkFanOut256(b *testing.B) {
+	axons := slowAxons(b, 256, 100*time.Millisecond)
+	d := newDendrite(b, dendrite.Config{})
+	if _, err := d.Query(b.Context(), axons, &Dummy{}, 5*time.Second); err != nil { // connect once
+		b.Fatal(err)
+	}
+	failed := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		rs, err := dendrite.QueryAs(b.Context(), d, axons, &Dummy{DummyInput: 1}, 2*time.Second)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, r := range rs {
+			if !r.Dendrite.IsSuccess() {
+				failed++
+			}
+		}
+	}
+	ms := float64(b.Elapsed().Milliseconds()) / float64(b.N)
+	b.ReportMetric(ms, "ms/fanout")
+	b.ReportMetric(ms/100, "x_vs_answer")
+	b.ReportMetric(float64(failed)/float64(b.N), "failed/fanout")
+}

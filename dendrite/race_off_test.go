@@ -1,0 +1,5 @@
+//go:build !race
+
+package dendrite_test
+
+const raceEnabled = false

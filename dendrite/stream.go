@@ -1,0 +1,192 @@
+package dendrite
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"iter"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gotensor/gotensor/synapse"
+)
+
+// Stream is the answer of a streaming synapse (reference §2.7), read as it arrives. Read it
+// as an io.Reader (the chunk format is the subnet's) or with Events for server-sent events,
+// then Close it. When the stream ends, the synapse's Dendrite terminal info holds the outcome:
+// 200 after a complete stream, or the mapped failure (408 when the deadline passed). A
+// Stream is read by one goroutine at a time.
+type Stream struct {
+	x      *exchange
+	resp   *http.Response
+	body   io.Reader
+	cancel context.CancelFunc
+	ctx    context.Context
+	done   bool
+	err    error
+	once   sync.Once
+	end    func()
+}
+
+// Stream sends syn to a streaming synapse's axon and returns once the answer's headers
+// arrived, with syn's Axon terminal info taken from them. A failure before the stream began
+// is returned as from Call (a *synapse.StatusError, also in syn's terminal infos). The
+// timeout (as Call's) covers the whole stream.
+func (d *Dendrite) Stream(ctx context.Context, axon synapse.AxonInfo, syn synapse.Synapse) (*Stream, error) {
+	t, err := synapse.TypeOf(syn)
+	if err != nil {
+		return nil, err
+	}
+	if !d.begin() {
+		return nil, ErrClosed
+	}
+	timeout := d.timeoutOf(syn)
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < timeout {
+		timeout = max(time.Until(dl).Round(time.Millisecond), time.Millisecond)
+	}
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	stopAfter := context.AfterFunc(d.stop, cancel)
+	end := func() { stopAfter(); cancel(); d.wg.Done() }
+	x := &exchange{d: d, t: t, axon: axon, syn: syn, start: start, timeout: timeout}
+	resp, err := x.send(ctx)
+	if err != nil {
+		err = x.fail(ctx, err, false)
+		end()
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		body, rerr := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+		resp.Body.Close()
+		if rerr != nil {
+			err = x.fail(ctx, rerr, true)
+		} else {
+			err = x.process(resp, body)
+		}
+		end()
+		return nil, err
+	}
+	b := syn.SynapseBase()
+	b.Dendrite = x.sent
+	if hdr, err := synapse.ParseHeaders(resp.Header); err == nil {
+		b.Axon.Merge(hdr.Axon)
+	}
+	b.Axon.StatusCode = synapse.StatusSuccess
+	if b.Axon.StatusMessage == "" {
+		b.Axon.StatusMessage = "Success"
+	}
+	return &Stream{x: x, resp: resp, body: io.LimitReader(resp.Body, d.cfg.MaxResponseBytes), cancel: cancel, ctx: ctx, end: end}, nil
+}
+
+// Read reads the stream's bytes. At the end it returns io.EOF and the synapse's status is
+// 200; on a failure it returns a *synapse.StatusError, also set in the synapse.
+func (s *Stream) Read(p []byte) (int, error) {
+	if s.done {
+		return 0, s.errOrEOF()
+	}
+	n, err := s.body.Read(p)
+	switch {
+	case err == io.EOF:
+		s.finish(nil)
+		return n, io.EOF
+	case err != nil:
+		s.finish(err)
+		return n, s.err
+	}
+	return n, nil
+}
+
+func (s *Stream) errOrEOF() error {
+	if s.err != nil {
+		return s.err
+	}
+	return io.EOF
+}
+
+// finish records the stream's outcome once and releases the call.
+func (s *Stream) finish(err error) {
+	if s.done {
+		return
+	}
+	s.done = true
+	if err == nil {
+		s.err = s.x.finish(synapse.StatusSuccess, "Success")
+	} else {
+		s.err = s.x.fail(s.ctx, err, true)
+	}
+	s.once.Do(func() {
+		s.resp.Body.Close()
+		s.end()
+	})
+}
+
+// Close stops reading and releases the connection. Closing before the end records the
+// status as 200 if nothing failed so far: the caller chose to stop.
+func (s *Stream) Close() error {
+	if !s.done {
+		s.done = true
+		s.err = s.x.finish(synapse.StatusSuccess, "Success (closed by the caller before the end)")
+	}
+	s.once.Do(func() {
+		s.resp.Body.Close()
+		s.end()
+	})
+	if s.err != nil && !errors.Is(s.err, io.EOF) {
+		return s.err
+	}
+	return nil
+}
+
+// Event is one server-sent event.
+type Event struct {
+	Name string // the "event:" field; empty for the default "message"
+	ID   string
+	Data []byte // the "data:" lines joined by "\n"
+}
+
+// Events reads the stream as server-sent events (the WHATWG text/event-stream format). The
+// sequence ends at the end of the stream, or with one error.
+func (s *Stream) Events() iter.Seq2[Event, error] {
+	return func(yield func(Event, error) bool) {
+		r := bufio.NewReader(s)
+		var ev Event
+		var data [][]byte
+		have := false
+		for {
+			line, err := r.ReadBytes('\n')
+			if len(line) > 0 || err == nil {
+				line = bytes.TrimRight(line, "\r\n")
+				if len(line) == 0 {
+					if have {
+						ev.Data = bytes.Join(data, []byte("\n"))
+						if !yield(ev, nil) {
+							return
+						}
+					}
+					ev, data, have = Event{}, nil, false
+				} else if line[0] != ':' {
+					field, value, _ := bytes.Cut(line, []byte(":"))
+					value = bytes.TrimPrefix(value, []byte(" "))
+					have = true
+					switch string(field) {
+					case "event":
+						ev.Name = string(value)
+					case "id":
+						ev.ID = string(value)
+					case "data":
+						data = append(data, bytes.Clone(value))
+					}
+				}
+			}
+			if err != nil {
+				if err != io.EOF {
+					yield(Event{}, err)
+				}
+				return
+			}
+		}
+	}
+}
