@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -130,6 +131,9 @@ func printMetagraph(t *Table, m api.Metagraph, name string) {
 			continue
 		}
 		t.Line("%s (row uid: column uid=u16 value):", sec.name)
+		if !slices.ContainsFunc(sec.rows, func(r [][2]uint16) bool { return len(r) > 0 }) {
+			t.Line("  none")
+		}
 		for i, row := range sec.rows {
 			if len(row) == 0 {
 				continue

@@ -223,11 +223,28 @@ func (w *weightsNode) metagraph() api.Metagraph {
 	return m
 }
 
-// waitBlock waits until the chain has committed block h.
+// waitBlock waits until queries (and CheckTx) see the state after block h. The node's
+// height is the block store's, which runs a moment ahead of the application's commit.
 func (w *weightsNode) waitBlock(h uint64) {
 	w.t.Helper()
 	if err := w.n.WaitHeight(w.t.Context(), int64(h)); err != nil {
 		w.t.Fatal(err)
+	}
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		p, err := w.cl.Params(w.t.Context())
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		if p.Height >= int64(h) {
+			return
+		}
+		select {
+		case <-w.t.Context().Done():
+			w.t.Fatal(w.t.Context().Err())
+		case <-tick.C:
+		}
 	}
 }
 
@@ -311,6 +328,11 @@ func TestWeightsEpochPayments(t *testing.T) {
 			next := fmt.Sprintf("next allowed at block %d", uint64(res.Block)+5)
 			w.failsWith(ExitError, []string{"SettingWeightsTooFast", next},
 				w.asHot("v0", "weights", "set", "--netuid", netuid, "--uids", uids[0], "--weights", "1")...)
+			// The chain refuses it too (for clients without the CLI's check), naming the block.
+			if _, err := w.cl.Submit(t.Context(), kp(t, "//BobV0"), client.SetWeights(w.netuid, []uint16{1}, []uint16{1}, 0), client.SubmitOptions{Wait: client.WaitFinal}); err == nil ||
+				!strings.Contains(err.Error(), "SettingWeightsTooFast") || !strings.Contains(err.Error(), next) {
+				t.Errorf("set_weights within the rate limit: %v", err)
+			}
 			var st weightsStatus
 			w.ok(&st, w.asHot("v0", "weights", "status", "--netuid", netuid)...)
 			if st.LastUpdate != uint64(res.Block) || st.NextAllowed != uint64(res.Block)+5 || len(st.Weights) != 5 || !st.Permit || st.CommitReveal {
@@ -485,4 +507,25 @@ func TestWeightsCommitReveal(t *testing.T) {
 	}
 	w.failsWith(ExitError, []string{"no saved commit"}, w.asHot("v0", "weights", "reveal", "--netuid", netuid)...)
 	w.failsWith(ExitUsage, []string{"--salt is required"}, w.asHot("v0", "weights", "reveal", "--netuid", netuid, "--uids", uids, "--weights", "1,2")...)
+
+	// A commit made elsewhere (its file is not in our folder) is revealed from explicit
+	// arguments: u16 integers, our salt and version key.
+	elsewhere := t.TempDir()
+	cm = weightsCommitResult{}
+	w.ok(&cm, w.asHot("v0", "weights", "commit", "--netuid", netuid, "--uids", uids, "--weights", "500,100", "--salt", "7,8,9",
+		"--version-key", "4", "--commits-dir", elsewhere)...)
+	if !slices.Equal(cm.Salt, []uint16{7, 8, 9}) || !strings.HasPrefix(cm.Path, elsewhere) || cm.VersionKey != 4 {
+		t.Fatalf("commit with --salt: %+v", cm)
+	}
+	w.waitBlock(cm.RevealFrom)
+	w.failsWith(ExitError, []string{"InvalidRevealCommitHashNotMatch"},
+		w.asHot("v0", "weights", "reveal", "--netuid", netuid, "--uids", uids, "--weights", "500,100", "--salt", "7,8,9")...)
+	var rv2 revealResult
+	w.ok(&rv2, w.asHot("v0", "weights", "reveal", "--netuid", netuid, "--uids", uids, "--weights", "500,100", "--salt", "7,8,9", "--version-key", "4")...)
+	if rv2.Hash != cm.Hash || len(rv2.Removed) != 0 || rv2.Block == 0 {
+		t.Fatalf("explicit reveal: %+v", rv2)
+	}
+	if full, err = w.cl.Metagraph(t.Context(), w.netuid, 0, true); err != nil || !slices.Equal(full.Weights[v0], [][2]uint16{{uint16(m0), 65535}, {uint16(m1), 13107}}) {
+		t.Errorf("weights after explicit reveal %v, %v", full.Weights[v0], err)
+	}
 }
