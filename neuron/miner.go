@@ -1,0 +1,219 @@
+package neuron
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gotensor/gotensor/axon"
+	"github.com/gotensor/gotensor/chain/api"
+	"github.com/gotensor/gotensor/client"
+	"github.com/gotensor/gotensor/keys"
+	"github.com/gotensor/gotensor/metagraph"
+	"github.com/gotensor/gotensor/synapse"
+)
+
+// ErrRunning: Run was called on a neuron that already runs (or ran); make a new one.
+var ErrRunning = errors.New("neuron: already running; make a new one")
+
+// Miner is the base miner (reference §6.1 BaseMinerNeuron, minus its bugs): an axon that
+// admits only hotkeys registered on the subnet (403 otherwise) and, by default, holding a
+// validator permit, serves the highest stake first, and is published on chain with
+// serve_axon at start when Config.Axon.ExternalIP is set; and a metagraph refreshed when the
+// chain head moves, checked every Neuron.SyncInterval (the template re-syncs in a tight loop
+// once its epoch_length passes, macrocosm-os/apex#260).
+//
+// Add synapse handlers to Axon() with axon.Handle before or during Run. A Miner's methods
+// are safe for concurrent use.
+type Miner struct {
+	cfg    Config
+	chain  Chain
+	hotkey *keys.Keypair
+	log    *slog.Logger
+	mg     *metagraph.Metagraph
+	ax     *axon.Axon
+	health *health
+	ran    atomic.Bool
+}
+
+// NewMiner returns a miner for cfg.Netuid that answers as hotkey. It does no I/O; Run
+// checks the registration and starts serving.
+func NewMiner(cfg Config, chain Chain, hotkey *keys.Keypair) (*Miner, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if hotkey == nil {
+		return nil, errors.New("neuron: no hotkey")
+	}
+	cfg = cfg.withDefaults()
+	m := &Miner{
+		cfg: cfg, chain: chain, hotkey: hotkey,
+		log: cfg.Logger.With("netuid", cfg.Netuid, "hotkey", hotkey.SS58()),
+		mg:  metagraph.New(chain, cfg.Netuid, metagraph.Lite),
+	}
+	m.health = newHealth("miner", cfg.Netuid, hotkey.SS58(), 3*cfg.Neuron.SyncInterval+10*time.Second)
+	acfg := axon.Config{
+		Addr:          net.JoinHostPort(cfg.Axon.IP, strconv.Itoa(cfg.Axon.Port)),
+		ExternalIP:    cfg.Axon.ExternalIP,
+		ExternalPort:  cfg.Axon.ExternalPort,
+		MinStake:      cfg.Blacklist.MinStake,
+		AllowNoPermit: cfg.Blacklist.AllowNoPermit,
+		Publish:       m.publish,
+		Logger:        cfg.Logger,
+	}
+	if !cfg.Blacklist.AllowNonRegistered {
+		acfg.Registry = m.mg // unknown hotkeys get 403; priority is the caller's stake
+	}
+	ax, err := axon.New(hotkey, acfg)
+	if err != nil {
+		return nil, err
+	}
+	m.ax = ax
+	return m, nil
+}
+
+// Axon returns the miner's axon, to add handlers to with axon.Handle.
+func (m *Miner) Axon() *axon.Axon { return m.ax }
+
+// Metagraph returns the subnet's metagraph as the miner keeps it.
+func (m *Miner) Metagraph() *metagraph.Metagraph { return m.mg }
+
+// Health reports the miner's state, as GET /healthz does.
+func (m *Miner) Health() Health { return m.health.get() }
+
+// HealthHandler answers GET /healthz with Health, to mount on a server of your own.
+func (m *Miner) HealthHandler() http.Handler { return m.health }
+
+// Run syncs the metagraph, fails with ErrNotRegistered when the hotkey has no uid, then
+// serves the axon (publishing it, see Miner) and the health endpoint while re-syncing every
+// Neuron.SyncInterval, until ctx ends or the hotkey is deregistered. It returns after every
+// goroutine it started has ended: nil after a clean stop, else the first failure.
+func (m *Miner) Run(ctx context.Context) error {
+	if !m.ran.CompareAndSwap(false, true) {
+		return ErrRunning
+	}
+	defer m.health.stop()
+	if _, err := m.sync(ctx); err != nil {
+		return err
+	}
+	hln, err := listenHealth(m.cfg.Neuron.HealthAddr)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg       sync.WaitGroup
+		once     sync.Once
+		firstErr error
+	)
+	fail := func(err error) {
+		once.Do(func() { firstErr = err })
+		cancel()
+	}
+	wg.Go(func() {
+		if err := m.ax.Run(ctx); err != nil {
+			fail(err)
+		}
+	})
+	if hln != nil {
+		wg.Go(func() {
+			if err := serveHealth(ctx, hln, m.health); err != nil {
+				fail(err)
+			}
+		})
+	}
+	m.log.Info("miner running", "axon", m.cfg.Axon.IP+":"+strconv.Itoa(m.cfg.Axon.Port))
+	for sleep(ctx, m.cfg.Neuron.SyncInterval) == nil {
+		if _, err := m.sync(ctx); errors.Is(err, ErrNotRegistered) {
+			fail(err)
+		} else if err != nil && ctx.Err() == nil {
+			m.log.Warn("metagraph sync failed; retrying", "err", err)
+		}
+	}
+	cancel()
+	wg.Wait()
+	m.log.Info("miner stopped")
+	return firstErr
+}
+
+// sync refreshes the metagraph if the chain moved and checks the registration.
+func (m *Miner) sync(ctx context.Context) (uint16, error) {
+	uid, _, err := syncMetagraph(ctx, m.mg, m.hotkey.Public(), m.health)
+	return uid, err
+}
+
+// syncMetagraph refreshes mg if the chain moved, records the outcome in h, and returns
+// hotkey's uid, or ErrNotRegistered.
+func syncMetagraph(ctx context.Context, mg *metagraph.Metagraph, hotkey keys.PublicKey, h *health) (uint16, bool, error) {
+	changed, err := mg.Sync(ctx)
+	if isGone(err) {
+		// The node reported a head whose state it had not committed yet (CometBFT stores a
+		// block before the app commits it): read the latest committed state instead.
+		changed, err = true, mg.SyncAt(ctx, 0)
+	}
+	if err != nil {
+		h.update(func(h *Health) { h.Error = err.Error() })
+		return 0, false, err
+	}
+	uid, ok := mg.UID(hotkey)
+	h.update(func(h *Health) {
+		h.Block, h.LastSync, h.UID = mg.Block(), time.Now(), -1
+		if ok {
+			h.UID, h.Error = int(uid), ""
+		}
+	})
+	if !ok {
+		return 0, changed, notRegistered(hotkey, mg.Netuid())
+	}
+	return uid, changed, nil
+}
+
+// isGone reports the node's answer for a height whose state it does not have.
+func isGone(err error) bool {
+	var ce *client.ChainError
+	return errors.As(err, &ce) && ce.Codespace == "query" && ce.Code == api.QueryCodeGone
+}
+
+// publish sends serve_axon with the axon's info, unless there is nothing to publish or the
+// chain already has it (a restart sends nothing, so serving_rate_limit is no obstacle).
+func (m *Miner) publish(ctx context.Context, info synapse.AxonInfo) error {
+	ip, err := netip.ParseAddr(info.IP)
+	if err != nil || ip.IsUnspecified() || ip.Unmap().IsLoopback() {
+		m.log.Warn("axon not published on chain: validators cannot find it; set --axon.external_ip to the address they reach this machine at",
+			"listen", m.cfg.Axon.IP+":"+strconv.Itoa(m.cfg.Axon.Port))
+		return nil
+	}
+	uid, ok := m.mg.UID(m.hotkey.Public())
+	if !ok {
+		return notRegistered(m.hotkey.Public(), m.cfg.Netuid)
+	}
+	if cur, ok := m.mg.Axon(uid); ok && cur.IP == ip.Unmap().String() && cur.Port == info.Port && cur.Protocol == info.Protocol && cur.Version == info.Version {
+		m.log.Info("axon already published", "uid", uid, "axon", info.Addr())
+		m.health.update(func(h *Health) { h.Axon = info.Addr() })
+		return nil
+	}
+	var raw []byte
+	if ip = ip.Unmap(); ip.Is4() {
+		b := ip.As4()
+		raw = b[:]
+	} else {
+		b := ip.As16()
+		raw = b[:]
+	}
+	r, err := m.chain.Submit(ctx, m.hotkey, client.ServeAxon(m.cfg.Netuid, info.Version, raw, info.Port, info.Protocol), client.SubmitOptions{Wait: client.WaitIncluded})
+	if err != nil {
+		return fmt.Errorf("neuron: serve_axon %s on subnet %d: %w", info.Addr(), m.cfg.Netuid, err)
+	}
+	m.log.Info("axon published", "uid", uid, "axon", info.Addr(), "height", r.Height, "tx_hash", r.Hash)
+	m.health.update(func(h *Health) { h.Axon = info.Addr() })
+	return nil
+}
