@@ -33,6 +33,11 @@ type Config struct {
 	Backend Backend
 	// Addr is the axon's listen address. Empty means "127.0.0.1:0".
 	Addr string
+	// ExternalIP is the IPv4 address published on chain. Empty means the
+	// listener's. The chain refuses loopback, so a local network publishes
+	// another address and its validators reach it through the dendrite's
+	// loopback shortcut (dendrite.Config.ExternalIP).
+	ExternalIP string
 	// Ready, when set, receives the address the axon listens on.
 	Ready func(addr string)
 	// Logger receives the miner's logs; nil discards them.
@@ -117,8 +122,11 @@ func Run(ctx context.Context, cfg Config) error {
 // publish sends serve_axon unless the chain already lists this address.
 func publish(ctx context.Context, cfg Config, addr *net.TCPAddr) error {
 	ip := addr.IP.To4()
+	if cfg.ExternalIP != "" {
+		ip = net.ParseIP(cfg.ExternalIP).To4()
+	}
 	if ip == nil {
-		return fmt.Errorf("miner: %s is not an IPv4 address", addr)
+		return fmt.Errorf("miner: %s (external IP %q) is not an IPv4 address", addr, cfg.ExternalIP)
 	}
 	_, err := cfg.Chain.Submit(ctx, cfg.Hotkey, client.ServeAxon(cfg.Netuid, uint32(synapse.Version), ip, uint16(addr.Port), 4), client.SubmitOptions{Wait: client.WaitFinal})
 	if err != nil {

@@ -1,0 +1,353 @@
+// Package localnet brings up a whole working Gotensor network on one
+// machine: a single-validator localnet node (in-process), wallets for the
+// dev accounts, the prompting subnet with validators and a spread of miners
+// (tool-using, built-in model, careless), all in one process. State lives in
+// one folder, so starting again resumes the same chain and subnet.
+package localnet
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+
+	cmtcfg "github.com/cometbft/cometbft/config"
+
+	"github.com/gotensor/gotensor/client"
+	"github.com/gotensor/gotensor/keys"
+	"github.com/gotensor/gotensor/node"
+	"github.com/gotensor/gotensor/subnets/prompting/miner"
+	"github.com/gotensor/gotensor/subnets/prompting/validator"
+	"github.com/gotensor/gotensor/wallet"
+)
+
+// Files in the state folder.
+const (
+	StateFile = "state.json"
+	LogFile   = "localnet.log"
+	PIDFile   = "localnet.pid"
+	NodeDir   = "node"
+	WalletDir = "wallets"
+)
+
+// HostIP is the address the local network's axons publish on chain, which
+// refuses loopback; the validators' dendrites call it on 127.0.0.1.
+const HostIP = "10.0.0.1"
+
+// ErrNotRunning is returned by Down when no localnet runs from the folder.
+var ErrNotRunning = errors.New("localnet: not running (no localnet.pid in the state folder)")
+
+// Config configures Start. The zero value uses ~/.gotensor/localnet-net.
+type Config struct {
+	// Dir is the state folder. Empty means ~/.gotensor/localnet-net.
+	Dir string
+	// RPCListen is the node's CometBFT RPC address. Empty means 127.0.0.1:26657.
+	RPCListen string
+	// RESTListen is the REST facade's address. Empty means 127.0.0.1:8080; "off" disables it.
+	RESTListen string
+	// BlockTime overrides the localnet profile's block time (250 ms) on a new chain.
+	BlockTime time.Duration
+	// Logger receives the services' logs; nil discards them.
+	Logger *slog.Logger
+}
+
+// Role is what a neuron does in the local network.
+type Role string
+
+// Roles.
+const (
+	RoleOwner     Role = "owner"
+	RoleValidator Role = "validator"
+	RoleMinerTool Role = "miner (tools)"
+	RoleMinerLM   Role = "miner (built-in)"
+	RoleCareless  Role = "miner (careless)"
+)
+
+// Account is one dev neuron: its coldkey, hotkey URI, role and stake.
+type Account struct {
+	Name    string // wallet name
+	Coldkey string // URI
+	Hotkey  string // URI
+	Role    Role
+	Backend string // miners: the backend kind
+	Stake   uint64 // validators: TAO staked on the subnet
+}
+
+// Accounts are the neurons of the prompting subnet. The owner's coldkey
+// (//Alice) earns no miner incentive, so every neuron has its own coldkey.
+var Accounts = []Account{
+	{Name: "alice", Coldkey: "//Alice", Hotkey: "//Alice//prompting-owner", Role: RoleOwner},
+	{Name: "charlie", Coldkey: "//Charlie", Hotkey: "//Charlie//validator", Role: RoleValidator, Stake: 1000},
+	{Name: "dave", Coldkey: "//Dave", Hotkey: "//Dave//validator", Role: RoleValidator, Stake: 500},
+	{Name: "bob", Coldkey: "//Bob", Hotkey: "//Bob//miner", Role: RoleMinerTool, Backend: "builtin"},
+	{Name: "eve", Coldkey: "//Eve", Hotkey: "//Eve//miner", Role: RoleMinerLM, Backend: "builtin-notools"},
+	{Name: "ferdie", Coldkey: "//Ferdie", Hotkey: "//Ferdie//miner", Role: RoleCareless, Backend: "careless"},
+}
+
+// State is what the folder remembers between runs.
+type State struct {
+	Netuid     uint16 `json:"netuid"`
+	SetupDone  bool   `json:"setup_done"`
+	RPC        string `json:"rpc"`
+	REST       string `json:"rest,omitempty"`
+	PID        int    `json:"pid,omitempty"`
+	StartBlock int64  `json:"start_block,omitempty"`
+}
+
+// Service is something listening.
+type Service struct {
+	Name string `json:"name"`
+	Role Role   `json:"role,omitempty"`
+	Addr string `json:"addr"`
+}
+
+// Net is a running local network.
+type Net struct {
+	Dir      string
+	State    State
+	Client   *client.Client
+	node     *node.Node
+	mu       sync.Mutex
+	services []Service
+	roles    map[string]Role // hotkey SS58 → role
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	log      *slog.Logger
+}
+
+// DefaultDir is the default state folder.
+func DefaultDir() string {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return ".gotensor-localnet"
+	}
+	return filepath.Join(home, ".gotensor", "localnet-net")
+}
+
+func (c Config) withDefaults() Config {
+	if c.Dir == "" {
+		c.Dir = DefaultDir()
+	}
+	if c.RPCListen == "" {
+		c.RPCListen = "127.0.0.1:26657"
+	}
+	if c.RESTListen == "" {
+		c.RESTListen = "127.0.0.1:8080"
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+// LoadState reads the folder's state; a missing file is the zero State.
+func LoadState(dir string) (State, error) {
+	var s State
+	b, err := os.ReadFile(filepath.Join(dir, StateFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return s, nil
+	}
+	if err != nil {
+		return s, err
+	}
+	return s, json.Unmarshal(b, &s)
+}
+
+func (n *Net) saveState() error {
+	b, _ := json.MarshalIndent(n.State, "", "  ")
+	tmp := filepath.Join(n.Dir, StateFile+".tmp")
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(n.Dir, StateFile))
+}
+
+// Start brings the network up: the node (created on first use), wallets,
+// the subnet and its neurons (registered once), then miners and
+// validators. It returns once every service runs; Stop ends them.
+func Start(ctx context.Context, cfg Config) (*Net, error) {
+	cfg = cfg.withDefaults()
+	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
+		return nil, err
+	}
+	st, err := LoadState(cfg.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("localnet: %s: %w (delete the folder to start over)", StateFile, err)
+	}
+	n := &Net{Dir: cfg.Dir, State: st, roles: map[string]Role{}, log: cfg.Logger}
+	home := filepath.Join(cfg.Dir, NodeDir)
+	if _, err := os.Stat(filepath.Join(home, "config", "genesis.json")); err != nil {
+		if _, err := node.Init(node.InitOptions{Home: home, Profile: node.ProfileLocalnet}); err != nil {
+			return nil, fmt.Errorf("localnet: init node: %w", err)
+		}
+		if cfg.BlockTime > 0 {
+			c, err := node.LoadCometConfig(home)
+			if err != nil {
+				return nil, err
+			}
+			c.Consensus.TimeoutCommit = cfg.BlockTime
+			cmtcfg.WriteConfigFile(filepath.Join(home, "config", "config.toml"), c)
+		}
+	}
+	rest := cfg.RESTListen
+	if rest == "off" {
+		rest = ""
+	}
+	nd, err := node.Start(context.Background(), node.Config{
+		Home: home, RPCListen: "tcp://" + cfg.RPCListen, P2PListen: "tcp://127.0.0.1:0", RESTListen: rest,
+		MetricsListen: "off", Logger: cfg.Logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("localnet: start node: %w (is another localnet running? try `btcli localnet status`)", err)
+	}
+	n.node = nd
+	n.State.RPC = "http://" + cfg.RPCListen
+	if rest != "" {
+		n.State.REST = "http://" + nd.RESTAddr()
+	}
+	n.State.PID = os.Getpid()
+	n.addService(Service{Name: "node RPC", Addr: n.State.RPC})
+	if n.State.REST != "" {
+		n.addService(Service{Name: "node REST", Addr: n.State.REST + "/api/v1/status"})
+	}
+	fail := func(err error) (*Net, error) {
+		_ = nd.Stop()
+		return nil, err
+	}
+	if err := nd.WaitHeight(ctx, 2); err != nil {
+		return fail(err)
+	}
+	n.Client, err = client.Dial(ctx, client.Config{Endpoints: []string{n.State.RPC}})
+	if err != nil {
+		return fail(err)
+	}
+	if err := writeWallets(filepath.Join(cfg.Dir, WalletDir)); err != nil {
+		return fail(err)
+	}
+	if err := n.setup(ctx); err != nil {
+		return fail(err)
+	}
+	if err := os.WriteFile(filepath.Join(cfg.Dir, PIDFile), []byte(fmt.Sprint(os.Getpid())), 0o600); err != nil {
+		return fail(err)
+	}
+	if err := n.startNeurons(ctx); err != nil {
+		n.Stop()
+		return nil, err
+	}
+	return n, nil
+}
+
+func (n *Net) addService(s Service) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.services = append(n.services, s)
+}
+
+// Services lists what listens where.
+func (n *Net) Services() []Service {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return slices.Clone(n.services)
+}
+
+// Node is the running node.
+func (n *Net) Node() *node.Node { return n.node }
+
+func mustKey(uri string) *keys.Keypair {
+	k, err := keys.FromURI(uri)
+	if err != nil {
+		panic(fmt.Sprintf("localnet: dev key %s: %v", uri, err))
+	}
+	return k
+}
+
+// writeWallets writes each account's coldkey (unencrypted: dev keys are
+// public) and hotkey "default", so btcli --wallet.path <dir>/wallets works.
+func writeWallets(root string) error {
+	for _, a := range Accounts {
+		w, err := wallet.New(wallet.Config{Path: root, Name: a.Name, Hotkey: "default"})
+		if err != nil {
+			return err
+		}
+		if _, err := os.Stat(w.HotkeyFile().Path()); err == nil {
+			continue
+		}
+		if err := w.SetColdkey(mustKey(a.Coldkey), wallet.KeyOptions{Overwrite: true}); err != nil {
+			return err
+		}
+		if err := w.SetHotkey(mustKey(a.Hotkey), wallet.KeyOptions{Overwrite: true}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// freeAddr is a loopback address that was free a moment ago.
+func freeAddr() string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "127.0.0.1:0"
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// Stop ends the services and the node and removes the pid file.
+func (n *Net) Stop() error {
+	if n.cancel != nil {
+		n.cancel()
+	}
+	n.wg.Wait()
+	if n.Client != nil {
+		n.Client.Close()
+	}
+	_ = os.Remove(filepath.Join(n.Dir, PIDFile))
+	n.State.PID = 0
+	_ = n.saveState()
+	return n.node.Stop()
+}
+
+// startNeurons runs the miners and validators in this process.
+func (n *Net) startNeurons(ctx context.Context) error {
+	rctx, cancel := context.WithCancel(context.Background())
+	n.cancel = cancel
+	for _, a := range Accounts {
+		hot := mustKey(a.Hotkey)
+		n.roles[hot.SS58()] = a.Role
+		log := n.log.With("service", a.Name, "role", string(a.Role))
+		switch a.Role {
+		case RoleValidator:
+			v, err := validator.New(validator.Config{Hotkey: hot, Netuid: n.State.Netuid, Chain: n.Client, ExternalIP: HostIP, Logger: log})
+			if err != nil {
+				return err
+			}
+			n.wg.Go(func() { _ = v.Run(rctx) })
+		case RoleMinerTool, RoleMinerLM, RoleCareless:
+			b, err := miner.NewBackend(a.Backend, miner.OpenAI{})
+			if err != nil {
+				return err
+			}
+			ready := make(chan string, 1)
+			errc := make(chan error, 1)
+			cfg := miner.Config{Hotkey: hot, Coldkey: mustKey(a.Coldkey).Public(), Netuid: n.State.Netuid, Chain: n.Client,
+				Backend: b, Addr: freeAddr(), ExternalIP: HostIP, Logger: log, Ready: func(addr string) { ready <- addr }}
+			n.wg.Go(func() { errc <- miner.Run(rctx, cfg) })
+			select {
+			case addr := <-ready:
+				n.addService(Service{Name: a.Name + " axon", Role: a.Role, Addr: addr})
+			case err := <-errc:
+				return fmt.Errorf("localnet: miner %s: %w", a.Name, err)
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+	}
+	return nil
+}
