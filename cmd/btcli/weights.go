@@ -38,14 +38,23 @@ const (
 	evWeightsRevealed  = "epoch.WeightsRevealed"  // netuid, uid, weights
 )
 
-// Chain error names (chain/epoch errors.go) the weights commands explain further.
+// Chain errors (chain/epoch errors.go) the weights commands explain further, matched by
+// codespace and stable code: btcli links no chain module, so client.ChainError.Name is
+// only the log's first word, which the chain prefixes with the call name.
 const (
-	errNameNoPermit          = "NeuronNoValidatorPermit"
-	errNameRevealTooEarly    = "RevealTooEarly"
-	errNameExpiredCommit     = "ExpiredWeightCommit"
-	errNameSettingTooFast    = "SettingWeightsTooFast"
-	errNameCommittingTooFast = "CommittingWeightsTooFast"
+	codespaceEpoch        = "epoch"
+	codeSettingTooFast    = 8  // SettingWeightsTooFast
+	codeNoPermit          = 9  // NeuronNoValidatorPermit
+	codeCommittingTooFast = 15 // CommittingWeightsTooFast
+	codeExpiredCommit     = 18 // ExpiredWeightCommit
+	codeRevealTooEarly    = 19 // RevealTooEarly
 )
+
+// isEpochError reports whether err is the chain's epoch error with code.
+func isEpochError(err error, code uint32) bool {
+	var ce *client.ChainError
+	return errors.As(err, &ce) && ce.Codespace == codespaceEpoch && ce.Code == code
+}
 
 // EnvCommitsPath names the folder of saved commits (flag --commits-dir wins).
 const EnvCommitsPath = "BT_COMMITS_PATH"
@@ -211,6 +220,8 @@ type validator struct {
 	m   api.Metagraph
 	hp  map[string]uint64
 	uid int // -1 when the hotkey is not registered on the subnet
+	// ownerHotkey is the subnet owner's hotkey (exempt from the permit rule).
+	ownerHotkey string
 }
 
 // loadValidator connects and reads the subnet's metagraph and hyperparameters; the caller
@@ -241,6 +252,12 @@ func (a *App) loadValidator(ctx context.Context, netuid uint16, full bool) (*val
 		c.Close()
 		return nil, err
 	}
+	s, err := c.Subnet(ctx, netuid)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	v.ownerHotkey = s.OwnerHotkey
 	v.hp = map[string]uint64{}
 	for _, p := range hps {
 		v.hp[p.Name] = p.Value
@@ -282,7 +299,7 @@ func (v *validator) nextAllowed() uint64 {
 }
 
 // rateLimited refuses early, as the chain would, a set or commit (name is the chain's
-// error) fewer than weights_set_rate_limit blocks after the uid's last update, counted at
+// error name) fewer than weights_set_rate_limit blocks after the uid's last update, counted at
 // the next block. A uid that never set weights shows its registration block as its last
 // update, which the chain rate-limits only for replaced uids: that case is left to it.
 func (v *validator) rateLimited(name string) error {
@@ -294,18 +311,28 @@ func (v *validator) rateLimited(name string) error {
 		name, v.uid, last, limit, last+limit, v.m.Block)
 }
 
-// explain adds what the chain's error does not know: when the next epoch (which issues
-// permits and opens reveal windows) comes.
-func (v *validator) explain(err error) error {
-	var ce *client.ChainError
-	if !errors.As(err, &ce) || ce.Codespace != "epoch" {
-		return err
+// permitted refuses early, as the chain would, weights on other uids from a uid without a
+// validator permit (the owner hotkey and a self-weight are exempt, §6.1 item 9).
+func (v *validator) permitted(uids []uint16) error {
+	if v.m.ValidatorPermit[v.uid] || v.hot.SS58() == v.ownerHotkey || (len(uids) == 1 && int(uids[0]) == v.uid) {
+		return nil
 	}
-	switch ce.Name {
-	case errNameNoPermit:
-		return fmt.Errorf("%w; permits go to the top %d stakes at each epoch, the next at about block %d",
-			err, v.hp["max_allowed_validators"], v.m.NextEpochBlock)
-	case errNameSettingTooFast, errNameCommittingTooFast:
+	return fmt.Errorf("NeuronNoValidatorPermit: uid %d has no validator permit on subnet %d; %s",
+		v.uid, v.m.Netuid, v.permitHint())
+}
+
+func (v *validator) permitHint() string {
+	return fmt.Sprintf("permits go to the top %d stake weights at each epoch, the next at about block %d: stake to the hotkey (`btcli stake add`), then set weights after that epoch",
+		v.hp["max_allowed_validators"], v.m.NextEpochBlock)
+}
+
+// explain adds what the chain's error does not know: when the next epoch (which issues
+// permits) comes, and where the rate limit shows.
+func (v *validator) explain(err error) error {
+	switch {
+	case isEpochError(err, codeNoPermit):
+		return fmt.Errorf("%w; %s", err, v.permitHint())
+	case isEpochError(err, codeSettingTooFast), isEpochError(err, codeCommittingTooFast):
 		return fmt.Errorf("%w (weights_set_rate_limit is %d blocks; `btcli weights status --netuid %d` shows it)",
 			err, v.hp["weights_set_rate_limit"], v.m.Netuid)
 	}
@@ -367,7 +394,10 @@ blocks. On a subnet with commit-reveal use "commit", then "reveal".`,
 			return fmt.Errorf("CommitRevealEnabled: subnet %d uses commit-reveal; run `btcli weights commit --netuid %d --uids .. --weights ..`, then `btcli weights reveal --netuid %d` %d epoch(s) later",
 				a.netuid, a.netuid, a.netuid, v.revealPeriod())
 		}
-		if err := v.rateLimited(errNameSettingTooFast); err != nil {
+		if err := v.rateLimited("SettingWeightsTooFast"); err != nil {
+			return err
+		}
+		if err := v.permitted(uids); err != nil {
 			return err
 		}
 		vk := a.version(v.hp)
@@ -429,9 +459,11 @@ type weightsStatus struct {
 	CommitReveal bool   `json:"commit_reveal_weights_enabled"`
 	RevealPeriod uint64 `json:"commit_reveal_period"`
 	VersionKey   uint64 `json:"weights_version_key"`
-	Tempo        uint64 `json:"tempo"`
-	EpochIndex   uint64 `json:"epoch_index"`
-	NextEpoch    uint64 `json:"next_epoch_block"`
+	// MaxValidators is max_allowed_validators: how many permits each epoch issues.
+	MaxValidators uint64 `json:"max_allowed_validators"`
+	Tempo         uint64 `json:"tempo"`
+	EpochIndex    uint64 `json:"epoch_index"`
+	NextEpoch     uint64 `json:"next_epoch_block"`
 	// Weights is the hotkey's stored row as [uid, u16] pairs.
 	Weights [][2]uint16 `json:"weights"`
 	// Commits are the commits saved on this machine; the chain does not expose pending
@@ -459,7 +491,7 @@ func newWeightsStatusCmd(app *App) *cobra.Command {
 			m := v.m
 			st := weightsStatus{Netuid: netuid, Block: m.Block, Hotkey: v.hot.SS58(), Registered: v.uid >= 0,
 				RateLimit: v.hp["weights_set_rate_limit"], CommitReveal: v.commitReveal(), RevealPeriod: v.revealPeriod(),
-				VersionKey: v.hp["weights_version_key"], Tempo: m.Tempo, EpochIndex: m.EpochIndex, NextEpoch: m.NextEpochBlock,
+				VersionKey: v.hp["weights_version_key"], MaxValidators: v.hp["max_allowed_validators"], Tempo: m.Tempo, EpochIndex: m.EpochIndex, NextEpoch: m.NextEpochBlock,
 				Weights: [][2]uint16{}, Commits: []commitView{}}
 			if v.uid >= 0 {
 				uid := v.uid
@@ -501,6 +533,9 @@ func printWeightsStatus(t *Table, st weightsStatus) {
 		return
 	}
 	t.Line("Hotkey %s: uid %d, validator permit %s, active %s", st.Hotkey, *st.UID, yesNo(st.Permit), yesNo(st.Active))
+	if !st.Permit {
+		t.Line("Without a permit a uid may weight only itself; the epoch at block %d gives permits to the top %d stake weights", st.NextEpoch, st.MaxValidators)
+	}
 	next := fmt.Sprintf("at block %d", st.NextAllowed)
 	if st.NextAllowed <= uint64(st.Block)+1 {
 		next = "now (next block)"

@@ -180,7 +180,7 @@ and the weights are printed and saved to --commits-dir, so "btcli weights reveal
 		if !v.commitReveal() {
 			return fmt.Errorf("CommitRevealDisabled: subnet %d takes weights directly; use `btcli weights set --netuid %d`", a.netuid, a.netuid)
 		}
-		if err := v.rateLimited(errNameCommittingTooFast); err != nil {
+		if err := v.rateLimited("CommittingWeightsTooFast"); err != nil {
 			return err
 		}
 		vk := a.version(v.hp)
@@ -370,11 +370,10 @@ accepted only in the commit's reveal epoch (commit epoch + commit_reveal_period)
 		call := client.RevealWeights(a.netuid, sc.UIDs, sc.Weights, sc.Salt, sc.VersionKey)
 		r, err := app.submit(ctx, v.c, kp, call, fmt.Sprintf("reveal weights on subnet %d", a.netuid))
 		if err != nil {
-			var ce *client.ChainError
-			if errors.As(err, &ce) && ce.Name == errNameRevealTooEarly && sc.RevealEpoch > v.m.EpochIndex {
+			if isEpochError(err, codeRevealTooEarly) && sc.RevealEpoch > v.m.EpochIndex {
 				return fmt.Errorf("%w; epoch %d begins at about block %d (chain at %d): run this again then", err, sc.RevealEpoch, epochStart(v.m, sc.RevealEpoch), v.m.Block)
 			}
-			if errors.As(err, &ce) && ce.Name == errNameExpiredCommit {
+			if isEpochError(err, codeExpiredCommit) {
 				return fmt.Errorf("%w; the saved commit stays in %s", err, store.dir)
 			}
 			return v.explain(err)

@@ -15,6 +15,7 @@ import (
 	"github.com/gotensor/gotensor/chain/api"
 	"github.com/gotensor/gotensor/chain/coinbase"
 	"github.com/gotensor/gotensor/chain/epoch"
+	"github.com/gotensor/gotensor/chain/errs"
 	"github.com/gotensor/gotensor/chain/tx/txpb"
 	"github.com/gotensor/gotensor/chain/yuma"
 	"github.com/gotensor/gotensor/client"
@@ -26,12 +27,21 @@ func TestWeightsNames(t *testing.T) {
 	for _, p := range [][2]string{
 		{evWeightsSet, epoch.EventWeightsSet}, {evWeightsCommitted, epoch.EventWeightsCommitted},
 		{evWeightsRevealed, epoch.EventWeightsRevealed},
-		{errNameNoPermit, epoch.ErrNeuronNoValidatorPermit.Name}, {errNameRevealTooEarly, epoch.ErrRevealTooEarly.Name},
-		{errNameExpiredCommit, epoch.ErrExpiredWeightCommit.Name}, {errNameSettingTooFast, epoch.ErrSettingWeightsTooFast.Name},
-		{errNameCommittingTooFast, epoch.ErrCommittingWeightsTooFast.Name},
 	} {
 		if p[0] != p[1] {
 			t.Errorf("CLI name %q, chain %q", p[0], p[1])
+		}
+	}
+	for _, p := range []struct {
+		code uint32
+		err  *errs.Error
+	}{
+		{codeSettingTooFast, epoch.ErrSettingWeightsTooFast}, {codeNoPermit, epoch.ErrNeuronNoValidatorPermit},
+		{codeCommittingTooFast, epoch.ErrCommittingWeightsTooFast}, {codeExpiredCommit, epoch.ErrExpiredWeightCommit},
+		{codeRevealTooEarly, epoch.ErrRevealTooEarly},
+	} {
+		if p.err.Codespace != codespaceEpoch || p.err.Code != p.code {
+			t.Errorf("CLI code %s/%d, chain %s/%d (%s)", codespaceEpoch, p.code, p.err.Codespace, p.err.Code, p.err.Name)
 		}
 	}
 }
