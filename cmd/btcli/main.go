@@ -90,8 +90,9 @@ func newRootCmd(app *App) *cobra.Command {
 	root.AddCommand(newDelegatesCmd(app)) // delegates.go
 	root.AddCommand(newRootNetCmd(app))   // root.go
 
-	root.AddCommand(newWeightsCmd(app)) // weights.go
-	addMetagraphCmd(app, root)          // metagraph.go: subnets metagraph
+	root.AddCommand(newWeightsCmd(app))  // weights.go
+	root.AddCommand(newLocalnetCmd(app)) // localnet.go
+	addMetagraphCmd(app, root)           // metagraph.go: subnets metagraph
 
 	return root
 }
