@@ -1,0 +1,520 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gotensor/gotensor/subnets/prompting/protocol"
+	"github.com/gotensor/gotensor/synapse"
+)
+
+type ctxKey struct{}
+
+type reqInfo struct {
+	id    string
+	route string
+}
+
+// statusWriter records the status code for logs and metrics and passes Flush through.
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *statusWriter) WriteHeader(c int) {
+	if w.code == 0 {
+		w.code = c
+	}
+	w.ResponseWriter.WriteHeader(c)
+}
+
+func (w *statusWriter) Write(p []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (g *Gateway) routes() http.Handler {
+	mux := http.NewServeMux()
+	h := func(pattern, route string, f func(http.ResponseWriter, *http.Request) *APIError) {
+		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+			start := time.Now()
+			info := &reqInfo{id: "req_" + strconv.FormatUint(g.reqSeq.Add(1), 36) + newID(4), route: route}
+			sw := &statusWriter{ResponseWriter: w}
+			sw.Header().Set("X-Request-Id", info.id)
+			r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, info))
+			r.Body = http.MaxBytesReader(sw, r.Body, g.cfg.MaxBodyBytes)
+			if e := f(sw, r); e != nil {
+				if sw.code == 0 {
+					writeError(sw, e)
+				}
+				lvl := g.log.Debug
+				if e.Status >= 500 {
+					lvl = g.log.Warn
+				}
+				lvl("request failed", "request_id", info.id, "route", route, "code", e.Status, "err", e)
+			}
+			g.m.request(route, sw.code, time.Since(start).Seconds())
+		})
+	}
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "store": g.store.Backend()})
+	})
+	h("GET /v1/models", "models", g.listModels)
+	h("GET /v1/models/{id...}", "model", g.getModel)
+	h("POST /v1/chat/completions", "chat", g.chatCompletions)
+	h("POST /v1/completions", "completions", g.completions)
+	h("POST /v1/subnets/{netuid}/{synapse}", "subnet", g.subnetQuery)
+	h("GET /v1/balance", "balance", g.balance)
+	h("GET /v1/usage", "usage", g.usage)
+	h("POST /v1/limit_requests", "limit_request", g.limitRequest)
+	g.adminRoutes(h)
+	h("/", "unknown", func(w http.ResponseWriter, r *http.Request) *APIError {
+		return &APIError{Status: http.StatusNotFound, Type: "invalid_request_error",
+			Message: fmt.Sprintf("Unknown request URL: %s %s. See docs/api.md for the endpoints.", r.Method, r.URL.Path)}
+	})
+	return mux
+}
+
+// decode reads a JSON body into v: 413 past MaxBodyBytes, 400 for bad JSON or wrong types.
+func decode(r *http.Request, v any) *APIError {
+	body, err := io.ReadAll(r.Body)
+	var mb *http.MaxBytesError
+	if errors.As(err, &mb) {
+		return &APIError{Status: http.StatusRequestEntityTooLarge, Type: "invalid_request_error", Code: "request_too_large",
+			Message: fmt.Sprintf("The request body is over the %d-byte limit; send a shorter request.", mb.Limit)}
+	}
+	if err != nil {
+		return errInvalid("", "Could not read the request body: %v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return errInvalid(te.Field, "Invalid type for '%s': expected %s, got a JSON %s.", te.Field, te.Type, te.Value)
+		}
+		return errInvalid("", "We could not parse the JSON body of your request (%v). Send valid JSON with Content-Type: application/json.", err)
+	}
+	return nil
+}
+
+func (g *Gateway) authed(r *http.Request) (*account, *APIError) {
+	return g.acc.authenticate(r.Context(), r)
+}
+
+type modelObject struct {
+	ID      string `json:"id"`
+	Object  string `json:"object"`
+	Created int64  `json:"created"`
+	OwnedBy string `json:"owned_by"`
+}
+
+func (m Model) object() modelObject {
+	owner := m.OwnedBy
+	if owner == "" {
+		owner = "subnet-" + strconv.Itoa(int(m.Netuid))
+	}
+	return modelObject{ID: m.ID, Object: "model", Created: 0, OwnedBy: owner}
+}
+
+func (g *Gateway) listModels(w http.ResponseWriter, r *http.Request) *APIError {
+	if _, e := g.authed(r); e != nil {
+		return e
+	}
+	data := make([]modelObject, 0, len(g.cfg.Models))
+	for _, m := range g.cfg.Models {
+		data = append(data, m.object())
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"object": "list", "data": data})
+	return nil
+}
+
+func (g *Gateway) getModel(w http.ResponseWriter, r *http.Request) *APIError {
+	if _, e := g.authed(r); e != nil {
+		return e
+	}
+	m, ok := g.models[r.PathValue("id")]
+	if !ok {
+		return errModel(r.PathValue("id"))
+	}
+	writeJSON(w, http.StatusOK, m.object())
+	return nil
+}
+
+// content is an OpenAI message content: a string, or an array of parts of which the text
+// parts are joined.
+type content string
+
+func (c *content) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		*c = content(s)
+		return nil
+	}
+	var parts []struct {
+		Type string `json:"type"`
+		Text string `json:"text"`
+	}
+	if err := json.Unmarshal(b, &parts); err != nil {
+		return &json.UnmarshalTypeError{Value: "value", Type: nil, Field: "content"}
+	}
+	var sb strings.Builder
+	for _, p := range parts {
+		if p.Type == "text" {
+			sb.WriteString(p.Text)
+		}
+	}
+	*c = content(sb.String())
+	return nil
+}
+
+type chatRequest struct {
+	Model    string `json:"model"`
+	Messages []struct {
+		Role    string  `json:"role"`
+		Content content `json:"content"`
+	} `json:"messages"`
+	MaxTokens           *int     `json:"max_tokens"`
+	MaxCompletionTokens *int     `json:"max_completion_tokens"`
+	Temperature         *float64 `json:"temperature"`
+	Seed                *int64   `json:"seed"`
+	Stream              bool     `json:"stream"`
+	StreamOptions       *struct {
+		IncludeUsage bool `json:"include_usage"`
+	} `json:"stream_options"`
+	N *int `json:"n"`
+}
+
+type completionRequest struct {
+	Model         string          `json:"model"`
+	Prompt        json.RawMessage `json:"prompt"`
+	MaxTokens     *int            `json:"max_tokens"`
+	Temperature   *float64        `json:"temperature"`
+	Seed          *int64          `json:"seed"`
+	Stream        bool            `json:"stream"`
+	StreamOptions *struct {
+		IncludeUsage bool `json:"include_usage"`
+	} `json:"stream_options"`
+}
+
+// call is one chat-shaped request on its way to the miners.
+type call struct {
+	acc          *account
+	model        Model
+	chat         *protocol.Chat
+	stream       bool
+	includeUsage bool
+	text         bool // /v1/completions: text_completion objects
+}
+
+func (g *Gateway) chatCompletions(w http.ResponseWriter, r *http.Request) *APIError {
+	acc, e := g.authed(r)
+	if e != nil {
+		return e
+	}
+	var req chatRequest
+	if e := decode(r, &req); e != nil {
+		return e
+	}
+	if req.Model == "" {
+		return errInvalid("model", "you must provide a model parameter")
+	}
+	if len(req.Messages) == 0 {
+		return errInvalid("messages", "'messages' must be a non-empty array of {role, content}")
+	}
+	if req.N != nil && *req.N != 1 {
+		return errInvalid("n", "only n=1 is supported")
+	}
+	chat := &protocol.Chat{}
+	for i, m := range req.Messages {
+		switch m.Role {
+		case "system", "developer", "user", "assistant", "tool":
+		default:
+			return errInvalid(fmt.Sprintf("messages[%d].role", i), "Invalid role %q: use system, user or assistant.", m.Role)
+		}
+		chat.Messages = append(chat.Messages, protocol.Message{Role: m.Role, Content: string(m.Content)})
+	}
+	if req.MaxTokens != nil {
+		chat.MaxTokens = *req.MaxTokens
+	}
+	if req.MaxCompletionTokens != nil {
+		chat.MaxTokens = *req.MaxCompletionTokens
+	}
+	if req.Temperature != nil {
+		chat.Temperature = *req.Temperature
+	}
+	if req.Seed != nil {
+		chat.Seed = *req.Seed
+	}
+	c := &call{acc: acc, chat: chat, stream: req.Stream, includeUsage: req.StreamOptions != nil && req.StreamOptions.IncludeUsage}
+	return g.serveChat(w, r, req.Model, c)
+}
+
+func (g *Gateway) completions(w http.ResponseWriter, r *http.Request) *APIError {
+	acc, e := g.authed(r)
+	if e != nil {
+		return e
+	}
+	var req completionRequest
+	if e := decode(r, &req); e != nil {
+		return e
+	}
+	if req.Model == "" {
+		return errInvalid("model", "you must provide a model parameter")
+	}
+	var prompt string
+	if err := json.Unmarshal(req.Prompt, &prompt); err != nil {
+		var ps []string
+		if err := json.Unmarshal(req.Prompt, &ps); err != nil || len(ps) != 1 {
+			return errInvalid("prompt", "'prompt' must be a string (or an array of one string)")
+		}
+		prompt = ps[0]
+	}
+	chat := &protocol.Chat{Messages: []protocol.Message{{Role: "user", Content: prompt}}}
+	if req.MaxTokens != nil {
+		chat.MaxTokens = *req.MaxTokens
+	}
+	if req.Temperature != nil {
+		chat.Temperature = *req.Temperature
+	}
+	if req.Seed != nil {
+		chat.Seed = *req.Seed
+	}
+	c := &call{acc: acc, chat: chat, stream: req.Stream, text: true, includeUsage: req.StreamOptions != nil && req.StreamOptions.IncludeUsage}
+	return g.serveChat(w, r, req.Model, c)
+}
+
+type usageObject struct {
+	PromptTokens     int64 `json:"prompt_tokens"`
+	CompletionTokens int64 `json:"completion_tokens"`
+	TotalTokens      int64 `json:"total_tokens"`
+}
+
+func promptWords(ch *protocol.Chat) int64 {
+	var n int64
+	for _, m := range ch.Messages {
+		n += words(m.Content)
+	}
+	return n
+}
+
+func (g *Gateway) serveChat(w http.ResponseWriter, r *http.Request, model string, c *call) *APIError {
+	m, ok := g.models[model]
+	if !ok {
+		return errModel(model)
+	}
+	c.model = m
+	c.chat.ModelHint = m.ModelHint
+	c.chat.Stream = c.stream
+	if e := g.acc.admit(c.acc, m, w.Header()); e != nil {
+		return e
+	}
+	if c.stream {
+		return g.streamChat(w, r, c)
+	}
+	var chosen int
+	var answers []Answer
+	var err error
+	if g.cfg.StreamMiners {
+		chosen, answers, err = g.collect(r.Context(), c)
+	} else {
+		chosen, answers, err = g.router.query(r.Context(), m.Netuid, c.chat, func(s synapse.Synapse) bool {
+			return s.(*protocol.Chat).Completion != nil
+		})
+	}
+	defer g.sample(m.Netuid, "Chat", c.acc, c.chat, answers, chosen)
+	if err != nil {
+		return g.upstreamError(r, m.Netuid, err)
+	}
+	out := answers[chosen].Response.(*protocol.Chat)
+	text := *out.Completion
+	u := usageObject{PromptTokens: promptWords(c.chat), CompletionTokens: words(text)}
+	if out.Usage != nil && out.Usage.TotalTokens > 0 {
+		u = usageObject{PromptTokens: int64(out.Usage.PromptTokens), CompletionTokens: int64(out.Usage.CompletionTokens)}
+	}
+	u.TotalTokens = u.PromptTokens + u.CompletionTokens
+	g.acc.record(c.acc, m, u.PromptTokens, u.CompletionTokens)
+	g.m.served(m.ID, u.TotalTokens)
+	id, created := "chatcmpl-"+newID(12), g.cfg.Now().Unix()
+	if c.text {
+		writeJSON(w, http.StatusOK, map[string]any{"id": "cmpl-" + id[9:], "object": "text_completion", "created": created, "model": m.ID,
+			"choices": []any{map[string]any{"index": 0, "text": text, "logprobs": nil, "finish_reason": "stop"}}, "usage": u})
+		return nil
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": id, "object": "chat.completion", "created": created, "model": m.ID,
+		"choices":            []any{map[string]any{"index": 0, "message": map[string]any{"role": "assistant", "content": text, "refusal": nil}, "logprobs": nil, "finish_reason": "stop"}},
+		"usage":              u,
+		"system_fingerprint": nil})
+	return nil
+}
+
+func (g *Gateway) upstreamError(r *http.Request, netuid uint16, err error) *APIError {
+	if r.Context().Err() != nil {
+		return &APIError{Status: 499, Type: "api_error", Message: "The client closed the request.", Cause: err}
+	}
+	return &APIError{Status: http.StatusBadGateway, Type: "api_error", Code: "upstream_error", Cause: err,
+		Message: fmt.Sprintf("No miner of subnet %d gave an answer (all failed, timed out or are paused after repeated failures). Retry in a few seconds.", netuid)}
+}
+
+func (g *Gateway) sample(netuid uint16, name string, acc *account, req synapse.Synapse, answers []Answer, chosen int) {
+	if g.cfg.OnSample == nil || len(answers) == 0 {
+		return
+	}
+	g.cfg.OnSample(Sample{Netuid: netuid, Synapse: name, KeyID: acc.key.ID, Request: req, Answers: answers, Chosen: chosen})
+}
+
+// collect streams a non-streaming request from a streaming miner and returns the whole
+// answer as query does.
+func (g *Gateway) collect(ctx context.Context, c *call) (int, []Answer, error) {
+	c.chat.Stream = true
+	s, ans, err := g.router.stream(ctx, c.model.Netuid, c.chat)
+	if err != nil {
+		return -1, nil, err
+	}
+	defer s.Close()
+	var sb strings.Builder
+	var serr error
+	for ev, err := range s.Events() {
+		if err != nil {
+			serr = err
+			break
+		}
+		data := bytes.TrimSpace(ev.Data)
+		if string(data) == "[DONE]" {
+			break
+		}
+		var d protocol.ChatDelta
+		if err := json.Unmarshal(data, &d); err != nil {
+			serr = fmt.Errorf("miner sent a chunk that is not a ChatDelta: %w", err)
+			break
+		}
+		sb.WriteString(d.Content)
+		if d.Done {
+			break
+		}
+	}
+	g.router.outcome(ans.hotkey, serr == nil)
+	if serr != nil {
+		ans.Err = serr
+		return -1, []Answer{ans}, fmt.Errorf("%w: stream from %s: %v", ErrNoMiners, ans.Hotkey, serr)
+	}
+	text := sb.String()
+	out := *c.chat
+	out.Completion = &text
+	ans.Response = &out
+	return 0, []Answer{ans}, nil
+}
+
+// streamChat relays a miner's ChatDelta events as OpenAI chunks, then "data: [DONE]". When
+// the client goes away the request context ends, which cancels the miner call; the tokens
+// sent so far are recorded.
+func (g *Gateway) streamChat(w http.ResponseWriter, r *http.Request, c *call) *APIError {
+	ctx := r.Context()
+	s, ans, err := g.router.stream(ctx, c.model.Netuid, c.chat)
+	if err != nil {
+		return g.upstreamError(r, c.model.Netuid, err)
+	}
+	defer s.Close()
+	rc := http.NewResponseController(w)
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(http.StatusOK)
+	id, created := "chatcmpl-"+newID(12), g.cfg.Now().Unix()
+	object := "chat.completion.chunk"
+	if c.text {
+		id, object = "cmpl-"+id[9:], "text_completion"
+	}
+	send := func(v any) error {
+		b, _ := json.Marshal(v) // maps of plain values
+		if _, err := fmt.Fprintf(w, "data: %s\n\n", b); err != nil {
+			return err
+		}
+		return rc.Flush()
+	}
+	chunk := func(delta map[string]any, text string, finish any) map[string]any {
+		choice := map[string]any{"index": 0, "logprobs": nil, "finish_reason": finish}
+		if c.text {
+			choice["text"] = text
+		} else {
+			choice["delta"] = delta
+		}
+		return map[string]any{"id": id, "object": object, "created": created, "model": c.model.ID, "choices": []any{choice}, "system_fingerprint": nil}
+	}
+	var sb strings.Builder
+	var werr error
+	if !c.text {
+		werr = send(chunk(map[string]any{"role": "assistant", "content": ""}, "", nil))
+	}
+	var serr error
+	for ev, err := range s.Events() {
+		if err != nil {
+			serr = err
+			break
+		}
+		if werr != nil {
+			break
+		}
+		data := bytes.TrimSpace(ev.Data)
+		if string(data) == "[DONE]" {
+			break
+		}
+		var d protocol.ChatDelta
+		if err := json.Unmarshal(data, &d); err != nil {
+			serr = fmt.Errorf("miner sent a chunk that is not a ChatDelta: %w", err)
+			break
+		}
+		if d.Content != "" {
+			sb.WriteString(d.Content)
+			werr = send(chunk(map[string]any{"content": d.Content}, d.Content, nil))
+		}
+		if d.Done {
+			break
+		}
+	}
+	ok := serr == nil && ctx.Err() == nil
+	g.router.outcome(ans.hotkey, ok || ctx.Err() != nil)
+	u := usageObject{PromptTokens: promptWords(c.chat), CompletionTokens: words(sb.String())}
+	u.TotalTokens = u.PromptTokens + u.CompletionTokens
+	g.acc.record(c.acc, c.model, u.PromptTokens, u.CompletionTokens)
+	g.m.served(c.model.ID, u.TotalTokens)
+	text := sb.String()
+	c.chat.Completion = &text
+	chosen := 0
+	if !ok {
+		ans.Err = errors.Join(serr, ctx.Err())
+		chosen = -1
+	}
+	defer g.sample(c.model.Netuid, "Chat", c.acc, c.chat, []Answer{ans}, chosen)
+	if werr != nil || ctx.Err() != nil {
+		return nil // the client is gone
+	}
+	if serr != nil {
+		// Headers are sent: report in the stream, as OpenAI does, then end it.
+		var eb errorBody
+		eb.Error.Message, eb.Error.Type = "The miner's stream broke off; the answer may be incomplete. Retry the request.", "api_error"
+		send(eb)
+		g.log.Warn("miner stream failed", "request_id", ctx.Value(ctxKey{}).(*reqInfo).id, "hotkey", ans.Hotkey, "err", serr)
+	} else {
+		send(chunk(map[string]any{}, "", "stop"))
+	}
+	if c.includeUsage {
+		send(map[string]any{"id": id, "object": object, "created": created, "model": c.model.ID, "choices": []any{}, "usage": u})
+	}
+	fmt.Fprint(w, "data: [DONE]\n\n")
+	rc.Flush()
+	return nil
+}
