@@ -128,7 +128,8 @@ func (a *Axon) Addr() net.Addr {
 }
 
 // Info returns what the axon publishes: version, external IP and port (Config.ExternalIP and
-// ExternalPort, else the listener's), protocol 4, hotkey and coldkey.
+// ExternalPort, else the listener's once Listen, Serve or Run has it), protocol 4, hotkey and
+// coldkey.
 func (a *Axon) Info() synapse.AxonInfo {
 	if b := a.bound.Load(); b != nil {
 		return b.info
@@ -193,14 +194,24 @@ func (a *Axon) Serve(ln net.Listener) error {
 	return a.srv.Serve(ln)
 }
 
+// Listen opens Config.Addr and returns the listener to pass to Serve; from then on Addr and
+// Info describe it. Use it when you serve in your own goroutine and need Info at once.
+func (a *Axon) Listen() (net.Listener, error) {
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("axon: listen: %w", err)
+	}
+	a.bind(ln.Addr())
+	return ln, nil
+}
+
 // Run listens on Config.Addr, publishes (Config.Publish), and serves until ctx ends; then it
 // drains for at most Config.ShutdownTimeout and returns. It returns nil after a clean drain.
 func (a *Axon) Run(ctx context.Context) error {
-	ln, err := net.Listen("tcp", a.cfg.Addr)
+	ln, err := a.Listen()
 	if err != nil {
-		return fmt.Errorf("axon: listen: %w", err)
+		return err
 	}
-	a.bind(ln.Addr())
 	if err := a.Publish(ctx); err != nil {
 		ln.Close()
 		return err

@@ -95,15 +95,13 @@ var ErrConfig = errors.New("axon: invalid config")
 // DefaultConfig returns the zero Config with its defaults written out.
 func DefaultConfig() Config { return Config{}.withDefaults() }
 
-// TestConfig returns a Config for tests: loopback with an OS-chosen port, short timeouts,
-// no rate or connection limits.
+// TestConfig returns a Config for tests: loopback with an OS-chosen port, a 10 s cap on
+// request timeouts, a 5 s drain, no rate or connection limits.
 func TestConfig() Config {
 	c := DefaultConfig()
 	c.Addr = "127.0.0.1:0"
 	c.HotkeyRate, c.IPRate, c.MaxConnsPerIP = -1, -1, -1
 	c.MaxTimeout = 10 * time.Second
-	c.ReadHeaderTimeout = time.Second
-	c.BodyReadTimeout = time.Second
 	c.ShutdownTimeout = 5 * time.Second
 	return c
 }

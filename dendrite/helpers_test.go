@@ -117,12 +117,19 @@ func deadPort(t testing.TB) synapse.AxonInfo {
 
 // silentServer accepts connections and never answers.
 func silentServer(t testing.TB) synapse.AxonInfo {
+	info, _ := silentServerAccepts(t)
+	return info
+}
+
+// silentServerAccepts is silentServer, also reporting each accepted connection.
+func silentServerAccepts(t testing.TB) (synapse.AxonInfo, <-chan struct{}) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})
+	accepted := make(chan struct{}, 64)
 	var conns []net.Conn
 	go func() {
 		defer close(done)
@@ -135,11 +142,15 @@ func silentServer(t testing.TB) synapse.AxonInfo {
 				return
 			}
 			conns = append(conns, c)
+			select {
+			case accepted <- struct{}{}:
+			default:
+			}
 		}
 	}()
 	t.Cleanup(func() {
 		ln.Close()
 		<-done
 	})
-	return infoOf(t, ln.Addr())
+	return infoOf(t, ln.Addr()), accepted
 }
