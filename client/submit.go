@@ -317,6 +317,9 @@ func (c *Client) EstimateFee(ctx context.Context, signer keys.PublicKey, call *t
 	if err != nil {
 		return 0, err
 	}
+	if api.IsFreeCall(tx.CallName(call)) {
+		return o.Tip, nil
+	}
 	size := proto.Size(&txpb.Tx{Body: body, Signature: make([]byte, 64)})
 	fee := params.FeeBase + params.FeePerByte*uint64(size)
 	if o.Tip > ^uint64(0)-fee {

@@ -181,8 +181,9 @@ func (n *Node) RESTAddr() string {
 // ChainID is the chain's id.
 func (n *Node) ChainID() string { return n.genesis.ChainID }
 
-// Height is the last committed height.
-func (n *Node) Height() int64 { return n.comet.BlockStore().Height() }
+// Height is the last height whose state is committed and queryable (the
+// block store can be a moment ahead of it).
+func (n *Node) Height() int64 { return n.app.CommittedHeight() }
 
 // Local returns an in-process RPC client.
 func (n *Node) Local() *rpclocal.Local { return rpclocal.New(n.comet) }

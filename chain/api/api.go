@@ -111,7 +111,8 @@ type Subnet struct {
 	Neurons            uint16          `json:"neurons"`
 	MaxAllowedUids     uint64          `json:"max_allowed_uids"`
 	Tempo              uint64          `json:"tempo"`
-	Burn               uint64          `json:"burn,string"`
+	Burn               uint64          `json:"burn,string"`      // registration price after this block
+	NextBurn           uint64          `json:"next_burn,string"` // what a registration in the next block pays (before any bump)
 	RegistrationOpen   bool            `json:"registration_allowed"`
 	Pool               Pool            `json:"pool"`
 	Identity           *SubnetIdentity `json:"identity,omitempty"`
@@ -302,3 +303,13 @@ type GovernanceParams struct {
 	UpgradeHeight uint64 `json:"upgrade_height,omitempty"`
 	UpgradeInfo   string `json:"upgrade_info,omitempty"`
 }
+
+// freeCalls are subtensor's Pays::No calls: they pay only their tip
+// (their pre-checks still run in CheckTx).
+var freeCalls = map[string]bool{
+	"serve_axon": true, "serve_prometheus": true, "increase_take": true, "decrease_take": true,
+	"set_weights": true, "commit_weights": true, "reveal_weights": true,
+}
+
+// IsFreeCall reports whether the call (by its subtensor name) pays no fee.
+func IsFreeCall(name string) bool { return freeCalls[name] }

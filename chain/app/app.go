@@ -111,6 +111,13 @@ type emptyReader struct{}
 func (emptyReader) Get([]byte) []byte                             { return nil }
 func (emptyReader) Iterate(_, _ []byte, _ func(k, v []byte) bool) {}
 
+// CommittedHeight is the last height whose state queries can read.
+func (a *App) CommittedHeight() int64 {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return a.tree.Version()
+}
+
 // Info reports the last committed height and app hash, so CometBFT can
 // replay blocks the application has not committed.
 func (a *App) Info(context.Context, *abci.InfoRequest) (*abci.InfoResponse, error) {

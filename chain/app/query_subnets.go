@@ -34,7 +34,8 @@ func subnetView(r store.Reader, s subnets.Subnet) api.Subnet {
 		FirstEmissionBlock: s.FirstEmissionBlock, Started: s.FirstEmissionBlock != 0,
 		SubtokenEnabled: s.SubtokenEnabled, EmissionEnabled: s.EmissionEnabled,
 		Neurons: neurons.Count(r, s.Netuid), MaxAllowedUids: h.MaxAllowedUids, Tempo: h.Tempo,
-		Burn: subnets.Burn(r, s.Netuid).Burn, RegistrationOpen: h.RegistrationAllowed == 1,
+		Burn: subnets.Burn(r, s.Netuid).Burn, NextBurn: subnets.CurrentBurn(r, s.Netuid, uint64(versionOf(r))+1).Burn,
+		RegistrationOpen: h.RegistrationAllowed == 1,
 		Pool: api.Pool{TAO: p.TAO, AlphaIn: p.AlphaIn, AlphaOut: p.AlphaOut,
 			Price: swap.Pool{TAO: p.TAO, Alpha: p.AlphaIn}.Price().String(), MovingPrice: p.MovingPrice.Fixed().String()},
 	}
@@ -156,4 +157,12 @@ func querySubnets(snap *store.Snapshot, route string) (any, bool, error) {
 		return nil, true, notFound("unknown subnet path %q", route)
 	}
 	return nil, false, nil
+}
+
+// versionOf is the snapshot's height (0 for other readers).
+func versionOf(r store.Reader) int64 {
+	if s, ok := r.(*store.Snapshot); ok {
+		return s.Version()
+	}
+	return 0
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/gotensor/gotensor/chain/api"
 	"github.com/gotensor/gotensor/chain/balances"
 	"github.com/gotensor/gotensor/chain/env"
 	"github.com/gotensor/gotensor/chain/epoch"
@@ -23,13 +24,10 @@ import (
 // classOf returns the fee class of a call: subtensor's Pays::No calls are
 // free (their checks still run in CheckTx).
 func classOf(c *txpb.Call) system.Class {
-	switch c.Call.(type) {
-	case *txpb.Call_ServeAxon, *txpb.Call_ServePrometheus, *txpb.Call_IncreaseTake, *txpb.Call_DecreaseTake,
-		*txpb.Call_SetWeights, *txpb.Call_CommitWeights, *txpb.Call_RevealWeights:
+	if api.IsFreeCall(tx.CallName(c)) {
 		return system.Free
-	default:
-		return system.Normal
 	}
+	return system.Normal
 }
 
 func requireSudo(r store.Reader, signer keys.PublicKey) error {

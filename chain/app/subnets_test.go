@@ -392,3 +392,26 @@ func checkSupply(t *testing.T, h *harness) {
 		t.Fatalf("balances + pools = %d, total issuance %d", sum, iss)
 	}
 }
+
+// The mempool's view is one block behind block execution: a registration
+// checked right after a full block must see the next block's fresh count
+// and decayed price, not the last block's.
+func TestMempoolSeesNextBlocksRegistrationCount(t *testing.T) {
+	h := newHarness(t)
+	alice := dev(t, "Alice")
+	h.ok(alice, &txpb.RegisterNetwork{Hotkey: keyN(0).SS58()})
+	max := subnets.Hyper(h.app.tree, 1).MaxRegistrationsPerBlock
+	var txs [][]byte
+	n := h.nonce(alice)
+	for i := uint64(0); i < max; i++ {
+		txs = append(txs, h.sign(alice, n+i, call(&txpb.BurnedRegister{Netuid: 1, Hotkey: keyN(int(10 + i)).SS58()})))
+	}
+	for _, r := range h.block(txs...) {
+		if r.Code != 0 {
+			t.Fatal(r.Log)
+		}
+	}
+	if r := h.check(h.sign(alice, h.nonce(alice), call(&txpb.BurnedRegister{Netuid: 1, Hotkey: keyN(99).SS58()}))); r.Code != 0 {
+		t.Fatalf("registration refused by the mempool after a full block: %s", r.Log)
+	}
+}

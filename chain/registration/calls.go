@@ -195,7 +195,7 @@ func planRegistration(r store.Reader, coldkey keys.PublicKey, netuid uint16, hot
 	if uid, ok := neurons.UID(r, netuid, hk); ok {
 		return registrationPlan{}, fmt.Errorf("%w: %s is uid %d on subnet %d", neurons.ErrHotKeyAlreadyRegistered, hk.SS58(), uid, netuid)
 	}
-	burn := subnets.Burn(r, netuid)
+	burn := subnets.CurrentBurn(r, netuid, now)
 	if burn.RegistrationsThisBlock >= h.MaxRegistrationsPerBlock {
 		return registrationPlan{}, fmt.Errorf("%w: %d this block; next allowed at block %d", ErrTooManyRegistrationsThisBlock, burn.RegistrationsThisBlock, now+1)
 	}
@@ -325,6 +325,8 @@ func dissolve(e *env.Env, kv store.KV, netuid uint16, reason string) {
 			if part == 0 {
 				continue
 			}
+			// A deposit fails only past the supply cap, impossible for TAO
+			// already in issuance; such a share would be recycled below.
 			if err := balances.Deposit(e, kv, h.Coldkey, part, "subnet dissolved"); err == nil {
 				refunded += part
 			}

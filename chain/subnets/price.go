@@ -119,3 +119,25 @@ func BumpBurn(kv store.KV, netuid uint16) {
 	b.RegistrationsThisBlock++
 	SetBurn(kv, netuid, b)
 }
+
+// maxCatchUp bounds the decay steps CurrentBurn applies (the mempool is
+// one block behind; anything older just takes the floor of what it got).
+const maxCatchUp = 64
+
+// CurrentBurn is a subnet's registration state as it will be at block now:
+// the decay of the blocks since it was last stepped applied and this
+// block's count reset. Block execution steps every block first, so there
+// it equals Burn; the mempool's view is one block behind and needs it.
+func CurrentBurn(r store.Reader, netuid uint16, now uint64) BurnState {
+	b := Burn(r, netuid)
+	if b.Block >= now {
+		return b
+	}
+	h := Hyper(r, netuid)
+	f := DecayFactorQ32(h.BurnHalfLife)
+	for i := uint64(0); i < min(now-b.Block, maxCatchUp); i++ {
+		b.Burn = clampBurn(mulQ32(b.Burn, f), h)
+	}
+	b.RegistrationsThisBlock, b.Block = 0, now
+	return b
+}
