@@ -347,7 +347,7 @@ func weightsSummary(uids, vals []uint16) string {
 	}
 	parts := make([]string, len(uids))
 	for i := range uids {
-		pm := uint64(vals[i]) * 1000 / max(sum, 1)
+		pm := (uint64(vals[i])*1000 + sum/2) / max(sum, 1) // per mille, rounded
 		parts[i] = fmt.Sprintf("%d=%d (%d.%d%%)", uids[i], vals[i], pm/10, pm%10)
 	}
 	return strings.Join(parts, ", ")

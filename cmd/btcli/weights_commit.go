@@ -4,6 +4,7 @@ package main
 // and `weights reveal`.
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
@@ -15,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -283,6 +285,7 @@ func pickCommit(cs []savedCommit, cur uint64, hash string) (savedCommit, bool) {
 
 func newWeightsRevealCmd(app *App) *cobra.Command {
 	var salt, hash string
+	var wait bool
 	cmd := &cobra.Command{
 		Use:   "reveal",
 		Short: "Reveal committed weights (reveal_weights; signed by the hotkey, free)",
@@ -295,6 +298,7 @@ accepted only in the commit's reveal epoch (commit epoch + commit_reveal_period)
 	a := addWeightArgs(cmd, false)
 	cmd.Flags().StringVar(&salt, "salt", "", "the commit's salt, comma-separated u16 (with --uids and --weights)")
 	cmd.Flags().StringVar(&hash, "hash", "", "reveal the saved commit with this hash")
+	cmd.Flags().BoolVar(&wait, "wait", false, "if the commit's reveal epoch has not begun, wait for it, then reveal")
 	cmd.Flags().StringVar(&a.commitsDir, "commits-dir", "", "folder of saved commits (default "+defaultCommitsDir+") [env "+EnvCommitsPath+"]")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		uids, vals, err := a.parse()
@@ -367,11 +371,19 @@ accepted only in the commit's reveal epoch (commit epoch + commit_reveal_period)
 		if err != nil {
 			return err
 		}
+		if wait && sc.RevealEpoch > v.m.EpochIndex {
+			err := app.spin(fmt.Sprintf("waiting for epoch %d (about block %d)...", sc.RevealEpoch, epochStart(v.m, sc.RevealEpoch)), func() error {
+				return v.waitEpoch(ctx, sc.RevealEpoch)
+			})
+			if err != nil {
+				return err
+			}
+		}
 		call := client.RevealWeights(a.netuid, sc.UIDs, sc.Weights, sc.Salt, sc.VersionKey)
 		r, err := app.submit(ctx, v.c, kp, call, fmt.Sprintf("reveal weights on subnet %d", a.netuid))
 		if err != nil {
 			if isEpochError(err, codeRevealTooEarly) && sc.RevealEpoch > v.m.EpochIndex {
-				return fmt.Errorf("%w; epoch %d begins at about block %d (chain at %d): run this again then", err, sc.RevealEpoch, epochStart(v.m, sc.RevealEpoch), v.m.Block)
+				return fmt.Errorf("%w; epoch %d begins at about block %d (chain at %d): run this again then, or add --wait", err, sc.RevealEpoch, epochStart(v.m, sc.RevealEpoch), v.m.Block)
 			}
 			if isEpochError(err, codeExpiredCommit) {
 				return fmt.Errorf("%w; the saved commit stays in %s", err, store.dir)
@@ -398,4 +410,34 @@ accepted only in the commit's reveal epoch (commit epoch + commit_reveal_period)
 		})
 	}
 	return cmd
+}
+
+// waitEpoch waits until the subnet's epoch index reaches e (its epoch block is committed),
+// refreshing v.m. It polls the chain's height, and the metagraph only once the estimated
+// epoch block has passed (an epoch can be deferred by a block).
+func (v *validator) waitEpoch(ctx context.Context, e uint64) error {
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for v.m.EpochIndex < e {
+		p, err := v.c.Params(ctx)
+		if err != nil {
+			return err
+		}
+		if uint64(p.Height) >= epochStart(v.m, e) {
+			m, err := v.c.Metagraph(ctx, v.m.Netuid, 0, false)
+			if err != nil {
+				return err
+			}
+			v.m = m
+			if v.m.EpochIndex >= e {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for epoch %d: %w", e, ctx.Err())
+		case <-tick.C:
+		}
+	}
+	return nil
 }

@@ -495,13 +495,12 @@ func TestWeightsCommitReveal(t *testing.T) {
 	}
 
 	// Too early: the chain names the reveal epoch; the CLI adds the block.
-	w.failsWith(ExitError, []string{"RevealTooEarly", fmt.Sprintf("reveal in epoch %d", cm.RevealEpoch), fmt.Sprintf("begins at about block %d", cm.RevealFrom)},
+	w.failsWith(ExitError, []string{"RevealTooEarly", fmt.Sprintf("reveal in epoch %d", cm.RevealEpoch), fmt.Sprintf("begins at about block %d", cm.RevealFrom), "--wait"},
 		w.asHot("v0", "weights", "reveal", "--netuid", netuid)...)
 
-	w.waitBlock(cm.RevealFrom)
 	var rv revealResult
-	w.ok(&rv, w.asHot("v0", "weights", "reveal", "--netuid", netuid)...)
-	if rv.Block == 0 || rv.Hash != cm.Hash || len(rv.Removed) != 1 {
+	w.ok(&rv, w.asHot("v0", "weights", "reveal", "--netuid", netuid, "--wait")...)
+	if uint64(rv.Block) < cm.RevealFrom || rv.Block > int64(cm.RevealUntil)+1 || rv.Hash != cm.Hash || len(rv.Removed) != 1 {
 		t.Fatalf("reveal: %+v", rv)
 	}
 	if _, err := os.Stat(cm.Path); !os.IsNotExist(err) {
