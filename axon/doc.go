@@ -57,6 +57,9 @@
 // axon_queue_waiting) go to Config.Metrics; logs to Config.Logger. Shutdown stops accepting,
 // lets requests finish and waits for every handler.
 //
+// A dendrite may ask for a signed answer (header gotensor-sign-response: 1); the axon then
+// signs its 200 answers with its hotkey (synapse.ResponseSignatureMessage).
+//
 // Bittensor's header names contain underscores; a reverse proxy in front of an axon must
 // pass them (nginx: underscores_in_headers on).
 package axon

@@ -3,6 +3,7 @@ package axon
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -399,6 +400,15 @@ func (c *call) respond(rt *route, syn synapse.Synapse) {
 	}
 	h := c.w.Header()
 	rt.typ.WriteHeaders(h, syn, hash)
+	if c.r.Header.Get(synapse.HeaderSignResponse) == "1" {
+		d := &c.req.Dendrite
+		sig, err := c.a.hotkey.Sign(synapse.ResponseSignatureMessage(d.Nonce, d.Hotkey, c.a.ss58, d.UUID, body))
+		if err != nil {
+			c.internal(fmt.Errorf("sign the response: %w", err), "respond")
+			return
+		}
+		h[synapse.HeaderResponseSignature] = []string{"0x" + hex.EncodeToString(sig)}
+	}
 	h.Set("Content-Type", "application/json")
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	c.w.WriteHeader(http.StatusOK)

@@ -23,6 +23,10 @@ type Config struct {
 	ExternalIP string
 	// LocalAddr is the source address of connections. Zero means the system chooses.
 	LocalAddr netip.Addr
+	// VerifyResponses asks axons to sign their answers (a Gotensor extension) and refuses a
+	// 200 answer not signed by the axon's hotkey with status 401. Python axons do not sign:
+	// leave it off for them.
+	VerifyResponses bool
 
 	// MaxConnsPerHost caps connections to one axon. Zero means 8.
 	MaxConnsPerHost int

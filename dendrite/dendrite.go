@@ -272,6 +272,9 @@ func (x *exchange) send(ctx context.Context) (*http.Response, error) {
 	for k, v := range h {
 		req.Header[k] = v // exact case: Python axons match bt_header_* case-sensitively
 	}
+	if d.cfg.VerifyResponses {
+		req.Header[synapse.HeaderSignResponse] = []string{"1"}
+	}
 	resp, err := d.client.Do(req)
 	if err != nil {
 		return nil, err
@@ -287,6 +290,13 @@ func (e *prepareError) Unwrap() error { return e.err }
 // process fills syn from a complete response (reference §2.4 step 6).
 func (x *exchange) process(resp *http.Response, body []byte) error {
 	hdr, herr := synapse.ParseHeaders(resp.Header)
+	if resp.StatusCode == http.StatusOK && x.d.cfg.VerifyResponses {
+		sig, err := keys.ParseSignature(resp.Header.Get(synapse.HeaderResponseSignature))
+		msg := synapse.ResponseSignatureMessage(x.sent.Nonce, x.sent.Hotkey, x.axon.Hotkey.SS58(), x.sent.UUID, body)
+		if err != nil || !keys.Verify(x.axon.Hotkey, msg, sig) {
+			return x.finish(synapse.StatusNotVerified, fmt.Sprintf("Failed verification: the answer is not signed by the axon's hotkey %s", x.axon.Hotkey))
+		}
+	}
 	if resp.StatusCode == http.StatusOK {
 		fresh := x.t.New()
 		if err := json.Unmarshal(body, fresh); err != nil {

@@ -27,6 +27,10 @@
 // so a long-running validator does not accumulate connections (USER-PAIN 11). The dendrite
 // never looks up its external IP from an outside service; set Config.ExternalIP to report it.
 //
+// Signed answers: with Config.VerifyResponses the dendrite asks Gotensor axons to sign their
+// answers and refuses (401) a 200 answer its axon's hotkey did not sign, so a man in the
+// middle cannot change it. Python axons do not sign; leave it off for them.
+//
 // Streaming synapses: Stream returns once the axon's headers arrive; read the body as an
 // io.Reader or as server-sent events with Events, then Close.
 package dendrite
