@@ -91,6 +91,7 @@ func newRootCmd(app *App) *cobra.Command {
 	root.AddCommand(newRootNetCmd(app))   // root.go
 
 	root.AddCommand(newWeightsCmd(app))  // weights.go
+	root.AddCommand(newGatewayCmd(app))  // gateway.go
 	root.AddCommand(newLocalnetCmd(app)) // localnet.go
 	addMetagraphCmd(app, root)           // metagraph.go: subnets metagraph
 

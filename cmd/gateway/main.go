@@ -1,0 +1,128 @@
+// Command gateway serves the OpenAI-compatible user API over a Gotensor network
+// (package gateway). See README.md for flags and environment.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/gotensor/gotensor/gateway"
+	"github.com/gotensor/gotensor/keys"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "gateway:", err)
+		os.Exit(1)
+	}
+}
+
+// env returns GATEWAY_<NAME> or def: flags override env, env overrides defaults.
+func env(name, def string) string {
+	if v, ok := os.LookupEnv("GATEWAY_" + name); ok {
+		return v
+	}
+	return def
+}
+
+func run(args []string) error {
+	fs := flag.NewFlagSet("gateway", flag.ContinueOnError)
+	cfg := gateway.DefaultConfig()
+	addr := fs.String("addr", env("ADDR", ":8000"), "HTTP listen address (API, /healthz)")
+	metricsAddr := fs.String("metrics-addr", env("METRICS_ADDR", ":9100"), "Prometheus /metrics listen address; \"off\" disables")
+	chain := fs.String("chain", env("CHAIN", "http://127.0.0.1:26657"), "CometBFT RPC URL of a node")
+	hotkey := fs.String("hotkey", env("HOTKEY", ""), "secret URI or mnemonic of the validator hotkey that signs miner calls (required)")
+	seed := fs.String("deposit-seed", env("DEPOSIT_SEED", ""), "secret URI or mnemonic deposit addresses derive from (<seed>//gateway//<key id>); empty disables TAO payments")
+	admin := fs.String("admin-token", env("ADMIN_TOKEN", ""), "bearer token of the admin API; empty disables it")
+	sqlite := fs.String("sqlite", env("SQLITE", "gateway.db"), "SQLite database file")
+	pg := fs.String("postgres", env("POSTGRES_DSN", ""), "PostgreSQL DSN; selects PostgreSQL instead of SQLite")
+	models := fs.String("models", env("MODELS", `[{"id":"gotensor-chat","netuid":1}]`), "models served, as JSON: [{\"id\",\"netuid\",\"model_hint\",\"price_rao_per_1k\"}]")
+	tiers := fs.String("tiers", env("TIERS", ""), "tiers as JSON {\"free\":{\"requests_per_minute\",\"tokens_per_day\"},...}; empty: the defaults")
+	override := fs.String("addr-override", env("ADDR_OVERRIDE", ""), "hotkey=host:port,... replacing miners' on-chain axon addresses (localnet and tests: the chain refuses loopback)")
+	k := fs.Int("k", 3, "miners one attempt fans out to")
+	policy := fs.String("policy", env("POLICY", "first"), "first|best: which answer of a fan-out is returned")
+	streamMiners := fs.Bool("stream-miners", env("STREAM_MINERS", "") == "true", "miners serve Chat as a streaming synapse")
+	jsonLogs := fs.Bool("log-json", env("LOG_JSON", "") == "true", "JSON logs")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var lh slog.Handler = slog.NewTextHandler(os.Stderr, nil)
+	if *jsonLogs {
+		lh = slog.NewJSONHandler(os.Stderr, nil)
+	}
+	log := slog.New(lh)
+	if *hotkey == "" {
+		return errors.New("--hotkey (or GATEWAY_HOTKEY) is required: the validator hotkey miners serve")
+	}
+	hk, err := keys.FromURI(*hotkey)
+	if err != nil {
+		return fmt.Errorf("--hotkey: %w", err)
+	}
+	cfg.Addr, cfg.ChainRPC, cfg.DepositSeed, cfg.AdminToken = *addr, *chain, *seed, *admin
+	cfg.SQLitePath, cfg.PostgresDSN, cfg.K, cfg.Policy, cfg.StreamMiners = *sqlite, *pg, *k, gateway.Policy(*policy), *streamMiners
+	if err := json.Unmarshal([]byte(*models), &cfg.Models); err != nil {
+		return fmt.Errorf("--models: %w", err)
+	}
+	if *tiers != "" {
+		cfg.Tiers = nil
+		if err := json.Unmarshal([]byte(*tiers), &cfg.Tiers); err != nil {
+			return fmt.Errorf("--tiers: %w", err)
+		}
+	}
+	if *override != "" {
+		cfg.AddrOverride = map[string]string{}
+		for _, kv := range strings.Split(*override, ",") {
+			h, a, ok := strings.Cut(kv, "=")
+			if !ok {
+				return fmt.Errorf("--addr-override %q: want hotkey=host:port", kv)
+			}
+			cfg.AddrOverride[h] = a
+		}
+	}
+	reg := prometheus.NewRegistry()
+	cfg.Metrics, cfg.Logger = reg, log
+	log.Info("gateway config", "addr", cfg.Addr, "chain", cfg.ChainRPC, "hotkey", hk.SS58(), "store", map[bool]string{true: "postgres", false: "sqlite:" + cfg.SQLitePath}[cfg.PostgresDSN != ""],
+		"models", len(cfg.Models), "payments", cfg.DepositSeed != "", "admin", cfg.AdminToken != "", "k", cfg.K, "policy", cfg.Policy)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	gw, err := gateway.New(ctx, hk, cfg)
+	if err != nil {
+		return err
+	}
+	defer gw.Close()
+	var wg sync.WaitGroup
+	var msrv *http.Server
+	if *metricsAddr != "off" {
+		mux := http.NewServeMux()
+		mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+		msrv = &http.Server{Addr: *metricsAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+		wg.Go(func() {
+			if err := msrv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("metrics server", "err", err)
+			}
+		})
+	}
+	err = gw.Run(ctx)
+	if msrv != nil {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		msrv.Shutdown(sctx)
+		cancel()
+	}
+	wg.Wait()
+	return err
+}
