@@ -135,3 +135,15 @@ func itoa(n int) string {
 	}
 	return string(b)
 }
+
+func TestChainErrorNameSkipsTheCallPrefix(t *testing.T) {
+	for log, want := range map[string]string{
+		"set_weights: NeuronNoValidatorPermit (only uids ...): uid 3": "NeuronNoValidatorPermit",
+		"InsufficientBalance (the free balance is too low): free 1":   "InsufficientBalance",
+		"Future (the nonce skips ahead)":                              "Future",
+	} {
+		if got := client.ParseChainError("x", 999, log).Name; got != want {
+			t.Errorf("%q: name %q, want %q", log, got, want)
+		}
+	}
+}

@@ -39,7 +39,12 @@ func (e *ChainError) Is(target error) bool {
 }
 
 func chainError(codespace string, code uint32, log string) *ChainError {
+	// The chain prefixes a failed call's log with the call's name
+	// ("set_weights: NeuronNoValidatorPermit (...)"): skip it.
 	name := log
+	if call, rest, ok := strings.Cut(name, ": "); ok && !strings.ContainsAny(call, " (") && strings.ToLower(call) == call {
+		name = rest
+	}
 	if i := strings.IndexAny(name, " :("); i > 0 {
 		name = name[:i]
 	}
@@ -55,3 +60,9 @@ var ErrUnreachable = errors.New("node unreachable")
 // ErrNotIncluded is returned when a transaction was accepted by the
 // mempool but no block included it before its valid_until height.
 var ErrNotIncluded = errors.New("transaction not included before it expired")
+
+// ParseChainError builds a ChainError from a result's codespace, code and
+// log, as the client does for every failure.
+func ParseChainError(codespace string, code uint32, log string) *ChainError {
+	return chainError(codespace, code, log)
+}

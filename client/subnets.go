@@ -89,3 +89,10 @@ func (c *Client) Metagraph(ctx context.Context, netuid uint16, height int64, ful
 	err := c.Query(ctx, path, height, &out)
 	return out, err
 }
+
+// WeightCommits returns a hotkey's pending weights commits on a subnet.
+func (c *Client) WeightCommits(ctx context.Context, netuid uint16, hotkey string) ([]api.WeightCommit, error) {
+	var out []api.WeightCommit
+	err := c.Query(ctx, api.PathSubnet+strconv.Itoa(int(netuid))+"/weight_commits/"+hotkey, 0, &out)
+	return out, err
+}

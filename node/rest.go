@@ -97,6 +97,9 @@ func NewREST(rpc *rpclocal.Local) *REST {
 		return api.PathSubnet + q.PathValue("netuid") + "/neurons/" + q.PathValue("uid")
 	}))
 	r.mux.HandleFunc("GET /api/v1/subnets/{netuid}/commitments", r.abciGet(sub("/commitments")))
+	r.mux.HandleFunc("GET /api/v1/subnets/{netuid}/weight_commits/{hotkey}", r.abciGet(func(q *http.Request) string {
+		return api.PathSubnet + q.PathValue("netuid") + "/weight_commits/" + q.PathValue("hotkey")
+	}))
 	r.mux.HandleFunc("GET /api/v1/subnets/{netuid}/metagraph", r.abciGet(func(q *http.Request) string {
 		if q.URL.Query().Get("full") == "true" {
 			return api.PathSubnet + q.PathValue("netuid") + "/metagraph_full"

@@ -313,3 +313,13 @@ var freeCalls = map[string]bool{
 
 // IsFreeCall reports whether the call (by its subtensor name) pays no fee.
 func IsFreeCall(name string) bool { return freeCalls[name] }
+
+// WeightCommit is a hotkey's pending weights commit
+// (GET /subnets/{netuid}/weight_commits/{hotkey}).
+type WeightCommit struct {
+	Hash        string `json:"hash"` // hex
+	Epoch       uint64 `json:"epoch"`
+	Block       uint64 `json:"block"`
+	RevealEpoch uint64 `json:"reveal_epoch"`
+	Expired     bool   `json:"expired"`
+}

@@ -168,8 +168,8 @@ func TestSetWeightsChecks(t *testing.T) {
 	// Version key and rate limit.
 	h.ok(alice, &txpb.SetHyperparameter{Netuid: 1, Name: "weights_version_key", Value: 5})
 	h.fails(v, &txpb.SetWeights{Netuid: 1, Uids: []uint32{uint32(m0)}, Weights: []uint32{1}, VersionKey: 4}, epoch.ErrIncorrectWeightVersionKey)
-	h.ok(alice, &txpb.SetHyperparameter{Netuid: 1, Name: "weights_set_rate_limit", Value: 50})
 	h.ok(v, &txpb.SetWeights{Netuid: 1, Uids: []uint32{uint32(m0)}, Weights: []uint32{1}, VersionKey: 5})
+	h.ok(alice, &txpb.SetHyperparameter{Netuid: 1, Name: "weights_set_rate_limit", Value: 50})
 	log := h.fails(v, &txpb.SetWeights{Netuid: 1, Uids: []uint32{uint32(m0)}, Weights: []uint32{1}, VersionKey: 5}, epoch.ErrSettingWeightsTooFast)
 	if !contains([]byte(log), "next allowed at block") {
 		t.Fatal(log)
@@ -194,6 +194,11 @@ func TestCommitReveal(t *testing.T) {
 	reveal := &txpb.RevealWeights{Netuid: 1, Uids: []uint32{uint32(m)}, Weights: []uint32{500}, Salt: []uint32{7, 8, 9}}
 	h.fails(v, reveal, epoch.ErrNoWeightsCommitFound)
 	h.ok(v, &txpb.CommitWeights{Netuid: 1, CommitHash: hash[:]})
+	var pending []api.WeightCommit
+	h.query("/subnets/1/weight_commits/"+v.SS58(), &pending)
+	if len(pending) != 1 || pending[0].RevealEpoch != pending[0].Epoch+1 || pending[0].Expired {
+		t.Fatalf("pending commits %+v", pending)
+	}
 	h.fails(v, reveal, epoch.ErrRevealTooEarly)
 	wrong := &txpb.RevealWeights{Netuid: 1, Uids: []uint32{uint32(m)}, Weights: []uint32{501}, Salt: []uint32{7, 8, 9}}
 	cur := epoch.GetSchedule(h.app.tree, 1).EpochIndex
@@ -241,4 +246,14 @@ func TestMetagraphQuery(t *testing.T) {
 	if lite.Weights != nil {
 		t.Fatal("lite metagraph carries weights")
 	}
+}
+
+// Registration counts as an update: a new uid waits the rate limit before
+// its first weights (§8).
+func TestNewUIDWaitsTheWeightsRateLimit(t *testing.T) {
+	h, _, miners := emissionNet(t)
+	alice := dev(t, "Alice")
+	h.ok(alice, &txpb.SetHyperparameter{Netuid: 1, Name: "weights_set_rate_limit", Value: 1000})
+	u, _ := neurons.UID(h.app.tree, 1, miners[0].Public())
+	h.fails(miners[0], &txpb.SetWeights{Netuid: 1, Uids: []uint32{uint32(u)}, Weights: []uint32{1}}, epoch.ErrSettingWeightsTooFast)
 }

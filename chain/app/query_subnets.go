@@ -1,10 +1,12 @@
 package app
 
 import (
+	"encoding/hex"
 	"strconv"
 	"strings"
 
 	"github.com/gotensor/gotensor/chain/api"
+	"github.com/gotensor/gotensor/chain/epoch"
 	"github.com/gotensor/gotensor/chain/neurons"
 	"github.com/gotensor/gotensor/chain/pools"
 	"github.com/gotensor/gotensor/chain/registration"
@@ -143,6 +145,18 @@ func querySubnets(snap *store.Snapshot, route string) (any, bool, error) {
 				return nil, true, notFound("subnet %d has no uid %d", netuid, uid)
 			}
 			return neuronView(snap, netuid, n, h.ImmunityPeriod, now), true, nil
+		case len(parts) == 3 && parts[1] == "weight_commits":
+			hk, err := keys.ParsePublicKeyOrSS58(parts[2])
+			if err != nil {
+				return nil, true, badRequest("hotkey: %v", err)
+			}
+			cur, period := epoch.GetSchedule(snap, netuid).EpochIndex, max(h.RevealPeriodEpochs, 1)
+			out := []api.WeightCommit{}
+			for _, c := range epoch.Commits(snap, netuid, hk) {
+				out = append(out, api.WeightCommit{Hash: hex.EncodeToString(c.Hash), Epoch: c.Epoch, Block: c.Block,
+					RevealEpoch: c.Epoch + period, Expired: cur > c.Epoch+period})
+			}
+			return out, true, nil
 		case len(parts) == 2 && (parts[1] == "metagraph" || parts[1] == "metagraph_full"):
 			return metagraph(snap, netuid, parts[1] == "metagraph_full"), true, nil
 		case len(parts) == 2 && parts[1] == "commitments":

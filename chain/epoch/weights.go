@@ -61,7 +61,7 @@ func checkWeights(r store.Reader, hotkey keys.PublicKey, c WeightsCall, now uint
 		return 0, nil, fmt.Errorf("%w: sent %d, subnet requires ≥ %d", ErrIncorrectWeightVersionKey, c.VersionKey, h.WeightsVersionKey)
 	}
 	if !reveal {
-		if last := LastUpdate(r, c.Netuid, uid); last != 0 && now-min(now, last) < h.WeightsSetRateLimit {
+		if last := lastUpdateOrRegistration(r, c.Netuid, uid); now-min(now, last) < h.WeightsSetRateLimit {
 			return 0, nil, fmt.Errorf("%w: next allowed at block %d", ErrSettingWeightsTooFast, last+h.WeightsSetRateLimit)
 		}
 	}
@@ -106,6 +106,16 @@ func checkWeights(r store.Reader, hotkey keys.PublicKey, c WeightsCall, now uint
 		row[i] = yuma.Entry{UID: uint16(c.UIDs[i]), Value: v}
 	}
 	return uid, row, nil
+}
+
+// lastUpdateOrRegistration is uid's last update; registration counts as
+// one (§8: registration sets LastUpdate), so a new uid waits the rate limit.
+func lastUpdateOrRegistration(r store.Reader, netuid, uid uint16) uint64 {
+	if last := LastUpdate(r, netuid, uid); last != 0 {
+		return last
+	}
+	n, _ := neurons.Get(r, netuid, uid)
+	return n.RegisteredAt
 }
 
 // ValidateSetWeights runs set_weights' checks.
@@ -160,7 +170,7 @@ func checkCommit(r store.Reader, hotkey keys.PublicKey, netuid uint16, hash []by
 	if !ok {
 		return 0, nil, fmt.Errorf("%w: %s on subnet %d", ErrHotKeyNotRegisteredInSubNet, hotkey.SS58(), netuid)
 	}
-	if last := LastUpdate(r, netuid, uid); last != 0 && now-min(now, last) < h.WeightsSetRateLimit {
+	if last := lastUpdateOrRegistration(r, netuid, uid); now-min(now, last) < h.WeightsSetRateLimit {
 		return 0, nil, fmt.Errorf("%w: next allowed at block %d", ErrCommittingWeightsTooFast, last+h.WeightsSetRateLimit)
 	}
 	cs := live(Commits(r, netuid, hotkey), GetSchedule(r, netuid).EpochIndex, revealPeriod(h))
