@@ -36,7 +36,7 @@ type call struct {
 // window, signature, body size, body hash (Epistula: the body signature). Only then is the
 // request queued by priority and its handler run.
 func (a *Axon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	c := &call{a: a, w: w, r: r, start: a.now(), label: "unknown"}
+	c := &call{a: a, w: w, r: r, start: time.Now(), label: "unknown"}
 	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
 		c.req.RemoteAddr = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 	}
@@ -124,11 +124,13 @@ func (a *Axon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		c.req.Dendrite = d
 	}
-	timeout := synapse.DefaultTimeout
+	c.req.Timeout = min(synapse.DefaultTimeout, rt.timeout)
 	if hdr.Timeout > 0 {
-		timeout = time.Duration(hdr.Timeout * float64(time.Second))
+		c.req.Timeout = rt.timeout
+		if hdr.Timeout < rt.timeout.Seconds() {
+			c.req.Timeout = time.Duration(hdr.Timeout * float64(time.Second))
+		}
 	}
-	c.req.Timeout = min(timeout, rt.timeout)
 	c.req.Deadline = c.start.Add(c.req.Timeout)
 	hk := c.req.Hotkey
 
@@ -232,7 +234,7 @@ func (a *Axon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	b.Dendrite.Port = int(c.req.RemoteAddr.Port())
 	info := a.Info()
 	b.Axon = synapse.TerminalInfo{IP: info.IP, Port: int(info.Port), Version: synapse.Version,
-		Nonce: a.now().UnixNano(), UUID: a.uuid, Hotkey: a.ss58}
+		Nonce: time.Now().UnixNano(), UUID: a.uuid, Hotkey: a.ss58}
 
 	// 9. Priority queue.
 	prio := float64(c.req.Caller.Stake)
@@ -382,7 +384,7 @@ func (c *call) fillSuccess(syn synapse.Synapse) {
 	b := syn.SynapseBase()
 	b.Axon.StatusCode = synapse.StatusSuccess
 	b.Axon.StatusMessage = "Success"
-	b.Axon.ProcessTime = c.a.now().Sub(c.start).Seconds()
+	b.Axon.ProcessTime = time.Since(c.start).Seconds()
 }
 
 // respond writes the synapse as the 200 answer, with its headers (reference §2.5 step 6).
@@ -461,13 +463,13 @@ func (c *call) reject(code int, reason, msg string, retry time.Duration) {
 // axon's terminal info in bt_header_axon_* headers (reference §2.5 step 7).
 func (c *call) answer(code int, msg string, retry time.Duration) {
 	h := c.w.Header()
-	set := func(k, v string) { h[k] = []string{headerSafe(v)} }
+	set := func(k, v string) { h[k] = []string{synapse.HeaderValue(v)} }
 	if c.req.Synapse != "" {
 		set(synapse.HeaderName, c.req.Synapse)
 	}
 	set(synapse.PrefixAxon+"status_code", strconv.Itoa(code))
 	set(synapse.PrefixAxon+"status_message", msg)
-	set(synapse.PrefixAxon+"process_time", synapse.PyFloat(c.a.now().Sub(c.start).Seconds()))
+	set(synapse.PrefixAxon+"process_time", synapse.PyFloat(time.Since(c.start).Seconds()))
 	set(synapse.PrefixAxon+"version", strconv.Itoa(synapse.Version))
 	set(synapse.PrefixAxon+"uuid", c.a.uuid)
 	set(synapse.PrefixAxon+"hotkey", c.a.ss58)
@@ -488,7 +490,7 @@ func (c *call) answer(code int, msg string, retry time.Duration) {
 
 // finish counts and logs the outcome.
 func (c *call) finish(code int, reason string) {
-	dur := c.a.now().Sub(c.start)
+	dur := time.Since(c.start)
 	c.a.m.observe(c.label, code, dur.Seconds())
 	if c.a.log.Enabled(context.Background(), slog.LevelDebug) {
 		c.a.log.Debug("axon request", "synapse", c.label, "code", code, "reason", reason, "hotkey", c.req.Hotkey,
@@ -557,19 +559,6 @@ func clip(s string, n int) string {
 		return s
 	}
 	return s[:n] + "..."
-}
-
-// headerSafe replaces control characters, which a header value cannot carry.
-func headerSafe(s string) string {
-	if strings.IndexFunc(s, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }) < 0 {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		if r < ' ' && r != '\t' || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, s)
 }
 
 // tao formats RAO as TAO for messages.

@@ -170,7 +170,7 @@ func (d *Dendrite) call(ctx context.Context, t *synapse.Type, axon synapse.AxonI
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	defer context.AfterFunc(d.stop, cancel)()
-	x := &exchange{d: d, t: t, axon: axon, syn: syn, start: start, timeout: timeout}
+	x := &exchange{d: d, t: t, axon: axon, syn: syn, start: start, timeout: timeout, deadline: start.Add(timeout)}
 	resp, err := x.send(ctx)
 	if err != nil {
 		return x.fail(ctx, err, false)
@@ -231,13 +231,14 @@ func QueryAs[S synapse.Synapse](ctx context.Context, d *Dendrite, axons []synaps
 
 // exchange is one request and its answer.
 type exchange struct {
-	d       *Dendrite
-	t       *synapse.Type
-	axon    synapse.AxonInfo
-	syn     synapse.Synapse
-	start   time.Time
-	timeout time.Duration
-	sent    synapse.TerminalInfo // our Dendrite terminal info, as signed
+	d        *Dendrite
+	t        *synapse.Type
+	axon     synapse.AxonInfo
+	syn      synapse.Synapse
+	start    time.Time
+	timeout  time.Duration
+	deadline time.Time
+	sent     synapse.TerminalInfo // our Dendrite terminal info, as signed
 }
 
 // send signs and posts the request and returns the response, whose body the caller closes.
@@ -352,9 +353,17 @@ func (x *exchange) finish(code int, msg string) error {
 
 // fail maps a transport error to a status (reference §2.4 item 7).
 func (x *exchange) fail(ctx context.Context, err error, reading bool) error {
+	if reading && time.Until(x.deadline) < deadlineSlack {
+		// The axon ends a call at the same deadline; whoever's timer fired first, the
+		// answer did not come in time.
+		err = context.DeadlineExceeded
+	}
 	code, msg := classify(ctx, err, reading, x.timeout, x.axon, x.t.Name())
 	return x.finish(code, msg)
 }
+
+// deadlineSlack is how close to its deadline a broken answer counts as a timeout.
+const deadlineSlack = 20 * time.Millisecond
 
 func clip(s string, n int) string {
 	if len(s) <= n {

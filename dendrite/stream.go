@@ -20,21 +20,22 @@ import (
 // 200 after a complete stream, or the mapped failure (408 when the deadline passed). A
 // Stream is read by one goroutine at a time.
 type Stream struct {
-	x      *exchange
-	resp   *http.Response
-	body   io.Reader
-	cancel context.CancelFunc
-	ctx    context.Context
-	done   bool
-	err    error
-	once   sync.Once
-	end    func()
+	x           *exchange
+	resp        *http.Response
+	body        io.Reader
+	ctx         context.Context
+	done        bool
+	err         error
+	once        sync.Once
+	release     func() // cancels the call, closes the body, ends the call's registration; once
+	stopOnClose func() bool
 }
 
 // Stream sends syn to a streaming synapse's axon and returns once the answer's headers
 // arrived, with syn's Axon terminal info taken from them. A failure before the stream began
 // is returned as from Call (a *synapse.StatusError, also in syn's terminal infos). The
-// timeout (as Call's) covers the whole stream.
+// timeout (as Call's) covers the whole stream. Close the Stream; closing the Dendrite also
+// ends it.
 func (d *Dendrite) Stream(ctx context.Context, axon synapse.AxonInfo, syn synapse.Synapse) (*Stream, error) {
 	t, err := synapse.TypeOf(syn)
 	if err != nil {
@@ -49,25 +50,26 @@ func (d *Dendrite) Stream(ctx context.Context, axon synapse.AxonInfo, syn synaps
 	}
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
-	stopAfter := context.AfterFunc(d.stop, cancel)
-	end := func() { stopAfter(); cancel(); d.wg.Done() }
-	x := &exchange{d: d, t: t, axon: axon, syn: syn, start: start, timeout: timeout}
-	resp, err := x.send(ctx)
-	if err != nil {
-		err = x.fail(ctx, err, false)
-		end()
+	x := &exchange{d: d, t: t, axon: axon, syn: syn, start: start, timeout: timeout, deadline: start.Add(timeout)}
+	fail := func(err error) (*Stream, error) {
+		cancel()
+		d.wg.Done()
 		return nil, err
 	}
+	stopEarly := context.AfterFunc(d.stop, cancel)
+	resp, err := x.send(ctx)
+	if err != nil {
+		stopEarly()
+		return fail(x.fail(ctx, err, false))
+	}
 	if resp.StatusCode != http.StatusOK {
+		stopEarly()
 		body, rerr := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
 		resp.Body.Close()
 		if rerr != nil {
-			err = x.fail(ctx, rerr, true)
-		} else {
-			err = x.process(resp, body)
+			return fail(x.fail(ctx, rerr, true))
 		}
-		end()
-		return nil, err
+		return fail(x.process(resp, body))
 	}
 	b := syn.SynapseBase()
 	b.Dendrite = x.sent
@@ -78,7 +80,19 @@ func (d *Dendrite) Stream(ctx context.Context, axon synapse.AxonInfo, syn synaps
 	if b.Axon.StatusMessage == "" {
 		b.Axon.StatusMessage = "Success"
 	}
-	return &Stream{x: x, resp: resp, body: io.LimitReader(resp.Body, d.cfg.MaxResponseBytes), cancel: cancel, ctx: ctx, end: end}, nil
+	s := &Stream{x: x, resp: resp, body: io.LimitReader(resp.Body, d.cfg.MaxResponseBytes), ctx: ctx}
+	s.release = func() {
+		s.once.Do(func() {
+			cancel()
+			resp.Body.Close()
+			d.wg.Done()
+		})
+	}
+	if !stopEarly() { // the dendrite is closing already
+		s.release()
+	}
+	s.stopOnClose = context.AfterFunc(d.stop, s.release) // Close of the Dendrite ends the stream
+	return s, nil
 }
 
 // Read reads the stream's bytes. At the end it returns io.EOF and the synapse's status is
@@ -117,10 +131,8 @@ func (s *Stream) finish(err error) {
 	} else {
 		s.err = s.x.fail(s.ctx, err, true)
 	}
-	s.once.Do(func() {
-		s.resp.Body.Close()
-		s.end()
-	})
+	s.stopOnClose()
+	s.release()
 }
 
 // Close stops reading and releases the connection. Closing before the end records the
@@ -130,10 +142,8 @@ func (s *Stream) Close() error {
 		s.done = true
 		s.err = s.x.finish(synapse.StatusSuccess, "Success (closed by the caller before the end)")
 	}
-	s.once.Do(func() {
-		s.resp.Body.Close()
-		s.end()
-	})
+	s.stopOnClose()
+	s.release()
 	if s.err != nil && !errors.Is(s.err, io.EOF) {
 		return s.err
 	}

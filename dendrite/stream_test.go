@@ -140,3 +140,37 @@ func TestStream(t *testing.T) {
 		}
 	})
 }
+
+// TestCloseEndsStreams: a stream its caller never closed does not keep Dendrite.Close
+// waiting.
+func TestCloseEndsStreams(t *testing.T) {
+	axontest.CheckLeaks(t)
+	ax := startAxon(t, func(a *axon.Axon) {
+		if err := axon.HandleStream(a, axon.StreamHandlerFunc[*Tokens](streamTokens)); err != nil {
+			t.Fatal(err)
+		}
+	})
+	d, err := dendrite.New(validator, dendrite.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	syn := &Tokens{N: -3} // streams one event, then waits for its deadline
+	st, err := d.Stream(t.Context(), ax, syn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- d.Close() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close waits for a stream nobody reads")
+	}
+	if _, err := io.ReadAll(st); err == nil {
+		t.Error("reading a stream of a closed dendrite succeeded")
+	}
+	st.Close()
+}

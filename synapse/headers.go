@@ -106,8 +106,24 @@ func setTerminal(t *TerminalInfo, field, v string) error {
 	return nil // unknown fields are ignored, as pydantic ignores them
 }
 
-// setHeader sets key to v with key's exact case.
-func setHeader(h http.Header, key, v string) { h[key] = []string{v} }
+// setHeader sets key to v with key's exact case. Control characters, which a header value
+// cannot carry, become spaces.
+func setHeader(h http.Header, key, v string) { h[key] = []string{HeaderValue(v)} }
+
+// HeaderValue returns v with control characters (other than tab) replaced by spaces, so it
+// can be sent as a header value.
+func HeaderValue(v string) string {
+	bad := func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }
+	if strings.IndexFunc(v, bad) < 0 {
+		return v
+	}
+	return strings.Map(func(r rune) rune {
+		if bad(r) {
+			return ' '
+		}
+		return r
+	}, v)
+}
 
 // WriteHeaders writes s's Bittensor headers into h, as Python's to_headers does: name,
 // timeout, the non-empty terminal-info fields of Axon and Dendrite, a placeholder for each
