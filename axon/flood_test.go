@@ -96,8 +96,14 @@ func TestFloodFromOneIP(t *testing.T) {
 func TestHonestServedUnderFlood(t *testing.T) {
 	needLoopbackAlias(t, "127.0.0.4")
 	axontest.CheckLeaks(t)
+	// The honest validator calls below the per-hotkey rate, the flooder far above it. Under
+	// the race detector everything is about ten times slower, so the rates are too.
+	rate, pace, calls := 20, 70*time.Millisecond, 20
+	if raceEnabled {
+		rate, pace, calls = 4, 350*time.Millisecond, 8
+	}
 	_, ax := newAxon(t, func(c *axon.Config) {
-		c.HotkeyRate, c.HotkeyBurst = 20, 20
+		c.HotkeyRate, c.HotkeyBurst = float64(rate), rate
 		c.IPRate, c.IPBurst = 500, 500
 	})
 	ctx, stop := context.WithCancel(t.Context())
@@ -132,12 +138,12 @@ func TestHonestServedUnderFlood(t *testing.T) {
 	}
 	honest := newClient(t, charlie, ax, "")
 	honest.hc.Timeout = 2 * time.Second
-	pace := time.NewTicker(70 * time.Millisecond) // 14 calls/s, under the 20/s limit
-	defer pace.Stop()
+	tick := time.NewTicker(pace)
+	defer tick.Stop()
 	seen := func(k string) bool { v, ok := counts.Load(k); return ok && v.(*atomic.Int64).Load() > 0 }
-	// At least 20 calls, and on until every flooder has been refused (slow machines, -race).
-	for i := 0; i < 20 || i < 300 && !(seen("over rate Too Many Requests") && seen("forger Unauthorized") && seen("unregistered Forbidden")); i++ {
-		<-pace.C
+	// At least `calls` calls, and on until every flooder has been refused (slow machines).
+	for i := 0; i < calls || i < 200 && !(seen("over rate Too Many Requests") && seen("forger Unauthorized") && seen("unregistered Forbidden")); i++ {
+		<-tick.C
 		r := honest.call(&Dummy{DummyInput: i}, synapse.RequestOptions{Timeout: 2 * time.Second})
 		if r.code != 200 {
 			t.Errorf("honest call %d: %d %s", i, r.code, r.msg)
