@@ -66,63 +66,9 @@ func (a *Axon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	// The caller's claims, from the headers.
-	var epi synapse.EpistulaHeaders
-	var hdr synapse.Headers
-	var sig []byte
-	if synapse.IsEpistula(r.Header) {
-		if a.cfg.Schemes&synapse.Epistula == 0 {
-			c.reject(synapse.StatusBadRequest, reasonScheme, "Bad Request: this axon does not accept Epistula requests; use Bittensor headers", 0)
-			return
-		}
-		c.req.Scheme = synapse.Epistula
-		var err error
-		if epi, err = synapse.ParseEpistula(r.Header); err != nil {
-			c.reject(synapse.StatusNotVerified, reasonUnsigned, "Not Verified with error: "+err.Error(), 0)
-			return
-		}
-		if epi.SignedFor != "" && epi.SignedFor != a.ss58 {
-			c.reject(synapse.StatusNotVerified, reasonSignature, fmt.Sprintf("Not Verified with error: the request is signed for %s, not for this axon (%s)", clip(epi.SignedFor, 64), a.ss58), 0)
-			return
-		}
-		c.req.Hotkey = epi.SignedBy
-		c.req.Dendrite = synapse.TerminalInfo{Hotkey: epi.SignedBy.SS58(), Nonce: epi.Timestamp * int64(time.Millisecond), UUID: epi.UUID}
-		if v := r.Header.Get(synapse.HeaderTimeout); v != "" {
-			hdr.Timeout, _ = strconv.ParseFloat(v, 64) // a bad value means the default
-		}
-	} else {
-		if a.cfg.Schemes&synapse.Bittensor == 0 {
-			c.reject(synapse.StatusBadRequest, reasonScheme, "Bad Request: this axon accepts only Epistula requests", 0)
-			return
-		}
-		c.req.Scheme = synapse.Bittensor
-		var err error
-		if hdr, err = synapse.ParseHeaders(r.Header); err != nil {
-			c.reject(synapse.StatusBadRequest, reasonBadHeader, "Bad Request: "+err.Error(), 0)
-			return
-		}
-		d := hdr.Dendrite
-		if d.Hotkey == "" {
-			c.reject(synapse.StatusNotVerified, reasonUnsigned, "Not Verified with error: missing bt_header_dendrite_hotkey: sign the request with a registered hotkey", 0)
-			return
-		}
-		if c.req.Hotkey, err = keys.ParseSS58(d.Hotkey); err != nil {
-			c.reject(synapse.StatusNotVerified, reasonUnsigned, "Not Verified with error: bt_header_dendrite_hotkey: "+err.Error(), 0)
-			return
-		}
-		if d.Nonce == 0 {
-			c.reject(synapse.StatusNotVerified, reasonUnsigned, "Not Verified with error: Missing Nonce", 0)
-			return
-		}
-		if d.Signature == "" {
-			c.reject(synapse.StatusNotVerified, reasonUnsigned, "Not Verified with error: missing signature: every request must be signed by the dendrite's hotkey", 0)
-			return
-		}
-		if sig, err = keys.ParseSignature(d.Signature); err != nil {
-			c.reject(synapse.StatusNotVerified, reasonSignature, "Not Verified with error: bt_header_dendrite_signature: "+err.Error(), 0)
-			return
-		}
-		c.req.Dendrite = d
+	epi, hdr, sig, ok := c.claims()
+	if !ok {
+		return
 	}
 	c.req.Timeout = min(synapse.DefaultTimeout, rt.timeout)
 	if hdr.Timeout > 0 {
@@ -135,21 +81,8 @@ func (a *Axon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hk := c.req.Hotkey
 
 	// 2–3. Registered, and enough stake.
-	if reg := a.cfg.Registry; reg != nil {
-		info, ok := reg.Caller(hk)
-		if !ok {
-			c.reject(synapse.StatusBlacklisted, reasonNotReg, fmt.Sprintf("Forbidden. Key is blacklisted: hotkey %s is not registered on this subnet.", hk), 0)
-			return
-		}
-		c.req.Caller = info
-		switch {
-		case a.cfg.MinStake > 0 && info.Stake < a.cfg.MinStake:
-			c.reject(synapse.StatusBlacklisted, reasonStake, fmt.Sprintf("Forbidden. Key is blacklisted: stake %s is below the %s this axon requires.", tao(info.Stake), tao(a.cfg.MinStake)), 0)
-			return
-		case a.cfg.MinStake == 0 && !a.cfg.AllowNoPermit && !info.ValidatorPermit:
-			c.reject(synapse.StatusBlacklisted, reasonStake, fmt.Sprintf("Forbidden. Key is blacklisted: hotkey %s has no validator permit.", hk), 0)
-			return
-		}
+	if !c.checkCaller() {
+		return
 	}
 	c.req.ID = synapse.NewUUID()
 	ctx, cancel := context.WithDeadline(context.WithValue(r.Context(), requestKey{}, &c.req), c.req.Deadline)
@@ -261,6 +194,90 @@ func (a *Axon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.run(ctx, rt, syn)
+}
+
+// claims reads who the caller says it is from the headers of either scheme: hotkey, nonce,
+// uuid, signature and timeout. It answers and returns false when they are missing or do not
+// parse.
+func (c *call) claims() (epi synapse.EpistulaHeaders, hdr synapse.Headers, sig []byte, ok bool) {
+	r := c.r
+	if synapse.IsEpistula(r.Header) {
+		if c.a.cfg.Schemes&synapse.Epistula == 0 {
+			c.reject(synapse.StatusBadRequest, reasonScheme, "Bad Request: this axon does not accept Epistula requests; use Bittensor headers", 0)
+			return epi, hdr, nil, false
+		}
+		c.req.Scheme = synapse.Epistula
+		var err error
+		if epi, err = synapse.ParseEpistula(r.Header); err != nil {
+			c.reject(synapse.StatusNotVerified, reasonUnsigned, "Not Verified with error: "+err.Error(), 0)
+			return epi, hdr, nil, false
+		}
+		if epi.SignedFor != "" && epi.SignedFor != c.a.ss58 {
+			c.reject(synapse.StatusNotVerified, reasonSignature, fmt.Sprintf("Not Verified with error: the request is signed for %s, not for this axon (%s)", clip(epi.SignedFor, 64), c.a.ss58), 0)
+			return epi, hdr, nil, false
+		}
+		c.req.Hotkey = epi.SignedBy
+		c.req.Dendrite = synapse.TerminalInfo{Hotkey: epi.SignedBy.SS58(), Nonce: epi.Timestamp * int64(time.Millisecond), UUID: epi.UUID}
+		if v := r.Header.Get(synapse.HeaderTimeout); v != "" {
+			hdr.Timeout, _ = strconv.ParseFloat(v, 64) // a bad value means the default
+		}
+	} else {
+		if c.a.cfg.Schemes&synapse.Bittensor == 0 {
+			c.reject(synapse.StatusBadRequest, reasonScheme, "Bad Request: this axon accepts only Epistula requests", 0)
+			return epi, hdr, nil, false
+		}
+		c.req.Scheme = synapse.Bittensor
+		var err error
+		if hdr, err = synapse.ParseHeaders(r.Header); err != nil {
+			c.reject(synapse.StatusBadRequest, reasonBadHeader, "Bad Request: "+err.Error(), 0)
+			return epi, hdr, nil, false
+		}
+		d := hdr.Dendrite
+		if d.Hotkey == "" {
+			c.reject(synapse.StatusNotVerified, reasonUnsigned, "Not Verified with error: missing bt_header_dendrite_hotkey: sign the request with a registered hotkey", 0)
+			return epi, hdr, nil, false
+		}
+		if c.req.Hotkey, err = keys.ParseSS58(d.Hotkey); err != nil {
+			c.reject(synapse.StatusNotVerified, reasonUnsigned, "Not Verified with error: bt_header_dendrite_hotkey: "+err.Error(), 0)
+			return epi, hdr, nil, false
+		}
+		if d.Nonce == 0 {
+			c.reject(synapse.StatusNotVerified, reasonUnsigned, "Not Verified with error: Missing Nonce", 0)
+			return epi, hdr, nil, false
+		}
+		if d.Signature == "" {
+			c.reject(synapse.StatusNotVerified, reasonUnsigned, "Not Verified with error: missing signature: every request must be signed by the dendrite's hotkey", 0)
+			return epi, hdr, nil, false
+		}
+		if sig, err = keys.ParseSignature(d.Signature); err != nil {
+			c.reject(synapse.StatusNotVerified, reasonSignature, "Not Verified with error: bt_header_dendrite_signature: "+err.Error(), 0)
+			return epi, hdr, nil, false
+		}
+		c.req.Dendrite = d
+	}
+	return epi, hdr, sig, true
+}
+
+// checkCaller looks the caller up in the registry and checks its stake or permit.
+func (c *call) checkCaller() bool {
+	hk := c.req.Hotkey
+	if reg := c.a.cfg.Registry; reg != nil {
+		info, ok := reg.Caller(hk)
+		if !ok {
+			c.reject(synapse.StatusBlacklisted, reasonNotReg, fmt.Sprintf("Forbidden. Key is blacklisted: hotkey %s is not registered on this subnet.", hk), 0)
+			return false
+		}
+		c.req.Caller = info
+		switch {
+		case c.a.cfg.MinStake > 0 && info.Stake < c.a.cfg.MinStake:
+			c.reject(synapse.StatusBlacklisted, reasonStake, fmt.Sprintf("Forbidden. Key is blacklisted: stake %s is below the %s this axon requires.", tao(info.Stake), tao(c.a.cfg.MinStake)), 0)
+			return false
+		case c.a.cfg.MinStake == 0 && !c.a.cfg.AllowNoPermit && !info.ValidatorPermit:
+			c.reject(synapse.StatusBlacklisted, reasonStake, fmt.Sprintf("Forbidden. Key is blacklisted: hotkey %s has no validator permit.", hk), 0)
+			return false
+		}
+	}
+	return true
 }
 
 // commit spends the hotkey's rate token and records the nonce, once the signature verified;
