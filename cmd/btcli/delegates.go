@@ -133,6 +133,9 @@ func newDelegatesShowCmd(app *App) *cobra.Command {
 			}
 			res := delegateShowResult{delegateRow: newDelegateRow(d), Nominators: []nominatorRow{}}
 			for _, n := range d.Nominators {
+				if n.Alpha == 0 {
+					continue // share dust left by a full unstake
+				}
 				v := n.Alpha
 				if n.Netuid != rootNetuid {
 					p := pools[n.Netuid]

@@ -750,6 +750,9 @@ func newStakeListCmd(app *App) *cobra.Command {
 			}
 			res := stakeListResult{Coldkey: cold, Positions: []stakeRow{}, Free: acct.Free}
 			for _, p := range ps {
+				if p.Alpha == 0 {
+					continue // share dust the chain keeps after a full unstake: worth nothing
+				}
 				sn := byNetuid[p.Netuid]
 				price := sn.Pool.Price
 				if p.Netuid == rootNetuid {

@@ -232,8 +232,9 @@ func (a *App) runMove(cmd *cobra.Command, m moveSpec, hotkeyFlag string) error {
 		return err
 	}
 	return a.Print(res, func(t *Table) {
-		t.Line("Moved %s (%s, subnet %d) to %s on hotkey %s, subnet %d, coldkey %s in block %d (tx %s)",
-			formatAlpha(res.Moved), res.FromHotkey, res.FromNetuid, formatAlpha(res.Received), res.ToHotkey, res.ToNetuid, res.ToColdkey, res.Block, res.Hash)
+		verb := map[string]string{"move": "Moved", "transfer": "Transferred", "swap": "Swapped"}[m.kind]
+		t.Line("%s %s (hotkey %s, subnet %d) in block %d (tx %s)", verb, formatAlpha(res.Moved), res.FromHotkey, res.FromNetuid, res.Block, res.Hash)
+		t.Line("Received %s on hotkey %s, subnet %d, coldkey %s", formatAlpha(res.Received), res.ToHotkey, res.ToNetuid, res.ToColdkey)
 		t.Line("Swap fee %s, tx fee %s", formatTAO(res.SwapFee), formatTAO(res.Fee))
 	})
 }

@@ -73,10 +73,15 @@ type Report struct {
 	CommittedByCall map[string]int64 `json:"committed_by_call"`
 	Blocks          int64            `json:"blocks"`
 	CommittedPerSec float64          `json:"committed_per_sec"`
-	BroadcastP50    time.Duration    `json:"broadcast_p50_ns"`
-	BroadcastP99    time.Duration    `json:"broadcast_p99_ns"`
-	VerifyNs        float64          `json:"sr25519_verify_ns"`
-	SignNs          float64          `json:"sr25519_sign_ns"`
+	// CPUPerTx is the CPU time the whole process (node and load generator,
+	// signing included) used during the load per committed transaction: a
+	// cost that, unlike the rate, does not depend on how much of the machine
+	// other processes take.
+	CPUPerTx     time.Duration `json:"cpu_per_committed_tx_ns"`
+	BroadcastP50 time.Duration `json:"broadcast_p50_ns"`
+	BroadcastP99 time.Duration `json:"broadcast_p99_ns"`
+	VerifyNs     float64       `json:"sr25519_verify_ns"`
+	SignNs       float64       `json:"sr25519_sign_ns"`
 	// PerTxOverVerify is (1 s / committed per second) / verify cost: how
 	// many verifications' worth of time each committed tx costs the node.
 	PerTxOverVerify float64 `json:"per_tx_over_verify"`
@@ -93,12 +98,13 @@ func (r Report) String() string {
 	return fmt.Sprintf(`load: %s, %d senders for %s
   sent %d, rejected at mempool %d, committed %d in %d blocks (%s)
   committed tx/s:        %.0f
+  CPU per committed tx:  %s (node and load generator)
   broadcast_tx_sync p50: %s   p99: %s
   sr25519 verify:        %.0f ns (sign %.0f ns), measured in this run
   per committed tx:      %.2f verify-equivalents of node time (1/rate ÷ verify)
   max RSS:               %.0f MB
   disk: %.1f MB total, %.1f MB per 10k blocks`,
-		r.Call, r.Senders, r.Duration, r.Sent, r.Rejected, r.Committed, r.Blocks, strings.Join(calls, ", "), r.CommittedPerSec,
+		r.Call, r.Senders, r.Duration, r.Sent, r.Rejected, r.Committed, r.Blocks, strings.Join(calls, ", "), r.CommittedPerSec, r.CPUPerTx,
 		r.BroadcastP50, r.BroadcastP99, r.VerifyNs, r.SignNs, r.PerTxOverVerify,
 		float64(r.MaxRSSBytes)/1e6, float64(r.DiskBytes)/1e6, float64(r.DiskPer10kBlock)/1e6)
 }
@@ -224,6 +230,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	defer cancel()
 	tr := &http.Transport{MaxIdleConnsPerHost: o.Senders * 2}
 	var wg sync.WaitGroup
+	cpuStart := processCPU()
 	begin := time.Now()
 	for i := 0; i < o.Senders; i++ {
 		wg.Add(1)
@@ -271,6 +278,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	}
 	wg.Wait()
 	loadEnd := time.Now()
+	cpuUsed := processCPU() - cpuStart
 	// Let the mempool drain into blocks, then count what was committed in
 	// the blocks produced during the load window.
 	endHeight := n.Height()
@@ -304,6 +312,9 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	rep.Sent, rep.Rejected, rep.Committed = sent.Load(), rejected.Load(), committed
 	rep.Blocks = endHeight - startHeight
 	rep.CommittedPerSec = float64(committed) / rep.Duration.Seconds()
+	if committed > 0 {
+		rep.CPUPerTx = cpuUsed / time.Duration(committed)
+	}
 	slices.Sort(lats)
 	if len(lats) > 0 {
 		rep.BroadcastP50 = lats[len(lats)/2]
