@@ -38,8 +38,8 @@ type Config struct {
 	MaxIdleConns int
 	// IdleConnTimeout closes connections idle this long. Zero means 90 s.
 	IdleConnTimeout time.Duration
-	// MaxInFlight caps calls in progress at once; more wait for a slot within their deadline.
-	// Zero means 1024.
+	// MaxInFlight caps calls and open streams in progress at once; more wait for a slot
+	// within their deadline. Zero means 1024.
 	MaxInFlight int
 	// MaxResponseBytes is the largest response body read. Zero means 64 MiB.
 	MaxResponseBytes int64

@@ -171,6 +171,10 @@ func (d *Dendrite) call(ctx context.Context, t *synapse.Type, axon synapse.AxonI
 	defer cancel()
 	defer context.AfterFunc(d.stop, cancel)()
 	x := &exchange{d: d, t: t, axon: axon, syn: syn, start: start, timeout: timeout, deadline: start.Add(timeout)}
+	if err := d.acquire(ctx); err != nil {
+		return x.fail(ctx, err, false)
+	}
+	defer d.release()
 	resp, err := x.send(ctx)
 	if err != nil {
 		return x.fail(ctx, err, false)
@@ -185,6 +189,18 @@ func (d *Dendrite) call(ctx context.Context, t *synapse.Type, axon synapse.AxonI
 	}
 	return x.process(resp, body)
 }
+
+// acquire waits for one of Config.MaxInFlight call slots.
+func (d *Dendrite) acquire(ctx context.Context) error {
+	select {
+	case d.slots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (d *Dendrite) release() { <-d.slots }
 
 // Query sends a copy of syn to every axon at once and returns the copies, answered, in the
 // order of axons (Bittensor's forward/query). One deadline covers the whole fan-out: timeout
@@ -246,12 +262,6 @@ func (x *exchange) send(ctx context.Context) (*http.Response, error) {
 	d := x.d
 	if !x.axon.IsServing() {
 		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("the axon is not serving (no IP or port)")}
-	}
-	select {
-	case d.slots <- struct{}{}:
-		defer func() { <-d.slots }()
-	case <-ctx.Done():
-		return nil, ctx.Err()
 	}
 	opt := synapse.RequestOptions{Scheme: d.cfg.Scheme, Timeout: x.timeout, Nonce: d.nextNonce(), ExternalIP: d.cfg.ExternalIP}
 	if opt.Scheme == synapse.Bittensor {

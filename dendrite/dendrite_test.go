@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -321,5 +322,30 @@ func TestConfigValidate(t *testing.T) {
 	}
 	if _, err := dendrite.New(nil, dendrite.Config{}); !errors.Is(err, dendrite.ErrNoHotkey) {
 		t.Error(err)
+	}
+}
+
+func TestMaxInFlight(t *testing.T) {
+	axontest.CheckLeaks(t)
+	var now, peak atomic.Int64
+	ax := startAxon(t, func(a *axon.Axon) {
+		err := axon.Handle(a, axon.HandlerFunc[*Counted](func(ctx context.Context, c *Counted) error {
+			n := now.Add(1)
+			defer now.Add(-1)
+			for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+			}
+			time.Sleep(20 * time.Millisecond) // long enough for calls to overlap
+			return nil
+		}))
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	d := newDendrite(t, dendrite.Config{MaxInFlight: 3})
+	if _, err := d.Query(t.Context(), slices.Repeat([]synapse.AxonInfo{ax}, 12), &Counted{}, 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if p := peak.Load(); p > 3 {
+		t.Errorf("%d calls in flight; MaxInFlight is 3", p)
 	}
 }

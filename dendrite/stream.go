@@ -51,12 +51,19 @@ func (d *Dendrite) Stream(ctx context.Context, axon synapse.AxonInfo, syn synaps
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	x := &exchange{d: d, t: t, axon: axon, syn: syn, start: start, timeout: timeout, deadline: start.Add(timeout)}
+	stopEarly := context.AfterFunc(d.stop, cancel)
+	if err := d.acquire(ctx); err != nil {
+		stopEarly()
+		cancel()
+		d.wg.Done()
+		return nil, x.fail(ctx, err, false)
+	}
 	fail := func(err error) (*Stream, error) {
 		cancel()
+		d.release()
 		d.wg.Done()
 		return nil, err
 	}
-	stopEarly := context.AfterFunc(d.stop, cancel)
 	resp, err := x.send(ctx)
 	if err != nil {
 		stopEarly()
@@ -85,6 +92,7 @@ func (d *Dendrite) Stream(ctx context.Context, axon synapse.AxonInfo, syn synaps
 		s.once.Do(func() {
 			cancel()
 			resp.Body.Close()
+			d.release()
 			d.wg.Done()
 		})
 	}
