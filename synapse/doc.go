@@ -29,6 +29,10 @@
 // dict keeps the order its sender gave it; a sender hashes the JSON it is about to send
 // (BodyHash), so a Go map goes out, and is hashed, with sorted keys.
 //
+// A nested struct renders as the dict pydantic's model_dump makes of a nested model: every
+// JSON field, in the Go struct's field order, so declare them in the Python model's order.
+// JSON cannot carry NaN or ±Inf, so such floats cannot be sent (BodyHash returns an error).
+//
 // A synapse without hashed fields has the constant EmptyBodyHash and its body is not
 // covered by the signature (RaoFoundation/bittensor#3407): declare the fields that matter.
 //
