@@ -34,3 +34,20 @@ func BenchmarkFanOut256(b *testing.B) {
 	b.ReportMetric(ms/100, "x_vs_answer")
 	b.ReportMetric(float64(failed)/float64(b.N), "failed/fanout")
 }
+
+// BenchmarkCall measures complete calls over loopback, dendrite and axon in one process:
+// signing, sending, verifying, handling and decoding the answer. calls/s is per process.
+func BenchmarkCall(b *testing.B) {
+	ax := startAxon(b)
+	d := newDendrite(b, dendrite.Config{})
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := d.Call(b.Context(), ax, &Dummy{DummyInput: 1}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "calls/s")
+}
