@@ -171,3 +171,51 @@ func staleHyperparams(err error) bool {
 	}
 	return false
 }
+
+// WeightsTracker is a validator's weights state machine: the block of its last send and the
+// commit waiting for its reveal. It does no I/O: Next says what to send, Committing records
+// a commit about to be sent (so its salt can be saved first), Sent records the outcome.
+// The zero value is a validator that has sent nothing. Not safe for concurrent use.
+//
+//	idle ──Commit──▶ committing ──included──▶ pending ──reveal epoch──▶ revealing ──included──▶ idle
+//	                     │ refused: idle          │ epoch passed: idle        │ expired, unknown,
+//	                     │ lost: pending          │                          │ mismatched: idle
+//	                                                                         │ other: pending (retry)
+type WeightsTracker struct {
+	Pending  *PendingCommit `json:"pending,omitempty"`
+	LastSent uint64         `json:"last_sent"`
+}
+
+// Next decides on s (whose Pending and LastSent are taken from w) and forgets a commit the
+// decision drops.
+func (w *WeightsTracker) Next(s WeightsState) Decision {
+	s.Pending, s.LastSent = w.Pending, w.LastSent
+	d := Decide(s)
+	if d.Drop {
+		w.Pending = nil
+	}
+	return d
+}
+
+// Committing records p, about to be sent with commit_weights.
+func (w *WeightsTracker) Committing(p *PendingCommit) { w.Pending = p }
+
+// Sent records the outcome of action a: included at height, or failed with err. A refused
+// commit is forgotten; one whose fate is unknown (the network failed) is kept, for the
+// reveal to tell. A reveal the chain will never take (KeepAfterRevealError) is forgotten;
+// any other failed reveal is tried again.
+func (w *WeightsTracker) Sent(a Action, height uint64, err error) {
+	switch {
+	case err == nil && a == Reveal:
+		w.Pending = nil
+	case err == nil && (a == SetWeights || a == Commit):
+		w.LastSent = height
+		if a == Commit && w.Pending != nil {
+			w.Pending.Block = height
+		}
+	case a == Commit && chainErrorName(err) != "":
+		w.Pending = nil
+	case a == Reveal && !KeepAfterRevealError(err):
+		w.Pending = nil
+	}
+}

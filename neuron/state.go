@@ -30,7 +30,7 @@ func (v *Validator) saveState() error {
 	}
 	hks := v.scores.Hotkeys()
 	s := validatorState{Netuid: v.cfg.Netuid, Hotkey: v.hotkey.SS58(), Step: v.step, Scores: v.scores.Values(),
-		Hotkeys: make([]string, len(hks)), LastSent: v.lastSent, Pending: v.pending}
+		Hotkeys: make([]string, len(hks)), LastSent: v.wt.LastSent, Pending: v.wt.Pending}
 	for i, hk := range hks {
 		s.Hotkeys[i] = hk.SS58()
 	}
@@ -78,7 +78,7 @@ func (v *Validator) loadState() error {
 		hks[i], _ = keys.ParseSS58(a) // a bad entry is a zero key: that uid's score resets
 	}
 	v.scores.restore(s.Scores, hks)
-	v.step, v.lastSent, v.pending = s.Step, s.LastSent, s.Pending
+	v.step, v.wt = s.Step, WeightsTracker{Pending: s.Pending, LastSent: s.LastSent}
 	v.log.Info("state loaded", "path", path, "step", s.Step, "uids", len(s.Scores), "pending_commit", s.Pending != nil)
 	return nil
 }

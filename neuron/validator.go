@@ -94,14 +94,13 @@ type Validator struct {
 	ran    atomic.Bool
 
 	// Owned by Run's goroutine.
-	dend     *dendrite.Dendrite
-	rng      *mrand.Rand
-	scores   *Scores
-	step     uint64
-	pending  *PendingCommit
-	lastSent uint64
-	hp       Hyperparams
-	hpBlock  int64 // block the hyperparameters were read at; -1: not read
+	dend    *dendrite.Dendrite
+	rng     *mrand.Rand
+	scores  *Scores
+	step    uint64
+	wt      WeightsTracker
+	hp      Hyperparams
+	hpBlock int64 // block the hyperparameters were read at; -1: not read
 }
 
 // NewValidator returns a validator for cfg.Netuid that signs as hotkey and scores with fwd.
@@ -288,21 +287,20 @@ func (v *Validator) weights(ctx context.Context, uid uint16) {
 	if interval == 0 {
 		interval = hp.Tempo
 	}
-	dec := Decide(WeightsState{
-		Block: uint64(d.Block), EpochIndex: d.EpochIndex, LastUpdate: d.LastUpdate[uid], LastSent: v.lastSent,
+	pending := v.wt.Pending
+	dec := v.wt.Next(WeightsState{
+		Block: uint64(d.Block), EpochIndex: d.EpochIndex, LastUpdate: d.LastUpdate[uid],
 		RateLimit: hp.WeightsSetRateLimit, Interval: interval, Permit: d.ValidatorPermit[uid],
 		VersionKey: v.cfg.VersionKey, Required: hp.WeightsVersionKey, CommitReveal: hp.CommitReveal,
-		Disabled: v.cfg.Neuron.DisableSetWeights, Pending: v.pending,
+		Disabled: v.cfg.Neuron.DisableSetWeights,
 	})
 	if dec.Drop {
-		v.log.Warn("dropping unrevealed weights commit", "reason", dec.Reason, "commit_block", v.pending.Block)
-		v.pending = nil
+		v.log.Warn("dropping unrevealed weights commit", "reason", dec.Reason, "commit_block", pending.Block)
 	}
-	v.health.update(func(h *Health) { h.Weights = dec.Reason })
+	v.health.update(func(h *Health) { h.Weights, h.PendingRevealEpoch = dec.Reason, pendingEpoch(v.wt.Pending) })
 	switch dec.Action {
 	case Wait:
 		v.log.Debug("not setting weights", "height", d.Block, "reason", dec.Reason)
-		v.health.update(func(h *Health) { h.PendingRevealEpoch = pendingEpoch(v.pending) })
 		return
 	case Reveal:
 		v.reveal(ctx)
@@ -319,11 +317,11 @@ func (v *Validator) weights(ctx context.Context, uid uint16) {
 		return
 	}
 	r, err := v.chain.Submit(ctx, v.hotkey, client.SetWeights(v.cfg.Netuid, uids, vals, v.cfg.VersionKey), client.SubmitOptions{Wait: client.WaitIncluded})
+	v.wt.Sent(SetWeights, height(r), err)
 	if err != nil {
 		v.refused(ctx, "set_weights", err)
 		return
 	}
-	v.lastSent = uint64(r.Height)
 	v.log.Info("weights set", "height", r.Height, "uids", uids, "weights", vals, "tx_hash", r.Hash)
 	v.health.update(func(h *Health) { h.LastWeightsBlock, h.Weights, h.Error = uint64(r.Height), "", "" })
 }
@@ -340,49 +338,52 @@ func (v *Validator) commit(ctx context.Context, d api.Metagraph, hp Hyperparams,
 	hash := api.WeightsCommitHash(v.hotkey.Public(), v.cfg.Netuid, uids, vals, salt, v.cfg.VersionKey)
 	p := &PendingCommit{UIDs: uids, Values: vals, Salt: salt, VersionKey: v.cfg.VersionKey, Hash: hex.EncodeToString(hash[:]),
 		CommitEpoch: d.EpochIndex, RevealEpoch: d.EpochIndex + max(hp.CommitRevealPeriod, 1)}
-	v.pending = p
+	v.wt.Committing(p)
 	if err := v.saveState(); err != nil {
 		v.log.Warn("not committing weights: the salt could not be saved", "err", err)
-		v.pending = nil
+		v.wt.Pending = nil
 		return
 	}
 	r, err := v.chain.Submit(ctx, v.hotkey, client.CommitWeights(v.cfg.Netuid, hash[:]), client.SubmitOptions{Wait: client.WaitIncluded})
+	if err == nil {
+		// The chain names the epochs; they differ from the metagraph's when an epoch ran
+		// between the sync and the inclusion.
+		if e, ok := eventU64(r, "epoch.WeightsCommitted", "epoch"); ok {
+			p.CommitEpoch = e
+		}
+		if e, ok := eventU64(r, "epoch.WeightsCommitted", "reveal_epoch"); ok {
+			p.RevealEpoch = e
+		}
+	}
+	v.wt.Sent(Commit, height(r), err)
 	if err != nil {
-		if chainErrorName(err) != "" { // refused: nothing to reveal
-			v.pending = nil
-		} // else it may still land; the reveal will tell
 		v.refused(ctx, "commit_weights", err)
 		return
 	}
-	p.Block = uint64(r.Height)
-	if e, ok := eventU64(r, "epoch.WeightsCommitted", "epoch"); ok {
-		p.CommitEpoch = e
-	}
-	if e, ok := eventU64(r, "epoch.WeightsCommitted", "reveal_epoch"); ok {
-		p.RevealEpoch = e
-	}
-	v.lastSent = uint64(r.Height)
 	v.log.Info("weights committed", "height", r.Height, "epoch", p.CommitEpoch, "reveal_epoch", p.RevealEpoch, "uids", uids, "weights", vals, "tx_hash", r.Hash)
 	v.health.update(func(h *Health) { h.PendingRevealEpoch, h.Error = p.RevealEpoch, "" })
 }
 
-// reveal sends reveal_weights for the pending commit; it is dropped when the chain will
-// never take it, kept for the next step otherwise.
+// reveal sends reveal_weights for the pending commit.
 func (v *Validator) reveal(ctx context.Context) {
-	p := v.pending
+	p := v.wt.Pending
 	r, err := v.chain.Submit(ctx, v.hotkey, client.RevealWeights(v.cfg.Netuid, p.UIDs, p.Values, p.Salt, p.VersionKey), client.SubmitOptions{Wait: client.WaitIncluded})
+	v.wt.Sent(Reveal, height(r), err)
 	if err != nil {
-		if !KeepAfterRevealError(err) {
-			v.pending = nil
-		}
 		v.refused(ctx, "reveal_weights", err)
 		return
 	}
-	v.pending = nil
 	v.log.Info("weights revealed", "height", r.Height, "commit_block", p.Block, "epoch", p.RevealEpoch, "uids", p.UIDs, "weights", p.Values, "tx_hash", r.Hash)
 	v.health.update(func(h *Health) {
 		h.LastWeightsBlock, h.PendingRevealEpoch, h.Weights, h.Error = uint64(r.Height), 0, "", ""
 	})
+}
+
+func height(r *client.Receipt) uint64 {
+	if r == nil || r.Height < 0 {
+		return 0
+	}
+	return uint64(r.Height)
 }
 
 // refused logs a weights transaction the chain (or the network) refused.
@@ -396,7 +397,7 @@ func (v *Validator) refused(ctx context.Context, call string, err error) {
 	v.log.Warn("weights transaction failed; trying again later", "call", call, "err", err)
 	v.health.update(func(h *Health) {
 		h.Error = fmt.Sprintf("%s: %v", call, err)
-		h.PendingRevealEpoch = pendingEpoch(v.pending)
+		h.PendingRevealEpoch = pendingEpoch(v.wt.Pending)
 	})
 }
 
