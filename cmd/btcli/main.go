@@ -90,6 +90,8 @@ func newRootCmd(app *App) *cobra.Command {
 	root.AddCommand(newDelegatesCmd(app)) // delegates.go
 	root.AddCommand(newRootNetCmd(app))   // root.go
 
+	root.AddCommand(newGovCmd(app)) // gov.go
+
 	root.AddCommand(newWeightsCmd(app))  // weights.go
 	root.AddCommand(newGatewayCmd(app))  // gateway.go
 	root.AddCommand(newLocalnetCmd(app)) // localnet.go

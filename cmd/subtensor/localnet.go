@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 
@@ -51,6 +52,9 @@ State is kept between runs; --reset starts a fresh chain. Ctrl-C stops it cleanl
 			defer stop()
 			n, err := node.Start(ctx, node.Config{Home: home, RESTListen: rest, Logger: quiet(l)})
 			if err != nil {
+				if u := upgradeOnDisk(home); u != nil {
+					return u
+				}
 				return err
 			}
 			alice, _ := node.DevKey("Alice")
@@ -64,9 +68,23 @@ State is kept between runs; --reset starts a fresh chain. Ctrl-C stops it cleanl
 Ctrl-C stops the chain; running this command again resumes it.
 
 `, n.ChainID(), n.RPCAddr(), n.RESTAddr(), alice.SS58())
-			printBlocks(ctx, n)
+			// Print blocks until Ctrl-C, or until the chain reaches an upgrade this
+			// binary does not declare (see upgrade.go).
+			printCtx, stopPrinting := context.WithCancel(ctx)
+			var wg sync.WaitGroup
+			wg.Go(func() { printBlocks(printCtx, n) })
+			u := waitUpgradeHalt(ctx, n)
+			stopPrinting()
+			wg.Wait()
 			fmt.Println("\nstopping...")
-			return n.Stop()
+			stopErr := n.Stop()
+			if u != nil {
+				if stopErr != nil {
+					l.Error("stop", "err", stopErr)
+				}
+				return u
+			}
+			return stopErr
 		},
 	}
 	c.Flags().BoolVar(&reset, "reset", false, "delete the chain's state and start from genesis")

@@ -9,6 +9,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -30,6 +31,11 @@ var version = "dev"
 
 func main() {
 	if err := newRoot().Execute(); err != nil {
+		var u *upgradeNeededError
+		if errors.As(err, &u) {
+			fmt.Fprintln(os.Stderr, u.Error())
+			os.Exit(exitUpgradeNeeded)
+		}
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(1)
 	}
@@ -185,11 +191,23 @@ func startCmd() *cobra.Command {
 			defer stop()
 			n, err := node.Start(ctx, cfg)
 			if err != nil {
+				if u := upgradeOnDisk(cfg.Home); u != nil {
+					return u
+				}
 				return err
 			}
-			<-ctx.Done()
+			// Until SIGINT/SIGTERM, or until the chain reaches an upgrade this binary
+			// does not declare (see upgrade.go).
+			u := waitUpgradeHalt(ctx, n)
 			cfg.Logger.Info("shutting down")
-			return n.Stop()
+			stopErr := n.Stop()
+			if u != nil {
+				if stopErr != nil {
+					cfg.Logger.Error("stop", "err", stopErr)
+				}
+				return u
+			}
+			return stopErr
 		},
 	}
 	f := c.Flags()
@@ -263,6 +281,7 @@ func versionCmd() *cobra.Command {
 		Short: "Print versions",
 		RunE: func(*cobra.Command, []string) error {
 			fmt.Printf("subtensor %s (app %s, protocol %d, %s)\n", version, app.Version, app.AppVersion, node.CometVersion())
+			fmt.Printf("declared upgrades: %s\n", declaredList())
 			return nil
 		},
 	}
