@@ -144,3 +144,8 @@ func DepositOn(id, amount uint64) *txpb.Call {
 func Vote(id uint64, option txpb.VoteOption) *txpb.Call {
 	return &txpb.Call{Call: &txpb.Call_Vote{Vote: &txpb.Vote{ProposalId: id, Option: option}}}
 }
+
+// SudoSetSafeMode builds sudo_set_safe_mode (an emergency pause).
+func SudoSetSafeMode(on bool) *txpb.Call {
+	return &txpb.Call{Call: &txpb.Call_SudoSetSafeMode{SudoSetSafeMode: &txpb.SudoSetSafeMode{On: on}}}
+}

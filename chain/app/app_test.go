@@ -53,7 +53,7 @@ func newHarness(t testing.TB) *harness {
 		Subnets: subnets.Genesis{Params: subnets.LocalnetParams()},
 		Staking: staking.Genesis{Params: staking.LocalnetParams()},
 		Epoch:   epoch.DefaultParams(), Coinbase: coinbase.Genesis{Params: coinbase.LocalnetParams()},
-		Governance: governance.Genesis{Params: governance.LocalnetParams()},
+		Governance: governance.Genesis{Params: testGovParams()},
 		Balances: balances.Genesis{Accounts: []balances.GenesisAccount{
 			{Address: alice.SS58(), Free: 1000 * balances.RAOPerTAO},
 			{Address: bob.SS58(), Free: 10 * balances.RAOPerTAO},
@@ -435,4 +435,11 @@ func contains(b []byte, s string) bool { return len(b) > 0 && bytesContains(b, [
 func pubBytes(kp *keys.Keypair) []byte {
 	p := kp.Public()
 	return p[:]
+}
+
+// testGovParams are localnet's with a 40-block voting period.
+func testGovParams() governance.Params {
+	p := governance.LocalnetParams()
+	p.VotingPeriod = 40
+	return p
 }

@@ -61,7 +61,7 @@ func TestGovernanceParameterChangeVetoAndSafeMode(t *testing.T) {
 	h := newHarness(t)
 	alice, bob, charlie := dev(t, "Alice"), dev(t, "Bob"), dev(t, "Charlie")
 	// Alice holds most of the supply and votes; Bob proposes.
-	dep := governance.LocalnetParams().MinDeposit
+	dep := testGovParams().MinDeposit
 	h.ok(alice, &txpb.SudoSetBalance{Who: bob.SS58(), Free: 100 * balances.RAOPerTAO})
 	h.govFails(bob, &txpb.Propose{Title: "x", Deposit: dep - 1, Kind: &txpb.Propose_Text{Text: &txpb.Text{}}}, governance.ErrDepositTooLow)
 	h.govFails(bob, &txpb.Propose{Title: "bad", Deposit: dep, Kind: &txpb.Propose_ParameterChange{ParameterChange: &txpb.ParameterChange{Name: "subnet_limit", Value: 0}}}, governance.ErrInvalidProposal)
@@ -120,12 +120,28 @@ func TestGovernanceParameterChangeVetoAndSafeMode(t *testing.T) {
 	h.govOK(alice, &txpb.Vote{ProposalId: 5, Option: txpb.VoteOption_VOTE_OPTION_YES})
 	h.untilDone(5)
 	h.fails(alice, &txpb.SudoSetBalance{Who: bob.SS58(), Free: 1}, errs.BadOrigin)
+	h.govFails(bob, &txpb.Propose{Title: "again", Deposit: dep, Kind: &txpb.Propose_RetireSudo{RetireSudo: &txpb.RetireSudo{}}}, governance.ErrInvalidProposal)
+}
+
+func TestSudoSafeMode(t *testing.T) {
+	h := newHarness(t)
+	alice, bob, charlie := dev(t, "Alice"), dev(t, "Bob"), dev(t, "Charlie")
+	h.fails(bob, &txpb.SudoSetSafeMode{On: true}, errs.BadOrigin)
+	h.ok(alice, &txpb.SudoSetSafeMode{On: true})
+	if rr := h.check(h.sign(bob, h.nonce(bob), transfer(charlie.SS58(), balances.RAOPerTAO))); rr.Code == 0 {
+		t.Fatal("transfer admitted in safe mode")
+	}
+	h.ok(alice, &txpb.SudoSetBalance{Who: bob.SS58(), Free: 50 * balances.RAOPerTAO}) // sudo still works
+	h.ok(alice, &txpb.SudoSetSafeMode{On: false})
+	if rr := h.check(h.sign(bob, h.nonce(bob), transfer(charlie.SS58(), balances.RAOPerTAO))); rr.Code != 0 {
+		t.Fatal(rr.Log)
+	}
 }
 
 func TestGovernanceNoQuorumAndFailedExecution(t *testing.T) {
 	h := newHarness(t)
 	alice, bob := dev(t, "Alice"), dev(t, "Bob")
-	dep := governance.LocalnetParams().MinDeposit
+	dep := testGovParams().MinDeposit
 	// Bob alone (100 TAO of ~1100) cannot reach quorum.
 	h.ok(alice, &txpb.SudoSetBalance{Who: bob.SS58(), Free: 100 * balances.RAOPerTAO})
 	h.govOK(bob, &txpb.Propose{Title: "t", Deposit: dep, Kind: &txpb.Propose_Text{Text: &txpb.Text{}}})

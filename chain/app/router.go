@@ -76,17 +76,19 @@ func hyperChange(r store.Reader, signer keys.PublicKey, c *txpb.SetHyperparamete
 
 // exemptFromSafeMode are the calls that run while safe mode is on:
 // governance and sudo (CHAIN-SPEC "Safe mode").
-func exemptFromSafeMode(c *txpb.Call) bool {
+func exemptFromSafeMode(r store.Reader, signer keys.PublicKey, c *txpb.Call) bool {
 	switch c.Call.(type) {
 	case *txpb.Call_Propose, *txpb.Call_Deposit, *txpb.Call_Vote,
-		*txpb.Call_SudoSetBalance, *txpb.Call_SudoSetParameter, *txpb.Call_SudoDissolveNetwork:
+		*txpb.Call_SudoSetBalance, *txpb.Call_SudoSetParameter, *txpb.Call_SudoDissolveNetwork, *txpb.Call_SudoSetSafeMode:
 		return true
+	case *txpb.Call_SetHyperparameter:
+		return system.IsSudo(r, signer) // sudo's hyperparameter changes, not the owner's
 	}
 	return false
 }
 
-func checkSafeMode(r store.Reader, c *txpb.Call) error {
-	if governance.SafeMode(r) && !exemptFromSafeMode(c) {
+func checkSafeMode(r store.Reader, signer keys.PublicKey, c *txpb.Call) error {
+	if governance.SafeMode(r) && !exemptFromSafeMode(r, signer, c) {
 		return fmt.Errorf("%w: %s is paused", governance.ErrSafeModeActive, tx.CallName(c))
 	}
 	return nil
@@ -127,7 +129,7 @@ func proposal(p *txpb.Propose) (governance.New, error) {
 // share them.
 func validate(r store.Reader, signer keys.PublicKey, c *txpb.Call, height int64) error {
 	now := uint64(height)
-	if err := checkSafeMode(r, c); err != nil {
+	if err := checkSafeMode(r, signer, c); err != nil {
 		return err
 	}
 	switch call := c.Call.(type) {
@@ -158,6 +160,8 @@ func validate(r store.Reader, signer keys.PublicKey, c *txpb.Call, height int64)
 		}
 		_, err := subnets.ValidateParameter(r, call.SudoSetParameter.Name, call.SudoSetParameter.Value)
 		return err
+	case *txpb.Call_SudoSetSafeMode:
+		return requireSudo(r, signer)
 	case *txpb.Call_SudoDissolveNetwork:
 		if err := requireSudo(r, signer); err != nil {
 			return err
@@ -258,7 +262,7 @@ func validate(r store.Reader, signer keys.PublicKey, c *txpb.Call, height int64)
 
 // execute runs a call on kv.
 func execute(e *env.Env, kv store.KV, c *txpb.Call) error {
-	if err := checkSafeMode(kv, c); err != nil {
+	if err := checkSafeMode(kv, e.Signer, c); err != nil {
 		return err
 	}
 	switch call := c.Call.(type) {
@@ -289,6 +293,13 @@ func execute(e *env.Env, kv store.KV, c *txpb.Call) error {
 			return err
 		}
 		return subnets.SudoSetParameter(e, kv, call.SudoSetParameter.Name, call.SudoSetParameter.Value)
+	case *txpb.Call_SudoSetSafeMode:
+		if err := requireSudo(kv, e.Signer); err != nil {
+			return err
+		}
+		governance.SetSafeMode(kv, call.SudoSetSafeMode.On)
+		e.Events.Emit("governance.SafeModeSet", env.Str("on", fmt.Sprint(call.SudoSetSafeMode.On)), env.Str("by", "sudo"))
+		return nil
 	case *txpb.Call_SudoDissolveNetwork:
 		if err := requireSudo(kv, e.Signer); err != nil {
 			return err

@@ -47,6 +47,8 @@ func call(c any) *txpb.Call {
 		return &txpb.Call{Call: &txpb.Call_SudoSetBalance{SudoSetBalance: v}}
 	case *txpb.SetWeights:
 		return &txpb.Call{Call: &txpb.Call_SetWeights{SetWeights: v}}
+	case *txpb.SudoSetSafeMode:
+		return &txpb.Call{Call: &txpb.Call_SudoSetSafeMode{SudoSetSafeMode: v}}
 	case *txpb.CommitWeights:
 		return &txpb.Call{Call: &txpb.Call_CommitWeights{CommitWeights: v}}
 	case *txpb.RevealWeights:

@@ -144,7 +144,11 @@ func checkPayload(r store.Reader, n New, now uint64) error {
 		if p.Name == "" || len(p.Name) > 64 || p.Height <= end {
 			return fmt.Errorf("%w: an upgrade needs a name (≤ 64 bytes) and a height after the vote ends (block %d)", ErrInvalidProposal, end)
 		}
-	case KindSafeMode, KindRetireSudo, KindText:
+	case KindRetireSudo:
+		if _, ok := system.Sudo(r); !ok {
+			return fmt.Errorf("%w: sudo is already retired", ErrInvalidProposal)
+		}
+	case KindSafeMode, KindText:
 	default:
 		return fmt.Errorf("%w: unknown kind %q", ErrInvalidProposal, n.Kind)
 	}
@@ -382,9 +386,7 @@ func execute(e *env.Env, kv store.KV, p Proposal) (err error) {
 	case KindDissolveSubnet:
 		return registration.Dissolve(e, kv, pl.Netuid)
 	case KindSafeMode:
-		s := GetState(kv)
-		s.SafeMode = pl.On
-		putState(kv, s)
+		SetSafeMode(kv, pl.On)
 	case KindUpgrade:
 		s := GetState(kv)
 		s.Upgrade = &UpgradePlan{Name: pl.Name, Height: pl.Height, Info: pl.Info}

@@ -72,7 +72,9 @@ func DefaultParams() Params {
 	return Params{MinDeposit: 1000 * 1_000_000_000, VotingPeriod: 50_400, QuorumPPM: 334_000, ThresholdPPM: 500_000, VetoPPM: 334_000, MaxVotes: 10_000}
 }
 
-// LocalnetParams vote in minutes.
+// LocalnetParams vote in 40 blocks (~10 s at 250 ms blocks): quick for
+// scripted tests; edit genesis' governance.params.voting_period to vote by
+// hand.
 func LocalnetParams() Params {
 	p := DefaultParams()
 	p.MinDeposit, p.VotingPeriod = 10*1_000_000_000, 40
@@ -188,4 +190,11 @@ func Votes(r store.Reader, id uint64, limit int) []VoteRecord {
 type VoteRecord struct {
 	Voter  keys.PublicKey
 	Option Option
+}
+
+// SetSafeMode turns safe mode on or off.
+func SetSafeMode(kv store.KV, on bool) {
+	s := GetState(kv)
+	s.SafeMode = on
+	putState(kv, s)
 }

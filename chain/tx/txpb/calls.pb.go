@@ -88,6 +88,7 @@ type Call struct {
 	//	*Call_SudoSetBalance
 	//	*Call_SudoSetParameter
 	//	*Call_SudoDissolveNetwork
+	//	*Call_SudoSetSafeMode
 	//	*Call_RegisterNetwork
 	//	*Call_StartCall
 	//	*Call_SetSubnetIdentity
@@ -209,6 +210,15 @@ func (x *Call) GetSudoDissolveNetwork() *SudoDissolveNetwork {
 	if x != nil {
 		if x, ok := x.Call.(*Call_SudoDissolveNetwork); ok {
 			return x.SudoDissolveNetwork
+		}
+	}
+	return nil
+}
+
+func (x *Call) GetSudoSetSafeMode() *SudoSetSafeMode {
+	if x != nil {
+		if x, ok := x.Call.(*Call_SudoSetSafeMode); ok {
+			return x.SudoSetSafeMode
 		}
 	}
 	return nil
@@ -514,6 +524,10 @@ type Call_SudoDissolveNetwork struct {
 	SudoDissolveNetwork *SudoDissolveNetwork `protobuf:"bytes,18,opt,name=sudo_dissolve_network,json=sudoDissolveNetwork,proto3,oneof"`
 }
 
+type Call_SudoSetSafeMode struct {
+	SudoSetSafeMode *SudoSetSafeMode `protobuf:"bytes,19,opt,name=sudo_set_safe_mode,json=sudoSetSafeMode,proto3,oneof"`
+}
+
 type Call_RegisterNetwork struct {
 	// subnets: 32-63
 	RegisterNetwork *RegisterNetwork `protobuf:"bytes,32,opt,name=register_network,json=registerNetwork,proto3,oneof"`
@@ -650,6 +664,8 @@ func (*Call_SudoSetBalance) isCall_Call() {}
 func (*Call_SudoSetParameter) isCall_Call() {}
 
 func (*Call_SudoDissolveNetwork) isCall_Call() {}
+
+func (*Call_SudoSetSafeMode) isCall_Call() {}
 
 func (*Call_RegisterNetwork) isCall_Call() {}
 
@@ -3473,18 +3489,65 @@ func (x *Vote) GetOption() VoteOption {
 	return VoteOption_VOTE_OPTION_UNSPECIFIED
 }
 
+// SudoSetSafeMode turns safe mode on or off at once (an emergency pause);
+// signer must be sudo. Governance can do the same by proposal.
+type SudoSetSafeMode struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	On            bool                   `protobuf:"varint,1,opt,name=on,proto3" json:"on,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SudoSetSafeMode) Reset() {
+	*x = SudoSetSafeMode{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SudoSetSafeMode) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SudoSetSafeMode) ProtoMessage() {}
+
+func (x *SudoSetSafeMode) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SudoSetSafeMode.ProtoReflect.Descriptor instead.
+func (*SudoSetSafeMode) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *SudoSetSafeMode) GetOn() bool {
+	if x != nil {
+		return x.On
+	}
+	return false
+}
+
 var File_gotensor_tx_v1_calls_proto protoreflect.FileDescriptor
 
 const file_gotensor_tx_v1_calls_proto_rawDesc = "" +
 	"\n" +
-	"\x1agotensor/tx/v1/calls.proto\x12\x0egotensor.tx.v1\"\xf9\x13\n" +
+	"\x1agotensor/tx/v1/calls.proto\x12\x0egotensor.tx.v1\"\xc9\x14\n" +
 	"\x04Call\x126\n" +
 	"\btransfer\x18\x01 \x01(\v2\x18.gotensor.tx.v1.TransferH\x00R\btransfer\x12S\n" +
 	"\x13transfer_keep_alive\x18\x02 \x01(\v2!.gotensor.tx.v1.TransferKeepAliveH\x00R\x11transferKeepAlive\x12@\n" +
 	"\ftransfer_all\x18\x03 \x01(\v2\x1b.gotensor.tx.v1.TransferAllH\x00R\vtransferAll\x12J\n" +
 	"\x10sudo_set_balance\x18\x10 \x01(\v2\x1e.gotensor.tx.v1.SudoSetBalanceH\x00R\x0esudoSetBalance\x12P\n" +
 	"\x12sudo_set_parameter\x18\x11 \x01(\v2 .gotensor.tx.v1.SudoSetParameterH\x00R\x10sudoSetParameter\x12Y\n" +
-	"\x15sudo_dissolve_network\x18\x12 \x01(\v2#.gotensor.tx.v1.SudoDissolveNetworkH\x00R\x13sudoDissolveNetwork\x12L\n" +
+	"\x15sudo_dissolve_network\x18\x12 \x01(\v2#.gotensor.tx.v1.SudoDissolveNetworkH\x00R\x13sudoDissolveNetwork\x12N\n" +
+	"\x12sudo_set_safe_mode\x18\x13 \x01(\v2\x1f.gotensor.tx.v1.SudoSetSafeModeH\x00R\x0fsudoSetSafeMode\x12L\n" +
 	"\x10register_network\x18  \x01(\v2\x1f.gotensor.tx.v1.RegisterNetworkH\x00R\x0fregisterNetwork\x12:\n" +
 	"\n" +
 	"start_call\x18! \x01(\v2\x19.gotensor.tx.v1.StartCallH\x00R\tstartCall\x12S\n" +
@@ -3723,7 +3786,9 @@ const file_gotensor_tx_v1_calls_proto_rawDesc = "" +
 	"\x04Vote\x12\x1f\n" +
 	"\vproposal_id\x18\x01 \x01(\x04R\n" +
 	"proposalId\x122\n" +
-	"\x06option\x18\x02 \x01(\x0e2\x1a.gotensor.tx.v1.VoteOptionR\x06option*\x81\x01\n" +
+	"\x06option\x18\x02 \x01(\x0e2\x1a.gotensor.tx.v1.VoteOptionR\x06option\"!\n" +
+	"\x0fSudoSetSafeMode\x12\x0e\n" +
+	"\x02on\x18\x01 \x01(\bR\x02on*\x81\x01\n" +
 	"\n" +
 	"VoteOption\x12\x1b\n" +
 	"\x17VOTE_OPTION_UNSPECIFIED\x10\x00\x12\x13\n" +
@@ -3745,7 +3810,7 @@ func file_gotensor_tx_v1_calls_proto_rawDescGZIP() []byte {
 }
 
 var file_gotensor_tx_v1_calls_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_gotensor_tx_v1_calls_proto_msgTypes = make([]protoimpl.MessageInfo, 45)
+var file_gotensor_tx_v1_calls_proto_msgTypes = make([]protoimpl.MessageInfo, 46)
 var file_gotensor_tx_v1_calls_proto_goTypes = []any{
 	(VoteOption)(0),              // 0: gotensor.tx.v1.VoteOption
 	(*Call)(nil),                 // 1: gotensor.tx.v1.Call
@@ -3793,6 +3858,7 @@ var file_gotensor_tx_v1_calls_proto_goTypes = []any{
 	(*Text)(nil),                 // 43: gotensor.tx.v1.Text
 	(*Deposit)(nil),              // 44: gotensor.tx.v1.Deposit
 	(*Vote)(nil),                 // 45: gotensor.tx.v1.Vote
+	(*SudoSetSafeMode)(nil),      // 46: gotensor.tx.v1.SudoSetSafeMode
 }
 var file_gotensor_tx_v1_calls_proto_depIdxs = []int32{
 	2,  // 0: gotensor.tx.v1.Call.transfer:type_name -> gotensor.tx.v1.Transfer
@@ -3801,51 +3867,52 @@ var file_gotensor_tx_v1_calls_proto_depIdxs = []int32{
 	5,  // 3: gotensor.tx.v1.Call.sudo_set_balance:type_name -> gotensor.tx.v1.SudoSetBalance
 	6,  // 4: gotensor.tx.v1.Call.sudo_set_parameter:type_name -> gotensor.tx.v1.SudoSetParameter
 	7,  // 5: gotensor.tx.v1.Call.sudo_dissolve_network:type_name -> gotensor.tx.v1.SudoDissolveNetwork
-	10, // 6: gotensor.tx.v1.Call.register_network:type_name -> gotensor.tx.v1.RegisterNetwork
-	11, // 7: gotensor.tx.v1.Call.start_call:type_name -> gotensor.tx.v1.StartCall
-	12, // 8: gotensor.tx.v1.Call.set_subnet_identity:type_name -> gotensor.tx.v1.SetSubnetIdentity
-	13, // 9: gotensor.tx.v1.Call.set_identity:type_name -> gotensor.tx.v1.SetIdentity
-	14, // 10: gotensor.tx.v1.Call.set_hyperparameter:type_name -> gotensor.tx.v1.SetHyperparameter
-	15, // 11: gotensor.tx.v1.Call.burned_register:type_name -> gotensor.tx.v1.BurnedRegister
-	16, // 12: gotensor.tx.v1.Call.register_limit:type_name -> gotensor.tx.v1.RegisterLimit
-	17, // 13: gotensor.tx.v1.Call.serve_axon:type_name -> gotensor.tx.v1.ServeAxon
-	18, // 14: gotensor.tx.v1.Call.serve_prometheus:type_name -> gotensor.tx.v1.ServePrometheus
-	19, // 15: gotensor.tx.v1.Call.set_commitment:type_name -> gotensor.tx.v1.SetCommitment
-	20, // 16: gotensor.tx.v1.Call.add_stake:type_name -> gotensor.tx.v1.AddStake
-	21, // 17: gotensor.tx.v1.Call.add_stake_limit:type_name -> gotensor.tx.v1.AddStakeLimit
-	22, // 18: gotensor.tx.v1.Call.remove_stake:type_name -> gotensor.tx.v1.RemoveStake
-	23, // 19: gotensor.tx.v1.Call.remove_stake_limit:type_name -> gotensor.tx.v1.RemoveStakeLimit
-	24, // 20: gotensor.tx.v1.Call.remove_stake_full_limit:type_name -> gotensor.tx.v1.RemoveStakeFullLimit
-	25, // 21: gotensor.tx.v1.Call.unstake_all:type_name -> gotensor.tx.v1.UnstakeAll
-	26, // 22: gotensor.tx.v1.Call.unstake_all_alpha:type_name -> gotensor.tx.v1.UnstakeAllAlpha
-	27, // 23: gotensor.tx.v1.Call.move_stake:type_name -> gotensor.tx.v1.MoveStake
-	28, // 24: gotensor.tx.v1.Call.transfer_stake:type_name -> gotensor.tx.v1.TransferStake
-	29, // 25: gotensor.tx.v1.Call.swap_stake:type_name -> gotensor.tx.v1.SwapStake
-	30, // 26: gotensor.tx.v1.Call.swap_stake_limit:type_name -> gotensor.tx.v1.SwapStakeLimit
-	31, // 27: gotensor.tx.v1.Call.increase_take:type_name -> gotensor.tx.v1.IncreaseTake
-	32, // 28: gotensor.tx.v1.Call.decrease_take:type_name -> gotensor.tx.v1.DecreaseTake
-	33, // 29: gotensor.tx.v1.Call.root_register:type_name -> gotensor.tx.v1.RootRegister
-	34, // 30: gotensor.tx.v1.Call.set_weights:type_name -> gotensor.tx.v1.SetWeights
-	35, // 31: gotensor.tx.v1.Call.commit_weights:type_name -> gotensor.tx.v1.CommitWeights
-	36, // 32: gotensor.tx.v1.Call.reveal_weights:type_name -> gotensor.tx.v1.RevealWeights
-	37, // 33: gotensor.tx.v1.Call.propose:type_name -> gotensor.tx.v1.Propose
-	44, // 34: gotensor.tx.v1.Call.deposit:type_name -> gotensor.tx.v1.Deposit
-	45, // 35: gotensor.tx.v1.Call.vote:type_name -> gotensor.tx.v1.Vote
-	8,  // 36: gotensor.tx.v1.RegisterNetwork.identity:type_name -> gotensor.tx.v1.SubnetIdentity
-	8,  // 37: gotensor.tx.v1.SetSubnetIdentity.identity:type_name -> gotensor.tx.v1.SubnetIdentity
-	9,  // 38: gotensor.tx.v1.SetIdentity.identity:type_name -> gotensor.tx.v1.ChainIdentity
-	38, // 39: gotensor.tx.v1.Propose.parameter_change:type_name -> gotensor.tx.v1.ParameterChange
-	39, // 40: gotensor.tx.v1.Propose.dissolve_subnet:type_name -> gotensor.tx.v1.DissolveSubnet
-	40, // 41: gotensor.tx.v1.Propose.safe_mode:type_name -> gotensor.tx.v1.SafeMode
-	41, // 42: gotensor.tx.v1.Propose.upgrade_plan:type_name -> gotensor.tx.v1.UpgradePlan
-	42, // 43: gotensor.tx.v1.Propose.retire_sudo:type_name -> gotensor.tx.v1.RetireSudo
-	43, // 44: gotensor.tx.v1.Propose.text:type_name -> gotensor.tx.v1.Text
-	0,  // 45: gotensor.tx.v1.Vote.option:type_name -> gotensor.tx.v1.VoteOption
-	46, // [46:46] is the sub-list for method output_type
-	46, // [46:46] is the sub-list for method input_type
-	46, // [46:46] is the sub-list for extension type_name
-	46, // [46:46] is the sub-list for extension extendee
-	0,  // [0:46] is the sub-list for field type_name
+	46, // 6: gotensor.tx.v1.Call.sudo_set_safe_mode:type_name -> gotensor.tx.v1.SudoSetSafeMode
+	10, // 7: gotensor.tx.v1.Call.register_network:type_name -> gotensor.tx.v1.RegisterNetwork
+	11, // 8: gotensor.tx.v1.Call.start_call:type_name -> gotensor.tx.v1.StartCall
+	12, // 9: gotensor.tx.v1.Call.set_subnet_identity:type_name -> gotensor.tx.v1.SetSubnetIdentity
+	13, // 10: gotensor.tx.v1.Call.set_identity:type_name -> gotensor.tx.v1.SetIdentity
+	14, // 11: gotensor.tx.v1.Call.set_hyperparameter:type_name -> gotensor.tx.v1.SetHyperparameter
+	15, // 12: gotensor.tx.v1.Call.burned_register:type_name -> gotensor.tx.v1.BurnedRegister
+	16, // 13: gotensor.tx.v1.Call.register_limit:type_name -> gotensor.tx.v1.RegisterLimit
+	17, // 14: gotensor.tx.v1.Call.serve_axon:type_name -> gotensor.tx.v1.ServeAxon
+	18, // 15: gotensor.tx.v1.Call.serve_prometheus:type_name -> gotensor.tx.v1.ServePrometheus
+	19, // 16: gotensor.tx.v1.Call.set_commitment:type_name -> gotensor.tx.v1.SetCommitment
+	20, // 17: gotensor.tx.v1.Call.add_stake:type_name -> gotensor.tx.v1.AddStake
+	21, // 18: gotensor.tx.v1.Call.add_stake_limit:type_name -> gotensor.tx.v1.AddStakeLimit
+	22, // 19: gotensor.tx.v1.Call.remove_stake:type_name -> gotensor.tx.v1.RemoveStake
+	23, // 20: gotensor.tx.v1.Call.remove_stake_limit:type_name -> gotensor.tx.v1.RemoveStakeLimit
+	24, // 21: gotensor.tx.v1.Call.remove_stake_full_limit:type_name -> gotensor.tx.v1.RemoveStakeFullLimit
+	25, // 22: gotensor.tx.v1.Call.unstake_all:type_name -> gotensor.tx.v1.UnstakeAll
+	26, // 23: gotensor.tx.v1.Call.unstake_all_alpha:type_name -> gotensor.tx.v1.UnstakeAllAlpha
+	27, // 24: gotensor.tx.v1.Call.move_stake:type_name -> gotensor.tx.v1.MoveStake
+	28, // 25: gotensor.tx.v1.Call.transfer_stake:type_name -> gotensor.tx.v1.TransferStake
+	29, // 26: gotensor.tx.v1.Call.swap_stake:type_name -> gotensor.tx.v1.SwapStake
+	30, // 27: gotensor.tx.v1.Call.swap_stake_limit:type_name -> gotensor.tx.v1.SwapStakeLimit
+	31, // 28: gotensor.tx.v1.Call.increase_take:type_name -> gotensor.tx.v1.IncreaseTake
+	32, // 29: gotensor.tx.v1.Call.decrease_take:type_name -> gotensor.tx.v1.DecreaseTake
+	33, // 30: gotensor.tx.v1.Call.root_register:type_name -> gotensor.tx.v1.RootRegister
+	34, // 31: gotensor.tx.v1.Call.set_weights:type_name -> gotensor.tx.v1.SetWeights
+	35, // 32: gotensor.tx.v1.Call.commit_weights:type_name -> gotensor.tx.v1.CommitWeights
+	36, // 33: gotensor.tx.v1.Call.reveal_weights:type_name -> gotensor.tx.v1.RevealWeights
+	37, // 34: gotensor.tx.v1.Call.propose:type_name -> gotensor.tx.v1.Propose
+	44, // 35: gotensor.tx.v1.Call.deposit:type_name -> gotensor.tx.v1.Deposit
+	45, // 36: gotensor.tx.v1.Call.vote:type_name -> gotensor.tx.v1.Vote
+	8,  // 37: gotensor.tx.v1.RegisterNetwork.identity:type_name -> gotensor.tx.v1.SubnetIdentity
+	8,  // 38: gotensor.tx.v1.SetSubnetIdentity.identity:type_name -> gotensor.tx.v1.SubnetIdentity
+	9,  // 39: gotensor.tx.v1.SetIdentity.identity:type_name -> gotensor.tx.v1.ChainIdentity
+	38, // 40: gotensor.tx.v1.Propose.parameter_change:type_name -> gotensor.tx.v1.ParameterChange
+	39, // 41: gotensor.tx.v1.Propose.dissolve_subnet:type_name -> gotensor.tx.v1.DissolveSubnet
+	40, // 42: gotensor.tx.v1.Propose.safe_mode:type_name -> gotensor.tx.v1.SafeMode
+	41, // 43: gotensor.tx.v1.Propose.upgrade_plan:type_name -> gotensor.tx.v1.UpgradePlan
+	42, // 44: gotensor.tx.v1.Propose.retire_sudo:type_name -> gotensor.tx.v1.RetireSudo
+	43, // 45: gotensor.tx.v1.Propose.text:type_name -> gotensor.tx.v1.Text
+	0,  // 46: gotensor.tx.v1.Vote.option:type_name -> gotensor.tx.v1.VoteOption
+	47, // [47:47] is the sub-list for method output_type
+	47, // [47:47] is the sub-list for method input_type
+	47, // [47:47] is the sub-list for extension type_name
+	47, // [47:47] is the sub-list for extension extendee
+	0,  // [0:47] is the sub-list for field type_name
 }
 
 func init() { file_gotensor_tx_v1_calls_proto_init() }
@@ -3860,6 +3927,7 @@ func file_gotensor_tx_v1_calls_proto_init() {
 		(*Call_SudoSetBalance)(nil),
 		(*Call_SudoSetParameter)(nil),
 		(*Call_SudoDissolveNetwork)(nil),
+		(*Call_SudoSetSafeMode)(nil),
 		(*Call_RegisterNetwork)(nil),
 		(*Call_StartCall)(nil),
 		(*Call_SetSubnetIdentity)(nil),
@@ -3905,7 +3973,7 @@ func file_gotensor_tx_v1_calls_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_gotensor_tx_v1_calls_proto_rawDesc), len(file_gotensor_tx_v1_calls_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   45,
+			NumMessages:   46,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
