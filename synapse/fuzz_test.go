@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -50,12 +52,20 @@ type fuzzSynapse struct {
 	M  map[string]any      `json:"m"`
 	MI map[int]string      `json:"mi"`
 	LL [][]float32         `json:"ll"`
+	ST []fuzzNested        `json:"st"`
+	U  uint8               `json:"u"`
 	X  any                 `json:"x"`
 	MS []map[string]string `json:"ms"`
 }
 
 func (*fuzzSynapse) RequiredHashFields() []string {
-	return []string{"s", "n", "f", "b", "l", "m", "mi", "ll", "x", "ms"}
+	return []string{"s", "n", "f", "b", "l", "m", "mi", "ll", "x", "ms", "st", "u"}
+}
+
+type fuzzNested struct {
+	A string   `json:"a"`
+	B *float64 `json:"b"`
+	C []bool   `json:"c"`
 }
 
 // FuzzDecode feeds bodies to Type.Decode: no panic, the same body always hashes the same,
@@ -70,6 +80,29 @@ func FuzzDecode(f *testing.F) {
 		}
 		if _, again, err := typ.Decode(body); err != nil || again != hash {
 			t.Fatalf("second decode: %s, %v; first %s", again, err, hash)
+		}
+		// Fields without maps or untyped values are hashed from the decoded value; that must
+		// be what their JSON renders to.
+		v := reflect.ValueOf(s).Elem()
+		for i, f := range typ.hash {
+			if typ.byJSON[i] {
+				continue
+			}
+			fv := v.FieldByIndex(f.index)
+			var byValue, byText strings.Builder
+			if err := pyValue(&byValue, fv, true); err != nil {
+				t.Fatal(err)
+			}
+			raw, err := json.Marshal(fv.Interface())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := pyJSON(&byText, raw, f.typ, true); err != nil {
+				t.Fatal(err)
+			}
+			if byValue.String() != byText.String() {
+				t.Fatalf("field %s: value renders %q, its JSON %s renders %q", f.name, byValue.String(), raw, byText.String())
+			}
 		}
 		sent, err := BodyHash(s)
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -44,7 +45,23 @@ func (t *Type) hash1(v reflect.Value, members map[string]json.RawMessage) (strin
 	var cat strings.Builder
 	cat.Grow(64 * len(t.hash))
 	var str strings.Builder
-	for _, f := range t.hash {
+	for i, f := range t.hash {
+		str.Reset()
+		if !t.byJSON[i] {
+			// No map or untyped value inside: the decoded value renders as its JSON would.
+			var fv reflect.Value
+			if x, err := v.FieldByIndexErr(f.index); err == nil {
+				fv = x
+			}
+			if err := pyValue(&str, fv, true); err != nil {
+				return "", fmt.Errorf("hash field %q: %w", f.name, err)
+			}
+			if err := finiteFloats(fv); err != nil {
+				return "", fmt.Errorf("hash field %q: %w", f.name, err)
+			}
+			cat.WriteString(sha3Hex(str.String()))
+			continue
+		}
 		raw, ok := members[f.name]
 		if !ok {
 			var fv any
@@ -56,13 +73,48 @@ func (t *Type) hash1(v reflect.Value, members map[string]json.RawMessage) (strin
 				return "", fmt.Errorf("hash field %q: %w", f.name, err)
 			}
 		}
-		str.Reset()
 		if err := pyJSON(&str, raw, f.typ, true); err != nil {
 			return "", fmt.Errorf("hash field %q: %w", f.name, err)
 		}
 		cat.WriteString(sha3Hex(str.String()))
 	}
 	return sha3Hex(cat.String()), nil
+}
+
+// finiteFloats returns an error for a NaN or infinite float in v, which JSON cannot carry:
+// the receiver could not decode what the sender hashed.
+func finiteFloats(v reflect.Value) error {
+	if !v.IsValid() {
+		return nil
+	}
+	switch v.Kind() {
+	case reflect.Float32, reflect.Float64:
+		if f := v.Float(); math.IsNaN(f) || math.IsInf(f, 0) {
+			return fmt.Errorf("%s cannot be sent as JSON", PyFloat(f))
+		}
+	case reflect.Pointer:
+		if !v.IsNil() {
+			return finiteFloats(v.Elem())
+		}
+	case reflect.Slice, reflect.Array:
+		if k := v.Type().Elem().Kind(); k == reflect.Float32 || k == reflect.Float64 || k == reflect.Pointer ||
+			k == reflect.Slice || k == reflect.Array || k == reflect.Struct {
+			for i := range v.Len() {
+				if err := finiteFloats(v.Index(i)); err != nil {
+					return err
+				}
+			}
+		}
+	case reflect.Struct:
+		for _, f := range jsonFields(v.Type()) {
+			if fv, err := v.FieldByIndexErr(f.index); err == nil {
+				if err := finiteFloats(fv); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // SignatureMessage is the text a dendrite signs for the Bittensor scheme (reference §2.4

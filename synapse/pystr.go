@@ -400,6 +400,14 @@ func pyJSON(b *strings.Builder, raw []byte, t reflect.Type, top bool) error {
 		return nil
 	case reflect.Map:
 		return pyJSONMap(b, raw, t)
+	case reflect.Float32, reflect.Float64:
+		// Python reads every float as a float64, whatever the Go field's size.
+		var f float64
+		if err := json.Unmarshal(raw, &f); err != nil {
+			return err
+		}
+		b.WriteString(PyFloat(f))
+		return nil
 	}
 	// Scalars and structs: decode as the receiver does, then render the value.
 	v := reflect.New(t)

@@ -71,6 +71,7 @@ var goldenTypes = map[string]reflect.Type{
 	"[]str":           reflect.TypeFor[[]string](),
 	"[]int":           reflect.TypeFor[[]int](),
 	"[]float":         reflect.TypeFor[[]float64](),
+	"[]float32":       reflect.TypeFor[[]float32](),
 	"[]*bool":         reflect.TypeFor[[]*bool](),
 	"[]any":           reflect.TypeFor[[]any](),
 	"[][]int":         reflect.TypeFor[[][]int](),

@@ -80,8 +80,10 @@ type Type struct {
 	name        string
 	typ         reflect.Type // the struct type
 	hash        []jsonField  // required_hash_fields, in declared order
-	required    []jsonField  // fields tagged bt:"required", with their header placeholders
-	placeholder []string     // base64 JSON of each required field's empty value
+	byJSON      []bool       // per hash field: rendered from its JSON text (maps, untyped values)
+	anyByJSON   bool
+	required    []jsonField // fields tagged bt:"required", with their header placeholders
+	placeholder []string    // base64 JSON of each required field's empty value
 }
 
 var types sync.Map // reflect.Type -> typeEntry
@@ -135,15 +137,8 @@ func newType(rt reflect.Type) (*Type, error) {
 		byName[f.name] = f
 	}
 	if h, ok := zero.(HashFielder); ok {
-		for _, name := range h.RequiredHashFields() {
-			f, ok := byName[name]
-			if !ok {
-				return nil, fmt.Errorf("%w: %s: hash field %q is not a JSON field of the struct", ErrBadType, rt, name)
-			}
-			if err := checkPyType(f.typ, map[reflect.Type]bool{}); err != nil {
-				return nil, fmt.Errorf("%w: %s: hash field %q: %v", ErrBadType, rt, name, err)
-			}
-			t.hash = append(t.hash, f)
+		if err := t.setHash(h.RequiredHashFields(), byName); err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrBadType, rt, err)
 		}
 	}
 	for _, f := range fields {
@@ -159,6 +154,25 @@ func newType(rt reflect.Type) (*Type, error) {
 		t.placeholder = append(t.placeholder, p)
 	}
 	return t, nil
+}
+
+// setHash sets the hashed fields, by JSON name.
+func (t *Type) setHash(names []string, byName map[string]jsonField) error {
+	t.hash, t.byJSON, t.anyByJSON = nil, nil, false
+	for _, name := range names {
+		f, ok := byName[name]
+		if !ok {
+			return fmt.Errorf("hash field %q is not a JSON field of the struct", name)
+		}
+		if err := checkPyType(f.typ, map[reflect.Type]bool{}); err != nil {
+			return fmt.Errorf("hash field %q: %v", name, err)
+		}
+		t.hash = append(t.hash, f)
+		j := orderSensitive(f.typ, map[reflect.Type]bool{})
+		t.byJSON = append(t.byJSON, j)
+		t.anyByJSON = t.anyByJSON || j
+	}
+	return nil
 }
 
 func hasTagOption(tag, opt string) bool {
@@ -180,6 +194,35 @@ func validName(s string) bool {
 		}
 	}
 	return true
+}
+
+// orderSensitive reports whether values of t need their JSON text to render as the receiver
+// sees them: a map keeps its sender's key order only there, an untyped number its int or
+// float form, and a float32 the digits Python reads as a float64. Other types render the same from the decoded value, which is
+// cheaper.
+func orderSensitive(t reflect.Type, seen map[reflect.Type]bool) bool {
+	if t == jsonNumberType || t == rawMessageType {
+		return true
+	}
+	switch t.Kind() {
+	case reflect.Map, reflect.Interface:
+		return true
+	case reflect.Float32:
+		return true // Python keeps all the digits a sender wrote; a float32 would round them
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		return orderSensitive(t.Elem(), seen)
+	case reflect.Struct:
+		if seen[t] {
+			return false
+		}
+		seen[t] = true
+		for _, f := range jsonFields(t) {
+			if orderSensitive(f.typ, seen) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // checkPyType reports whether values of t can be rendered as Python's str().
@@ -279,8 +322,10 @@ func (t *Type) Decode(body []byte) (Synapse, string, error) {
 		return s, EmptyBodyHash, nil
 	}
 	var members map[string]json.RawMessage
-	if err := json.Unmarshal(body, &members); err != nil {
-		return nil, "", fmt.Errorf("%w: %s: %v", ErrBadBody, t.name, err)
+	if t.anyByJSON {
+		if err := json.Unmarshal(body, &members); err != nil {
+			return nil, "", fmt.Errorf("%w: %s: %v", ErrBadBody, t.name, err)
+		}
 	}
 	h, err := t.hash1(reflect.ValueOf(s).Elem(), members)
 	if err != nil {

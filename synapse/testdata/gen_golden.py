@@ -82,6 +82,7 @@ jc("bool_list", "[]*bool", [True, False, None])
 jc("float_from_int_json", "float", 1.0, text="1")
 jc("float_list", "[]float", [1.0, 0.5, 1e-05, 1e16], text="[1, 0.5, 1e-05, 1e16]")
 jc("float_repr_list", "[]float", [0.1, 0.30000000000000004, 2.5e-07])
+jc("float32_field_full_digits", "[]float32", [0.10000000149011612, 0.1], value_path=False)
 
 jc("list_empty", "[]any", [])
 jc("list_mixed", "[]any", ["a", 1, 1.5, True, None], value_path=False)
