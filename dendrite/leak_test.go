@@ -18,7 +18,7 @@ func TestNoLeaks(t *testing.T) {
 	}
 	axontest.CheckLeaks(t)
 	ax := startAxon(t)
-	socketsBefore := axontest.Sockets()
+	socketsBefore, fdsBefore := axontest.Sockets(), axontest.OpenFDs()
 	calls := 10_000
 	if raceEnabled {
 		calls = 2_000
@@ -61,11 +61,11 @@ func TestNoLeaks(t *testing.T) {
 	if during-socketsBefore > 2*8+2 {
 		t.Errorf("%d sockets open for 8 concurrent callers: connections are not reused", during-socketsBefore)
 	}
-	// The axon closes its side once it reads the dendrite's close.
-	for deadline := time.Now().Add(5 * time.Second); axontest.Sockets() > socketsBefore; {
+	for deadline := time.Now().Add(5 * time.Second); axontest.Sockets() > socketsBefore || axontest.OpenFDs() > fdsBefore; {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d sockets still open after Close, %d before the calls", axontest.Sockets(), socketsBefore)
+			t.Fatalf("after Close: %d sockets and %d descriptors open; %d and %d before the calls",
+				axontest.Sockets(), axontest.OpenFDs(), socketsBefore, fdsBefore)
 		}
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond) // the axon closes its side when it reads our close
 	}
 }
