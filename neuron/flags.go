@@ -282,7 +282,7 @@ type notValue struct{ p *bool }
 
 func (v notValue) IsBoolFlag() bool { return true }
 
-func (v notValue) String() string { return strconv.FormatBool(v.p == nil || !*v.p) }
+func (v notValue) String() string { return strconv.FormatBool(v.p != nil && !*v.p) }
 
 func (v notValue) Set(s string) error {
 	b, err := strconv.ParseBool(s)

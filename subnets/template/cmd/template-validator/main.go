@@ -1,0 +1,84 @@
+// Command template-validator runs the template subnet's validator: it asks miners to
+// double numbers, scores their answers and sets weights. See README.md and
+// docs/subnet-builder.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/gotensor/gotensor/client"
+	"github.com/gotensor/gotensor/neuron"
+	"github.com/gotensor/gotensor/subnets/template"
+	"github.com/gotensor/gotensor/wallet"
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stderr)) }
+
+// run returns the exit code: 0 after a clean stop, 1 when the validator failed, 2 for bad
+// flags or configuration.
+func run(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("template-validator", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: template-validator [flags]\n\nQueries the template subnet's miners and sets weights. Flags also come from GOTENSOR_*\nvariables (GOTENSOR_NEURON_SAMPLE_SIZE for --neuron.sample_size) and --config FILE (JSON or TOML).\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	cfg, err := neuron.LoadConfig(fs, args, os.LookupEnv)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "template-validator:", err)
+		return 2
+	}
+	log := logger(cfg.Logging, stderr)
+	cfg.Logger = log
+	n := cfg.Neuron
+	log.Info("config", "netuid", cfg.Netuid, "wallet", cfg.Wallet.Name, "hotkey", cfg.Wallet.Hotkey, "endpoint", cfg.Endpoint(),
+		"external_ip", cfg.Axon.ExternalIP, "sample_size", n.SampleSize, "moving_average_alpha", n.MovingAverageAlpha,
+		"timeout", n.Timeout, "epoch_length", n.EpochLength, "step_interval", n.StepInterval, "disable_set_weights", n.DisableSetWeights,
+		"state_file", n.StateFile, "health_addr", n.HealthAddr, "version_key", template.SpecVersion)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	hotkey, err := cfg.Hotkey(wallet.KeyfileEnvPassword(os.LookupEnv))
+	if err != nil {
+		log.Error("cannot open the hotkey", "err", err)
+		return 1
+	}
+	c, err := client.Dial(ctx, cfg.ClientConfig())
+	if err != nil {
+		log.Error("cannot reach the chain; check --subtensor.network or --subtensor.chain_endpoint", "endpoint", cfg.Endpoint(), "err", err)
+		return 1
+	}
+	defer c.Close()
+	v, err := template.NewValidator(cfg, c, hotkey)
+	if err != nil {
+		log.Error("cannot start the validator", "err", err)
+		return 2
+	}
+	if err := v.Run(ctx); err != nil {
+		log.Error("validator stopped", "err", err)
+		return 1
+	}
+	return 0
+}
+
+func logger(c neuron.LoggingConfig, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if c.Debug {
+		opts.Level = slog.LevelDebug
+	}
+	if c.JSON {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
