@@ -274,8 +274,12 @@ func (s *stakeSession) quote(ctx context.Context, buy bool, netuid uint16, amoun
 
 // limitFor derives the limit price of a --safe trade on pool (0: no limit). Root has no
 // pool: stake there is 1:1 and needs no limit.
-func limitFor(sn api.Subnet, sf safetyFlags, buy bool) (uint64, error) {
-	if !sf.safe || sn.Netuid == rootNetuid {
+func (s *stakeSession) limitFor(sn api.Subnet, sf safetyFlags, buy bool) (uint64, error) {
+	if !sf.safe {
+		return 0, nil
+	}
+	if sn.Netuid == rootNetuid {
+		s.app.Infof("Root stake trades 1:1, so --safe has nothing to limit on netuid 0.")
 		return 0, nil
 	}
 	return limitPrice(sn.Pool, sf.tol, buy)
@@ -405,7 +409,7 @@ func (s *stakeSession) add(ctx context.Context, hk string, netuid uint16, amount
 	} else if acct.Free < amount {
 		return res, fmt.Errorf("balance %s of %s cannot cover the stake %s; stake less or fund the coldkey", formatTAO(acct.Free), s.cold.SS58(), formatTAO(amount))
 	}
-	limit, err := limitFor(sn, sf, true)
+	limit, err := s.limitFor(sn, sf, true)
 	if err != nil {
 		return res, err
 	}
@@ -579,7 +583,7 @@ func (s *stakeSession) remove(ctx context.Context, hk string, netuid uint16, amo
 	if err != nil {
 		return res, err
 	}
-	limit, err := limitFor(sn, sf, false)
+	limit, err := s.limitFor(sn, sf, false)
 	if err != nil {
 		return res, err
 	}

@@ -354,7 +354,7 @@ func (s *stakeSession) quoteMove(ctx context.Context, m moveSpec, from, to api.S
 		q.Sold, q.Out = alpha, alpha
 		return q, nil
 	}
-	limit, err := limitFor(from, m.sf, false)
+	limit, err := s.limitFor(from, m.sf, false)
 	if err != nil {
 		return q, err
 	}
