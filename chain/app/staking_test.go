@@ -129,6 +129,9 @@ func TestAddAndRemoveStake(t *testing.T) {
 	if s := staking.Stake(h.app.tree, keyN(100).Public(), 1, bob.Public()); s != 0 {
 		t.Fatalf("stake left %d", s)
 	}
+	if !staking.Shares(h.app.tree, keyN(100).Public(), 1, bob.Public()).IsZero() || len(staking.PositionsOf(h.app.tree, bob.Public(), 10)) != 0 {
+		t.Fatal("a full unstake left dust shares behind")
+	}
 	// (A round trip may return more than was staked here: the hotkey earns
 	// emission meanwhile. The pool-only property is tested in chain/swap.)
 	checkSupply(t, h)

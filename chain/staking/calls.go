@@ -5,6 +5,7 @@ import (
 
 	"github.com/gotensor/gotensor/chain/balances"
 	"github.com/gotensor/gotensor/chain/env"
+	"github.com/gotensor/gotensor/chain/fixed"
 	"github.com/gotensor/gotensor/chain/neurons"
 	"github.com/gotensor/gotensor/chain/pools"
 	"github.com/gotensor/gotensor/chain/store"
@@ -80,8 +81,19 @@ func credit(kv store.KV, hk keys.PublicKey, netuid uint16, ck keys.PublicKey, al
 func debit(kv store.KV, hk keys.PublicKey, netuid uint16, ck keys.PublicKey, alpha uint64) error {
 	pool := HotkeyPool(kv, hk, netuid)
 	held := Shares(kv, hk, netuid, ck)
-	if have := pool.ValueOf(held); have < alpha {
+	have := pool.ValueOf(held)
+	if have < alpha {
 		return fmt.Errorf("%w: holds %d, asked %d", ErrNotEnoughStakeToWithdraw, have, alpha)
+	}
+	if alpha == have {
+		// The whole position: burn every share, so no worthless dust
+		// shares stay behind to earn later distributions.
+		if _, err := pool.Withdraw(held); err != nil {
+			return err
+		}
+		putHotkeyPool(kv, hk, netuid, pool)
+		putShares(kv, hk, netuid, ck, fixed.U64F64{})
+		return nil
 	}
 	burned, err := pool.WithdrawAlpha(held, alpha)
 	if err != nil {
