@@ -113,3 +113,10 @@ func ChangeTake(hotkey string, take uint16, increase bool) *txpb.Call {
 func RootRegister(hotkey string) *txpb.Call {
 	return &txpb.Call{Call: &txpb.Call_RootRegister{RootRegister: &txpb.RootRegister{Hotkey: hotkey}}}
 }
+
+// StakingParams returns the staking parameters.
+func (c *Client) StakingParams(ctx context.Context) (api.StakingParams, error) {
+	var out api.StakingParams
+	err := c.Query(ctx, api.PathStakingParams, 0, &out)
+	return out, err
+}

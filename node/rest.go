@@ -110,6 +110,7 @@ func NewREST(rpc *rpclocal.Local) *REST {
 	r.mux.HandleFunc("GET /api/v1/network-params", r.abciGet(func(*http.Request) string { return api.PathNetworkParams }))
 	r.mux.HandleFunc("GET /api/v1/identities/{coldkey}", r.abciGet(func(q *http.Request) string { return api.PathIdentity + q.PathValue("coldkey") }))
 	r.mux.HandleFunc("GET /api/v1/stake/{coldkey}", r.abciGet(func(q *http.Request) string { return api.PathStake + q.PathValue("coldkey") }))
+	r.mux.HandleFunc("GET /api/v1/staking/params", r.abciGet(func(*http.Request) string { return api.PathStakingParams }))
 	r.mux.HandleFunc("GET /api/v1/delegates", r.abciGet(func(*http.Request) string { return api.PathDelegates }))
 	r.mux.HandleFunc("GET /api/v1/delegates/{hotkey}", r.abciGet(func(q *http.Request) string { return api.PathDelegates + "/" + q.PathValue("hotkey") }))
 	r.mux.HandleFunc("GET /api/v1/quote/{kind}", r.abciGet(func(q *http.Request) string {

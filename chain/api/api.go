@@ -170,6 +170,21 @@ const (
 	PathQuote     = "/quote/"    // "add_stake" or "remove_stake" + ?netuid=&amount=[&limit=&partial=] → Quote
 )
 
+// PathStakingParams → StakingParams.
+const PathStakingParams = "/staking/params"
+
+// StakingParams are the staking parameters (RAO amounts as strings; takes
+// in parts of 65535).
+type StakingParams struct {
+	MinStake          uint64 `json:"min_stake,string"`
+	NominatorMinStake uint64 `json:"nominator_min_required_stake,string"`
+	DefaultTake       uint64 `json:"default_take"`
+	MinTake           uint64 `json:"min_delegate_take"`
+	MaxTake           uint64 `json:"max_delegate_take"`
+	TakeRateLimit     uint64 `json:"tx_delegate_take_rate_limit"`
+	TaoWeightPPM      uint64 `json:"tao_weight_ppm"`
+}
+
 // StakePosition is one (hotkey, netuid) stake of a coldkey.
 type StakePosition struct {
 	Hotkey   string `json:"hotkey"`

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gotensor/gotensor/chain/api"
 	"github.com/gotensor/gotensor/chain/balances"
+	"github.com/gotensor/gotensor/chain/errs"
 	"github.com/gotensor/gotensor/chain/store"
 	"github.com/gotensor/gotensor/chain/system"
 	"github.com/gotensor/gotensor/keys"
@@ -60,12 +61,18 @@ func (a *App) Query(_ context.Context, req *abci.QueryRequest) (resp *abci.Query
 	}
 	v, err := a.query(snap, req.Path, req.Data)
 	if err != nil {
-		code := uint32(QueryCodeBadRequest)
+		code, space := uint32(QueryCodeBadRequest), "query"
 		var qe *queryError
-		if errors.As(err, &qe) {
+		var ce *errs.Error
+		switch {
+		case errors.As(err, &qe):
 			code = qe.code
+		case errors.As(err, &ce):
+			// A chain error (a quote the swap refuses, say) keeps its own
+			// code so clients can match it like a transaction failure.
+			code, space = ce.Code, ce.Codespace
 		}
-		return &abci.QueryResponse{Code: code, Codespace: "query", Log: err.Error(), Height: snap.Version()}, nil
+		return &abci.QueryResponse{Code: code, Codespace: space, Log: err.Error(), Height: snap.Version()}, nil
 	}
 	b, err := json.Marshal(v)
 	if err != nil {

@@ -77,7 +77,7 @@ func quote(r store.Reader, kind, rawQuery string) (any, error) {
 		return nil, notFound("unknown quote %q (use add_stake or remove_stake)", kind)
 	}
 	if err != nil {
-		return nil, badRequest("%v", err)
+		return nil, fmt.Errorf("quote %s on subnet %d: %w", kind, netuid, err)
 	}
 	return api.Quote{Netuid: netuid, In: sq.In, Out: sq.Out, Fee: sq.Fee, PriceBefore: sq.PriceBefore.String(),
 		PriceAfter: sq.PriceAfter.String(), Impact: sq.Impact.String()}, nil
@@ -111,6 +111,10 @@ func queryStaking(snap *store.Snapshot, route, rawQuery string) (any, bool, erro
 			return nil, true, notFound("hotkey %s has never been registered", hk.SS58())
 		}
 		return delegateView(snap, hk, true), true, nil
+	case route == api.PathStakingParams:
+		p := staking.GetParams(snap)
+		return api.StakingParams{MinStake: p.MinStake, NominatorMinStake: p.NominatorMinStake, DefaultTake: p.DefaultTake,
+			MinTake: p.MinTake, MaxTake: p.MaxTake, TakeRateLimit: p.TakeRateLimit, TaoWeightPPM: p.TaoWeightPPM}, true, nil
 	case strings.HasPrefix(route, api.PathQuote):
 		v, err := quote(snap, strings.TrimPrefix(route, api.PathQuote), rawQuery)
 		return v, true, err

@@ -1,11 +1,14 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"strconv"
 	"testing"
+
+	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/gotensor/gotensor/chain/api"
 	"github.com/gotensor/gotensor/chain/balances"
@@ -384,5 +387,21 @@ func TestStakingQueries(t *testing.T) {
 	h.query(fmt.Sprintf("/quote/remove_stake?netuid=1&amount=%d", q.Out), &rq)
 	if rq.Out >= 10*balances.RAOPerTAO || rq.Fee == 0 {
 		t.Fatalf("remove quote %+v", rq)
+	}
+}
+
+func TestQuoteErrorsKeepTheirCode(t *testing.T) {
+	h := stakingHarness(t, 1)
+	r, err := h.app.Query(context.Background(), &abci.QueryRequest{Path: "/quote/add_stake?netuid=1&amount=1000000000&limit=1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := errs.Lookup(r.Codespace, r.Code); e != swap.ErrPriceLimitExceeded {
+		t.Fatalf("quote error %s/%d %q", r.Codespace, r.Code, r.Log)
+	}
+	var p api.StakingParams
+	h.query(api.PathStakingParams, &p)
+	if p.MinStake != 2_000_000 || p.TaoWeightPPM != 180_000 {
+		t.Fatalf("staking params %+v", p)
 	}
 }
