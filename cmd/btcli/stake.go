@@ -256,7 +256,7 @@ func (s *stakeSession) quote(ctx context.Context, buy bool, netuid uint16, amoun
 		return q, nil
 	}
 	var ce *client.ChainError
-	if !errors.As(err, &ce) || ce.Codespace != "query" {
+	if !errors.As(err, &ce) {
 		return q, err
 	}
 	if limit > 0 && !partial {
