@@ -37,9 +37,13 @@ type fakeChain struct {
 	commitReveal bool
 	hotkeys      []keys.PublicKey
 	lastUpdate   []uint64
+	permits      []bool
+	axons        []*api.Endpoint
 	commits      []fakeCommit
 	sent         []sentCall
 	refuseNext   string // refuse the next weights call with this chain error name
+	fetches      int    // Metagraph calls
+	frozen       uint64 // when set, the head stays at this block
 }
 
 type fakeCommit struct {
@@ -61,6 +65,9 @@ func newFakeChain(t *testing.T, validator keys.PublicKey, commitReveal bool) *fa
 		start: time.Now(), tempo: 20, rateLimit: 5, commitReveal: commitReveal,
 		hotkeys:    []keys.PublicKey{key(t, "//Owner").Public(), validator, key(t, "//M2").Public(), key(t, "//M3").Public()},
 		lastUpdate: make([]uint64, 4),
+		permits:    []bool{true, true, false, false},
+		axons: []*api.Endpoint{nil, nil, {IP: "10.0.0.1", Port: 1, IPType: 4, Protocol: 4},
+			{IP: "10.0.0.1", Port: 2, IPType: 4, Protocol: 4}},
 	}
 }
 
@@ -73,25 +80,33 @@ func key(t *testing.T, uri string) *keys.Keypair {
 	return kp
 }
 
-func (f *fakeChain) height() uint64 { return uint64(time.Since(f.start)/(100*time.Millisecond)) + 1 }
+func (f *fakeChain) height() uint64 {
+	if f.frozen != 0 {
+		return f.frozen
+	}
+	return uint64(time.Since(f.start)/(100*time.Millisecond)) + 1
+}
 
-func (f *fakeChain) LatestHeight(context.Context) (int64, error) { return int64(f.height()), nil }
+func (f *fakeChain) LatestHeight(context.Context) (int64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return int64(f.height()), nil
+}
 
 func (f *fakeChain) Metagraph(_ context.Context, netuid uint16, h int64, _ bool) (api.Metagraph, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.fetches++
 	if h == 0 {
 		h = int64(f.height())
 	}
 	m := api.Metagraph{Netuid: netuid, Block: h, N: len(f.hotkeys), Tempo: f.tempo, EpochIndex: uint64(h) / f.tempo,
-		ValidatorPermit: []bool{true, true, false, false}, Stake: []uint64{1e12, 1e12, 0, 0},
-		LastUpdate: slices.Clone(f.lastUpdate), Axons: make([]*api.Endpoint, len(f.hotkeys))}
+		ValidatorPermit: slices.Clone(f.permits), Stake: []uint64{1e12, 1e12, 0, 0},
+		LastUpdate: slices.Clone(f.lastUpdate), Axons: slices.Clone(f.axons)}
 	for _, hk := range f.hotkeys {
 		m.Hotkeys = append(m.Hotkeys, hk.SS58())
 		m.Coldkeys = append(m.Coldkeys, hk.SS58())
 	}
-	m.Axons[2] = &api.Endpoint{IP: "10.0.0.1", Port: 1, IPType: 4, Protocol: 4}
-	m.Axons[3] = &api.Endpoint{IP: "10.0.0.1", Port: 2, IPType: 4, Protocol: 4}
 	return m, nil
 }
 
@@ -169,6 +184,11 @@ func (f *fakeChain) Submit(ctx context.Context, signer tx.Signer, call *txpb.Cal
 		}
 		f.commits = f.commits[i+1:]
 		f.sent = append(f.sent, sentCall{"reveal", h, epoch, rv.Uids, rv.Weights})
+	case *txpb.Call_ServeAxon:
+		a := c.ServeAxon
+		f.axons[uid] = &api.Endpoint{Block: h, Version: a.Version, IP: fmt.Sprintf("%d.%d.%d.%d", a.Ip[0], a.Ip[1], a.Ip[2], a.Ip[3]),
+			Port: uint16(a.Port), IPType: uint8(a.IpType), Protocol: uint8(a.Protocol)}
+		f.sent = append(f.sent, sentCall{call: "serve_axon", height: h})
 	default:
 		return nil, fmt.Errorf("fake chain: unexpected call %T", c)
 	}
