@@ -81,7 +81,8 @@ type SubtensorConfig struct {
 type AxonConfig struct {
 	// IP is the address the axon listens on. Empty means every interface.
 	IP string
-	// Port is the port the axon listens on. Zero means 8091.
+	// Port is the port the axon listens on. Zero means 8091; -1 means a port the system
+	// chooses (tests), which is then the one published unless ExternalPort is set.
 	Port int
 	// ExternalIP is the IP published on chain with serve_axon, and the IP a validator reports
 	// for itself: calls from a validator to an axon published at its own ExternalIP go to
@@ -150,11 +151,11 @@ func DefaultConfig() Config {
 	return Config{}.withDefaults()
 }
 
-// TestConfig returns a Config for tests: the axon on loopback, fast steps and syncs, short
-// timeouts, permits still required.
+// TestConfig returns a Config for tests: the axon on loopback at a port the system chooses,
+// fast steps and syncs, short timeouts, permits still required.
 func TestConfig() Config {
 	c := DefaultConfig()
-	c.Axon.IP = "127.0.0.1"
+	c.Axon.IP, c.Axon.Port = "127.0.0.1", -1
 	c.Neuron.Timeout = 2 * time.Second
 	c.Neuron.SyncInterval = 100 * time.Millisecond
 	c.Neuron.StepInterval = 100 * time.Millisecond
@@ -204,8 +205,8 @@ func (c Config) Validate() error {
 	if err := c.Wallet.Validate(); err != nil {
 		return fmt.Errorf("%w: wallet: %w", ErrConfig, err)
 	}
-	if c.Axon.Port < 0 || c.Axon.Port > 65535 {
-		return bad("axon.port", c.Axon.Port, "want 1..65535 (0 means 8091)")
+	if c.Axon.Port < -1 || c.Axon.Port > 65535 {
+		return bad("axon.port", c.Axon.Port, "want 1..65535 (0 means 8091, -1 a port the system chooses)")
 	}
 	if c.Axon.ExternalPort < 0 || c.Axon.ExternalPort > 65535 {
 		return bad("axon.external_port", c.Axon.ExternalPort, "want 1..65535 (0 means axon.port)")

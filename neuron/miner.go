@@ -61,7 +61,7 @@ func NewMiner(cfg Config, chain Chain, hotkey *keys.Keypair) (*Miner, error) {
 	}
 	m.health = newHealth("miner", cfg.Netuid, hotkey.SS58(), 3*cfg.Neuron.SyncInterval+10*time.Second)
 	acfg := axon.Config{
-		Addr:          net.JoinHostPort(cfg.Axon.IP, strconv.Itoa(cfg.Axon.Port)),
+		Addr:          net.JoinHostPort(cfg.Axon.IP, strconv.Itoa(max(cfg.Axon.Port, 0))),
 		ExternalIP:    cfg.Axon.ExternalIP,
 		ExternalPort:  cfg.Axon.ExternalPort,
 		MinStake:      cfg.Blacklist.MinStake,
@@ -131,7 +131,7 @@ func (m *Miner) Run(ctx context.Context) error {
 			}
 		})
 	}
-	m.log.Info("miner running", "axon", m.cfg.Axon.IP+":"+strconv.Itoa(m.cfg.Axon.Port))
+	m.log.Info("miner running", "listen", net.JoinHostPort(m.cfg.Axon.IP, strconv.Itoa(max(m.cfg.Axon.Port, 0))))
 	for sleep(ctx, m.cfg.Neuron.SyncInterval) == nil {
 		if _, err := m.sync(ctx); errors.Is(err, ErrNotRegistered) {
 			fail(err)
@@ -189,7 +189,7 @@ func (m *Miner) publish(ctx context.Context, info synapse.AxonInfo) error {
 	ip, err := netip.ParseAddr(info.IP)
 	if err != nil || ip.IsUnspecified() || ip.Unmap().IsLoopback() {
 		m.log.Warn("axon not published on chain: validators cannot find it; set --axon.external_ip to the address they reach this machine at",
-			"listen", m.cfg.Axon.IP+":"+strconv.Itoa(m.cfg.Axon.Port))
+			"listen", m.ax.Addr())
 		return nil
 	}
 	uid, ok := m.mg.UID(m.hotkey.Public())

@@ -22,7 +22,6 @@ import (
 func startMiner(t *testing.T, f *fakeChain, hot *keys.Keypair, edit func(c *neuron.Config)) (*neuron.Miner, neuron.Config) {
 	t.Helper()
 	cfg := neuron.TestConfig()
-	cfg.Axon.Port = nodetest.FreePort(t)
 	cfg.Neuron.SyncInterval = 50 * time.Millisecond
 	cfg.Neuron.HealthAddr = "127.0.0.1:" + strconv.Itoa(nodetest.FreePort(t))
 	cfg.Logger = slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -139,7 +138,6 @@ func TestMinerPublishesOnce(t *testing.T) {
 	run := func(edit func(c *neuron.Config)) {
 		ctx, cancel := context.WithCancel(t.Context())
 		cfg := neuron.TestConfig()
-		cfg.Axon.Port = nodetest.FreePort(t)
 		if edit != nil {
 			edit(&cfg)
 		}

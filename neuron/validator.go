@@ -176,11 +176,7 @@ func (v *Validator) Run(ctx context.Context) error {
 		})
 	}
 	v.log.Info("validator running", "uid", uid, "sample_size", v.cfg.Neuron.SampleSize, "alpha", v.cfg.Neuron.MovingAverageAlpha)
-	for {
-		if err = v.stepOnce(ctx); err != nil || sleep(ctx, v.cfg.Neuron.StepInterval) != nil {
-			break
-		}
-	}
+	err = v.loop(ctx)
 	cancel()
 	wg.Wait()
 	v.log.Info("validator stopped", "step", v.step)
@@ -190,9 +186,38 @@ func (v *Validator) Run(ctx context.Context) error {
 	return err
 }
 
-// stepOnce runs one step. Only a deregistration or a state file that cannot be written
-// ends the validator; other failures are logged and the next step tries again.
-func (v *Validator) stepOnce(ctx context.Context) error {
+// loop runs a step every Neuron.StepInterval until ctx ends or a step fails for good. While
+// a commit waits for its reveal, it also looks at the chain every revealPoll between steps:
+// the chain takes a reveal only within one epoch, which on a fast chain (localnet: 20
+// blocks, about 6 s) a slow step could miss.
+func (v *Validator) loop(ctx context.Context) error {
+	poll := min(v.cfg.Neuron.SyncInterval, revealPoll)
+	for {
+		if err := v.stepOnce(ctx, true); err != nil {
+			return err
+		}
+		next := time.Now().Add(v.cfg.Neuron.StepInterval)
+		for v.wt.Pending != nil && time.Until(next) > poll {
+			if sleep(ctx, poll) != nil {
+				return nil
+			}
+			if err := v.stepOnce(ctx, false); err != nil {
+				return err
+			}
+		}
+		if sleep(ctx, time.Until(next)) != nil {
+			return nil
+		}
+	}
+}
+
+// revealPoll is the longest pause between looks at the chain while a reveal is pending.
+const revealPoll = time.Second
+
+// stepOnce syncs, runs a forward step when forward is set, and sees to the weights. Only a
+// deregistration or a state file that cannot be written ends the validator; other failures
+// are logged and the next step tries again.
+func (v *Validator) stepOnce(ctx context.Context, forward bool) error {
 	uid, changed, err := syncMetagraph(ctx, v.mg, v.hotkey.Public(), v.health)
 	switch {
 	case errors.Is(err, ErrNotRegistered):
@@ -204,6 +229,12 @@ func (v *Validator) stepOnce(ctx context.Context) error {
 		return nil
 	case changed:
 		v.resync()
+	}
+	if !forward {
+		if ctx.Err() == nil {
+			v.weights(ctx, uid)
+		}
+		return v.saveState()
 	}
 	if err := v.forward(ctx, uid); err != nil && ctx.Err() == nil {
 		v.log.Warn("forward failed; scores unchanged", "step", v.step, "err", err)

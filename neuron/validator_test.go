@@ -397,3 +397,31 @@ func TestValidatorNotRegistered(t *testing.T) {
 		}
 	})
 }
+
+// TestValidatorRevealsBetweenSteps: with steps far apart (10 s) and epochs short (2 s), the
+// validator still reveals each commit in its reveal epoch, looking at the chain between
+// steps while a commit is pending.
+func TestValidatorRevealsBetweenSteps(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		hot := key(t, "//Validator")
+		f := newFakeChain(t, hot.Public(), true)
+		cfg := testConfig(t)
+		cfg.Neuron.StepInterval = 10 * time.Second
+		v, err := neuron.NewValidator(cfg, f, hot, rewardMiners)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := runFor(t, v, 35*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		var reveals int
+		for _, s := range f.calls() {
+			if s.call == "reveal" {
+				reveals++
+			}
+		}
+		if reveals < 3 {
+			t.Fatalf("%d reveals in 35 s of 10 s steps: %+v", reveals, f.calls())
+		}
+	})
+}

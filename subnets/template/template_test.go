@@ -83,7 +83,6 @@ func (c *chainT) config(netuid uint16, log *slog.Logger) neuron.Config {
 	cfg := neuron.TestConfig()
 	cfg.Netuid = netuid
 	cfg.Subtensor.ChainEndpoint = c.rpc
-	cfg.Axon.Port = nodetest.FreePort(c.t)
 	cfg.Axon.ExternalIP = localIP
 	cfg.Neuron.MovingAverageAlpha = 0.3
 	cfg.Logger = log
