@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"testing"
 	"time"
@@ -217,5 +218,31 @@ func TestMinerNotRegistered(t *testing.T) {
 	}
 	if err := m.Run(t.Context()); !errors.Is(err, neuron.ErrNotRegistered) {
 		t.Fatalf("Run: %v", err)
+	}
+}
+
+func TestHealthHandler(t *testing.T) {
+	f := newFakeChain(t, key(t, "//Validator").Public(), false)
+	m, err := neuron.NewMiner(neuron.TestConfig(), f, key(t, "//M2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		method, path string
+		code         int
+	}{
+		{http.MethodGet, "/healthz", http.StatusServiceUnavailable}, // not running, never synced
+		{http.MethodHead, "/healthz", http.StatusServiceUnavailable},
+		{http.MethodPost, "/healthz", http.StatusMethodNotAllowed},
+		{http.MethodGet, "/metrics", http.StatusNotFound},
+	} {
+		rec := httptest.NewRecorder()
+		m.HealthHandler().ServeHTTP(rec, httptest.NewRequest(tc.method, tc.path, nil))
+		if rec.Code != tc.code {
+			t.Errorf("%s %s: %d, want %d", tc.method, tc.path, rec.Code, tc.code)
+		}
+	}
+	if h := m.Health(); h.OK || h.UID != -1 || h.Role != "miner" {
+		t.Fatalf("health %+v", h)
 	}
 }
