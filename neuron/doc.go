@@ -37,8 +37,9 @@
 // sent only when Decide finds every chain rule met: a validator permit, the version key,
 // weights_set_rate_limit and Neuron.EpochLength blocks since the uid's last_update. With
 // commit-reveal on, the validator commits (keeping the salt in Neuron.StateFile first),
-// waits for the reveal epoch the chain names, reveals, and retries until the chain takes or
-// definitively refuses the reveal. Every transaction waits for inclusion, so a failure is
+// waits for the reveal epoch the chain names (looking at the chain every second between
+// steps meanwhile, so long steps do not miss a short epoch), reveals, and retries until the
+// chain takes or definitively refuses the reveal (WeightsTracker). Every transaction waits for inclusion, so a failure is
 // the chain's typed error with what to do ("next allowed at block N"), logged, and retried
 // at a later step.
 //
