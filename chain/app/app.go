@@ -70,8 +70,10 @@ type App struct {
 
 	sigs *sigCache
 
-	// mu guards the tree's saved versions: Commit writes, queries and
-	// CheckTx's snapshot read.
+	// mu guards the tree: FinalizeBlock and Commit write it (exclusive);
+	// queries, CheckTx and PrepareProposal read it (shared). IAVL versions
+	// share nodes, so reading an old version while the working tree is
+	// written is a data race.
 	mu sync.RWMutex
 }
 
@@ -163,6 +165,11 @@ func (a *App) CheckTx(_ context.Context, req *abci.CheckTxRequest) (*abci.CheckT
 	}
 	a.checkMu.Lock()
 	defer a.checkMu.Unlock()
+	// Reading a saved version while FinalizeBlock writes the working tree
+	// races inside IAVL (nodes are shared between versions): reads hold
+	// the read lock, block execution the write lock.
+	a.mu.RLock()
+	defer a.mu.RUnlock()
 	kv := store.NewCache(a.check)
 	adm, err := a.admit(kv, req.Tx, a.checkHeight, &env.Events{})
 	if err == nil {

@@ -39,6 +39,8 @@ const (
 // can no longer be valid in this block (bad envelope, expired, wrong
 // nonce), so a proposer does not waste block space.
 func (a *App) PrepareProposal(_ context.Context, req *abci.PrepareProposalRequest) (*abci.PrepareProposalResponse, error) {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
 	kv := store.NewCache(a.tree)
 	var out [][]byte
 	var size int64
@@ -78,6 +80,8 @@ func (a *App) ProcessProposal(_ context.Context, req *abci.ProcessProposalReques
 
 // FinalizeBlock executes a decided block.
 func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (resp *abci.FinalizeBlockResponse, err error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	defer func() {
 		if r := recover(); r != nil {
 			// A storage failure or a broken invariant: stop the chain here

@@ -50,8 +50,8 @@ func (a *App) Query(_ context.Context, req *abci.QueryRequest) (resp *abci.Query
 		}
 	}()
 	a.mu.RLock()
+	defer a.mu.RUnlock()
 	snap, err := a.tree.At(req.Height)
-	a.mu.RUnlock()
 	if err != nil {
 		code := uint32(QueryCodeGone)
 		if a.tree.Version() == 0 {
