@@ -27,6 +27,7 @@ import (
 	"github.com/gotensor/gotensor/chain/tx/txpb"
 	"github.com/gotensor/gotensor/client"
 	"github.com/gotensor/gotensor/keys"
+	"github.com/gotensor/gotensor/wallet"
 )
 
 // Event types and attributes the chain emits (chain/subnets, chain/neurons,
@@ -262,4 +263,24 @@ func (f *identityFlags) merge(cur map[string]string) map[string]string {
 		}
 	}
 	return out
+}
+
+// coldkeyClient opens what a coldkey-signed command needs before it asks
+// anything: the wallet (its key is unlocked only after the confirmation),
+// the coldkey's public key (no password), and a chain client the caller
+// closes.
+func (a *App) coldkeyClient(ctx context.Context) (*wallet.Wallet, keys.PublicKey, *client.Client, error) {
+	w, err := a.Wallet()
+	if err != nil {
+		return nil, keys.PublicKey{}, nil, err
+	}
+	cold, err := w.ColdkeyPub()
+	if err != nil {
+		return nil, keys.PublicKey{}, nil, err
+	}
+	c, err := a.Client(ctx)
+	if err != nil {
+		return nil, keys.PublicKey{}, nil, err
+	}
+	return w, cold, c, nil
 }

@@ -382,15 +382,7 @@ block its voting ends at. The deposit returns after the vote unless the proposal
 			if err != nil {
 				return err
 			}
-			w, err := app.Wallet()
-			if err != nil {
-				return err
-			}
-			cold, err := w.ColdkeyPub()
-			if err != nil {
-				return err
-			}
-			c, err := app.Client(ctx)
+			w, cold, c, err := app.coldkeyClient(ctx)
 			if err != nil {
 				return err
 			}
@@ -500,15 +492,7 @@ func newGovDepositCmd(app *App) *cobra.Command {
 			if value == 0 {
 				return usageErrorf("--amount must be greater than zero")
 			}
-			w, err := app.Wallet()
-			if err != nil {
-				return err
-			}
-			cold, err := w.ColdkeyPub()
-			if err != nil {
-				return err
-			}
-			c, err := app.Client(ctx)
+			w, cold, c, err := app.coldkeyClient(ctx)
 			if err != nil {
 				return err
 			}
@@ -603,15 +587,7 @@ twice. Veto ≥ 33.4% of all votes rejects the proposal and burns its deposit.`,
 			if !ok {
 				return usageErrorf("InvalidVoteOption: vote yes, no, abstain or veto (got %q)", option)
 			}
-			w, err := app.Wallet()
-			if err != nil {
-				return err
-			}
-			cold, err := w.ColdkeyPub()
-			if err != nil {
-				return err
-			}
-			c, err := app.Client(ctx)
+			w, cold, c, err := app.coldkeyClient(ctx)
 			if err != nil {
 				return err
 			}

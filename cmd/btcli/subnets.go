@@ -375,15 +375,7 @@ func newSubnetStartCmd(app *App) *cobra.Command {
 				return err
 			}
 			ctx := cmd.Context()
-			w, err := app.Wallet()
-			if err != nil {
-				return err
-			}
-			cold, err := w.ColdkeyPub()
-			if err != nil {
-				return err
-			}
-			c, err := app.Client(ctx)
+			w, cold, c, err := app.coldkeyClient(ctx)
 			if err != nil {
 				return err
 			}
@@ -456,15 +448,7 @@ func newSubnetSetIdentityCmd(app *App) *cobra.Command {
 			return err
 		}
 		ctx := cmd.Context()
-		w, err := app.Wallet()
-		if err != nil {
-			return err
-		}
-		cold, err := w.ColdkeyPub()
-		if err != nil {
-			return err
-		}
-		c, err := app.Client(ctx)
+		w, cold, c, err := app.coldkeyClient(ctx)
 		if err != nil {
 			return err
 		}

@@ -99,15 +99,7 @@ booleans 0/1 (true/false accepted), burn_increase_mult in parts per million (1.2
 				return usageErrorf("--param and --value are required; see `btcli sudo get [--netuid N]` for the names")
 			}
 			ctx := cmd.Context()
-			w, err := app.Wallet()
-			if err != nil {
-				return err
-			}
-			cold, err := w.ColdkeyPub()
-			if err != nil {
-				return err
-			}
-			c, err := app.Client(ctx)
+			w, cold, c, err := app.coldkeyClient(ctx)
 			if err != nil {
 				return err
 			}
@@ -281,15 +273,7 @@ func newSudoDissolveCmd(app *App) *cobra.Command {
 				return usageErrorf("netuid 0 is the root network and cannot be dissolved")
 			}
 			ctx := cmd.Context()
-			w, err := app.Wallet()
-			if err != nil {
-				return err
-			}
-			cold, err := w.ColdkeyPub()
-			if err != nil {
-				return err
-			}
-			c, err := app.Client(ctx)
+			w, cold, c, err := app.coldkeyClient(ctx)
 			if err != nil {
 				return err
 			}
