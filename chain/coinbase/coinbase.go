@@ -44,18 +44,6 @@ func BlockEmission(issuance uint64) uint64 {
 	return raoPerTAO >> h
 }
 
-func mulDiv(a, b, c uint64) uint64 {
-	if c == 0 {
-		return 0
-	}
-	hi, lo := bits.Mul64(a, b)
-	if hi >= c {
-		return ^uint64(0)
-	}
-	q, _ := bits.Div64(hi, lo, c)
-	return q
-}
-
 func toSwap(p pools.Pool) swap.Pool { return swap.Pool{TAO: p.TAO, Alpha: p.AlphaIn} }
 
 // emitting lists the subnets that receive emission: started, staking on,
@@ -103,7 +91,7 @@ func shares(r store.Reader, netuids []uint16, total uint64) []uint64 {
 // issuance), as parts of 2^64 (U64F64 < 1).
 func rootProportion(r store.Reader, netuid uint16) fixed.U64F64 {
 	rootTAO := pools.Get(r, subnets.RootNetuid).TAO
-	tw := mulDiv(rootTAO, staking.GetParams(r).TaoWeightPPM, 1_000_000)
+	tw := fixed.MulDiv(rootTAO, staking.GetParams(r).TaoWeightPPM, 1_000_000)
 	p := pools.Get(r, netuid)
 	issuance := p.AlphaIn + p.AlphaOut + GetPending(r, netuid).pendingTotal()
 	den := tw + issuance
@@ -178,7 +166,7 @@ func inject(e *env.Env, kv store.KV, netuid uint16, taoEmission, ownerCut uint64
 	pool.TAO, pool.AlphaIn = after.TAO, after.Alpha
 	pools.Put(kv, netuid, pool)
 
-	cut := mulDiv(alphaEmission, ownerCut, 65535)
+	cut := fixed.MulDiv(alphaEmission, ownerCut, 65535)
 	rest := alphaEmission - cut
 	server := rest / 2
 	root := fixed.U64F64FromU64(rest - server).Mul(rootProp).ToU64()
@@ -225,7 +213,7 @@ func split(pot uint64, weights []uint64) ([]uint64, uint64) {
 	}
 	var paid uint64
 	for i, w := range weights {
-		out[i] = mulDiv(pot, w>>shift, sum)
+		out[i] = fixed.MulDiv(pot, w>>shift, sum)
 		paid += out[i]
 	}
 	return out, paid
@@ -268,12 +256,12 @@ func drain(e *env.Env, kv store.KV, d epoch.DueEpoch) error {
 	for i := 0; i < n; i++ {
 		div := out.ValidatorEmission[i]
 		a := staking.TotalHotkeyAlpha(kv, all[i].Hotkey, d.Netuid)
-		r := mulDiv(staking.TotalHotkeyAlpha(kv, all[i].Hotkey, subnets.RootNetuid), tw, 1_000_000)
+		r := fixed.MulDiv(staking.TotalHotkeyAlpha(kv, all[i].Hotkey, subnets.RootNetuid), tw, 1_000_000)
 		if a+r == 0 {
 			alphaW[i] = div
 			continue
 		}
-		rootW[i] = mulDiv(div, r, a+r)
+		rootW[i] = fixed.MulDiv(div, r, a+r)
 		alphaW[i] = div - rootW[i]
 	}
 	alphaDivs, _ := split(valPot, alphaW)
@@ -294,7 +282,7 @@ func drain(e *env.Env, kv store.KV, d epoch.DueEpoch) error {
 	cut := pend.OwnerCut
 	pend.Server, pend.Validator, pend.Root, pend.OwnerCut = 0, 0, 0, 0
 	if totalIncentive > 0 {
-		pend.MinerBurnedPPM = mulDiv(burnedIncentive, 1_000_000, totalIncentive)
+		pend.MinerBurnedPPM = fixed.MulDiv(burnedIncentive, 1_000_000, totalIncentive)
 	} else {
 		pend.MinerBurnedPPM = 0
 	}
@@ -342,7 +330,7 @@ func payDividend(kv store.KV, hk keys.PublicKey, netuid uint16, alphaDiv, rootDi
 	take := staking.GetTake(kv, hk).Take
 	var paid uint64
 	if alphaDiv > 0 {
-		t := mulDiv(alphaDiv, take, 65535)
+		t := fixed.MulDiv(alphaDiv, take, 65535)
 		if err := creditStake(kv, hk, owner, netuid, t); err != nil {
 			return 0, err
 		}
@@ -356,7 +344,7 @@ func payDividend(kv store.KV, hk keys.PublicKey, netuid uint16, alphaDiv, rootDi
 		paid += alphaDiv
 	}
 	if rootDiv > 0 {
-		t := mulDiv(rootDiv, take, 65535)
+		t := fixed.MulDiv(rootDiv, take, 65535)
 		noms := staking.Nominators(kv, hk, subnets.RootNetuid, 1024)
 		weights := make([]uint64, len(noms))
 		for i, nm := range noms {

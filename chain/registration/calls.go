@@ -2,13 +2,13 @@ package registration
 
 import (
 	"fmt"
-	"math/bits"
 	"slices"
 
 	"github.com/gotensor/gotensor/chain/balances"
 	"github.com/gotensor/gotensor/chain/coinbase"
 	"github.com/gotensor/gotensor/chain/env"
 	"github.com/gotensor/gotensor/chain/epoch"
+	"github.com/gotensor/gotensor/chain/fixed"
 	"github.com/gotensor/gotensor/chain/neurons"
 	"github.com/gotensor/gotensor/chain/pools"
 	"github.com/gotensor/gotensor/chain/staking"
@@ -321,7 +321,7 @@ func dissolve(e *env.Env, kv store.KV, netuid uint16, reason string) {
 	var refunded uint64
 	if denom > 0 {
 		for i, h := range holders {
-			part := mulDivU(pool.TAO, weights[i], denom)
+			part := fixed.MulDiv(pool.TAO, weights[i], denom)
 			if part == 0 {
 				continue
 			}
@@ -341,13 +341,4 @@ func dissolve(e *env.Env, kv store.KV, netuid uint16, reason string) {
 	subnets.Remove(kv, netuid)
 	e.Events.Emit(subnets.EventNetworkRemoved, env.U64("netuid", uint64(netuid)), env.Str("reason", reason),
 		env.U64("tao_refunded", refunded), env.U64("tao_recycled", pool.TAO-refunded), env.U64("stakers", uint64(len(holders))))
-}
-
-func mulDivU(a, b, c uint64) uint64 {
-	hi, lo := bits.Mul64(a, b)
-	if c == 0 || hi >= c {
-		return 0
-	}
-	q, _ := bits.Div64(hi, lo, c)
-	return q
 }

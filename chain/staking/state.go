@@ -190,7 +190,7 @@ func StakeWeight(r store.Reader, hk keys.PublicKey, netuid uint16) uint64 {
 		return alpha
 	}
 	root := TotalHotkeyAlpha(r, hk, 0)
-	w := mulDivU64(root, GetParams(r).TaoWeightPPM, 1_000_000)
+	w := fixed.MulDiv(root, GetParams(r).TaoWeightPPM, 1_000_000)
 	if alpha > ^uint64(0)-w {
 		return ^uint64(0)
 	}

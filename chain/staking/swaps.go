@@ -2,7 +2,6 @@ package staking
 
 import (
 	"fmt"
-	"math/bits"
 
 	"github.com/gotensor/gotensor/chain/balances"
 	"github.com/gotensor/gotensor/chain/env"
@@ -13,15 +12,6 @@ import (
 
 // RootNetuid is the root network: TAO staked 1:1, no pool curve, no fee.
 const RootNetuid uint16 = 0
-
-func mulDivU64(a, b, c uint64) uint64 {
-	hi, lo := bits.Mul64(a, b)
-	if hi >= c {
-		return ^uint64(0)
-	}
-	q, _ := bits.Div64(hi, lo, c)
-	return q
-}
 
 func toSwap(p pools.Pool) swap.Pool { return swap.Pool{TAO: p.TAO, Alpha: p.AlphaIn} }
 

@@ -3,6 +3,7 @@ package subnets
 import (
 	"math/bits"
 
+	"github.com/gotensor/gotensor/chain/fixed"
 	"github.com/gotensor/gotensor/chain/store"
 )
 
@@ -18,7 +19,7 @@ func LockCost(r store.Reader, now, blockEmission uint64) uint64 {
 		mult = 1
 	}
 	last := satMul(n.LastLockCost, mult)
-	interval := mulDiv(p.NetworkLockReductionInterval, blockEmission, RAOPerTAO)
+	interval := fixed.MulDiv(p.NetworkLockReductionInterval, blockEmission, RAOPerTAO)
 	var decay uint64
 	if interval > 0 && now > n.LastRegisteredAt {
 		decay = satMul(n.LastLockCost/interval, now-n.LastRegisteredAt)
@@ -36,19 +37,6 @@ func satMul(a, b uint64) uint64 {
 		return ^uint64(0)
 	}
 	return lo
-}
-
-// mulDiv is floor(a·b/c) with a 128-bit intermediate, saturating.
-func mulDiv(a, b, c uint64) uint64 {
-	if c == 0 {
-		return 0
-	}
-	hi, lo := bits.Mul64(a, b)
-	if hi >= c {
-		return ^uint64(0)
-	}
-	q, _ := bits.Div64(hi, lo, c)
-	return q
 }
 
 // q32One is 1.0 in Q32.
@@ -115,7 +103,7 @@ func DecayBurns(kv store.KV, block uint64) {
 func BumpBurn(kv store.KV, netuid uint16) {
 	h := Hyper(kv, netuid)
 	b := Burn(kv, netuid)
-	b.Burn = clampBurn(mulDiv(b.Burn, h.BurnIncreaseMultPPM, 1_000_000), h)
+	b.Burn = clampBurn(fixed.MulDiv(b.Burn, h.BurnIncreaseMultPPM, 1_000_000), h)
 	b.RegistrationsThisBlock++
 	SetBurn(kv, netuid, b)
 }
