@@ -1,7 +1,6 @@
 package governance
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/gotensor/gotensor/chain/codec"
@@ -104,40 +103,24 @@ type UpgradePlan struct {
 	Info   string `json:"info"`
 }
 
-func getJSON(r store.Reader, k []byte, v any) bool {
-	b := r.Get(k)
-	if b == nil {
-		return false
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		panic(fmt.Sprintf("governance: corrupt record: %v", err))
-	}
-	return true
-}
-
-func setJSON(kv store.KV, k []byte, v any) {
-	b, _ := json.Marshal(v)
-	kv.Set(k, b)
-}
-
 // GetParams returns the parameters.
 func GetParams(r store.Reader) Params {
 	p := DefaultParams()
-	getJSON(r, paramsKey, &p)
+	store.GetJSON(r, paramsKey, &p)
 	return p
 }
 
 // SetParams stores the parameters.
-func SetParams(kv store.KV, p Params) { setJSON(kv, paramsKey, p) }
+func SetParams(kv store.KV, p Params) { store.SetJSON(kv, paramsKey, p) }
 
 // GetState returns the module state.
 func GetState(r store.Reader) State {
 	var s State
-	getJSON(r, stateKey, &s)
+	store.GetJSON(r, stateKey, &s)
 	return s
 }
 
-func putState(kv store.KV, s State) { setJSON(kv, stateKey, s) }
+func putState(kv store.KV, s State) { store.SetJSON(kv, stateKey, s) }
 
 // SafeMode reports whether safe mode is on.
 func SafeMode(r store.Reader) bool { return GetState(r).SafeMode }
@@ -157,11 +140,11 @@ func Upgrade(r store.Reader) (UpgradePlan, bool) {
 // Get returns a proposal.
 func Get(r store.Reader, id uint64) (Proposal, bool) {
 	var p Proposal
-	ok := getJSON(r, proposalKey(id), &p)
+	ok := store.GetJSON(r, proposalKey(id), &p)
 	return p, ok
 }
 
-func put(kv store.KV, p Proposal) { setJSON(kv, proposalKey(p.ID), p) }
+func put(kv store.KV, p Proposal) { store.SetJSON(kv, proposalKey(p.ID), p) }
 
 // List returns proposals by id, newest first, at most limit.
 func List(r store.Reader, limit int) []Proposal {

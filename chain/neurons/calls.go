@@ -91,7 +91,7 @@ func ServeAxon(e *env.Env, kv store.KV, ep Endpoint) error {
 		return err
 	}
 	a := AxonInfo{Block: now, Version: ep.Version, IP: append([]byte(nil), ep.IP...), Port: uint16(ep.Port), IPType: uint8(ep.IPType), Protocol: uint8(ep.Protocol)}
-	setJSON(kv, axonKey(ep.Netuid, e.Signer), a)
+	store.SetJSON(kv, axonKey(ep.Netuid, e.Signer), a)
 	e.Events.Emit(EventAxonServed, env.U64("netuid", uint64(ep.Netuid)), env.Account("hotkey", e.Signer), env.Str("endpoint", FormatEndpoint(a.IP, a.Port)))
 	return nil
 }
@@ -109,7 +109,7 @@ func ServePrometheus(e *env.Env, kv store.KV, ep Endpoint) error {
 		return err
 	}
 	p := PrometheusInfo{Block: now, Version: ep.Version, IP: append([]byte(nil), ep.IP...), Port: uint16(ep.Port), IPType: uint8(ep.IPType)}
-	setJSON(kv, promKey(ep.Netuid, e.Signer), p)
+	store.SetJSON(kv, promKey(ep.Netuid, e.Signer), p)
 	e.Events.Emit(EventPrometheusServed, env.U64("netuid", uint64(ep.Netuid)), env.Account("hotkey", e.Signer), env.Str("endpoint", FormatEndpoint(p.IP, p.Port)))
 	return nil
 }
@@ -140,7 +140,7 @@ func SetCommitment(e *env.Env, kv store.KV, netuid uint16, data []byte) error {
 	if err := ValidateCommitment(kv, e.Signer, netuid, data, now); err != nil {
 		return err
 	}
-	setJSON(kv, commitmentKey(netuid, e.Signer), Commitment{Block: now, Data: append([]byte(nil), data...)})
+	store.SetJSON(kv, commitmentKey(netuid, e.Signer), Commitment{Block: now, Data: append([]byte(nil), data...)})
 	e.Events.Emit(EventCommitmentSet, env.U64("netuid", uint64(netuid)), env.Account("hotkey", e.Signer), env.U64("bytes", uint64(len(data))))
 	return nil
 }

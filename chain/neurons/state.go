@@ -1,7 +1,6 @@
 package neurons
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/gotensor/gotensor/chain/codec"
@@ -44,25 +43,6 @@ type Commitment struct {
 	Data  []byte `json:"data"`
 }
 
-func getJSON(r store.Reader, key []byte, v any, what string) bool {
-	b := r.Get(key)
-	if b == nil {
-		return false
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		panic(fmt.Sprintf("neurons: corrupt %s: %v", what, err))
-	}
-	return true
-}
-
-func setJSON(kv store.KV, key []byte, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(fmt.Sprintf("neurons: encode: %v", err))
-	}
-	kv.Set(key, b)
-}
-
 // Count is the number of uids on a subnet.
 func Count(r store.Reader, netuid uint16) uint16 {
 	v, err := codec.ParseU64(r.Get(countKey(netuid)))
@@ -75,12 +55,12 @@ func Count(r store.Reader, netuid uint16) uint16 {
 // Get returns the neuron at uid.
 func Get(r store.Reader, netuid, uid uint16) (Neuron, bool) {
 	var n Neuron
-	ok := getJSON(r, neuronKey(netuid, uid), &n, "neuron")
+	ok := store.GetJSON(r, neuronKey(netuid, uid), &n)
 	return n, ok
 }
 
 // Put stores a neuron record.
-func Put(kv store.KV, netuid uint16, n Neuron) { setJSON(kv, neuronKey(netuid, n.UID), n) }
+func Put(kv store.KV, netuid uint16, n Neuron) { store.SetJSON(kv, neuronKey(netuid, n.UID), n) }
 
 // UID returns the uid of hotkey on netuid.
 func UID(r store.Reader, netuid uint16, hk keys.PublicKey) (uint16, bool) {
@@ -150,21 +130,21 @@ func OwnedHotkeys(r store.Reader, coldkey keys.PublicKey, limit int) []keys.Publ
 // Axon returns a hotkey's served axon on netuid.
 func Axon(r store.Reader, netuid uint16, hk keys.PublicKey) (AxonInfo, bool) {
 	var a AxonInfo
-	ok := getJSON(r, axonKey(netuid, hk), &a, "axon")
+	ok := store.GetJSON(r, axonKey(netuid, hk), &a)
 	return a, ok
 }
 
 // Prometheus returns a hotkey's served metrics endpoint on netuid.
 func Prometheus(r store.Reader, netuid uint16, hk keys.PublicKey) (PrometheusInfo, bool) {
 	var p PrometheusInfo
-	ok := getJSON(r, promKey(netuid, hk), &p, "prometheus")
+	ok := store.GetJSON(r, promKey(netuid, hk), &p)
 	return p, ok
 }
 
 // GetCommitment returns a hotkey's commitment on netuid.
 func GetCommitment(r store.Reader, netuid uint16, hk keys.PublicKey) (Commitment, bool) {
 	var c Commitment
-	ok := getJSON(r, commitmentKey(netuid, hk), &c, "commitment")
+	ok := store.GetJSON(r, commitmentKey(netuid, hk), &c)
 	return c, ok
 }
 

@@ -75,14 +75,14 @@ func SetSubnetIdentity(e *env.Env, kv store.KV, netuid uint16, id SubnetIdentity
 	if err := id.Validate(); err != nil {
 		return err
 	}
-	setJSON(kv, netuidKey(colIdentity, netuid), id)
+	store.SetJSON(kv, netuidKey(colIdentity, netuid), id)
 	e.Events.Emit(EventIdentitySet, netuidAttr(netuid), env.Str("subnet_name", id.SubnetName))
 	return nil
 }
 
 // PutIdentity stores a validated subnet identity (register_network).
 func PutIdentity(kv store.KV, netuid uint16, id SubnetIdentity) {
-	setJSON(kv, netuidKey(colIdentity, netuid), id)
+	store.SetJSON(kv, netuidKey(colIdentity, netuid), id)
 }
 
 // SetIdentity implements set_identity for the signing coldkey.
@@ -90,7 +90,7 @@ func SetIdentity(e *env.Env, kv store.KV, id ChainIdentity) error {
 	if err := id.Validate(); err != nil {
 		return err
 	}
-	setJSON(kv, coldIdentKey(e.Signer), id)
+	store.SetJSON(kv, coldIdentKey(e.Signer), id)
 	e.Events.Emit(EventColdkeyIdentity, env.Account("coldkey", e.Signer), env.Str("name", id.Name))
 	return nil
 }

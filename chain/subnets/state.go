@@ -1,7 +1,6 @@
 package subnets
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/gotensor/gotensor/chain/codec"
@@ -38,29 +37,10 @@ type BurnState struct {
 	Block                  uint64 `json:"block"`
 }
 
-func getJSON(r store.Reader, key []byte, v any, what string) bool {
-	b := r.Get(key)
-	if b == nil {
-		return false
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		panic(fmt.Sprintf("subnets: corrupt %s: %v", what, err))
-	}
-	return true
-}
-
-func setJSON(kv store.KV, key []byte, v any) {
-	b, err := json.Marshal(v) // structs only: field order is fixed
-	if err != nil {
-		panic(fmt.Sprintf("subnets: encode: %v", err))
-	}
-	kv.Set(key, b)
-}
-
 // Get returns a subnet.
 func Get(r store.Reader, netuid uint16) (Subnet, bool) {
 	var s Subnet
-	ok := getJSON(r, netuidKey(colSubnet, netuid), &s, "subnet")
+	ok := store.GetJSON(r, netuidKey(colSubnet, netuid), &s)
 	return s, ok
 }
 
@@ -76,7 +56,7 @@ func Require(r store.Reader, netuid uint16) (Subnet, error) {
 	return s, nil
 }
 
-func put(kv store.KV, s Subnet) { setJSON(kv, netuidKey(colSubnet, s.Netuid), s) }
+func put(kv store.KV, s Subnet) { store.SetJSON(kv, netuidKey(colSubnet, s.Netuid), s) }
 
 // Netuids lists the subnets in netuid order (root included).
 func Netuids(r store.Reader) []uint16 {
@@ -91,57 +71,61 @@ func Netuids(r store.Reader) []uint16 {
 // Hyper returns a subnet's hyperparameters.
 func Hyper(r store.Reader, netuid uint16) Hyperparams {
 	var h Hyperparams
-	if !getJSON(r, netuidKey(colHyper, netuid), &h, "hyperparameters") {
+	if !store.GetJSON(r, netuidKey(colHyper, netuid), &h) {
 		return GetParams(r).NewSubnet
 	}
 	return h
 }
 
 // SetHyper stores a subnet's hyperparameters.
-func SetHyper(kv store.KV, netuid uint16, h Hyperparams) { setJSON(kv, netuidKey(colHyper, netuid), h) }
+func SetHyper(kv store.KV, netuid uint16, h Hyperparams) {
+	store.SetJSON(kv, netuidKey(colHyper, netuid), h)
+}
 
 // GetParams returns the global parameters.
 func GetParams(r store.Reader) Params {
 	var p Params
-	if !getJSON(r, paramsKey, &p, "params") {
+	if !store.GetJSON(r, paramsKey, &p) {
 		return DefaultParams()
 	}
 	return p
 }
 
 // SetParams stores the global parameters.
-func SetParams(kv store.KV, p Params) { setJSON(kv, paramsKey, p) }
+func SetParams(kv store.KV, p Params) { store.SetJSON(kv, paramsKey, p) }
 
 // Network returns the registration bookkeeping.
 func Network(r store.Reader) NetworkState {
 	var n NetworkState
-	getJSON(r, networkKey, &n, "network state")
+	store.GetJSON(r, networkKey, &n)
 	return n
 }
 
-func setNetwork(kv store.KV, n NetworkState) { setJSON(kv, networkKey, n) }
+func setNetwork(kv store.KV, n NetworkState) { store.SetJSON(kv, networkKey, n) }
 
 // Burn returns a subnet's registration price state.
 func Burn(r store.Reader, netuid uint16) BurnState {
 	var b BurnState
-	getJSON(r, netuidKey(colBurn, netuid), &b, "burn")
+	store.GetJSON(r, netuidKey(colBurn, netuid), &b)
 	return b
 }
 
 // SetBurn stores a subnet's registration price state.
-func SetBurn(kv store.KV, netuid uint16, b BurnState) { setJSON(kv, netuidKey(colBurn, netuid), b) }
+func SetBurn(kv store.KV, netuid uint16, b BurnState) {
+	store.SetJSON(kv, netuidKey(colBurn, netuid), b)
+}
 
 // Identity returns a subnet's identity.
 func Identity(r store.Reader, netuid uint16) (SubnetIdentity, bool) {
 	var id SubnetIdentity
-	ok := getJSON(r, netuidKey(colIdentity, netuid), &id, "subnet identity")
+	ok := store.GetJSON(r, netuidKey(colIdentity, netuid), &id)
 	return id, ok
 }
 
 // ColdkeyIdentity returns a coldkey's identity.
 func ColdkeyIdentity(r store.Reader, who keys.PublicKey) (ChainIdentity, bool) {
 	var id ChainIdentity
-	ok := getJSON(r, coldIdentKey(who), &id, "identity")
+	ok := store.GetJSON(r, coldIdentKey(who), &id)
 	return id, ok
 }
 
