@@ -161,18 +161,27 @@ func TestTestnetFourValidators(t *testing.T) {
 	for _, v := range vals {
 		v.waitHeight(ctx, t, 3)
 	}
-	dave := dev(t, "Dave")
-	r, err := vals[0].c.Submit(ctx, dev(t, "Bob"), client.Transfer(dave.SS58(), 7*balances.RAOPerTAO), client.SubmitOptions{Wait: client.WaitFinal})
+	// Ferdie: validators 0-3 pay their fees to Alice..Dave, so only an
+	// account that is no proposer's reward account has an exact balance.
+	ferdie := dev(t, "Ferdie")
+	r, err := vals[0].c.Submit(ctx, dev(t, "Eve"), client.Transfer(ferdie.SS58(), 7*balances.RAOPerTAO), client.SubmitOptions{Wait: client.WaitFinal})
 	if err != nil {
 		t.Fatal(err)
 	}
 	vals[3].waitHeight(ctx, t, r.Height+1)
-	a, err := vals[3].c.Account(ctx, dave.SS58())
+	a, err := vals[3].c.Account(ctx, ferdie.SS58())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if a.Free != node.DevFunds+7*balances.RAOPerTAO {
-		t.Fatalf("dave on node 3: %d", a.Free)
+		t.Fatalf("ferdie on node 3: %d", a.Free)
+	}
+	e, err := vals[3].c.Account(ctx, dev(t, "Eve").SS58())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Free >= node.DevFunds-7*balances.RAOPerTAO {
+		t.Fatalf("eve on node 3 paid no transfer and fee: %d", e.Free)
 	}
 }
 
