@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	schnorrkel "github.com/ChainSafe/go-schnorrkel"
+	r255 "github.com/gtank/ristretto255"
 )
 
 // SignatureSize is the length of an sr25519 signature.
@@ -28,6 +29,7 @@ var ErrBadSecret = errors.New("keys: invalid secret key")
 type Keypair struct {
 	pub    PublicKey
 	secret [SecretKeySize]byte // scalar ‖ nonce, schnorrkel canonical form
+	x      *r255.Scalar        // the secret scalar, decoded once for Sign
 
 	seed    [32]byte // mini secret, when known
 	hasSeed bool
@@ -73,14 +75,13 @@ func FromEd25519SecretKey(b [SecretKeySize]byte) (*Keypair, error) {
 }
 
 func fromSecret(secret [SecretKeySize]byte) (*Keypair, error) {
-	var scalar, nonce [32]byte
-	copy(scalar[:], secret[:32])
-	copy(nonce[:], secret[32:])
-	pub, err := schnorrkel.NewSecretKey(scalar, nonce).Public()
-	if err != nil { // the scalar is not canonical
+	x := r255.NewScalar()
+	if err := x.Decode(secret[:32]); err != nil { // the scalar is not canonical
 		return nil, fmt.Errorf("%w: %v", ErrBadSecret, err)
 	}
-	return &Keypair{pub: pub.Encode(), secret: secret}, nil
+	var pub PublicKey
+	r255.NewElement().ScalarBaseMult(x).Encode(pub[:0])
+	return &Keypair{pub: pub, secret: secret, x: x}, nil
 }
 
 // FromMnemonic derives the key of a BIP39 mnemonic the Substrate way (reference §1.3):
@@ -137,34 +138,23 @@ func (k *Keypair) schnorrkel() *schnorrkel.SecretKey {
 
 // Sign returns a 64-byte sr25519 signature of msg with signing context "substrate".
 // Signatures are randomized: two signatures of one message differ and both verify.
-func (k *Keypair) Sign(msg []byte) ([]byte, error) {
-	sig, err := k.schnorrkel().Sign(schnorrkel.NewSigningContext(signingContext, msg))
-	if err != nil {
-		return nil, fmt.Errorf("keys: sign: %w", err)
-	}
-	b := sig.Encode()
-	return b[:], nil
-}
+func (k *Keypair) Sign(msg []byte) ([]byte, error) { return sign(k.x, &k.pub, msg) }
 
 // Verify reports whether sig is a valid sr25519 signature of msg by pub under the
 // "substrate" signing context. Any input is safe: wrong lengths, non-canonical encodings and
 // invalid points return false.
+//
+// Verify decodes pub each call; to check many signatures by one key, keep pub.Verifier()
+// or use a VerifierCache.
 func Verify(pub PublicKey, msg, sig []byte) bool {
 	if len(sig) != SignatureSize {
 		return false
 	}
-	var raw [SignatureSize]byte
-	copy(raw[:], sig)
-	var s schnorrkel.Signature
-	if err := s.Decode(raw); err != nil {
-		return false
-	}
-	pk, err := schnorrkel.NewPublicKey(pub)
+	v, err := pub.Verifier()
 	if err != nil {
 		return false
 	}
-	ok, err := pk.Verify(&s, schnorrkel.NewSigningContext(signingContext, msg))
-	return err == nil && ok
+	return v.Verify(msg, sig)
 }
 
 // VerifyWrapped is Verify, then, if that fails, Verify of "<Bytes>"+msg+"</Bytes>": the

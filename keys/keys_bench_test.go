@@ -49,3 +49,27 @@ func BenchmarkParseSS58(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkVerifier is Verify with the public key decoded once, as an axon's VerifierCache
+// does for callers it has seen.
+func BenchmarkVerifier(b *testing.B) {
+	kp, err := FromURI("//Alice")
+	if err != nil {
+		b.Fatal(err)
+	}
+	msg := make([]byte, 128)
+	sig, err := kp.Sign(msg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	v, err := kp.Public().Verifier()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if !v.Verify(msg, sig) {
+			b.Fatal("signature does not verify")
+		}
+	}
+}
