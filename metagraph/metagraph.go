@@ -12,6 +12,7 @@ import (
 
 	"github.com/gotensor/gotensor/axon"
 	"github.com/gotensor/gotensor/chain/api"
+	"github.com/gotensor/gotensor/chain/fixed"
 	"github.com/gotensor/gotensor/keys"
 	"github.com/gotensor/gotensor/synapse"
 )
@@ -21,6 +22,18 @@ type Source interface {
 	Metagraph(ctx context.Context, netuid uint16, height int64, full bool) (api.Metagraph, error)
 	LatestHeight(ctx context.Context) (int64, error)
 }
+
+// StakingParamsSource is the optional part of a Source that tells the
+// chain's TaoWeight; *client.Client implements it. A Source without it gets
+// FallbackTaoWeightPPM.
+type StakingParamsSource interface {
+	StakingParams(ctx context.Context) (api.StakingParams, error)
+}
+
+// FallbackTaoWeightPPM is the chain's default TaoWeight (0.18), used only
+// when the Source cannot report the chain's value (see StakingParamsSource)
+// or a saved file predates it.
+const FallbackTaoWeightPPM = 180_000
 
 // Mode says whether weights and bonds are fetched.
 type Mode bool
@@ -41,6 +54,10 @@ type Metagraph struct {
 	mu       sync.RWMutex
 	data     api.Metagraph
 	byHotkey map[keys.PublicKey]uint16
+	total    []uint64 // per uid: alpha + TaoWeight × root stake
+	taoPPM   uint64
+	taoEpoch uint64 // EpochIndex when taoPPM was read
+	taoKnown bool   // taoPPM came from the chain (or a file that had it)
 	synced   bool
 }
 
@@ -50,7 +67,8 @@ func New(src Source, netuid uint16, mode Mode) *Metagraph {
 }
 
 // Sync fetches the metagraph if the chain has a new block since the last
-// sync; changed reports whether it did.
+// sync; changed reports whether it did. It costs a status round trip before
+// the query; Watch, driven by a block subscription, saves it.
 func (m *Metagraph) Sync(ctx context.Context) (changed bool, err error) {
 	h, err := m.src.LatestHeight(ctx)
 	if err != nil {
@@ -65,26 +83,64 @@ func (m *Metagraph) Sync(ctx context.Context) (changed bool, err error) {
 	return true, m.SyncAt(ctx, h)
 }
 
-// SyncAt fetches the metagraph at height h (0 = latest).
+// SyncAt fetches the metagraph at height h (0 = latest): one query. The
+// chain's TaoWeight, which total stake needs and the metagraph query does
+// not carry, is read once more on the first sync and whenever the subnet's
+// epoch index moved, so a sync within an epoch stays one round trip.
 func (m *Metagraph) SyncAt(ctx context.Context, h int64) error {
 	d, err := m.src.Metagraph(ctx, m.netuid, h, bool(m.mode))
 	if err != nil {
 		return fmt.Errorf("metagraph %d: %w", m.netuid, err)
 	}
-	m.set(d)
+	m.mu.RLock()
+	ppm, known, stale := m.taoPPM, m.taoKnown, !m.taoKnown || m.taoEpoch != d.EpochIndex
+	m.mu.RUnlock()
+	if ps, ok := m.src.(StakingParamsSource); ok && stale {
+		p, err := ps.StakingParams(ctx)
+		if err != nil {
+			return fmt.Errorf("metagraph %d: reading tao_weight for total stake: %w", m.netuid, err)
+		}
+		ppm, known = p.TaoWeightPPM, true
+	} else if !known {
+		ppm = FallbackTaoWeightPPM
+	}
+	m.set(d, ppm, known)
 	return nil
 }
 
-func (m *Metagraph) set(d api.Metagraph) {
+func (m *Metagraph) set(d api.Metagraph, taoPPM uint64, taoKnown bool) {
 	idx := make(map[keys.PublicKey]uint16, len(d.Hotkeys))
 	for i, s := range d.Hotkeys {
 		if pk, err := keys.ParseSS58(s); err == nil {
 			idx[pk] = uint16(i)
 		}
 	}
+	total := TotalStakes(d, taoPPM)
 	m.mu.Lock()
-	m.data, m.byHotkey, m.synced = d, idx, true
+	m.data, m.byHotkey, m.total, m.synced = d, idx, total, true
+	m.taoPPM, m.taoEpoch, m.taoKnown = taoPPM, d.EpochIndex, taoKnown
 	m.mu.Unlock()
+}
+
+// TotalStakes is each uid's stake as the chain's epoch weighs it
+// (chain/staking.StakeWeight): its alpha on the subnet plus TaoWeight (in
+// parts per million) times its TAO on root, saturating. On root (netuid 0)
+// it is the root stake alone.
+func TotalStakes(d api.Metagraph, taoWeightPPM uint64) []uint64 {
+	out := make([]uint64, len(d.Stake))
+	for i, alpha := range d.Stake {
+		if d.Netuid == 0 || i >= len(d.RootStake) {
+			out[i] = alpha
+			continue
+		}
+		w := fixed.MulDiv(d.RootStake[i], taoWeightPPM, 1_000_000)
+		if alpha > ^uint64(0)-w {
+			out[i] = ^uint64(0)
+		} else {
+			out[i] = alpha + w
+		}
+	}
+	return out
 }
 
 // Data returns the columns as last synced. The slices are shared: treat
@@ -112,16 +168,38 @@ func (m *Metagraph) UID(hotkey keys.PublicKey) (uint16, bool) {
 	return u, ok
 }
 
-// Caller implements axon.Registry: registered hotkeys with their alpha
-// stake and validator permit.
+// TotalStake is uid's alpha plus TaoWeight times its root stake, in RAO:
+// the stake the chain's epoch and stake threshold count (see TotalStakes).
+// It is 0 for a uid the metagraph does not have.
+func (m *Metagraph) TotalStake(uid uint16) uint64 {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if int(uid) >= len(m.total) {
+		return 0
+	}
+	return m.total[uid]
+}
+
+// TaoWeightPPM is the TaoWeight the total stakes were computed with, in
+// parts per million, and whether it came from the chain (false: it is
+// FallbackTaoWeightPPM).
+func (m *Metagraph) TaoWeightPPM() (ppm uint64, fromChain bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.taoPPM, m.taoKnown
+}
+
+// Caller implements axon.Registry: registered hotkeys with their total
+// stake (alpha + TaoWeight × root, as the chain counts it, so a validator
+// staked on root is not treated as unstaked) and validator permit.
 func (m *Metagraph) Caller(hotkey keys.PublicKey) (axon.CallerInfo, bool) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	u, ok := m.byHotkey[hotkey]
-	if !ok {
+	if !ok || int(u) >= len(m.total) || int(u) >= len(m.data.ValidatorPermit) { // a hand-edited file may have short columns
 		return axon.CallerInfo{}, false
 	}
-	return axon.CallerInfo{UID: u, Stake: m.data.Stake[u], ValidatorPermit: m.data.ValidatorPermit[u]}, true
+	return axon.CallerInfo{UID: u, Stake: m.total[u], ValidatorPermit: m.data.ValidatorPermit[u]}, true
 }
 
 // Axon returns uid's served endpoint as the wire protocol needs it.
@@ -172,9 +250,23 @@ func (m *Metagraph) TopMiners(k int) []uint16 {
 	return m.top(k, func(i int) uint64 { return uint64(m.data.Incentive[i]) }, func(int) bool { return true })
 }
 
+// file is Save's format: the query's columns plus the TaoWeight that total
+// stake needs (absent in files of older versions).
+type file struct {
+	api.Metagraph
+	TaoWeightPPM *uint64 `json:"tao_weight_ppm,omitempty"`
+}
+
 // Save writes the metagraph to a file (JSON).
 func (m *Metagraph) Save(path string) error {
-	b, err := json.Marshal(m.Data())
+	m.mu.RLock()
+	f := file{Metagraph: m.data}
+	if m.taoKnown {
+		ppm := m.taoPPM
+		f.TaoWeightPPM = &ppm
+	}
+	m.mu.RUnlock()
+	b, err := json.Marshal(f)
 	if err != nil {
 		return err
 	}
@@ -191,13 +283,17 @@ func (m *Metagraph) Load(path string) error {
 	if err != nil {
 		return fmt.Errorf("metagraph load: %w", err)
 	}
-	var d api.Metagraph
-	if err := json.Unmarshal(b, &d); err != nil {
-		return fmt.Errorf("metagraph load %s: %w", path, err)
+	var f file
+	if err := json.Unmarshal(b, &f); err != nil {
+		return fmt.Errorf("metagraph load %s: not a file written by Save (%w); delete it and sync from the chain", path, err)
 	}
-	if d.Netuid != m.netuid {
-		return fmt.Errorf("metagraph load %s: file is subnet %d, this metagraph is subnet %d", path, d.Netuid, m.netuid)
+	if f.Netuid != m.netuid {
+		return fmt.Errorf("metagraph load %s: file is subnet %d, this metagraph is subnet %d", path, f.Netuid, m.netuid)
 	}
-	m.set(d)
+	ppm, known := uint64(FallbackTaoWeightPPM), false
+	if f.TaoWeightPPM != nil {
+		ppm, known = *f.TaoWeightPPM, true
+	}
+	m.set(f.Metagraph, ppm, known)
 	return nil
 }

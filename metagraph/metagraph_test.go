@@ -3,6 +3,7 @@ package metagraph_test
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -43,6 +44,8 @@ func TestMetagraphAgainstRealNode(t *testing.T) {
 		{alice, client.RegisterNetwork(owner.SS58(), nil)},
 		{alice, client.BurnedRegister(1, miner.SS58())},
 		{miner, client.ServeAxon(1, 1, []byte{10, 0, 0, 7}, 8091, 4)},
+		// TAO on root counts, weighted by TaoWeight, in the miner's total stake.
+		{alice, client.AddStake(miner.SS58(), 0, 1000*1e9, 0, false)},
 	} {
 		if _, err := c.Submit(ctx, step.signer, step.call, client.SubmitOptions{Wait: client.WaitFinal}); err != nil {
 			t.Fatal(err)
@@ -64,14 +67,34 @@ func TestMetagraphAgainstRealNode(t *testing.T) {
 	if !ok || ax.IP != "10.0.0.7" || ax.Port != 8091 || ax.Hotkey != miner.Public() || ax.Coldkey != alice.Public() {
 		t.Fatalf("axon %+v %v", ax, ok)
 	}
-	if info, ok := m.Caller(miner.Public()); !ok || info.UID != 1 {
-		t.Fatalf("caller %+v %v", info, ok)
+	params, err := c.StakingParams(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ppm, fromChain := m.TaoWeightPPM(); ppm != params.TaoWeightPPM || !fromChain {
+		t.Fatalf("tao weight %d (from chain %v), chain has %d", ppm, fromChain, params.TaoWeightPPM)
+	}
+	d := m.Data()
+	if d.RootStake[uid] == 0 {
+		t.Fatal("the miner's root stake is not in the metagraph")
+	}
+	want := d.Stake[uid] + d.RootStake[uid]*params.TaoWeightPPM/1_000_000
+	if info, ok := m.Caller(miner.Public()); !ok || info.UID != 1 || info.Stake != want || m.TotalStake(uid) != want {
+		t.Fatalf("caller %+v %v, total stake %d; want stake %d (alpha %d + root %d × %d ppm)", info, ok, m.TotalStake(uid), want, d.Stake[uid], d.RootStake[uid], params.TaoWeightPPM)
 	}
 	if _, ok := m.Caller(alice.Public()); ok {
 		t.Fatal("an unregistered hotkey is a caller")
 	}
 	if d := m.Data(); d.Weights == nil || len(d.Hotkeys) != 2 {
 		t.Fatal("full metagraph without weights")
+	}
+	// A source that cannot tell TaoWeight gets the documented fallback.
+	bare := metagraph.New(struct{ metagraph.Source }{c}, 1, metagraph.Lite)
+	if err := bare.SyncAt(ctx, d.Block); err != nil {
+		t.Fatal(err)
+	}
+	if ppm, fromChain := bare.TaoWeightPPM(); ppm != metagraph.FallbackTaoWeightPPM || fromChain {
+		t.Fatalf("bare source: tao weight %d, from chain %v", ppm, fromChain)
 	}
 	// Sync refetches only when the chain moved.
 	for i := 0; i < 5; i++ {
@@ -99,7 +122,36 @@ func TestMetagraphAgainstRealNode(t *testing.T) {
 	if m2.N() != 2 || m2.Block() != m.Block() {
 		t.Fatalf("loaded n=%d block=%d", m2.N(), m2.Block())
 	}
+	if ppm, fromChain := m2.TaoWeightPPM(); ppm != params.TaoWeightPPM || !fromChain || m2.TotalStake(uid) != m.TotalStake(uid) {
+		t.Fatalf("loaded tao weight %d %v, total stake %d, saved %d", ppm, fromChain, m2.TotalStake(uid), m.TotalStake(uid))
+	}
 	if err := metagraph.New(src, 2, metagraph.Lite).Load(path); err == nil {
 		t.Fatal("loaded another subnet's file")
+	}
+}
+
+func TestTotalStakes(t *testing.T) {
+	const max = ^uint64(0)
+	d := api.Metagraph{Netuid: 3,
+		Stake:     []uint64{0, 5_000, 1_000_000_000, max - 10, 7},
+		RootStake: []uint64{1_000_000, 0, 3_000_000_000, 1_000_000, 0},
+	}
+	got := metagraph.TotalStakes(d, 180_000)
+	want := []uint64{180_000, 5_000, 1_000_000_000 + 540_000_000, max, 7}
+	if !slices.Equal(got, want) {
+		t.Fatalf("total stakes %v, want %v", got, want)
+	}
+	// On root, stake is the TAO staked there; TaoWeight does not apply.
+	d.Netuid = 0
+	if got := metagraph.TotalStakes(d, 180_000); !slices.Equal(got, d.Stake) {
+		t.Fatalf("root total stakes %v, want %v", got, d.Stake)
+	}
+	// A TaoWeight of 0 leaves alpha alone; 1 (10⁶ ppm) counts TAO fully.
+	d.Netuid = 3
+	if got := metagraph.TotalStakes(d, 0); !slices.Equal(got, d.Stake) {
+		t.Fatalf("tao weight 0: %v", got)
+	}
+	if got := metagraph.TotalStakes(d, 1_000_000); got[2] != 4_000_000_000 {
+		t.Fatalf("tao weight 1: %v", got)
 	}
 }
