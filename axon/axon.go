@@ -40,10 +40,11 @@ type Axon struct {
 	mu     sync.Mutex // serialises route registration
 	routes atomic.Pointer[routeTable]
 
-	nonces *nonceStore
-	hkRate *limiter[keys.PublicKey]
-	ipRate *limiter[netip.Addr]
-	queue  *queue
+	nonces    *nonceStore
+	verifiers *keys.VerifierCache // callers' decoded public keys: a verification's key decode is spared
+	hkRate    *limiter[keys.PublicKey]
+	ipRate    *limiter[netip.Addr]
+	queue     *queue
 
 	srv      *http.Server
 	serving  atomic.Bool
@@ -84,10 +85,13 @@ func New(hotkey *keys.Keypair, cfg Config) (*Axon, error) {
 		log:    log,
 		m:      m,
 		nonces: newNonceStore(cfg.NonceWindow+cfg.MaxTimeout, 4096),
-		hkRate: newLimiter[keys.PublicKey](cfg.HotkeyRate, cfg.HotkeyBurst, 1<<16),
-		ipRate: newLimiter[netip.Addr](cfg.IPRate, cfg.IPBurst, 1<<16),
-		queue:  newQueue(cfg.MaxConcurrent, cfg.QueueDepth),
-		now:    time.Now,
+		// Only callers that passed the registry check reach verification, so a subnet's
+		// validators (at most a few thousand UIDs) stay cached.
+		verifiers: keys.NewVerifierCache(4096),
+		hkRate:    newLimiter[keys.PublicKey](cfg.HotkeyRate, cfg.HotkeyBurst, 1<<16),
+		ipRate:    newLimiter[netip.Addr](cfg.IPRate, cfg.IPBurst, 1<<16),
+		queue:     newQueue(cfg.MaxConcurrent, cfg.QueueDepth),
+		now:       time.Now,
 	}
 	a.queue.onWait = func(n int) { m.waiting.Set(float64(n)) }
 	a.routes.Store(&routeTable{byName: map[string]*route{}})
