@@ -15,26 +15,48 @@ var b58Index = func() (t [256]int8) {
 	return t
 }()
 
-// base58Encode encodes b; each leading zero byte becomes a '1'. Quadratic in len(b), which
-// is fine for the 35–36 byte payloads of addresses.
+// base58Encode encodes b; each leading zero byte becomes a '1'. It divides the number by
+// 58⁵ at a time on 32-bit limbs: an axon or dendrite encodes addresses on every request, and
+// digit-by-digit division of a 35-byte payload took most of the few microseconds it cost.
 func base58Encode(b []byte) string {
 	zeros := 0
 	for zeros < len(b) && b[zeros] == 0 {
 		zeros++
 	}
-	// log(256)/log(58) < 1.37
-	digits := make([]byte, 0, len(b)*137/100+1)
-	for _, c := range b[zeros:] {
-		carry := int(c)
-		for i := range digits {
-			carry += int(digits[i]) << 8
-			digits[i] = byte(carry % 58)
-			carry /= 58
+	// The number as big-endian 32-bit limbs (the first one partial).
+	rest := b[zeros:]
+	limbs := make([]uint32, 0, (len(rest)+3)/4)
+	if n := len(rest) % 4; n > 0 {
+		var v uint32
+		for _, c := range rest[:n] {
+			v = v<<8 | uint32(c)
 		}
-		for carry > 0 {
-			digits = append(digits, byte(carry%58))
-			carry /= 58
+		limbs = append(limbs, v)
+		rest = rest[n:]
+	}
+	for ; len(rest) > 0; rest = rest[4:] {
+		limbs = append(limbs, uint32(rest[0])<<24|uint32(rest[1])<<16|uint32(rest[2])<<8|uint32(rest[3]))
+	}
+	const chunk = 58 * 58 * 58 * 58 * 58 // 58⁵ < 2³²
+	// log(256)/log(58) < 1.37, plus a chunk's worth of slack.
+	digits := make([]byte, 0, len(b)*137/100+6) // least significant first
+	for len(limbs) > 0 {
+		var r uint64
+		for i, l := range limbs {
+			cur := r<<32 | uint64(l)
+			limbs[i] = uint32(cur / chunk)
+			r = cur % chunk
 		}
+		for len(limbs) > 0 && limbs[0] == 0 {
+			limbs = limbs[1:]
+		}
+		for range 5 {
+			digits = append(digits, byte(r%58))
+			r /= 58
+		}
+	}
+	for len(digits) > 0 && digits[len(digits)-1] == 0 { // the last chunk's leading zeros
+		digits = digits[:len(digits)-1]
 	}
 	out := make([]byte, zeros+len(digits))
 	for i := 0; i < zeros; i++ {

@@ -30,6 +30,7 @@ type Keypair struct {
 	pub    PublicKey
 	secret [SecretKeySize]byte // scalar ‖ nonce, schnorrkel canonical form
 	x      *r255.Scalar        // the secret scalar, decoded once for Sign
+	ss58   string              // the address, encoded once: requests carry it
 
 	seed    [32]byte // mini secret, when known
 	hasSeed bool
@@ -81,7 +82,7 @@ func fromSecret(secret [SecretKeySize]byte) (*Keypair, error) {
 	}
 	var pub PublicKey
 	r255.NewElement().ScalarBaseMult(x).Encode(pub[:0])
-	return &Keypair{pub: pub, secret: secret, x: x}, nil
+	return &Keypair{pub: pub, secret: secret, x: x, ss58: pub.SS58()}, nil
 }
 
 // FromMnemonic derives the key of a BIP39 mnemonic the Substrate way (reference §1.3):
@@ -110,13 +111,13 @@ func FromMnemonic(phrase, password string) (*Keypair, error) {
 func (k *Keypair) Public() PublicKey { return k.pub }
 
 // SS58 returns the address with prefix 42.
-func (k *Keypair) SS58() string { return k.pub.SS58() }
+func (k *Keypair) SS58() string { return k.ss58 }
 
 // String returns the SS58 address; the secret is never printed.
-func (k Keypair) String() string { return k.pub.SS58() }
+func (k Keypair) String() string { return k.ss58 }
 
 // GoString returns a form for %#v that shows only the address.
-func (k Keypair) GoString() string { return "keys.Keypair{" + k.pub.SS58() + "}" }
+func (k Keypair) GoString() string { return "keys.Keypair{" + k.ss58 + "}" }
 
 // Seed returns the 32-byte mini secret if the key was built from one (a seed, a mnemonic, or
 // a URI whose path has only hard junctions), as the keyfile's secretSeed.

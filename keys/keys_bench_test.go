@@ -73,3 +73,15 @@ func BenchmarkVerifier(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkEncodeSS58(b *testing.B) {
+	kp, err := FromURI("//Alice")
+	if err != nil {
+		b.Fatal(err)
+	}
+	pub := kp.Public()
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = pub.SS58()
+	}
+}

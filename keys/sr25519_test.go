@@ -158,3 +158,50 @@ func TestVerifyConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestBase58Reference checks the chunked encoder against big.Int division for lengths and
+// leading zeros around every limb and chunk boundary, and that decoding restores the bytes.
+func TestBase58Reference(t *testing.T) {
+	ref := func(b []byte) string {
+		zeros := 0
+		for zeros < len(b) && b[zeros] == 0 {
+			zeros++
+		}
+		n := new(big.Int).SetBytes(b)
+		var out []byte
+		for m, base := new(big.Int), big.NewInt(58); n.Sign() > 0; {
+			n.DivMod(n, base, m)
+			out = append(out, b58Alphabet[m.Int64()])
+		}
+		for range zeros {
+			out = append(out, '1')
+		}
+		for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+			out[i], out[j] = out[j], out[i]
+		}
+		return string(out)
+	}
+	seed := uint64(1)
+	for n := range 40 {
+		for zeros := range min(n, 3) + 1 {
+			for _, fill := range []byte{0x01, 0xff, 0} {
+				b := make([]byte, n)
+				for i := zeros; i < n; i++ {
+					seed = seed*6364136223846793005 + 1442695040888963407
+					b[i] = byte(seed >> 56)
+					if fill != 0 {
+						b[i] = fill
+					}
+				}
+				got, want := base58Encode(b), ref(b)
+				if got != want {
+					t.Fatalf("base58Encode(%x) = %s, want %s", b, got, want)
+				}
+				back, err := base58Decode(got)
+				if err != nil || !bytes.Equal(back, b) {
+					t.Fatalf("base58Decode(%s) = %x, %v; want %x", got, back, err, b)
+				}
+			}
+		}
+	}
+}

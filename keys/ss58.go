@@ -86,11 +86,10 @@ func (p *PublicKey) UnmarshalText(b []byte) error {
 
 // ss58Checksum is the first two bytes of BLAKE2b-512("SS58PRE" ‖ payload) (reference §1.4).
 func ss58Checksum(payload []byte) [2]byte {
-	h, _ := blake2b.New512(nil) // cannot fail without a key
-	h.Write([]byte("SS58PRE"))
-	h.Write(payload)
-	var sum [64]byte
-	h.Sum(sum[:0])
+	// One call on a stack buffer: New512 allocated a hasher per address.
+	var buf [7 + 2 + PublicKeySize]byte
+	in := append(append(buf[:0], "SS58PRE"...), payload...)
+	sum := blake2b.Sum512(in)
 	return [2]byte{sum[0], sum[1]}
 }
 
