@@ -52,6 +52,9 @@ type Config struct {
 	// Retries is how many more times a request is tried after a transport
 	// failure, across the endpoints; zero means 4, negative means none.
 	Retries int
+	// PollInterval is how often SubscribeBlocks polls the head while the
+	// node's websocket is unavailable; zero means 1 s.
+	PollInterval time.Duration
 	// Logger receives retry notices; nil discards.
 	Logger *slog.Logger
 }
