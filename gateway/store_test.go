@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,8 +11,9 @@ import (
 	"github.com/gotensor/gotensor/gateway"
 )
 
-// backends opens a fresh store per backend: SQLite always, PostgreSQL when GOTENSOR_PG_DSN
-// is set (scripts/pg-test.sh sets it), in a schema of its own.
+// backends opens a fresh store per backend: SQLite always, PostgreSQL when there is one
+// (GOTENSOR_PG_DSN, or a throwaway cluster from Debian's binaries: see postgresDSN), in a
+// schema of its own.
 func backends(t *testing.T) map[string]*gateway.Store {
 	t.Helper()
 	out := map[string]*gateway.Store{}
@@ -23,17 +23,41 @@ func backends(t *testing.T) map[string]*gateway.Store {
 	}
 	t.Cleanup(func() { s.Close() })
 	out["sqlite"] = s
-	dsn := os.Getenv("GOTENSOR_PG_DSN")
+	if dsn := pgSchemaDSN(t); dsn != "" {
+		ps, err := gateway.OpenStore(t.Context(), "", dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { ps.Close() })
+		out["postgres"] = ps
+	}
+	return out
+}
+
+// pgSchemaDSN returns a DSN whose search_path is a fresh schema named for the test, or ""
+// (logged) when there is no PostgreSQL.
+func pgSchemaDSN(t *testing.T) string {
+	t.Helper()
+	dsn, skipped := postgresDSN(t)
 	if dsn == "" {
-		t.Log("PostgreSQL half skipped: GOTENSOR_PG_DSN is unset (scripts/pg-test.sh installs, starts and sets it)")
-		return out
+		t.Log("PostgreSQL half skipped: " + skipped)
+		return ""
 	}
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	schema := "gwtest_" + strings.ToLower(strings.NewReplacer("/", "_", "-", "_").Replace(t.Name()))
+	schema := "gwtest_" + strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			return r
+		}
+		if r >= 'A' && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return '_'
+	}, t.Name())
+	schema = schema[:min(len(schema), 63)] // PostgreSQL's identifier limit
 	if _, err := db.ExecContext(t.Context(), "DROP SCHEMA IF EXISTS "+schema+" CASCADE; CREATE SCHEMA "+schema); err != nil {
 		t.Fatal(err)
 	}
@@ -41,13 +65,7 @@ func backends(t *testing.T) map[string]*gateway.Store {
 	if strings.Contains(dsn, "?") {
 		sep = "&"
 	}
-	ps, err := gateway.OpenStore(t.Context(), "", dsn+sep+"search_path="+schema)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ps.Close() })
-	out["postgres"] = ps
-	return out
+	return dsn + sep + "search_path=" + schema
 }
 
 func TestStoreBackends(t *testing.T) {
