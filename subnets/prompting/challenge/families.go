@@ -117,31 +117,39 @@ func genDate(r *rand.Rand) Challenge {
 	start := time.Date(2000+r.IntN(40), time.Month(r.IntN(12)+1), r.IntN(28)+1, 0, 0, 0, 0, time.UTC)
 	n := r.IntN(400) + 1
 	if r.IntN(3) == 0 {
-		wd := start.Weekday().String()
-		return Challenge{
-			Prompt:   fmt.Sprintf("What day of the week was %s?", start.Format("2006-01-02")),
-			Expected: wd,
-			check: func(a string) bool {
-				days := 0
-				for d := time.Sunday; d <= time.Saturday; d++ {
-					if containsWord(a, d.String()) {
-						days++
-					}
-				}
-				return days == 1 && containsWord(a, wd)
-			},
-		}
+		return weekdayChallenge(start)
 	}
 	dir, end := "after", start.AddDate(0, 0, n)
 	if r.IntN(2) == 0 {
 		dir, end = "before", start.AddDate(0, 0, -n)
 	}
 	p := fmt.Sprintf("What is the date %d days %s %s? Give the date.", n, dir, start.Format("2006-01-02"))
-	return Challenge{Prompt: p, Expected: end.Format("2006-01-02"), check: func(a string) bool {
+	return Challenge{Prompt: p, Expected: end.Format("2006-01-02"), check: dateIs(end)}
+}
+
+func weekdayChallenge(day time.Time) Challenge {
+	wd := day.Weekday().String()
+	return Challenge{
+		Prompt:   fmt.Sprintf("What day of the week was %s?", day.Format("2006-01-02")),
+		Expected: wd,
+		check: func(a string) bool {
+			days := 0
+			for d := time.Sunday; d <= time.Saturday; d++ {
+				if containsWord(a, d.String()) {
+					days++
+				}
+			}
+			return days == 1 && containsWord(a, wd)
+		},
+	}
+}
+
+func dateIs(end time.Time) func(string) bool {
+	return func(a string) bool {
 		ds := Dates(a)
 		// The last date written is the answer; the question's own date may be repeated.
 		return len(ds) > 0 && ds[len(ds)-1].Equal(end)
-	}}
+	}
 }
 
 func containsWord(s, w string) bool {
@@ -186,18 +194,21 @@ func genExtract(r *rand.Rand) Challenge {
 			vals = append(vals, strconv.Itoa(v+10))
 		}
 	}
-	want := vals[q]
 	p := "Read the passage and answer the question.\n\nPassage: " + strings.TrimSpace(b.String()) + "\n\nQuestion: " + question
-	return Challenge{Prompt: p, Expected: want, check: func(a string) bool {
-		// The right value, and no other person's value of the same kind: an
-		// answer that copies the passage back names them all.
+	return Challenge{Prompt: p, Expected: vals[q], check: onlyValue(vals, q)}
+}
+
+// onlyValue accepts the right value, and no other person's value of the same kind: an
+// answer that copies the passage back names them all.
+func onlyValue(vals []string, q int) func(string) bool {
+	return func(a string) bool {
 		for i, v := range vals {
 			if containsWord(a, v) != (i == q) {
 				return false
 			}
 		}
 		return true
-	}}
+	}
 }
 
 var fruits = []string{"apple", "pear", "fig", "plum", "kiwi", "lime", "mango", "peach"}
@@ -241,7 +252,11 @@ func genSort(r *rand.Rand) Challenge {
 		return strings.Join(s, ", ")
 	}
 	p := fmt.Sprintf("Sort these numbers in %s order: %s.", order, strs(xs))
-	return Challenge{Prompt: p, Expected: strs(want), check: func(a string) bool {
+	return Challenge{Prompt: p, Expected: strs(want), check: sortedIs(want)}
+}
+
+func sortedIs(want []int) func(string) bool {
+	return func(a string) bool {
 		// Lists are written without thousands separators: "[1,16,25]" is three numbers.
 		var got []float64
 		for _, m := range plainNumberRE.FindAllString(a, -1) {
@@ -257,7 +272,7 @@ func genSort(r *rand.Rand) Challenge {
 			}
 		}
 		return true
-	}}
+	}
 }
 
 var topics = []string{"the sea", "autumn", "a city at night", "mountains", "rain", "a library", "the moon", "bread"}
@@ -267,55 +282,64 @@ func genFormat(r *rand.Rand) Challenge {
 	case 0:
 		n := r.IntN(5) + 3
 		topic := topics[r.IntN(len(topics))]
-		p := fmt.Sprintf("Write exactly %d words about %s, all in uppercase letters, and nothing else.", n, topic)
-		return Challenge{Prompt: p, Expected: strings.TrimSpace(strings.Repeat(strings.ToUpper(topic[strings.LastIndex(topic, " ")+1:])+" ", n)), check: func(a string) bool {
-			ws := strings.Fields(strings.Map(func(c rune) rune {
-				if strings.ContainsRune(".,;:!?\"'", c) {
-					return ' '
-				}
-				return c
-			}, a))
-			if len(ws) != n {
-				return false
-			}
-			for _, w := range ws {
-				if strings.ToUpper(w) != w || strings.ToLower(w) == w {
-					return false
-				}
-			}
-			return true
-		}}
+		return upperChallenge(n, topic)
 	case 1:
 		key := pick(r, []string{"count", "total", "score", "level", "size", "index"}, 1)[0]
-		v := r.IntN(1000)
-		p := fmt.Sprintf("Reply with only a JSON object that has the key %q set to the number %d.", key, v)
-		return Challenge{Prompt: p, Expected: fmt.Sprintf(`{%q: %d}`, key, v), check: func(a string) bool {
-			i, j := strings.Index(a, "{"), strings.LastIndex(a, "}")
-			if i < 0 || j < i {
-				return false
-			}
-			var m map[string]any
-			if json.Unmarshal([]byte(a[i:j+1]), &m) != nil {
-				return false
-			}
-			f, ok := m[key].(float64)
-			return ok && f == float64(v)
-		}}
+		return jsonChallenge(key, r.IntN(1000))
 	default:
-		w := fruits[r.IntN(len(fruits))]
-		n := r.IntN(5) + 2
-		p := fmt.Sprintf("Write the word %q exactly %d times, separated by commas, and nothing else.", w, n)
-		return Challenge{Prompt: p, Expected: strings.TrimSuffix(strings.Repeat(w+", ", n), ", "), check: func(a string) bool {
-			parts := strings.Split(strings.TrimSpace(strings.TrimRight(strings.TrimSpace(a), ".")), ",")
-			if len(parts) != n {
+		return repeatChallenge(fruits[r.IntN(len(fruits))], r.IntN(5)+2)
+	}
+}
+
+func upperChallenge(n int, topic string) Challenge {
+	p := fmt.Sprintf("Write exactly %d words about %s, all in uppercase letters, and nothing else.", n, topic)
+	return Challenge{Prompt: p, Expected: strings.TrimSpace(strings.Repeat(strings.ToUpper(topic[strings.LastIndex(topic, " ")+1:])+" ", n)), check: func(a string) bool {
+		ws := strings.Fields(strings.Map(func(c rune) rune {
+			if strings.ContainsRune(".,;:!?\"'", c) {
+				return ' '
+			}
+			return c
+		}, a))
+		if len(ws) != n {
+			return false
+		}
+		for _, w := range ws {
+			if strings.ToUpper(w) != w || strings.ToLower(w) == w {
 				return false
 			}
-			for _, p := range parts {
-				if !strings.EqualFold(strings.TrimSpace(p), w) {
-					return false
-				}
+		}
+		return true
+	}}
+}
+
+func jsonChallenge(key string, v int) Challenge {
+	p := fmt.Sprintf("Reply with only a JSON object that has the key %q set to the number %d.", key, v)
+	return Challenge{Prompt: p, Expected: fmt.Sprintf(`{%q: %d}`, key, v), check: func(a string) bool {
+		i, j := strings.Index(a, "{"), strings.LastIndex(a, "}")
+		if i < 0 || j < i {
+			return false
+		}
+		var m map[string]any
+		if json.Unmarshal([]byte(a[i:j+1]), &m) != nil {
+			return false
+		}
+		f, ok := m[key].(float64)
+		return ok && f == float64(v)
+	}}
+}
+
+func repeatChallenge(w string, n int) Challenge {
+	p := fmt.Sprintf("Write the word %q exactly %d times, separated by commas, and nothing else.", w, n)
+	return Challenge{Prompt: p, Expected: strings.TrimSuffix(strings.Repeat(w+", ", n), ", "), check: func(a string) bool {
+		parts := strings.Split(strings.TrimSpace(strings.TrimRight(strings.TrimSpace(a), ".")), ",")
+		if len(parts) != n {
+			return false
+		}
+		for _, p := range parts {
+			if !strings.EqualFold(strings.TrimSpace(p), w) {
+				return false
 			}
-			return true
-		}}
-	}
+		}
+		return true
+	}}
 }

@@ -3,9 +3,11 @@
 package miner
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -22,11 +24,12 @@ type Backend interface {
 	Complete(ctx context.Context, req *protocol.Chat) (text, model string, err error)
 }
 
-// NewBackend makes the backend named kind: "builtin" (with tools unless
-// noTools), "builtin-notools", "openai" (needs base URL and model) or "careless".
+// NewBackend makes the backend named kind: "builtin" or "tools" (the built-in model with
+// tools), "builtin-notools" (the model alone), "openai" (needs base URL and model) or
+// "careless".
 func NewBackend(kind string, o OpenAI) (Backend, error) {
 	switch kind {
-	case "builtin", "":
+	case "builtin", "tools", "":
 		return BuiltinBackend{Tools: true}, nil
 	case "builtin-notools":
 		return BuiltinBackend{}, nil
@@ -38,7 +41,7 @@ func NewBackend(kind string, o OpenAI) (Backend, error) {
 		}
 		return o, nil
 	}
-	return nil, fmt.Errorf("miner: unknown backend %q: use builtin, builtin-notools, openai or careless", kind)
+	return nil, fmt.Errorf("miner: unknown backend %q: use builtin (or tools), builtin-notools, openai or careless", kind)
 }
 
 // lastUser is the last user message's content.
@@ -91,40 +94,14 @@ type OpenAI struct {
 
 // Complete implements Backend.
 func (o OpenAI) Complete(ctx context.Context, req *protocol.Chat) (string, string, error) {
-	body := map[string]any{"model": o.Model, "messages": req.Messages}
-	if req.MaxTokens > 0 {
-		body["max_tokens"] = req.MaxTokens
-	}
-	if req.Temperature > 0 {
-		body["temperature"] = req.Temperature
-	}
-	if req.Seed != 0 {
-		body["seed"] = req.Seed
-	}
-	b, _ := json.Marshal(body)
-	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(o.BaseURL, "/")+"/chat/completions", bytes.NewReader(b))
+	resp, err := o.post(ctx, req, false)
 	if err != nil {
 		return "", "", err
-	}
-	hr.Header.Set("Content-Type", "application/json")
-	if o.APIKey != "" {
-		hr.Header.Set("Authorization", "Bearer "+o.APIKey)
-	}
-	c := o.HTTP
-	if c == nil {
-		c = http.DefaultClient
-	}
-	resp, err := c.Do(hr)
-	if err != nil {
-		return "", "", fmt.Errorf("openai backend: %w", err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
 	if err != nil {
 		return "", "", fmt.Errorf("openai backend: reading the response: %w", err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return "", "", fmt.Errorf("openai backend: %s: %.300s", resp.Status, data)
 	}
 	var out struct {
 		Model   string `json:"model"`
@@ -136,4 +113,115 @@ func (o OpenAI) Complete(ctx context.Context, req *protocol.Chat) (string, strin
 		return "", "", fmt.Errorf("openai backend: not a chat completion: %.300s", data)
 	}
 	return out.Choices[0].Message.Content, out.Model, nil
+}
+
+// Streamer is a Backend that can also stream a completion: emit receives each piece of
+// text as the model writes it.
+type Streamer interface {
+	Backend
+	Stream(ctx context.Context, req *protocol.Chat, emit func(delta string) error) (model string, err error)
+}
+
+// Stream implements Streamer with "stream": true: the endpoint answers server-sent events,
+// "data: {chunk}" lines whose choices[0].delta.content carry the text, ending with
+// "data: [DONE]" (the OpenAI wire format, as llama.cpp, vLLM and Ollama send it).
+func (o OpenAI) Stream(ctx context.Context, req *protocol.Chat, emit func(delta string) error) (string, error) {
+	resp, err := o.post(ctx, req, true)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	model := ""
+	for sc.Scan() {
+		data, ok := strings.CutPrefix(sc.Text(), "data:")
+		if !ok {
+			continue // blank separators, ": comments", "event:" and "id:" lines
+		}
+		data = strings.TrimSpace(data)
+		if data == "[DONE]" {
+			return model, nil
+		}
+		var chunk struct {
+			Model   string `json:"model"`
+			Choices []struct {
+				Delta struct {
+					Content string `json:"content"`
+				} `json:"delta"`
+			} `json:"choices"`
+			Error *struct {
+				Message string `json:"message"`
+			} `json:"error"`
+		}
+		if err := json.Unmarshal([]byte(data), &chunk); err != nil {
+			return model, fmt.Errorf("openai backend: a stream chunk is not JSON: %.300s", data)
+		}
+		if chunk.Error != nil {
+			return model, fmt.Errorf("openai backend: the stream failed: %s", chunk.Error.Message)
+		}
+		if chunk.Model != "" {
+			model = chunk.Model
+		}
+		if len(chunk.Choices) > 0 && chunk.Choices[0].Delta.Content != "" {
+			if err := emit(chunk.Choices[0].Delta.Content); err != nil {
+				return model, err
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return model, fmt.Errorf("openai backend: reading the stream: %w", err)
+	}
+	return model, errors.New("openai backend: the stream ended without data: [DONE]; the server or a proxy cut it short")
+}
+
+// post sends req to /chat/completions and returns a 200 response, or an error naming the
+// status and the start of the body.
+func (o OpenAI) post(ctx context.Context, req *protocol.Chat, stream bool) (*http.Response, error) {
+	body := map[string]any{"model": o.Model, "messages": req.Messages}
+	if req.MaxTokens > 0 {
+		body["max_tokens"] = req.MaxTokens
+	}
+	if req.Temperature > 0 {
+		body["temperature"] = req.Temperature
+	}
+	if req.Seed != 0 {
+		body["seed"] = req.Seed
+	}
+	if stream {
+		body["stream"] = true
+	}
+	b, _ := json.Marshal(body)
+	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(o.BaseURL, "/")+"/chat/completions", bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("openai backend: base URL %q: %w", o.BaseURL, err)
+	}
+	hr.Header.Set("Content-Type", "application/json")
+	if stream {
+		hr.Header.Set("Accept", "text/event-stream")
+	}
+	if o.APIKey != "" {
+		hr.Header.Set("Authorization", "Bearer "+o.APIKey)
+	}
+	c := o.HTTP
+	if c == nil {
+		c = http.DefaultClient
+	}
+	resp, err := c.Do(hr)
+	if err != nil {
+		return nil, fmt.Errorf("openai backend: %w; is the server at %s running?", err, o.BaseURL)
+	}
+	if resp.StatusCode != http.StatusOK {
+		data, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		resp.Body.Close()
+		hint := ""
+		switch resp.StatusCode {
+		case http.StatusUnauthorized, http.StatusForbidden:
+			hint = " (check --openai.api-key / OPENAI_API_KEY)"
+		case http.StatusNotFound:
+			hint = " (check --openai.base-url, which usually ends in /v1, and --openai.model)"
+		}
+		return nil, fmt.Errorf("openai backend: %s%s: %.300s", resp.Status, hint, data)
+	}
+	return resp, nil
 }

@@ -2,9 +2,6 @@ package miner
 
 import (
 	"context"
-	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/gotensor/gotensor/subnets/prompting/challenge"
@@ -76,32 +73,5 @@ func TestEval(t *testing.T) {
 		if _, err := Eval(bad); err == nil {
 			t.Errorf("%q evaluated", bad)
 		}
-	}
-}
-
-func TestOpenAIBackend(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/v1/chat/completions" || r.Header.Get("Authorization") != "Bearer k" {
-			http.Error(w, "bad", 400)
-			return
-		}
-		var body struct {
-			Model    string             `json:"model"`
-			Messages []protocol.Message `json:"messages"`
-		}
-		json.NewDecoder(r.Body).Decode(&body)
-		json.NewEncoder(w).Encode(map[string]any{"model": body.Model, "choices": []any{map[string]any{"message": map[string]string{"role": "assistant", "content": "echo: " + body.Messages[0].Content}}}})
-	}))
-	defer srv.Close()
-	b, err := NewBackend("openai", OpenAI{BaseURL: srv.URL + "/v1/", APIKey: "k", Model: "m1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	text, model, err := b.Complete(context.Background(), &protocol.Chat{Messages: []protocol.Message{{Role: "user", Content: "hi"}}})
-	if err != nil || text != "echo: hi" || model != "m1" {
-		t.Fatalf("%q %q %v", text, model, err)
-	}
-	if _, err := NewBackend("openai", OpenAI{}); err == nil {
-		t.Fatal("openai without a URL accepted")
 	}
 }

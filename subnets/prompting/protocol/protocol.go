@@ -53,3 +53,31 @@ type ChatDelta struct {
 	Content string `json:"content"`
 	Done    bool   `json:"done,omitempty"`
 }
+
+// SpecVersion is the prompting subnet code's version, sent as the weights version key.
+// Raise it when validators must upgrade together (a changed reward, say); the subnet owner
+// then raises weights_version_key to match.
+const SpecVersion = 1
+
+// OrganicSample is one real user request and the miners' answers to it, as the gateway
+// sends it to a validator's POST /organic (JSON). The validator scores the answers it can
+// check and ignores the rest; see docs/prompting-subnet.md "Organic traffic".
+type OrganicSample struct {
+	Netuid      uint16          `json:"netuid"`
+	Messages    []Message       `json:"messages"`
+	MaxTokens   int             `json:"max_tokens,omitempty"`
+	Temperature float64         `json:"temperature,omitempty"`
+	Seed        int64           `json:"seed,omitempty"`
+	Answers     []OrganicAnswer `json:"answers"`
+}
+
+// OrganicAnswer is one miner's outcome for an OrganicSample.
+type OrganicAnswer struct {
+	UID    uint16 `json:"uid"`
+	Hotkey string `json:"hotkey"` // SS58; an answer whose hotkey no longer holds UID is ignored
+	// Completion is the miner's text; Failed marks a call that returned no answer (an error
+	// of the miner's, not a call the gateway cancelled), which scores 0.
+	Completion string `json:"completion"`
+	Failed     bool   `json:"failed,omitempty"`
+	LatencyMS  int64  `json:"latency_ms"`
+}

@@ -1,11 +1,16 @@
-// Package validator is the prompting subnet's validator: each round it sends
-// every serving miner its own freshly generated challenge, scores the answer
-// (correctness × latency factor), keeps a moving average per uid and sets
-// weights from it. docs/prompting-subnet.md explains the reward.
+// Package validator is the prompting subnet's validator, on the neuron runtime
+// (neuron.Validator: sampling, moving average per uid, weights with rate limit, permit,
+// version key and commit-reveal). Each step it sends every sampled miner its own freshly
+// generated task: a checkable challenge, or, when it has a reference backend, now and then
+// a free prompt scored by similarity to the reference completion. Real user requests from
+// the gateway (Organic) are scored the same way when checkable. Reward = correctness (or
+// similarity) × latency factor. docs/prompting-subnet.md explains the reward.
 package validator
 
 import (
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/gotensor/gotensor/subnets/prompting/challenge"
 )
@@ -40,40 +45,81 @@ func Score(c challenge.Challenge, answer string, elapsed, timeout time.Duration)
 	return LatencyFactor(elapsed, timeout)
 }
 
-// EMA is a moving average per hotkey: avg ← α·score + (1−α)·avg. A new
-// hotkey at a uid starts from zero, so a re-registered uid inherits nothing.
-type EMA struct {
-	Alpha  float64
-	scores map[string]float64
-}
-
-// Update folds score into hotkey's average and returns it.
-func (e *EMA) Update(hotkey string, score float64) float64 {
-	if e.scores == nil {
-		e.scores = map[string]float64{}
+// Similarity is the token F1 of answer against reference, in [0, 1]: the harmonic mean of
+// the share of the answer's tokens found in the reference and the share of the reference's
+// tokens found in the answer, counting repeats (SQuAD's answer metric). Tokens are
+// lower-cased words and numbers; punctuation, "a", "an" and "the" are dropped, and
+// "1,000" is 1000. Word order does not count, so a correct answer in other words scores
+// well; padding lowers precision and a short answer lowers recall, so neither pays. An
+// empty answer or reference scores 0.
+func Similarity(answer, reference string) float64 {
+	a, r := Tokens(answer), Tokens(reference)
+	if len(a) == 0 || len(r) == 0 {
+		return 0
 	}
-	v := e.Alpha*score + (1-e.Alpha)*e.scores[hotkey]
-	e.scores[hotkey] = v
-	return v
-}
-
-// Get is hotkey's average (0 when unseen).
-func (e *EMA) Get(hotkey string) float64 { return e.scores[hotkey] }
-
-// Weights turns averages into u16 weights, the largest 65535; uids with a
-// zero average are left out. It returns nil when every average is zero.
-func Weights(uids []uint16, avgs []float64) (outUIDs, outW []uint16) {
-	top := 0.0
-	for _, a := range avgs {
-		top = max(top, a)
+	count := map[string]int{}
+	for _, t := range r {
+		count[t]++
 	}
-	if top <= 0 {
-		return nil, nil
-	}
-	for i, a := range avgs {
-		if w := uint16(a / top * 65535); w > 0 {
-			outUIDs, outW = append(outUIDs, uids[i]), append(outW, w)
+	common := 0
+	for _, t := range a {
+		if count[t] > 0 {
+			count[t]--
+			common++
 		}
 	}
-	return outUIDs, outW
+	if common == 0 {
+		return 0
+	}
+	p, rc := float64(common)/float64(len(a)), float64(common)/float64(len(r))
+	return 2 * p * rc / (p + rc)
+}
+
+// Tokens splits s as Similarity compares it.
+func Tokens(s string) []string {
+	s = strings.ToLower(s)
+	var b strings.Builder
+	rs := []rune(s)
+	for i, c := range rs {
+		// A comma or dot between digits belongs to the number: 1,000 and 3.5.
+		if (c == ',' || c == '.') && i > 0 && i+1 < len(rs) && unicode.IsDigit(rs[i-1]) && unicode.IsDigit(rs[i+1]) {
+			if c == '.' {
+				b.WriteRune(c)
+			}
+			continue
+		}
+		if unicode.IsLetter(c) || unicode.IsDigit(c) {
+			b.WriteRune(c)
+		} else {
+			b.WriteRune(' ')
+		}
+	}
+	var out []string
+	for _, w := range strings.Fields(b.String()) {
+		if w != "a" && w != "an" && w != "the" {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// FreeCredit is an answer's credit on a free prompt, in [0, 1]: its Similarity to the
+// reference above what echoing the prompt back would get, rescaled so the reference itself
+// scores 1 and the echo 0:
+//
+//	credit = max(0, (sim(answer, ref) − sim(prompt, ref)) / (1 − sim(prompt, ref)))
+//
+// A reference that merely restates the prompt (echo similarity 1) cannot tell answers
+// apart, and every answer gets 0.
+func FreeCredit(prompt, answer, reference string) float64 {
+	echo := Similarity(prompt, reference)
+	if echo >= 1 {
+		return 0
+	}
+	return max(0, (Similarity(answer, reference)-echo)/(1-echo))
+}
+
+// FreeScore is one free-prompt answer's reward: FreeCredit × the latency factor.
+func FreeScore(prompt, answer, reference string, elapsed, timeout time.Duration) float64 {
+	return FreeCredit(prompt, answer, reference) * LatencyFactor(elapsed, timeout)
 }

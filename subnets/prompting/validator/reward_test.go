@@ -1,10 +1,14 @@
 package validator
 
 import (
+	"context"
+	"math"
 	"testing"
 	"time"
 
 	"github.com/gotensor/gotensor/subnets/prompting/challenge"
+	"github.com/gotensor/gotensor/subnets/prompting/miner"
+	"github.com/gotensor/gotensor/subnets/prompting/protocol"
 )
 
 func TestScore(t *testing.T) {
@@ -24,20 +28,96 @@ func TestScore(t *testing.T) {
 	}
 }
 
-func TestEMAAndWeights(t *testing.T) {
-	var e EMA
-	e.Alpha = 0.5
-	e.Update("a", 1)
-	e.Update("a", 1)
-	e.Update("b", 1)
-	if e.Get("a") != 0.75 || e.Get("b") != 0.5 || e.Get("c") != 0 {
-		t.Fatalf("a %v b %v", e.Get("a"), e.Get("b"))
+func TestTokens(t *testing.T) {
+	got := Tokens("The Eiffel tower is 330 m tall; it cost 7,799,401.5 francs, an amount.")
+	want := []string{"eiffel", "tower", "is", "330", "m", "tall", "it", "cost", "7799401.5", "francs", "amount"}
+	if len(got) != len(want) {
+		t.Fatalf("%q", got)
 	}
-	uids, w := Weights([]uint16{1, 2, 3}, []float64{e.Get("a"), e.Get("b"), e.Get("c")})
-	if len(uids) != 2 || uids[0] != 1 || w[0] != 65535 || w[1] != 43690 {
-		t.Fatalf("%v %v", uids, w)
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("%q, want %q", got, want)
+		}
 	}
-	if u, _ := Weights([]uint16{1}, []float64{0}); u != nil {
-		t.Fatal("all-zero averages gave weights")
+}
+
+func TestSimilarity(t *testing.T) {
+	ref := "Paris is the capital of France."
+	for _, tc := range []struct {
+		answer   string
+		min, max float64
+	}{
+		{"Paris is the capital of France.", 1, 1},
+		{"The capital of France is Paris!", 1, 1},       // same words, other order
+		{"France's capital city is Paris.", 0.5, 0.9},   // reworded
+		{"Berlin is the capital of Germany.", 0.4, 0.7}, // wrong, though half the words match
+		{"", 0, 0},      // empty
+		{"...", 0, 0},   // nothing but punctuation
+		{"Rome.", 0, 0}, // wrong and short
+		{"Paris " + repeat("capital France ", 40), 0, 0.15}, // padding to fish for overlap
+	} {
+		s := Similarity(tc.answer, ref)
+		if s < tc.min || s > tc.max || math.IsNaN(s) {
+			t.Errorf("Similarity(%q) = %.3f, want in [%v, %v]", tc.answer, s, tc.min, tc.max)
+		}
+	}
+	if Similarity("x", "") != 0 {
+		t.Error("an empty reference scored")
+	}
+}
+
+func repeat(s string, n int) (out string) {
+	for range n {
+		out += s
+	}
+	return out
+}
+
+// Free-prompt credit: a correct answer in other words beats a wrong one; echoing the prompt,
+// an empty answer and a reply off the subject earn nothing.
+func TestFreeCredit(t *testing.T) {
+	prompt := "Tell me about the harbour in the morning."
+	ref := "In the morning the boats leave the harbour early, and the fishermen watch the wind over the calm water."
+	same := FreeCredit(prompt, ref, ref)
+	reworded := FreeCredit(prompt, "Early in the morning fishermen take their boats out of the harbour while the water is calm and they watch the wind.", ref)
+	offTopic := FreeCredit(prompt, "Mountains are white with snow and the path to the top is long.", ref)
+	echo := FreeCredit(prompt, prompt, ref)
+	empty := FreeCredit(prompt, "", ref)
+	t.Logf("credit: reference %.2f, reworded %.2f, off topic %.2f, echo %.2f, empty %.2f", same, reworded, offTopic, echo, empty)
+	if same != 1 || echo != 0 || empty != 0 {
+		t.Errorf("reference %v, echo %v, empty %v: want 1, 0, 0", same, echo, empty)
+	}
+	if !(reworded > 0.5 && reworded > 3*offTopic) {
+		t.Errorf("reworded answer %.2f should be well above an off-topic one %.2f", reworded, offTopic)
+	}
+	if FreeCredit("a b", "a b", "a b") != 0 {
+		t.Error("a reference that restates the prompt should tell nothing apart")
+	}
+	if s := FreeScore(prompt, ref, ref, 4*time.Second, 4*time.Second); s != SlowFloor {
+		t.Errorf("slow perfect answer: %v, want %v", s, SlowFloor)
+	}
+}
+
+// With the built-in model as the reference, the localnet miners keep their order on free
+// prompts: tools and the built-in model write the reference's text, careless writes none.
+func TestFreePromptsRankLocalnetMiners(t *testing.T) {
+	ref := miner.BuiltinBackend{Tools: true}
+	backends := map[string]miner.Backend{"tools": miner.BuiltinBackend{Tools: true}, "builtin": miner.BuiltinBackend{}, "careless": miner.Careless{}}
+	total := map[string]float64{}
+	for seed := range uint64(60) {
+		p := FreePrompt(seed)
+		req := &protocol.Chat{Messages: []protocol.Message{{Role: "user", Content: p}}, MaxTokens: FreeTokens, Seed: int64(seed)}
+		want, _, _ := ref.Complete(context.Background(), req)
+		for name, b := range backends {
+			got, _, _ := b.Complete(context.Background(), req)
+			total[name] += FreeCredit(p, got, want)
+		}
+	}
+	t.Logf("free-prompt credit over 60 prompts: %v", total)
+	if !(total["tools"] >= total["builtin"] && total["builtin"] > 10*total["careless"]+1) {
+		t.Errorf("credit %v: want tools ≥ builtin ≫ careless", total)
+	}
+	if FreePrompt(1) == FreePrompt(2) || FreePrompt(5) != FreePrompt(5) {
+		t.Error("FreePrompt is not a varied pure function of the seed")
 	}
 }
