@@ -13,6 +13,7 @@ import (
 	"github.com/gotensor/gotensor/axon"
 	"github.com/gotensor/gotensor/chain/api"
 	"github.com/gotensor/gotensor/chain/fixed"
+	"github.com/gotensor/gotensor/client"
 	"github.com/gotensor/gotensor/keys"
 	"github.com/gotensor/gotensor/synapse"
 )
@@ -81,6 +82,45 @@ func (m *Metagraph) Sync(ctx context.Context) (changed bool, err error) {
 		return false, nil
 	}
 	return true, m.SyncAt(ctx, h)
+}
+
+// Watch keeps the metagraph at the chain head, driven by a block
+// subscription: one query per block that is newer than the last sync, none
+// in between (Sync's status round trip is not needed either). After every
+// attempt it calls onSync, if set, with the sync's error; a failed sync is
+// retried at the next block. Watch returns when ctx ends (ctx.Err()) or the
+// subscription closes.
+//
+//	go m.Watch(ctx, c.SubscribeBlocks(ctx), func(err error) { ... m.Block() ... })
+func (m *Metagraph) Watch(ctx context.Context, blocks <-chan client.Block, onSync func(err error)) error {
+	for {
+		var b client.Block
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case blk, ok := <-blocks:
+			if !ok {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				return fmt.Errorf("metagraph %d: the block subscription ended; subscribe again to keep watching", m.netuid)
+			}
+			b = blk
+		}
+		m.mu.RLock()
+		fresh := m.synced && b.Height <= m.data.Block
+		m.mu.RUnlock()
+		if fresh {
+			continue
+		}
+		err := m.SyncAt(ctx, b.Height)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if onSync != nil {
+			onSync(err)
+		}
+	}
 }
 
 // SyncAt fetches the metagraph at height h (0 = latest): one query. The

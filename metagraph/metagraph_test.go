@@ -18,7 +18,12 @@ import (
 
 type counting struct {
 	*client.Client
-	calls atomic.Int64
+	calls, params atomic.Int64
+}
+
+func (c *counting) StakingParams(ctx context.Context) (api.StakingParams, error) {
+	c.params.Add(1)
+	return c.Client.StakingParams(ctx)
 }
 
 func (c *counting) Metagraph(ctx context.Context, netuid uint16, h int64, full bool) (api.Metagraph, error) {
@@ -153,5 +158,81 @@ func TestTotalStakes(t *testing.T) {
 	}
 	if got := metagraph.TotalStakes(d, 1_000_000); got[2] != 4_000_000_000 {
 		t.Fatalf("tao weight 1: %v", got)
+	}
+}
+
+func TestWatchSyncsOncePerNewBlock(t *testing.T) {
+	n := nodetest.Start(t, nodetest.Options{BlockTime: 200 * time.Millisecond})
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	c, err := client.Dial(ctx, client.Config{Endpoints: []string{n.RPC}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	src := &counting{Client: c}
+	m := metagraph.New(src, 0, metagraph.Lite)
+
+	// Fed by hand with real heights, a repeated or older block costs no query.
+	sub := c.SubscribeBlocks(ctx)
+	b := <-sub
+	blocks, synced := make(chan client.Block), make(chan error, 16)
+	wctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- m.Watch(wctx, blocks, func(err error) { synced <- err }) }()
+	for _, h := range []int64{b.Height, b.Height, b.Height - 1} {
+		blocks <- client.Block{Height: h}
+	}
+	blocks <- client.Block{Height: b.Height} // handed over only once the one before was handled
+	if err := <-synced; err != nil {
+		t.Fatal(err)
+	}
+	if m.Block() != b.Height || src.calls.Load() != 1 || len(synced) != 0 {
+		t.Fatalf("block %d after %d queries and %d more syncs; want block %d, 1 query", m.Block(), src.calls.Load(), len(synced), b.Height)
+	}
+	stop()
+	if err := <-done; err != context.Canceled {
+		t.Fatalf("watch returned %v after its context ended", err)
+	}
+
+	// Driven by the subscription: one query per block, at that block. The
+	// callback holds Watch until the test has looked.
+	wctx, stop = context.WithCancel(ctx)
+	defer stop()
+	epochs := map[uint64]bool{m.Data().EpochIndex: true}
+	ack := make(chan struct{})
+	go func() {
+		done <- m.Watch(wctx, sub, func(err error) {
+			epochs[m.Data().EpochIndex] = true
+			synced <- err
+			select {
+			case <-ack:
+			case <-wctx.Done():
+			}
+		})
+	}()
+	calls, last := src.calls.Load(), m.Block()
+	for i := 0; i < 5; i++ {
+		if err := <-synced; err != nil {
+			t.Fatal(err)
+		}
+		if m.Block() <= last {
+			t.Fatalf("sync %d at block %d after %d", i, m.Block(), last)
+		}
+		last = m.Block()
+		if i < 4 {
+			ack <- struct{}{}
+		}
+	}
+	if got := src.calls.Load() - calls; got != 5 {
+		t.Fatalf("%d queries for 5 syncs", got)
+	}
+	// TaoWeight is read again only when the epoch moved.
+	if int(src.params.Load()) != len(epochs) {
+		t.Fatalf("tao weight read %d times over %d epochs", src.params.Load(), len(epochs))
+	}
+	cancel()
+	if err := <-done; err != context.Canceled {
+		t.Fatalf("watch returned %v after its context ended", err)
 	}
 }
