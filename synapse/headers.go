@@ -155,11 +155,29 @@ func (t *Type) WriteHeaders(h http.Header, s Synapse, bodyHash string) {
 }
 
 func writeTerminal(h http.Header, prefix string, t *TerminalInfo) {
-	for i, name := range terminalFields {
+	names, ok := terminalHeaders[prefix]
+	if !ok {
+		names = terminalHeaderNames(prefix)
+	}
+	for i, name := range names {
 		if v, ok := t.field(i); ok {
-			setHeader(h, prefix+name, v)
+			setHeader(h, name, v)
 		}
 	}
+}
+
+// terminalHeaders holds the terminal-info header names of both ends, joined once: every
+// request and answer writes up to twenty of them.
+var terminalHeaders = map[string][len(terminalFields)]string{
+	PrefixAxon:     terminalHeaderNames(PrefixAxon),
+	PrefixDendrite: terminalHeaderNames(PrefixDendrite),
+}
+
+func terminalHeaderNames(prefix string) (names [len(terminalFields)]string) {
+	for i, f := range terminalFields {
+		names[i] = prefix + f
+	}
+	return names
 }
 
 // EncodeHeaders returns s's Bittensor headers (see Type.WriteHeaders), computing the body
