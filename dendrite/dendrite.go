@@ -38,6 +38,7 @@ type Dendrite struct {
 	client    *http.Client
 	slots     chan struct{}
 	lastNonce atomic.Int64
+	verifiers *keys.VerifierCache // axons' decoded public keys, for VerifyResponses
 
 	mu     sync.RWMutex // guards closed against wg.Add
 	closed bool
@@ -82,9 +83,10 @@ func New(hotkey *keys.Keypair, cfg Config) (*Dendrite, error) {
 		client: &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse // an axon answers; it does not redirect
 		}},
-		slots:  make(chan struct{}, cfg.MaxInFlight),
-		stop:   stop,
-		cancel: cancel,
+		slots:     make(chan struct{}, cfg.MaxInFlight),
+		verifiers: keys.NewVerifierCache(4096), // a subnet's axons, with room to spare
+		stop:      stop,
+		cancel:    cancel,
 	}, nil
 }
 
@@ -304,7 +306,7 @@ func (x *exchange) process(resp *http.Response, body []byte) error {
 	if resp.StatusCode == http.StatusOK && x.d.cfg.VerifyResponses {
 		sig, err := keys.ParseSignature(resp.Header.Get(synapse.HeaderResponseSignature))
 		msg := synapse.ResponseSignatureMessage(x.sent.Nonce, x.sent.Hotkey, x.axon.Hotkey.SS58(), x.sent.UUID, body)
-		if err != nil || !keys.Verify(x.axon.Hotkey, msg, sig) {
+		if err != nil || !x.d.verifiers.Verify(x.axon.Hotkey, msg, sig) {
 			return x.finish(synapse.StatusNotVerified, fmt.Sprintf("Failed verification: the answer is not signed by the axon's hotkey %s", x.axon.Hotkey))
 		}
 	}
