@@ -278,8 +278,8 @@ func (g *Gateway) subnetQuery(w http.ResponseWriter, r *http.Request) *APIError 
 	if e := g.acc.admit(acc, m, w.Header()); e != nil {
 		return e
 	}
-	chosen, answers, err := g.router.query(r.Context(), netuid, syn, func(s synapse.Synapse) bool { return true })
-	defer g.sample(netuid, r.PathValue("synapse"), acc, syn, answers, chosen)
+	chosen, answers, done, err := g.router.query(r.Context(), netuid, syn, func(s synapse.Synapse) bool { return true })
+	defer g.sampleWhen(done, netuid, r.PathValue("synapse"), acc, syn, answers, chosen)
 	if err != nil {
 		return g.upstreamError(r, netuid, err)
 	}

@@ -108,8 +108,10 @@ type Config struct {
 	// FlushInterval is how often usage is written to the store. Zero means 1 s.
 	FlushInterval time.Duration
 
-	// OnSample receives every routed request's answers for organic scoring. It runs on the
-	// request's goroutine after the reply is sent: keep it quick. Nil means none.
+	// OnSample receives every routed request's answers for organic scoring. It runs after
+	// the reply is sent, once every miner of the fan-out has answered or been cancelled
+	// (with PolicyFirst the others may finish after the reply, on a background goroutine
+	// that Serve and Close wait for): keep it quick. Nil means none.
 	OnSample func(Sample)
 	// Now is the clock. Nil means time.Now.
 	Now func() time.Time

@@ -135,6 +135,7 @@ func (g *Gateway) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	stop()
 	wg.Wait()
+	g.router.wait()
 	fctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if ferr := g.acc.flush(fctx); ferr != nil {
@@ -163,6 +164,7 @@ func (g *Gateway) every(ctx context.Context, d time.Duration, what string, f fun
 func (g *Gateway) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	g.router.wait()
 	err := g.acc.flush(ctx)
 	g.d.Close()
 	g.chain.Close()

@@ -329,14 +329,13 @@ func (g *Gateway) serveChat(w http.ResponseWriter, r *http.Request, model string
 	var chosen int
 	var answers []Answer
 	var err error
+	done := (<-chan struct{})(closed)
 	if g.cfg.StreamMiners {
 		chosen, answers, err = g.collect(r.Context(), c)
 	} else {
-		chosen, answers, err = g.router.query(r.Context(), m.Netuid, c.chat, func(s synapse.Synapse) bool {
-			return s.(*protocol.Chat).Completion != nil
-		})
+		chosen, answers, done, err = g.router.query(r.Context(), m.Netuid, c.chat, chatAnswered)
 	}
-	defer g.sample(m.Netuid, "Chat", c.acc, c.chat, answers, chosen)
+	defer g.sampleWhen(done, m.Netuid, "Chat", c.acc, c.chat, answers, chosen)
 	if err != nil {
 		return g.upstreamError(r, m.Netuid, err)
 	}
@@ -370,11 +369,30 @@ func (g *Gateway) upstreamError(r *http.Request, netuid uint16, err error) *APIE
 		Message: fmt.Sprintf("No miner of subnet %d gave an answer (all failed, timed out or are paused after repeated failures). Retry in a few seconds.", netuid)}
 }
 
+func chatAnswered(s synapse.Synapse) bool { return s.(*protocol.Chat).Completion != nil }
+
 func (g *Gateway) sample(netuid uint16, name string, acc *account, req synapse.Synapse, answers []Answer, chosen int) {
 	if g.cfg.OnSample == nil || len(answers) == 0 {
 		return
 	}
 	g.cfg.OnSample(Sample{Netuid: netuid, Synapse: name, KeyID: acc.key.ID, Request: req, Answers: answers, Chosen: chosen})
+}
+
+// sampleWhen hands the sample over once done is closed (every miner of the fan-out
+// answered): now if it is, else from the goroutine that waits for them.
+func (g *Gateway) sampleWhen(done <-chan struct{}, netuid uint16, name string, acc *account, req synapse.Synapse, answers []Answer, chosen int) {
+	if g.cfg.OnSample == nil || len(answers) == 0 {
+		return
+	}
+	select {
+	case <-done:
+		g.sample(netuid, name, acc, req, answers, chosen)
+	default:
+		g.router.bg.Go(func() {
+			<-done
+			g.sample(netuid, name, acc, req, answers, chosen)
+		})
+	}
 }
 
 // collect streams a non-streaming request from a streaming miner and returns the whole

@@ -41,6 +41,15 @@ type Answer struct {
 type candidate struct {
 	uid  uint16
 	axon synapse.AxonInfo
+	ss58 string // axon.Hotkey in SS58, for Answer
+}
+
+// pool is a subnet's serving miners by incentive (AddrOverride applied) as of one
+// metagraph block: built once per block, not per request, since reading axons parses
+// two SS58 addresses per uid.
+type pool struct {
+	block int64
+	cands []candidate
 }
 
 // breaker is one miner's circuit breaker: open (skipped) until openUntil after failures
@@ -59,11 +68,16 @@ type router struct {
 
 	mu       sync.Mutex
 	graphs   map[uint16]*metagraph.Metagraph
+	pools    map[uint16]*pool
 	breakers map[keys.PublicKey]*breaker
+
+	// bg counts fan-out calls still finishing after their request was answered, and the
+	// samples waiting for them; wait ends them before the dendrite closes.
+	bg sync.WaitGroup
 }
 
 func newRouter(cfg Config, d *dendrite.Dendrite, src metagraph.Source, m *metrics) *router {
-	r := &router{cfg: cfg, d: d, src: src, m: m, graphs: map[uint16]*metagraph.Metagraph{}, breakers: map[keys.PublicKey]*breaker{}}
+	r := &router{cfg: cfg, d: d, src: src, m: m, graphs: map[uint16]*metagraph.Metagraph{}, pools: map[uint16]*pool{}, breakers: map[keys.PublicKey]*breaker{}}
 	for _, mod := range cfg.Models {
 		if r.graphs[mod.Netuid] == nil {
 			r.graphs[mod.Netuid] = metagraph.New(src, mod.Netuid, metagraph.Lite)
@@ -111,30 +125,47 @@ func (r *router) candidates(ctx context.Context, netuid uint16) ([]candidate, er
 	if err != nil {
 		return nil, err
 	}
+	block := g.Block()
+	r.mu.Lock()
+	p := r.pools[netuid]
+	r.mu.Unlock()
+	if p == nil || p.block != block {
+		p = r.buildPool(g, block)
+		r.mu.Lock()
+		r.pools[netuid] = p
+		r.mu.Unlock()
+	}
 	now := r.cfg.Now()
-	var out []candidate
+	out := make([]candidate, 0, len(p.cands))
+	r.mu.Lock()
+	for _, c := range p.cands {
+		if b := r.breakers[c.axon.Hotkey]; b != nil && now.Before(b.openUntil) {
+			continue
+		}
+		out = append(out, c)
+	}
+	r.mu.Unlock()
+	return out, nil
+}
+
+func (r *router) buildPool(g *metagraph.Metagraph, block int64) *pool {
+	p := &pool{block: block}
 	for _, uid := range g.TopMiners(g.N()) {
 		ax, ok := g.Axon(uid)
 		if !ok {
 			continue
 		}
-		if o, ok := r.cfg.AddrOverride[ax.Hotkey.SS58()]; ok {
+		ss58 := ax.Hotkey.SS58()
+		if o, ok := r.cfg.AddrOverride[ss58]; ok {
 			host, port, _ := net.SplitHostPort(o) // Validate checked it
-			p, _ := strconv.Atoi(port)
-			ax.IP, ax.Port = host, uint16(p)
+			pn, _ := strconv.Atoi(port)
+			ax.IP, ax.Port = host, uint16(pn)
 		}
-		if !ax.IsServing() {
-			continue
-		}
-		r.mu.Lock()
-		b := r.breakers[ax.Hotkey]
-		open := b != nil && now.Before(b.openUntil)
-		r.mu.Unlock()
-		if !open {
-			out = append(out, candidate{uid: uid, axon: ax})
+		if ax.IsServing() {
+			p.cands = append(p.cands, candidate{uid: uid, axon: ax, ss58: ss58})
 		}
 	}
-	return out, nil
+	return p
 }
 
 func (r *router) outcome(hk keys.PublicKey, ok bool) {
@@ -158,83 +189,122 @@ func (r *router) outcome(hk keys.PublicKey, ok bool) {
 }
 
 // query sends syn to netuid's miners, K at a time, up to Retries+1 rounds, and returns the
-// chosen answer (by Policy; good says what counts as an answer) and every answer.
-func (r *router) query(ctx context.Context, netuid uint16, syn synapse.Synapse, good func(synapse.Synapse) bool) (int, []Answer, error) {
+// chosen answer (by Policy; good says what counts as an answer) and every answer. With
+// PolicyFirst the other miners of the last round may still be answering: their entries
+// of answers are final only once done is closed (see fanout).
+func (r *router) query(ctx context.Context, netuid uint16, syn synapse.Synapse, good func(synapse.Synapse) bool) (chosen int, answers []Answer, done <-chan struct{}, err error) {
 	cands, err := r.candidates(ctx, netuid)
 	if err != nil {
-		return -1, nil, fmt.Errorf("%w: metagraph of subnet %d: %v", ErrNoMiners, netuid, err)
+		return -1, nil, closed, fmt.Errorf("%w: metagraph of subnet %d: %v", ErrNoMiners, netuid, err)
 	}
 	if len(cands) == 0 {
-		return -1, nil, fmt.Errorf("%w: subnet %d has no serving miner", ErrNoMiners, netuid)
+		return -1, nil, closed, fmt.Errorf("%w: subnet %d has no serving miner", ErrNoMiners, netuid)
 	}
 	t, err := synapse.TypeOf(syn)
 	if err != nil {
-		return -1, nil, err
+		return -1, nil, closed, err
 	}
 	syn.SynapseBase().Timeout = r.cfg.MinerTimeout.Seconds()
-	var all []Answer
+	// Room for every round up front: a round's entries are written in place by calls that
+	// may outlive query, so the slice must never be copied by a growing append.
+	all := make([]Answer, 0, min(len(cands), (r.cfg.Retries+1)*r.cfg.K))
 	for round := 0; round <= r.cfg.Retries && len(cands) > 0 && ctx.Err() == nil; round++ {
 		batch := cands[:min(r.cfg.K, len(cands))]
 		cands = cands[len(batch):]
-		chosen, answers := r.fanout(ctx, t, batch, syn, good)
 		base := len(all)
-		all = append(all, answers...)
+		all = all[:base+len(batch)]
+		chosen, done := r.fanout(ctx, t, batch, syn, good, all[base:])
 		if chosen >= 0 {
-			return base + chosen, all, nil
+			return base + chosen, all, done, nil
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return -1, all, err
+		return -1, all, closed, err
 	}
-	return -1, all, fmt.Errorf("%w: %d miners of subnet %d tried", ErrNoMiners, len(all), netuid)
+	return -1, all, closed, fmt.Errorf("%w: %d miners of subnet %d tried", ErrNoMiners, len(all), netuid)
 }
 
-func (r *router) fanout(ctx context.Context, t *synapse.Type, batch []candidate, syn synapse.Synapse, good func(synapse.Synapse) bool) (int, []Answer) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	answers := make([]Answer, len(batch))
-	done := make(chan int, len(batch))
-	var wg sync.WaitGroup
+// closed is a closed channel: nothing left to wait for.
+var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// fanout calls batch's miners at once, filling answers (one per miner), and returns the
+// chosen index (-1 if none) and a channel closed once every answer is in.
+//
+// With PolicyFirst it returns at the first good answer. The other calls are not cancelled
+// at once: they get as long again as the winner took (at least loserGrace) to finish in
+// the background. Fast miners answer within that, so their connections stay open for
+// reuse (cancelling an HTTP/1.1 call closes its connection, and redialling cost more CPU
+// than the answers) and their answers still reach the breakers and the organic sample;
+// slow ones are cancelled after it. The user going away before an answer cancels all.
+func (r *router) fanout(ctx context.Context, t *synapse.Type, batch []candidate, syn synapse.Synapse, good func(synapse.Synapse) bool, answers []Answer) (int, <-chan struct{}) {
+	callCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	unfollow := context.AfterFunc(ctx, cancel)
+	results := make(chan int, len(batch))
 	for i, c := range batch {
 		cp := t.Copy(syn)
-		answers[i] = Answer{UID: c.uid, Hotkey: c.axon.Hotkey.SS58(), Response: cp}
-		wg.Go(func() {
+		answers[i] = Answer{UID: c.uid, Hotkey: c.ss58, Response: cp, hotkey: c.axon.Hotkey}
+		go func() {
 			start := time.Now()
-			err := r.d.Call(ctx, c.axon, cp)
+			err := r.d.Call(callCtx, c.axon, cp)
 			if err == nil && !good(cp) {
 				err = errors.New("empty answer")
 			}
 			answers[i].Err, answers[i].Latency = err, time.Since(start)
-			done <- i
-		})
+			results <- i
+		}()
 	}
-	chosen := -1
-	best := 0.0
-	for range batch {
-		i := <-done
-		a := answers[i]
-		cancelled := a.Err != nil && ctx.Err() != nil && chosen >= 0
-		if !cancelled {
-			r.outcome(batch[i].axon.Hotkey, a.Err == nil)
-			r.m.upstream(a.Err == nil)
+	// collect takes answer i in: a call that failed because it was cancelled says nothing
+	// about its miner.
+	collect := func(i int) {
+		a := &answers[i]
+		if a.Err != nil && callCtx.Err() != nil {
+			return
 		}
-		if a.Err != nil {
+		r.outcome(a.hotkey, a.Err == nil)
+		r.m.upstream(a.Err == nil)
+	}
+	chosen, best, n := -1, 0.0, 0
+	for n < len(batch) && (r.cfg.Policy != PolicyFirst || chosen < 0) {
+		i := <-results
+		n++
+		collect(i)
+		if answers[i].Err != nil {
 			continue
 		}
 		if r.cfg.Policy == PolicyFirst {
-			if chosen < 0 {
-				chosen = i
-				cancel()
-			}
+			chosen = i
 			continue
 		}
-		if s := r.score(a.Response); chosen < 0 || s > best {
+		if s := r.score(answers[i].Response); chosen < 0 || s > best {
 			chosen, best = i, s
 		}
 	}
-	wg.Wait()
-	return chosen, answers
+	if n == len(batch) {
+		unfollow()
+		cancel()
+		return chosen, closed
+	}
+	// Answered; the request context ends when the handler returns, so the rest no longer
+	// follow it.
+	unfollow()
+	timer := time.AfterFunc(max(loserGrace, answers[chosen].Latency), cancel)
+	done := make(chan struct{})
+	r.bg.Go(func() {
+		for ; n < len(batch); n++ {
+			collect(<-results)
+		}
+		timer.Stop()
+		cancel()
+		close(done)
+	})
+	return chosen, done
 }
+
+// loserGrace is the least time the other calls of a PolicyFirst fan-out get to finish.
+const loserGrace = 100 * time.Millisecond
+
+// wait waits for the fan-out calls still finishing in the background.
+func (r *router) wait() { r.bg.Wait() }
 
 func (r *router) score(s synapse.Synapse) float64 {
 	if r.cfg.Score != nil {
@@ -259,7 +329,7 @@ func (r *router) stream(ctx context.Context, netuid uint16, syn synapse.Synapse)
 		start := time.Now()
 		s, err := r.d.Stream(ctx, c.axon, syn)
 		if err == nil {
-			return s, Answer{UID: c.uid, Hotkey: c.axon.Hotkey.SS58(), Response: syn, Latency: time.Since(start), hotkey: c.axon.Hotkey}, nil
+			return s, Answer{UID: c.uid, Hotkey: c.ss58, Response: syn, Latency: time.Since(start), hotkey: c.axon.Hotkey}, nil
 		}
 		if ctx.Err() != nil {
 			return nil, Answer{}, ctx.Err()
