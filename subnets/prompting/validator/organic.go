@@ -61,7 +61,8 @@ var ErrOrganicFull = errors.New("validator: organic queue full; sample dropped")
 // ErrOrganicSample: the sample is malformed.
 var ErrOrganicSample = errors.New("validator: bad organic sample")
 
-func (c OrganicConfig) validate() error {
+// Validate reports a setting that cannot work, naming the flag to fix.
+func (c OrganicConfig) Validate() error {
 	if c.Queue < 0 || c.PerStep < 0 {
 		return fmt.Errorf("validator: Organic.Queue = %d and Organic.PerStep = %d; want positive numbers (0 for the defaults)", c.Queue, c.PerStep)
 	}

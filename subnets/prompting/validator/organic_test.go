@@ -179,7 +179,7 @@ func TestOrganicFold(t *testing.T) {
 }
 
 func TestOrganicConfigNeedsAuth(t *testing.T) {
-	if err := (OrganicConfig{Addr: "127.0.0.1:0"}).validate(); err == nil || !strings.Contains(err.Error(), "--organic.token") {
+	if err := (OrganicConfig{Addr: "127.0.0.1:0"}).Validate(); err == nil || !strings.Contains(err.Error(), "--organic.token") {
 		t.Fatalf("an open endpoint was accepted: %v", err)
 	}
 }

@@ -170,7 +170,7 @@ func New(cfg Config) (*Validator, error) {
 	case freeRatio > 1:
 		return nil, fmt.Errorf("validator: FreeRatio = %v; want a share in [0, 1]", cfg.FreeRatio)
 	}
-	if err := cfg.Organic.validate(); err != nil {
+	if err := cfg.Organic.Validate(); err != nil {
 		return nil, err
 	}
 	v := &Validator{cfg: cfg, log: b.Logger.With("subnet", "prompting"), timeout: b.Neuron.Timeout, freeRatio: freeRatio}
