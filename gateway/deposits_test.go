@@ -2,8 +2,12 @@ package gateway_test
 
 import (
 	"context"
+	"log/slog"
+	"net"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -69,7 +73,21 @@ func TestDepositDoubleDelivery(t *testing.T) {
 			}
 			s.Close()
 
-			g2 := startGateway(t, nw, cfg)
+			// The restarted gateway has the key's account cached (credit 1e9) before its
+			// watcher starts, so crediting the re-scanned block again would show in the
+			// balance as well as in the store.
+			cfg.ChainRPC, cfg.Logger = nw.node.RPC, slog.New(slog.DiscardHandler)
+			gw, err := gateway.New(ctx, nw.gatewayHotkey, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pre := httptest.NewServer(gw.Handler())
+			_, b := call(t, "GET", pre.URL+"/v1/balance", key, nil)
+			pre.Close()
+			if b["credited_rao"] != 1e9 {
+				t.Fatalf("balance before the watcher runs: %v", b)
+			}
+			g2 := serveGateway(t, gw)
 			second, err := nw.c.Submit(ctx, bob, client.Transfer(dep, 500_000_000), client.SubmitOptions{Wait: client.WaitFinal})
 			if err != nil {
 				t.Fatal(err)
@@ -90,6 +108,27 @@ func TestDepositDoubleDelivery(t *testing.T) {
 			}
 		})
 	}
+}
+
+// serveGateway serves a gateway the test made, until stop (or the test's end), as
+// startGateway does.
+func serveGateway(t *testing.T, gw *gateway.Gateway) *running {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := gw.Serve(ctx, ln); err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	var once sync.Once
+	stop := func() { once.Do(func() { cancel(); wg.Wait(); gw.Close() }) }
+	t.Cleanup(stop)
+	return &running{gw: gw, url: "http://" + ln.Addr().String(), stop: stop}
 }
 
 // waitCredited polls the key's balance, as a user would, until credited_rao reaches want,
