@@ -436,3 +436,24 @@ func TestNewUUID(t *testing.T) {
 }
 
 func reflectElem(s Synapse) reflect.Value { return reflect.ValueOf(s).Elem() }
+
+// TestTerminalStringsAsJSON checks that terminal-info strings encode as json.Marshal would,
+// for the plain ones copied between quotes and for every kind it escapes.
+func TestTerminalStringsAsJSON(t *testing.T) {
+	for _, s := range []string{"5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY", "0xab12", "127.0.0.1", "Success",
+		`say "hi"`, `back\\slash`, "<b>&</b>", "tab\there", "nl\n", "\x7f", "é", "\u2028", "bad \xff utf8", " ~"} {
+		info := TerminalInfo{StatusMessage: s, Hotkey: s}
+		got, err := json.Marshal(info)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := json.Marshal(s)
+		if !strings.Contains(string(got), `"status_message":`+string(want)+",") || !strings.Contains(string(got), `"hotkey":`+string(want)+",") {
+			t.Errorf("%q encodes as %s, want %s in it", s, got, want)
+		}
+		var back TerminalInfo
+		if err := json.Unmarshal(got, &back); err != nil || back.Hotkey != strings.ToValidUTF8(s, "\ufffd") {
+			t.Errorf("%q does not round-trip: %q, %v", s, back.Hotkey, err)
+		}
+	}
+}

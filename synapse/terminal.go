@@ -100,6 +100,11 @@ func (t TerminalInfo) appendJSONField(b []byte, i int) []byte {
 		if s == "" {
 			return append(b, "null"...)
 		}
+		if plainJSON(s) { // addresses, ids, IPs, hex: json.Marshal would only add quotes
+			b = append(b, '"')
+			b = append(b, s...)
+			return append(b, '"')
+		}
 		q, _ := json.Marshal(s) // strings always marshal
 		return append(b, q...)
 	}
@@ -134,6 +139,18 @@ func (t TerminalInfo) appendJSONField(b []byte, i int) []byte {
 	default:
 		return str(t.Signature)
 	}
+}
+
+// plainJSON reports whether s is printable ASCII that json.Marshal copies unchanged between
+// quotes: no quote, backslash or HTML character it escapes.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }
 
 // terminalWire is TerminalInfo as JSON carries it: numbers may come as numbers, numeric
