@@ -66,8 +66,8 @@ type Config struct {
 	// ExternalIP is this host's published IP: axons listed at it are called on 127.0.0.1
 	// (dendrite.Config.ExternalIP). Empty means none.
 	ExternalIP string
-	// Seed returns each task's seed. Nil means crypto/rand: seeds a miner cannot predict, so
-	// old answers cannot be replayed.
+	// Seed returns each task's seed; it is called from several goroutines at once. Nil means
+	// crypto/rand: seeds a miner cannot predict, so old answers cannot be replayed.
 	Seed func() uint64
 	// Reference, when set, enables free prompts (FreeRatio of the tasks) and the scoring of
 	// organic requests no challenge family parses. Nil means checkable challenges only.
@@ -77,7 +77,7 @@ type Config struct {
 	FreeRatio float64
 	// Organic configures the organic traffic hook (Organic, POST /organic).
 	Organic OrganicConfig
-	// OnScore, when set, is called with each scored answer.
+	// OnScore, when set, is called with each scored answer, from several goroutines at once.
 	OnScore func(Scored)
 	// Logger receives the validator's logs; nil discards them.
 	Logger *slog.Logger
@@ -146,6 +146,9 @@ func New(cfg Config) (*Validator, error) {
 	}
 	if cfg.Netuid != 0 {
 		b.Netuid = cfg.Netuid
+	}
+	if b.Netuid == 0 {
+		b.Netuid = neuron.DefaultNetuid
 	}
 	if cfg.Logger != nil {
 		b.Logger = cfg.Logger
