@@ -115,7 +115,7 @@ func (g *Gateway) adminRevokeKey(w http.ResponseWriter, r *http.Request) *APIErr
 	if err := g.store.RevokeKey(r.Context(), id, g.cfg.Now().Unix()); err != nil {
 		return storeError(err, "active key "+id)
 	}
-	g.acc.forget(id)
+	g.acc.reload(r.Context(), id)
 	k, _ := g.store.Key(r.Context(), id)
 	writeJSON(w, http.StatusOK, k)
 	return nil
@@ -127,7 +127,7 @@ func (g *Gateway) adminRotateKey(w http.ResponseWriter, r *http.Request) *APIErr
 	if err := g.store.RotateKey(r.Context(), id, hash, secret[:len(keyPrefix)+4]); err != nil {
 		return storeError(err, "active key "+id)
 	}
-	g.acc.forget(id)
+	g.acc.reload(r.Context(), id)
 	k, err := g.store.Key(r.Context(), id)
 	if err != nil {
 		return storeError(err, "key "+id)
@@ -154,7 +154,7 @@ func (g *Gateway) adminDecide(approve bool) func(http.ResponseWriter, *http.Requ
 		if err != nil {
 			return storeError(err, "pending limit request "+r.PathValue("id"))
 		}
-		g.acc.forget(lr.KeyID)
+		g.acc.reload(r.Context(), lr.KeyID)
 		writeJSON(w, http.StatusOK, lr)
 		return nil
 	}
@@ -167,7 +167,7 @@ func (g *Gateway) balance(w http.ResponseWriter, r *http.Request) *APIError {
 	if e != nil {
 		return e
 	}
-	rpm, tpd := g.acc.limits(acc.key)
+	rpm, tpd := g.acc.limits(acc.key())
 	acc.mu.Lock()
 	credited, spent, today := acc.credited, acc.spent, acc.tokensToday
 	acc.mu.Unlock()
@@ -176,7 +176,7 @@ func (g *Gateway) balance(w http.ResponseWriter, r *http.Request) *APIError {
 		prices[m.ID] = m.PriceRAOPer1K
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"key_id": acc.key.ID, "tier": acc.key.Tier, "deposit_address": acc.key.DepositAddress,
+		"key_id": acc.key().ID, "tier": acc.key().Tier, "deposit_address": acc.key().DepositAddress,
 		"credited_rao": credited, "spent_rao": spent, "balance_rao": credited - spent,
 		"requests_per_minute": rpm, "tokens_per_day": tpd, "tokens_today": today,
 		"price_rao_per_1k_tokens": prices,
@@ -201,11 +201,11 @@ func (g *Gateway) usage(w http.ResponseWriter, r *http.Request) *APIError {
 		return storeError(err, "usage")
 	}
 	since := day(g.cfg.Now().AddDate(0, 0, -(days - 1)))
-	us, err := g.store.Usage(r.Context(), acc.key.ID, since)
+	us, err := g.store.Usage(r.Context(), acc.key().ID, since)
 	if err != nil {
 		return storeError(err, "usage")
 	}
-	ds, err := g.store.Deposits(r.Context(), acc.key.ID)
+	ds, err := g.store.Deposits(r.Context(), acc.key().ID)
 	if err != nil {
 		return storeError(err, "deposits")
 	}
@@ -215,7 +215,7 @@ func (g *Gateway) usage(w http.ResponseWriter, r *http.Request) *APIError {
 	if ds == nil {
 		ds = []Deposit{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"object": "list", "key_id": acc.key.ID, "data": us, "deposits": ds})
+	writeJSON(w, http.StatusOK, map[string]any{"object": "list", "key_id": acc.key().ID, "data": us, "deposits": ds})
 	return nil
 }
 
@@ -235,8 +235,8 @@ func (g *Gateway) limitRequest(w http.ResponseWriter, r *http.Request) *APIError
 	if req.RPM < 0 || req.TokensPerDay < 0 || (req.RPM == 0 && req.TokensPerDay == 0) {
 		return errInvalid("requests_per_minute", "Ask for a positive requests_per_minute and/or tokens_per_day.")
 	}
-	rpm, tpd := g.acc.limits(acc.key)
-	lr := LimitRequest{ID: "lr_" + newID(8), KeyID: acc.key.ID, RPM: max(req.RPM, rpm), TokensPerDay: max(req.TokensPerDay, tpd),
+	rpm, tpd := g.acc.limits(acc.key())
+	lr := LimitRequest{ID: "lr_" + newID(8), KeyID: acc.key().ID, RPM: max(req.RPM, rpm), TokensPerDay: max(req.TokensPerDay, tpd),
 		Reason: req.Reason, Status: "pending", Created: g.cfg.Now().Unix()}
 	if err := g.store.CreateLimitRequest(r.Context(), lr); err != nil {
 		return storeError(err, "limit request")
@@ -275,9 +275,11 @@ func (g *Gateway) subnetQuery(w http.ResponseWriter, r *http.Request) *APIError 
 		return e
 	}
 	m.ID = fmt.Sprintf("subnet-%d/%s", netuid, r.PathValue("synapse"))
-	if e := g.acc.admit(acc, m, w.Header()); e != nil {
+	hd, e := g.acc.admit(acc, m, 0, w.Header())
+	if e != nil {
 		return e
 	}
+	defer g.acc.release(acc, &hd)
 	chosen, answers, done, err := g.router.query(r.Context(), netuid, syn, func(s synapse.Synapse) bool { return true })
 	defer g.sampleWhen(done, netuid, r.PathValue("synapse"), acc, syn, answers, chosen)
 	if err != nil {
@@ -288,7 +290,7 @@ func (g *Gateway) subnetQuery(w http.ResponseWriter, r *http.Request) *APIError 
 	if err != nil {
 		return &APIError{Status: http.StatusBadGateway, Type: "api_error", Message: "The miner's answer could not be encoded.", Cause: err}
 	}
-	g.acc.record(acc, m, 0, 0)
+	g.acc.record(acc, m, 0, 0, &hd)
 	w.Header().Set("Content-Type", "application/json")
 	w.Write(b)
 	return nil

@@ -105,8 +105,16 @@ type Config struct {
 
 	// MaxBodyBytes bounds a request body (413 beyond). Zero means 1 MiB.
 	MaxBodyBytes int64
-	// FlushInterval is how often usage is written to the store. Zero means 1 s.
+	// FlushInterval is how often usage is written to the store, all of it in one
+	// transaction (it is also written when Serve ends and on Close). Quotas and credit are
+	// checked against the in-memory counters, so this bounds only what a crash loses.
+	// Zero means 1 s.
 	FlushInterval time.Duration
+	// KeyRefresh is how often cached API keys are re-read from the store, so that a
+	// revoke, rotate or limit change made through another gateway sharing the database
+	// takes effect here; through this gateway's admin API they take effect at once. Zero
+	// means 10 s.
+	KeyRefresh time.Duration
 
 	// OnSample receives every routed request's answers for organic scoring. It runs after
 	// the reply is sent, once every miner of the fan-out has answered or been cancelled
@@ -143,6 +151,7 @@ func TestConfig() Config {
 	c.MinerTimeout = 5 * time.Second
 	c.BreakerCooldown = 2 * time.Second
 	c.FlushInterval = 50 * time.Millisecond
+	c.KeyRefresh = 200 * time.Millisecond
 	return c
 }
 
@@ -187,6 +196,7 @@ func (c Config) withDefaults() Config {
 		c.MaxBodyBytes = 1 << 20
 	}
 	def(&c.FlushInterval, time.Second)
+	def(&c.KeyRefresh, 10*time.Second)
 	if c.Now == nil {
 		c.Now = time.Now
 	}

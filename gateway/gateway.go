@@ -110,6 +110,7 @@ func (g *Gateway) Serve(ctx context.Context, ln net.Listener) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { g.every(loops, g.cfg.MetagraphInterval, "metagraph sync", g.router.syncAll) })
 	wg.Go(func() { g.every(loops, g.cfg.FlushInterval, "usage flush", g.acc.flush) })
+	wg.Go(func() { g.every(loops, g.cfg.KeyRefresh, "key refresh", g.acc.refresh) })
 	if g.seed != nil {
 		rpc, err := rpchttp.New(client.Network(g.cfg.ChainRPC))
 		if err != nil {

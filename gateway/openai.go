@@ -219,6 +219,7 @@ type call struct {
 	stream       bool
 	includeUsage bool
 	text         bool // /v1/completions: text_completion objects
+	hold         hold // reserved by admit until record
 }
 
 func (g *Gateway) chatCompletions(w http.ResponseWriter, r *http.Request) *APIError {
@@ -320,9 +321,15 @@ func (g *Gateway) serveChat(w http.ResponseWriter, r *http.Request, model string
 	c.model = m
 	c.chat.ModelHint = m.ModelHint
 	c.chat.Stream = c.stream
-	if e := g.acc.admit(c.acc, m, w.Header()); e != nil {
+	est := int64(completionEstimate)
+	if c.chat.MaxTokens > 0 {
+		est = int64(c.chat.MaxTokens)
+	}
+	var e *APIError
+	if c.hold, e = g.acc.admit(c.acc, m, promptWords(c.chat)+est, w.Header()); e != nil {
 		return e
 	}
+	defer g.acc.release(c.acc, &c.hold)
 	if c.stream {
 		return g.streamChat(w, r, c)
 	}
@@ -346,7 +353,7 @@ func (g *Gateway) serveChat(w http.ResponseWriter, r *http.Request, model string
 		u = usageObject{PromptTokens: int64(out.Usage.PromptTokens), CompletionTokens: int64(out.Usage.CompletionTokens)}
 	}
 	u.TotalTokens = u.PromptTokens + u.CompletionTokens
-	g.acc.record(c.acc, m, u.PromptTokens, u.CompletionTokens)
+	g.acc.record(c.acc, m, u.PromptTokens, u.CompletionTokens, &c.hold)
 	g.m.served(m.ID, u.TotalTokens)
 	id, created := "chatcmpl-"+newID(12), g.cfg.Now().Unix()
 	if c.text {
@@ -375,7 +382,7 @@ func (g *Gateway) sample(netuid uint16, name string, acc *account, req synapse.S
 	if g.cfg.OnSample == nil || len(answers) == 0 {
 		return
 	}
-	g.cfg.OnSample(Sample{Netuid: netuid, Synapse: name, KeyID: acc.key.ID, Request: req, Answers: answers, Chosen: chosen})
+	g.cfg.OnSample(Sample{Netuid: netuid, Synapse: name, KeyID: acc.key().ID, Request: req, Answers: answers, Chosen: chosen})
 }
 
 // sampleWhen hands the sample over once done is closed (every miner of the fan-out
@@ -507,7 +514,7 @@ func (g *Gateway) streamChat(w http.ResponseWriter, r *http.Request, c *call) *A
 	g.router.outcome(ans.hotkey, ok || ctx.Err() != nil)
 	u := usageObject{PromptTokens: promptWords(c.chat), CompletionTokens: words(sb.String())}
 	u.TotalTokens = u.PromptTokens + u.CompletionTokens
-	g.acc.record(c.acc, c.model, u.PromptTokens, u.CompletionTokens)
+	g.acc.record(c.acc, c.model, u.PromptTokens, u.CompletionTokens, &c.hold)
 	g.m.served(c.model.ID, u.TotalTokens)
 	text := sb.String()
 	c.chat.Completion = &text
