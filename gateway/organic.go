@@ -211,20 +211,25 @@ func (f *OrganicForwarder) Run(ctx context.Context) error {
 				case <-ctx.Done():
 					return
 				case s := <-f.queue:
-					if err := f.post(ctx, s); err != nil {
-						f.count(&f.failed, "failed")
-						if ctx.Err() == nil {
-							f.log.Warn("organic sample not delivered", "url", f.cfg.URL, "err", err)
-						}
-					} else {
-						f.count(&f.sent, "sent")
-					}
+					f.deliver(ctx, s)
 				}
 			}
 		})
 	}
 	wg.Wait()
 	return nil
+}
+
+// deliver posts one sample and counts the outcome.
+func (f *OrganicForwarder) deliver(ctx context.Context, s protocol.OrganicSample) {
+	if err := f.post(ctx, s); err != nil {
+		f.count(&f.failed, "failed")
+		if ctx.Err() == nil {
+			f.log.Warn("organic sample not delivered", "url", f.cfg.URL, "err", err)
+		}
+		return
+	}
+	f.count(&f.sent, "sent")
 }
 
 // post sends one sample, signed or with the bearer token.

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -75,38 +76,63 @@ func TestOrganicForwarderToValidator(t *testing.T) {
 	v, srv := testValidator(t, validator.OrganicConfig{Token: "tok", Signers: []keys.PublicKey{gw.Public()}})
 	vhk := organicKey(t, "//Dave/organic").SS58()
 	reg := prometheus.NewRegistry()
+	sample, _ := OrganicSampleOf(chatSample(2))
+	other, _ := OrganicSampleOf(chatSample(7))
 	for _, tc := range []struct {
 		name     string
 		cfg      OrganicConfig
+		s        protocol.OrganicSample
 		sent     bool
-		received uint64
+		received uint64 // the validator's count after this case
 	}{
-		{"epistula", OrganicConfig{URL: srv.URL, Signer: gw, ValidatorHotkey: vhk, Netuids: []uint16{2}, Metrics: reg}, true, 1},
-		{"bearer", OrganicConfig{URL: srv.URL, Token: "tok"}, true, 2},
-		{"wrong token", OrganicConfig{URL: srv.URL, Token: "nope"}, false, 2},
-		{"signed for another validator", OrganicConfig{URL: srv.URL, Signer: gw, ValidatorHotkey: gw.SS58()}, false, 2},
+		{"epistula", OrganicConfig{URL: srv.URL, Signer: gw, ValidatorHotkey: vhk, Metrics: reg}, sample, true, 1},
+		{"bearer", OrganicConfig{URL: srv.URL, Token: "tok"}, sample, true, 2},
+		{"another subnet", OrganicConfig{URL: srv.URL, Token: "tok"}, other, false, 2},
+		{"wrong token", OrganicConfig{URL: srv.URL, Token: "nope"}, sample, false, 2},
+		{"signed for another validator", OrganicConfig{URL: srv.URL, Signer: gw, ValidatorHotkey: gw.SS58()}, sample, false, 2},
+		{"validator down", OrganicConfig{URL: "http://127.0.0.1:1/organic", Token: "tok"}, sample, false, 2},
 	} {
-		f, err := NewOrganicForwarder(tc.cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(t.Context())
-		done := make(chan struct{})
-		go func() { f.Run(ctx); close(done) }()
-		f.OnSample(chatSample(2))
-		f.OnSample(chatSample(7)) // another subnet: skipped when Netuids is set, else refused by the validator
-		for f.Stats().Sent+f.Stats().Failed+f.Stats().Skipped < 2 {
-			time.Sleep(5 * time.Millisecond) // waiting for the workers; Stats has nothing to wait on
-		}
-		cancel()
-		<-done
-		st := f.Stats()
-		if (st.Sent == 1) != tc.sent || v.OrganicStats().Received != tc.received {
-			t.Errorf("%s: forwarder %+v, validator %+v", tc.name, st, v.OrganicStats())
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := NewOrganicForwarder(tc.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.deliver(t.Context(), tc.s)
+			if st := f.Stats(); (st.Sent == 1) != tc.sent || st.Sent+st.Failed != 1 || v.OrganicStats().Received != tc.received {
+				t.Errorf("forwarder %+v, validator %+v", st, v.OrganicStats())
+			}
+		})
 	}
 	if got := counterValue(t, reg, "sent"); got != 1 {
 		t.Errorf("gateway_organic_samples_total{outcome=sent} = %v", got)
+	}
+}
+
+// Run's workers take what OnSample queued to the validator, and end with ctx.
+func TestOrganicForwarderRun(t *testing.T) {
+	v, vsrv := testValidator(t, validator.OrganicConfig{Token: "tok"})
+	served := make(chan struct{}, 4)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		vsrv.Config.Handler.ServeHTTP(w, r)
+		served <- struct{}{}
+	}))
+	defer srv.Close()
+	f, err := NewOrganicForwarder(OrganicConfig{URL: srv.URL, Token: "tok", Netuids: []uint16{2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error)
+	go func() { done <- f.Run(ctx) }()
+	f.OnSample(chatSample(2))
+	f.OnSample(chatSample(7)) // not the validator's subnet: skipped here
+	<-served
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if st := f.Stats(); st.Queued != 1 || st.Skipped != 1 || v.OrganicStats().Received != 1 {
+		t.Fatalf("forwarder %+v, validator %+v", st, v.OrganicStats())
 	}
 }
 
