@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -187,6 +189,7 @@ func TestValidatorOnNode(t *testing.T) {
 	for _, err := range errs {
 		t.Error(err)
 	}
+	checkNoGoroutines(t)
 	st := v.OrganicStats()
 	t.Logf("after %v: scored %v; organic %+v", time.Since(start).Round(time.Millisecond), kinds, st)
 	if !ok {
@@ -204,4 +207,32 @@ func indexOf(list []string, s string) int {
 		}
 	}
 	return -1
+}
+
+// checkNoGoroutines fails if a goroutine of the validator, the miners, their axons or
+// dendrites outlives Run (STYLE §10). The node's goroutines are not counted.
+func checkNoGoroutines(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		buf := make([]byte, 4<<20)
+		buf = buf[:runtime.Stack(buf, true)]
+		var leaked []string
+		for _, g := range strings.Split(string(buf), "\n\n") {
+			for _, pkg := range []string{"gotensor/neuron.", "gotensor/axon.", "gotensor/dendrite.", "prompting/validator.", "prompting/miner."} {
+				if strings.Contains(g, pkg) && !strings.Contains(g, "checkNoGoroutines") && !strings.Contains(g, "testing.tRunner") {
+					leaked = append(leaked, g)
+					break
+				}
+			}
+		}
+		if len(leaked) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("%d goroutines outlived Run:\n%s", len(leaked), strings.Join(leaked, "\n\n"))
+			return
+		}
+		time.Sleep(20 * time.Millisecond) // waiting for goroutines to exit; nothing to select on
+	}
 }
