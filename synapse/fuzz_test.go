@@ -121,3 +121,34 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// FuzzTerminalInfoJSON checks that TerminalInfo's one-pass reader agrees with the general
+// one: same value, or an error from both, for any input the one-pass reader takes on.
+func FuzzTerminalInfoJSON(f *testing.F) {
+	for _, s := range []string{
+		`{}`, ` { } `, `{"status_code":200,"status_message":"Success","process_time":0.0123,"ip":"1.2.3.4","port":8091,"version":9001000,"nonce":1732550000000000000,"uuid":"a-b","hotkey":"5Grw","signature":"0xab"}`,
+		`{"status_code":null,"ip":null,"nonce":"17"}`, `{"STATUS_CODE":"1","Status_Code":2}`, `{"port":" 12 "}`, `{"port":"x"}`,
+		`{"ip":5}`, `{"port":1,"ip":5}`, `{"port":"x","ip":5}`, `{"nonce":1e3}`, `{"nonce":-0.5E-2}`, `{"nonce":01}`, `{"nonce":1.}`,
+		`{"ip":"a\"b"}`, `{"ip":"é"}`, `{"x":[1,{"y":true}],"port":3}`, `{"port":3,}`, `{"port":3} x`, `{"port":true}`,
+		`{"process_time":"NaN"}`, `{"version":99999999999999999999}`, `{"hotkey":"a","hotkey":null}`, `null`, `[]`, `{"a" 1}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fast, ok, ferr := parseTerminalFlat(data)
+		if !ok {
+			return
+		}
+		var slow TerminalInfo
+		serr := slow.unmarshalWire(data)
+		if (ferr != nil) != (serr != nil) {
+			t.Fatalf("%q: one-pass error %v, general error %v", data, ferr, serr)
+		}
+		if ferr == nil && fast != slow {
+			t.Fatalf("%q: one-pass %+v, general %+v", data, fast, slow)
+		}
+		if ferr != nil && ferr.Error() != serr.Error() {
+			t.Fatalf("%q: one-pass error %q, general error %q", data, ferr, serr)
+		}
+	})
+}

@@ -172,6 +172,20 @@ type terminalWire struct {
 // and null for the numeric fields (Python's validators cast strings), strings or null for
 // the rest. Unknown fields are ignored.
 func (t *TerminalInfo) UnmarshalJSON(data []byte) error {
+	// Every request and answer carries two terminal infos; the common shape (a flat object
+	// of plain strings, numbers and nulls) is read in one pass without the second decode
+	// below, which costs more than the rest of the body.
+	if out, ok, err := parseTerminalFlat(data); ok {
+		if err == nil {
+			*t = out
+		}
+		return err
+	}
+	return t.unmarshalWire(data)
+}
+
+// unmarshalWire is UnmarshalJSON for any input.
+func (t *TerminalInfo) unmarshalWire(data []byte) error {
 	var w terminalWire
 	if err := json.Unmarshal(data, &w); err != nil {
 		return fmt.Errorf("terminal info: %w", err)
@@ -308,4 +322,167 @@ func (t *TerminalInfo) Merge(o TerminalInfo) {
 	if o.Signature != "" {
 		t.Signature = o.Signature
 	}
+}
+
+// parseTerminalFlat reads a JSON object whose keys and string values are printable ASCII
+// without escapes and whose values are strings, numbers or null, as unmarshalWire would.
+// ok is false for any other input, which unmarshalWire must then read: escapes, non-ASCII,
+// nested values, booleans, bad syntax, or a string field holding a number (an error there).
+func parseTerminalFlat(data []byte) (out TerminalInfo, ok bool, err error) {
+	var vals [len(terminalFields)][]byte // the last value of each field, as unmarshalWire keeps it
+	i := skipSpace(data, 0)
+	if i >= len(data) || data[i] != '{' {
+		return out, false, nil
+	}
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == '}' {
+		i++
+	} else {
+		for {
+			key, next, ok := plainString(data, i)
+			if !ok {
+				return out, false, nil
+			}
+			i = skipSpace(data, next)
+			if i >= len(data) || data[i] != ':' {
+				return out, false, nil
+			}
+			i = skipSpace(data, i+1)
+			var val []byte
+			switch {
+			case i < len(data) && data[i] == '"':
+				_, next, ok = plainString(data, i)
+				val = data[i:next]
+			case i+4 <= len(data) && string(data[i:i+4]) == "null":
+				next, ok = i+4, true
+				val = data[i:next]
+			default:
+				next, ok = jsonNumber(data, i)
+				val = data[i:next]
+			}
+			if !ok {
+				return out, false, nil
+			}
+			if f := terminalField(key); f >= 0 {
+				vals[f] = val
+			}
+			i = skipSpace(data, next)
+			if i < len(data) && data[i] == ',' {
+				i = skipSpace(data, i+1)
+				continue
+			}
+			if i < len(data) && data[i] == '}' {
+				i++
+				break
+			}
+			return out, false, nil
+		}
+	}
+	if skipSpace(data, i) != len(data) {
+		return out, false, nil
+	}
+	for f, v := range vals {
+		if !terminalNumeric(f) && len(v) > 0 && v[0] != '"' && string(v) != "null" {
+			return out, false, nil // a number for a string field: unmarshalWire's error
+		}
+	}
+	for f, v := range vals {
+		switch {
+		case len(v) == 0 || string(v) == "null":
+		case terminalNumeric(f):
+			text := string(v)
+			if v[0] == '"' {
+				text = text[1 : len(text)-1]
+			}
+			if err := out.set(f, text); err != nil {
+				return out, true, err
+			}
+		default:
+			_ = out.set(f, string(v[1:len(v)-1])) // string fields take any text
+		}
+	}
+	return out, true, nil
+}
+
+func terminalNumeric(f int) bool { return f == 0 || f == 2 || f == 4 || f == 5 || f == 6 }
+
+// terminalField returns the index of the field key names, matched as encoding/json matches
+// (exactly, else ignoring ASCII case), or -1.
+func terminalField(key []byte) int {
+	for f, name := range terminalFields {
+		if string(key) == name {
+			return f
+		}
+	}
+	for f, name := range terminalFields {
+		if strings.EqualFold(string(key), name) {
+			return f
+		}
+	}
+	return -1
+}
+
+func skipSpace(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// plainString reads the string at data[i] if it is printable ASCII without escapes, and
+// returns its contents and the index after its closing quote.
+func plainString(data []byte, i int) (s []byte, next int, ok bool) {
+	if i >= len(data) || data[i] != '"' {
+		return nil, i, false
+	}
+	for j := i + 1; j < len(data); j++ {
+		switch c := data[j]; {
+		case c == '"':
+			return data[i+1 : j], j + 1, true
+		case c < 0x20 || c > 0x7e || c == '\\':
+			return nil, i, false
+		}
+	}
+	return nil, i, false
+}
+
+// jsonNumber returns the end of the JSON number at data[i]: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+func jsonNumber(data []byte, i int) (next int, ok bool) {
+	digits := func(j int) int {
+		for j < len(data) && data[j] >= '0' && data[j] <= '9' {
+			j++
+		}
+		return j
+	}
+	j := i
+	if j < len(data) && data[j] == '-' {
+		j++
+	}
+	switch {
+	case j < len(data) && data[j] == '0':
+		j++
+	case j < len(data) && data[j] >= '1' && data[j] <= '9':
+		j = digits(j)
+	default:
+		return i, false
+	}
+	if j < len(data) && data[j] == '.' {
+		k := digits(j + 1)
+		if k == j+1 {
+			return i, false
+		}
+		j = k
+	}
+	if j < len(data) && (data[j] == 'e' || data[j] == 'E') {
+		j++
+		if j < len(data) && (data[j] == '+' || data[j] == '-') {
+			j++
+		}
+		k := digits(j)
+		if k == j {
+			return i, false
+		}
+		j = k
+	}
+	return j, true
 }
