@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -32,6 +33,21 @@ func hashKey(key string) string {
 	h := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(h[:])
 }
+
+// fastID is 32 hex digits unique to one request: a random per-process prefix and a
+// counter. Response and request ids need uniqueness, not secrecy, and this costs no
+// system call per request as crypto/rand may.
+func fastID() string {
+	var b [16]byte
+	copy(b[:8], idPrefix[:])
+	binary.BigEndian.PutUint64(b[8:], idSeq.Add(1))
+	return hex.EncodeToString(b[:])
+}
+
+var (
+	idPrefix = func() (p [8]byte) { rand.Read(p[:]); return }()
+	idSeq    atomic.Uint64
+)
 
 func newID(n int) string {
 	b := make([]byte, n)

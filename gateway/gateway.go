@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
@@ -34,7 +33,6 @@ type Gateway struct {
 	models  map[string]Model
 	seed    *keys.Keypair
 	handler http.Handler
-	reqSeq  atomic.Uint64
 }
 
 // New opens the store (running migrations) and prepares the gateway; hotkey signs the

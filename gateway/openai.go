@@ -50,7 +50,7 @@ func (g *Gateway) routes() http.Handler {
 	h := func(pattern, route string, f func(http.ResponseWriter, *http.Request) *APIError) {
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
-			info := &reqInfo{id: "req_" + strconv.FormatUint(g.reqSeq.Add(1), 36) + newID(4), route: route}
+			info := &reqInfo{id: "req_" + fastID(), route: route}
 			sw := &statusWriter{ResponseWriter: w}
 			sw.Header().Set("X-Request-Id", info.id)
 			r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, info))
@@ -355,17 +355,56 @@ func (g *Gateway) serveChat(w http.ResponseWriter, r *http.Request, model string
 	u.TotalTokens = u.PromptTokens + u.CompletionTokens
 	g.acc.record(c.acc, m, u.PromptTokens, u.CompletionTokens, &c.hold)
 	g.m.served(m.ID, u.TotalTokens)
-	id, created := "chatcmpl-"+newID(12), g.cfg.Now().Unix()
+	id, created := "chatcmpl-"+fastID(), g.cfg.Now().Unix()
 	if c.text {
-		writeJSON(w, http.StatusOK, map[string]any{"id": "cmpl-" + id[9:], "object": "text_completion", "created": created, "model": m.ID,
-			"choices": []any{map[string]any{"index": 0, "text": text, "logprobs": nil, "finish_reason": "stop"}}, "usage": u})
+		writeJSON(w, http.StatusOK, textCompletion{ID: "cmpl-" + id[9:], Object: "text_completion", Created: created, Model: m.ID,
+			Choices: []textChoice{{Text: text, FinishReason: "stop"}}, Usage: u})
 		return nil
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"id": id, "object": "chat.completion", "created": created, "model": m.ID,
-		"choices":            []any{map[string]any{"index": 0, "message": map[string]any{"role": "assistant", "content": text, "refusal": nil}, "logprobs": nil, "finish_reason": "stop"}},
-		"usage":              u,
-		"system_fingerprint": nil})
+	writeJSON(w, http.StatusOK, chatCompletion{ID: id, Object: "chat.completion", Created: created, Model: m.ID,
+		Choices: []chatChoice{{Message: chatMessage{Role: "assistant", Content: text}, FinishReason: "stop"}}, Usage: u})
 	return nil
+}
+
+// The non-streaming answers as structs rather than maps: encoding a map sorts its keys
+// and boxes every value, a measurable share of the gateway's own time per request.
+type chatCompletion struct {
+	ID                string       `json:"id"`
+	Object            string       `json:"object"`
+	Created           int64        `json:"created"`
+	Model             string       `json:"model"`
+	Choices           []chatChoice `json:"choices"`
+	Usage             usageObject  `json:"usage"`
+	SystemFingerprint *string      `json:"system_fingerprint"`
+}
+
+type chatChoice struct {
+	Index        int         `json:"index"`
+	Message      chatMessage `json:"message"`
+	Logprobs     *struct{}   `json:"logprobs"`
+	FinishReason string      `json:"finish_reason"`
+}
+
+type chatMessage struct {
+	Role    string  `json:"role"`
+	Content string  `json:"content"`
+	Refusal *string `json:"refusal"`
+}
+
+type textCompletion struct {
+	ID      string       `json:"id"`
+	Object  string       `json:"object"`
+	Created int64        `json:"created"`
+	Model   string       `json:"model"`
+	Choices []textChoice `json:"choices"`
+	Usage   usageObject  `json:"usage"`
+}
+
+type textChoice struct {
+	Index        int       `json:"index"`
+	Text         string    `json:"text"`
+	Logprobs     *struct{} `json:"logprobs"`
+	FinishReason string    `json:"finish_reason"`
 }
 
 func (g *Gateway) upstreamError(r *http.Request, netuid uint16, err error) *APIError {
@@ -458,7 +497,7 @@ func (g *Gateway) streamChat(w http.ResponseWriter, r *http.Request, c *call) *A
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
-	id, created := "chatcmpl-"+newID(12), g.cfg.Now().Unix()
+	id, created := "chatcmpl-"+fastID(), g.cfg.Now().Unix()
 	object := "chat.completion.chunk"
 	if c.text {
 		id, object = "cmpl-"+id[9:], "text_completion"
