@@ -57,6 +57,8 @@ func run(args []string) error {
 	policy := fs.String("policy", env("POLICY", "first"), "first|best: which answer of a fan-out is returned")
 	streamMiners := fs.Bool("stream-miners", env("STREAM_MINERS", "") == "true", "miners serve Chat as a streaming synapse")
 	jsonLogs := fs.Bool("log-json", env("LOG_JSON", "") == "true", "JSON logs")
+	flush := fs.String("flush-interval", env("FLUSH_INTERVAL", cfg.FlushInterval.String()), "how often usage is written to the database in one transaction (quotas are enforced in memory; this bounds what a crash loses)")
+	keyRefresh := fs.String("key-refresh", env("KEY_REFRESH", cfg.KeyRefresh.String()), "how often cached API keys are re-read, so revokes made by another gateway on the same database take effect")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -73,6 +75,17 @@ func run(args []string) error {
 		return fmt.Errorf("--hotkey: %w", err)
 	}
 	cfg.Addr, cfg.ChainRPC, cfg.DepositSeed, cfg.AdminToken = *addr, *chain, *seed, *admin
+	for _, d := range []struct {
+		flag string
+		s    string
+		into *time.Duration
+	}{{"--flush-interval", *flush, &cfg.FlushInterval}, {"--key-refresh", *keyRefresh, &cfg.KeyRefresh}} {
+		v, err := time.ParseDuration(d.s)
+		if err != nil || v <= 0 {
+			return fmt.Errorf("%s is %q: want a positive duration such as 1s or 500ms", d.flag, d.s)
+		}
+		*d.into = v
+	}
 	cfg.SQLitePath, cfg.PostgresDSN, cfg.K, cfg.Policy, cfg.StreamMiners = *sqlite, *pg, *k, gateway.Policy(*policy), *streamMiners
 	if err := json.Unmarshal([]byte(*models), &cfg.Models); err != nil {
 		return fmt.Errorf("--models: %w", err)
