@@ -130,15 +130,18 @@ func HeaderValue(v string) string {
 // required field whose value is not null, header_size, total_size and computed_body_hash
 // (bodyHash, as computed by BodyHash). s must be of type t.
 func (t *Type) WriteHeaders(h http.Header, s Synapse, bodyHash string) {
+	// Every header's one-value slice comes from one array, not an allocation each: a request
+	// and its answer write some thirty headers.
+	w := headerWriter{h: h, vals: make([]string, 0, 2*len(terminalFields)+len(t.required)+5)}
 	b := s.SynapseBase()
 	name := b.Name
 	if name == "" {
 		name = t.name
 	}
-	setHeader(h, HeaderName, name)
-	setHeader(h, HeaderTimeout, PyFloat(b.Timeout))
-	writeTerminal(h, PrefixAxon, &b.Axon)
-	writeTerminal(h, PrefixDendrite, &b.Dendrite)
+	w.set(HeaderName, name)
+	w.set(HeaderTimeout, PyFloat(b.Timeout))
+	w.terminal(PrefixAxon, &b.Axon)
+	w.terminal(PrefixDendrite, &b.Dendrite)
 	if len(t.required) > 0 {
 		v := reflect.ValueOf(s).Elem()
 		for i, f := range t.required {
@@ -146,22 +149,39 @@ func (t *Type) WriteHeaders(h http.Header, s Synapse, bodyHash string) {
 			if err != nil || isNull(fv) {
 				continue // Python skips fields whose value is None
 			}
-			setHeader(h, PrefixInput+f.name, t.placeholder[i])
+			w.set(PrefixInput+f.name, t.placeholder[i])
 		}
 	}
-	setHeader(h, HeaderHeaderSize, strconv.FormatInt(b.HeaderSize, 10))
-	setHeader(h, HeaderTotalSize, strconv.FormatInt(b.TotalSize, 10))
-	setHeader(h, HeaderBodyHash, bodyHash)
+	w.set(HeaderHeaderSize, strconv.FormatInt(b.HeaderSize, 10))
+	w.set(HeaderTotalSize, strconv.FormatInt(b.TotalSize, 10))
+	w.set(HeaderBodyHash, bodyHash)
+}
+
+// headerWriter sets single-valued headers whose value slices share one backing array.
+type headerWriter struct {
+	h    http.Header
+	vals []string
+}
+
+func (w *headerWriter) set(key, v string) {
+	w.vals = append(w.vals, HeaderValue(v))
+	n := len(w.vals)
+	w.h[key] = w.vals[n-1 : n : n] // capped, so an append to one header cannot touch the next
 }
 
 func writeTerminal(h http.Header, prefix string, t *TerminalInfo) {
+	w := headerWriter{h: h, vals: make([]string, 0, len(terminalFields))}
+	w.terminal(prefix, t)
+}
+
+func (w *headerWriter) terminal(prefix string, t *TerminalInfo) {
 	names, ok := terminalHeaders[prefix]
 	if !ok {
 		names = terminalHeaderNames(prefix)
 	}
 	for i, name := range names {
 		if v, ok := t.field(i); ok {
-			setHeader(h, name, v)
+			w.set(name, v)
 		}
 	}
 }
