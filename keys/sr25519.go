@@ -124,7 +124,7 @@ type VerifierCache struct {
 // NewVerifierCache returns a cache of at most capacity decoded keys (at least 1).
 func NewVerifierCache(capacity int) *VerifierCache {
 	capacity = max(capacity, 1)
-	return &VerifierCache{max: capacity, m: make(map[PublicKey]*Verifier, min(capacity, 1024))}
+	return &VerifierCache{max: capacity, m: make(map[PublicKey]*Verifier)} // grows with use: most servers see few keys
 }
 
 // Verify is keys.Verify(pub, msg, sig), decoding pub only the first time it is seen.
