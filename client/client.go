@@ -64,6 +64,7 @@ type Client struct {
 	cfg       Config
 	log       *slog.Logger
 	transport *http.Transport
+	hc        *http.Client
 	rpcs      []*rpchttp.HTTP
 
 	mu      sync.Mutex
@@ -107,9 +108,10 @@ func New(cfg Config) (*Client, error) {
 		MaxIdleConnsPerHost: 64,
 		IdleConnTimeout:     90 * time.Second,
 	}
-	c := &Client{cfg: cfg, log: l, transport: tr, nonces: nonceManager{next: map[string]uint64{}}}
+	hc := &http.Client{Transport: tr, Timeout: cfg.Timeout}
+	c := &Client{cfg: cfg, log: l, transport: tr, hc: hc, nonces: nonceManager{next: map[string]uint64{}}}
 	for _, ep := range cfg.Endpoints {
-		r, err := rpchttp.NewWithClient(Network(ep), &http.Client{Transport: tr, Timeout: cfg.Timeout})
+		r, err := rpchttp.NewWithClient(Network(ep), hc)
 		if err != nil {
 			return nil, fmt.Errorf("client: endpoint %q: %w", ep, err)
 		}
@@ -195,18 +197,18 @@ func (c *Client) Status(ctx context.Context) (Status, error) {
 // Query runs an ABCI query at height (0 = latest) and decodes the JSON
 // answer into out.
 func (c *Client) Query(ctx context.Context, path string, height int64, out any) error {
-	var res *ctypes.ResultABCIQuery
+	var res queryAnswer
 	err := c.do(ctx, "query "+path, func(r *rpchttp.HTTP) (err error) {
-		res, err = r.ABCIQueryWithOptions(ctx, path, nil, queryOpts(height))
+		res, err = c.abciQuery(ctx, r, path, height)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	if res.Response.Code != 0 {
-		return chainError(res.Response.Codespace, res.Response.Code, res.Response.Log)
+	if res.Code != 0 {
+		return chainError(res.Codespace, res.Code, res.Log)
 	}
-	if err := json.Unmarshal(res.Response.Value, out); err != nil {
+	if err := json.Unmarshal(res.Value, out); err != nil {
 		return fmt.Errorf("query %s: decode: %w", path, err)
 	}
 	return nil

@@ -81,13 +81,13 @@ func (c *Client) Identity(ctx context.Context, coldkey string) (api.ChainIdentit
 // Metagraph returns a subnet's columns at height (0 = latest); full adds
 // weights and bonds.
 func (c *Client) Metagraph(ctx context.Context, netuid uint16, height int64, full bool) (api.Metagraph, error) {
-	var out api.Metagraph
+	var out metagraphWire
 	path := api.PathSubnet + strconv.Itoa(int(netuid)) + "/metagraph"
 	if full {
 		path += "_full"
 	}
 	err := c.Query(ctx, path, height, &out)
-	return out, err
+	return out.metagraph(), err
 }
 
 // WeightCommits returns a hotkey's pending weights commits on a subnet.
