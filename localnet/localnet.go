@@ -1,8 +1,10 @@
 // Package localnet brings up a whole working Gotensor network on one
 // machine: a single-validator localnet node (in-process), wallets for the
 // dev accounts, the prompting subnet with validators and a spread of miners
-// (tool-using, built-in model, careless), all in one process. State lives in
-// one folder, so starting again resumes the same chain and subnet.
+// (tool-using, built-in model, careless), the template subnet with its
+// validator and miners, and the gateway in front of the prompting miners, all
+// in one process. State lives in one folder, so starting again resumes the
+// same chain and subnets.
 package localnet
 
 import (
@@ -15,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -22,9 +25,11 @@ import (
 
 	"github.com/gotensor/gotensor/client"
 	"github.com/gotensor/gotensor/keys"
+	"github.com/gotensor/gotensor/neuron"
 	"github.com/gotensor/gotensor/node"
 	"github.com/gotensor/gotensor/subnets/prompting/miner"
 	"github.com/gotensor/gotensor/subnets/prompting/validator"
+	"github.com/gotensor/gotensor/subnets/template"
 	"github.com/gotensor/gotensor/wallet"
 )
 
@@ -35,6 +40,10 @@ const (
 	PIDFile   = "localnet.pid"
 	NodeDir   = "node"
 	WalletDir = "wallets"
+	// GatewayDB is the gateway's SQLite store (API keys, usage).
+	GatewayDB = "gateway.db"
+	// TemplateValidatorState keeps the template validator's moving averages between runs.
+	TemplateValidatorState = "template-validator.json"
 )
 
 // HostIP is the address the local network's axons publish on chain, which
@@ -52,6 +61,8 @@ type Config struct {
 	RPCListen string
 	// RESTListen is the REST facade's address. Empty means 127.0.0.1:8080; "off" disables it.
 	RESTListen string
+	// GatewayListen is the gateway's address. Empty means 127.0.0.1:8000; "off" disables it.
+	GatewayListen string
 	// BlockTime overrides the localnet profile's block time (250 ms) on a new chain.
 	BlockTime time.Duration
 	// Logger receives the services' logs; nil discards them.
@@ -68,16 +79,29 @@ const (
 	RoleMinerTool Role = "miner (tools)"
 	RoleMinerLM   Role = "miner (built-in)"
 	RoleCareless  Role = "miner (careless)"
+	RoleMiner     Role = "miner"
 )
 
 // Account is one dev neuron: its coldkey, hotkey URI, role and stake.
 type Account struct {
-	Name    string // wallet name
-	Coldkey string // URI
-	Hotkey  string // URI
-	Role    Role
-	Backend string // miners: the backend kind
-	Stake   uint64 // validators: TAO staked on the subnet
+	Name       string // wallet name
+	HotkeyName string // the wallet's hotkey name; empty means "default"
+	Coldkey    string // URI
+	Hotkey     string // URI
+	Role       Role
+	Backend    string // prompting miners: the backend kind
+	Stake      uint64 // validators: TAO staked on the subnet
+	// OnRoot stakes Stake on root (netuid 0) instead: it counts on every
+	// subnet at the chain's TAO weight, so the validator keeps the majority
+	// of stake weight however much alpha its miners earn.
+	OnRoot bool
+}
+
+func (a Account) hotkeyName() string {
+	if a.HotkeyName == "" {
+		return "default"
+	}
+	return a.HotkeyName
 }
 
 // Accounts are the neurons of the prompting subnet. The owner's coldkey
@@ -91,14 +115,61 @@ var Accounts = []Account{
 	{Name: "ferdie", Coldkey: "//Ferdie", Hotkey: "//Ferdie//miner", Role: RoleCareless, Backend: "careless"},
 }
 
-// State is what the folder remembers between runs.
+// TemplateAccounts are the neurons of the template subnet (subnets/template):
+// the first is its owner. They live in the same wallets as the prompting
+// accounts, under the hotkey name "template".
+var TemplateAccounts = []Account{
+	{Name: "alice", HotkeyName: "template", Coldkey: "//Alice", Hotkey: "//Alice//template-owner", Role: RoleOwner},
+	{Name: "dave", HotkeyName: "template", Coldkey: "//Dave", Hotkey: "//Dave//template-validator", Role: RoleValidator, Stake: 100_000, OnRoot: true},
+	{Name: "bob", HotkeyName: "template", Coldkey: "//Bob", Hotkey: "//Bob//template-miner", Role: RoleMiner},
+	{Name: "eve", HotkeyName: "template", Coldkey: "//Eve", Hotkey: "//Eve//template-miner", Role: RoleMiner},
+	{Name: "ferdie", HotkeyName: "template", Coldkey: "//Ferdie", Hotkey: "//Ferdie//template-miner", Role: RoleMiner},
+}
+
+// Subnet names in views and events.
+const (
+	SubnetPrompting = "prompting"
+	SubnetTemplate  = "template"
+)
+
+// State is what the folder remembers between runs. A folder from before the
+// template subnet has no template_netuid: the next `up` creates it.
 type State struct {
-	Netuid     uint16 `json:"netuid"`
-	SetupDone  bool   `json:"setup_done"`
-	RPC        string `json:"rpc"`
-	REST       string `json:"rest,omitempty"`
+	Netuid            uint16 `json:"netuid"` // the prompting subnet
+	SetupDone         bool   `json:"setup_done"`
+	TemplateNetuid    uint16 `json:"template_netuid,omitempty"`
+	TemplateSetupDone bool   `json:"template_setup_done,omitempty"`
+	RPC               string `json:"rpc"`
+	REST              string `json:"rest,omitempty"`
+	// Gateway is the gateway's OpenAI-compatible base URL and GatewayKey the
+	// dev API key made on its first start (a local dev key, kept in clear
+	// like the dev wallets).
+	Gateway    string `json:"gateway,omitempty"`
+	GatewayKey string `json:"gateway_key,omitempty"`
 	PID        int    `json:"pid,omitempty"`
 	StartBlock int64  `json:"start_block,omitempty"`
+	// Services are where the last run listened, for `localnet status`.
+	Services []Service `json:"services,omitempty"`
+	// Ready is true once Start has started every service, until Stop.
+	Ready bool `json:"ready,omitempty"`
+}
+
+// SubnetRef names one of the local network's subnets.
+type SubnetRef struct {
+	Netuid uint16
+	Name   string
+}
+
+// Subnets are the subnets the state knows, prompting first.
+func (s State) Subnets() []SubnetRef {
+	var out []SubnetRef
+	if s.Netuid != 0 {
+		out = append(out, SubnetRef{s.Netuid, SubnetPrompting})
+	}
+	if s.TemplateNetuid != 0 {
+		out = append(out, SubnetRef{s.TemplateNetuid, SubnetTemplate})
+	}
+	return out
 }
 
 // Service is something listening.
@@ -117,9 +188,13 @@ type Net struct {
 	mu       sync.Mutex
 	services []Service
 	roles    map[string]Role // hotkey SS58 → role
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup
-	log      *slog.Logger
+	// minerAddrs are the prompting miners' listen addresses by hotkey, for the
+	// gateway (the chain lists them at HostIP).
+	minerAddrs map[string]string
+	rctx       context.Context // the services' context, cancelled by Stop
+	cancel     context.CancelFunc
+	wg         sync.WaitGroup
+	log        *slog.Logger
 }
 
 // DefaultDir is the default state folder.
@@ -140,6 +215,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.RESTListen == "" {
 		c.RESTListen = "127.0.0.1:8080"
+	}
+	if c.GatewayListen == "" {
+		c.GatewayListen = "127.0.0.1:8000"
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -181,7 +259,8 @@ func Start(ctx context.Context, cfg Config) (*Net, error) {
 	if err != nil {
 		return nil, fmt.Errorf("localnet: %s: %w (delete the folder to start over)", StateFile, err)
 	}
-	n := &Net{Dir: cfg.Dir, State: st, roles: map[string]Role{}, log: cfg.Logger}
+	st.Ready = false
+	n := &Net{Dir: cfg.Dir, State: st, roles: roleMap(), minerAddrs: map[string]string{}, log: cfg.Logger}
 	home := filepath.Join(cfg.Dir, NodeDir)
 	if _, err := os.Stat(filepath.Join(home, "config", "genesis.json")); err != nil {
 		if _, err := node.Init(node.InitOptions{Home: home, Profile: node.ProfileLocalnet}); err != nil {
@@ -241,6 +320,18 @@ func Start(ctx context.Context, cfg Config) (*Net, error) {
 		n.Stop()
 		return nil, err
 	}
+	if cfg.GatewayListen != "off" {
+		if err := n.startGateway(ctx, cfg.GatewayListen); err != nil {
+			n.Stop()
+			return nil, err
+		}
+	}
+	n.State.Services = n.Services()
+	n.State.Ready = true
+	if err := n.saveState(); err != nil {
+		n.Stop()
+		return nil, err
+	}
 	return n, nil
 }
 
@@ -269,10 +360,11 @@ func mustKey(uri string) *keys.Keypair {
 }
 
 // writeWallets writes each account's coldkey (unencrypted: dev keys are
-// public) and hotkey "default", so btcli --wallet.path <dir>/wallets works.
+// public) and hotkey ("default" for the prompting subnet, "template" for the
+// template subnet), so btcli --wallet.path <dir>/wallets works.
 func writeWallets(root string) error {
-	for _, a := range Accounts {
-		w, err := wallet.New(wallet.Config{Path: root, Name: a.Name, Hotkey: "default"})
+	for _, a := range slices.Concat(Accounts, TemplateAccounts) {
+		w, err := wallet.New(wallet.Config{Path: root, Name: a.Name, Hotkey: a.hotkeyName()})
 		if err != nil {
 			return err
 		}
@@ -299,7 +391,8 @@ func freeAddr() string {
 	return l.Addr().String()
 }
 
-// Stop ends the services and the node and removes the pid file.
+// Stop ends the services and the node, then removes the pid file: once it
+// is gone, everything has stopped (`localnet down` waits for that).
 func (n *Net) Stop() error {
 	if n.cancel != nil {
 		n.cancel()
@@ -308,20 +401,31 @@ func (n *Net) Stop() error {
 	if n.Client != nil {
 		n.Client.Close()
 	}
+	n.State.PID, n.State.Ready = 0, false
+	serr := n.saveState()
+	err := n.node.Stop()
 	_ = os.Remove(filepath.Join(n.Dir, PIDFile))
-	n.State.PID = 0
-	_ = n.saveState()
-	return n.node.Stop()
+	return errors.Join(err, serr)
 }
 
-// startNeurons runs the miners and validators in this process.
+// roleMap names every dev hotkey of both subnets (they are all distinct).
+func roleMap() map[string]Role {
+	roles := map[string]Role{}
+	for _, a := range slices.Concat(Accounts, TemplateAccounts) {
+		roles[mustKey(a.Hotkey).SS58()] = a.Role
+	}
+	return roles
+}
+
+// startNeurons runs the miners and validators of both subnets in this process.
 func (n *Net) startNeurons(ctx context.Context) error {
 	rctx, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
+	n.rctx = rctx
+	n.roles = roleMap()
 	for _, a := range Accounts {
 		hot := mustKey(a.Hotkey)
-		n.roles[hot.SS58()] = a.Role
-		log := n.log.With("service", a.Name, "role", string(a.Role))
+		log := n.log.With("service", a.Name, "subnet", SubnetPrompting, "role", string(a.Role))
 		switch a.Role {
 		case RoleValidator:
 			v, err := validator.New(validator.Config{Hotkey: hot, Netuid: n.State.Netuid, Chain: n.Client, ExternalIP: HostIP, Logger: log})
@@ -342,12 +446,67 @@ func (n *Net) startNeurons(ctx context.Context) error {
 			select {
 			case addr := <-ready:
 				n.addService(Service{Name: a.Name + " axon", Role: a.Role, Addr: addr})
+				n.minerAddrs[hot.SS58()] = addr
 			case err := <-errc:
 				return fmt.Errorf("localnet: miner %s: %w", a.Name, err)
 			case <-ctx.Done():
 				return ctx.Err()
 			}
 		}
+	}
+	return n.startTemplate(rctx)
+}
+
+// templateConfig is the neuron runtime's configuration for the template
+// subnet's neurons: syncs and steps scaled to the localnet's fast blocks.
+func (n *Net) templateConfig(name string, role Role) neuron.Config {
+	cfg := neuron.DefaultConfig()
+	cfg.Netuid = n.State.TemplateNetuid
+	cfg.Subtensor.ChainEndpoint = n.State.RPC
+	cfg.Axon.ExternalIP = HostIP
+	cfg.Neuron.SyncInterval = time.Second
+	cfg.Neuron.StepInterval = time.Second
+	cfg.Neuron.Timeout = 2 * time.Second
+	cfg.Neuron.MovingAverageAlpha = 0.3
+	cfg.Logger = n.log.With("service", name, "subnet", SubnetTemplate, "role", string(role))
+	return cfg
+}
+
+// startTemplate runs the template subnet's validator and miners (the same
+// code as cmd/template-validator and cmd/template-miner) in this process.
+func (n *Net) startTemplate(rctx context.Context) error {
+	type runner interface{ Run(context.Context) error }
+	for _, a := range TemplateAccounts {
+		hot := mustKey(a.Hotkey)
+		cfg := n.templateConfig(a.Name, a.Role)
+		var r runner
+		switch a.Role {
+		case RoleValidator:
+			cfg.Neuron.StateFile = filepath.Join(n.Dir, TemplateValidatorState)
+			v, err := template.NewValidator(cfg, n.Client, hot)
+			if err != nil {
+				return fmt.Errorf("localnet: template validator %s: %w", a.Name, err)
+			}
+			r = v
+		case RoleMiner:
+			addr := freeAddr()
+			host, port, _ := net.SplitHostPort(addr)
+			cfg.Axon.IP = host
+			cfg.Axon.Port, _ = strconv.Atoi(port)
+			m, err := template.NewMiner(cfg, n.Client, hot)
+			if err != nil {
+				return fmt.Errorf("localnet: template miner %s: %w", a.Name, err)
+			}
+			n.addService(Service{Name: a.Name + " template axon", Role: a.Role, Addr: addr})
+			r = m
+		default:
+			continue
+		}
+		n.wg.Go(func() {
+			if err := r.Run(rctx); err != nil && rctx.Err() == nil {
+				cfg.Logger.Error("template neuron stopped; restart the localnet to retry", "err", err)
+			}
+		})
 	}
 	return nil
 }

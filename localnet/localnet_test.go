@@ -3,9 +3,13 @@ package localnet
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,7 +26,8 @@ func freePort(t *testing.T) string {
 }
 
 func roleOf(v View, r Role) NeuronView {
-	for _, n := range v.Subnets[0].Neurons {
+	s, _ := v.Subnet(SubnetPrompting)
+	for _, n := range s.Neurons {
 		if n.Role == r {
 			return n
 		}
@@ -31,8 +36,10 @@ func roleOf(v View, r Role) NeuronView {
 }
 
 // TestLocalnetEndToEnd runs the whole local network for several epochs:
-// better miners earn more, validators earn dividends, and total issuance
-// grows by exactly the emissions the blocks report.
+// better prompting miners earn more, validators earn dividends, the template
+// subnet's validator sets weights and its miners earn incentive, the gateway
+// answers a chat completion, and total issuance grows by exactly the
+// emissions the blocks report.
 func TestLocalnetEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end: runs a local network for about a minute")
@@ -41,7 +48,7 @@ func TestLocalnetEndToEnd(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithTimeout(t.Context(), 4*time.Minute)
 	defer cancel()
-	n, err := Start(ctx, Config{Dir: dir, RPCListen: freePort(t), RESTListen: "off", BlockTime: 150 * time.Millisecond})
+	n, err := Start(ctx, Config{Dir: dir, RPCListen: freePort(t), RESTListen: "off", GatewayListen: freePort(t), BlockTime: 150 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,11 +79,14 @@ func TestLocalnetEndToEnd(t *testing.T) {
 	if !(tools.Incentive > lm.Incentive && lm.Incentive > careless.Incentive) {
 		t.Errorf("incentive not ordered: tools %.4f, built-in %.4f, careless %.4f", tools.Incentive, lm.Incentive, careless.Incentive)
 	}
-	for _, nv := range v.Subnets[0].Neurons {
+	ps, _ := v.Subnet(SubnetPrompting)
+	for _, nv := range ps.Neurons {
 		if nv.Role == RoleValidator && nv.Dividends == 0 {
 			t.Errorf("validator uid %d has no dividends", nv.UID)
 		}
 	}
+	checkTemplate(t, ctx, n, v)
+	checkGateway(t, ctx, n)
 
 	// Issuance: the growth between two heights equals the coinbase.Emission
 	// events' tao_emission in the blocks between.
@@ -119,4 +129,71 @@ func TestLocalnetEndToEnd(t *testing.T) {
 		t.Logf("blocks %d..%d: issuance grew %d RAO = emitted (%s TAO)", p1.Height+1, p2.Height, grew, fmt.Sprint(tao(grew)))
 	}
 	t.Logf("total %v", time.Since(start))
+}
+
+// checkTemplate: the template subnet is in the view, every template miner
+// earns incentive, and the template validator's weights are on chain.
+func checkTemplate(t *testing.T, ctx context.Context, n *Net, v View) {
+	t.Helper()
+	ts, ok := v.Subnet(SubnetTemplate)
+	if !ok || ts.Netuid != n.State.TemplateNetuid || ts.Netuid == n.State.Netuid {
+		t.Fatalf("template subnet missing from the view (state netuid %d): %+v", n.State.TemplateNetuid, v.Subnets)
+	}
+	miners := 0
+	for _, nv := range ts.Neurons {
+		if nv.Role == RoleMiner {
+			miners++
+			if nv.Incentive == 0 {
+				t.Errorf("template miner uid %d earned no incentive", nv.UID)
+			}
+		}
+	}
+	if want := len(TemplateAccounts) - 2; miners != want {
+		t.Errorf("template subnet shows %d miners, want %d", miners, want)
+	}
+	m, err := n.Client.Metagraph(ctx, n.State.TemplateNetuid, 0, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range TemplateAccounts {
+		if a.Role != RoleValidator {
+			continue
+		}
+		uid := slices.Index(m.Hotkeys, mustKey(a.Hotkey).SS58())
+		if uid < 0 {
+			t.Fatalf("template validator %s is not registered", a.Name)
+		}
+		if len(m.Weights[uid]) == 0 {
+			t.Errorf("template validator uid %d has no weights on chain", uid)
+		} else {
+			t.Logf("template validator uid %d weights %v", uid, m.Weights[uid])
+		}
+	}
+}
+
+// checkGateway asks the in-process gateway for a chat completion with the
+// dev API key: it must route it to a prompting miner and answer.
+func checkGateway(t *testing.T, ctx context.Context, n *Net) {
+	t.Helper()
+	if n.State.Gateway == "" || n.State.GatewayKey == "" {
+		t.Fatalf("gateway not started: state %+v", n.State)
+	}
+	body := `{"model":"` + GatewayModel + `","messages":[{"role":"user","content":"What is 12 plus 30?"}]}`
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, n.State.Gateway+"/chat/completions", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+n.State.GatewayKey)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Choices []struct {
+			Message struct{ Content string } `json:"message"`
+		} `json:"choices"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK || len(out.Choices) == 0 {
+		t.Fatalf("gateway chat completion: HTTP %d, %+v, decode error %v", resp.StatusCode, out, err)
+	}
+	t.Logf("gateway answered %q", out.Choices[0].Message.Content)
 }

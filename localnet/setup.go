@@ -21,64 +21,89 @@ func (n *Net) submit(ctx context.Context, signer *keys.Keypair, call *txpb.Call,
 	return r, nil
 }
 
-// setup creates the subnet and registers and stakes its neurons; each step
-// is skipped when the chain already shows it done, so a run interrupted
-// mid-setup resumes.
+// setup creates both subnets and registers and stakes their neurons; each
+// step is skipped when the chain already shows it done, so a run interrupted
+// mid-setup resumes, and a folder made before the template subnet existed
+// gets it on its next start.
 func (n *Net) setup(ctx context.Context) error {
-	if n.State.SetupDone {
-		return nil
+	if !n.State.SetupDone {
+		if err := n.setupSubnet(ctx, SubnetPrompting, Accounts, &n.State.Netuid); err != nil {
+			return err
+		}
+		n.State.SetupDone = true
+		n.State.StartBlock = n.node.Height()
+		if err := n.saveState(); err != nil {
+			return err
+		}
 	}
-	owner := Accounts[0]
-	if n.State.Netuid == 0 {
-		r, err := n.submit(ctx, mustKey(owner.Coldkey), client.RegisterNetwork(mustKey(owner.Hotkey).SS58(), nil), "register the prompting subnet")
+	if !n.State.TemplateSetupDone {
+		if err := n.setupSubnet(ctx, SubnetTemplate, TemplateAccounts, &n.State.TemplateNetuid); err != nil {
+			return err
+		}
+		n.State.TemplateSetupDone = true
+		if err := n.saveState(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// setupSubnet creates the subnet *netuid names (when zero) owned by
+// accounts[0], starts it, registers accounts[1:] and stakes the validators.
+func (n *Net) setupSubnet(ctx context.Context, name string, accounts []Account, netuid *uint16) error {
+	owner := accounts[0]
+	if *netuid == 0 {
+		r, err := n.submit(ctx, mustKey(owner.Coldkey), client.RegisterNetwork(mustKey(owner.Hotkey).SS58(), nil), "register the "+name+" subnet")
 		if err != nil {
 			return err
 		}
 		ev, ok := r.Event("subnets.NetworkAdded")
 		if !ok {
-			return fmt.Errorf("localnet: register_network gave no NetworkAdded event")
+			return fmt.Errorf("localnet: register_network for the %s subnet gave no NetworkAdded event", name)
 		}
 		id, err := strconv.ParseUint(ev["netuid"], 10, 16)
 		if err != nil {
 			return fmt.Errorf("localnet: NetworkAdded netuid %q: %w", ev["netuid"], err)
 		}
-		n.State.Netuid = uint16(id)
+		*netuid = uint16(id)
 		if err := n.saveState(); err != nil {
 			return err
 		}
-		if _, err := n.submit(ctx, mustKey(owner.Coldkey), client.StartCall(n.State.Netuid), "start the subnet"); err != nil {
+		if _, err := n.submit(ctx, mustKey(owner.Coldkey), client.StartCall(*netuid), "start the "+name+" subnet"); err != nil {
 			return err
 		}
 	}
-	m, err := n.Client.Metagraph(ctx, n.State.Netuid, 0, false)
+	m, err := n.Client.Metagraph(ctx, *netuid, 0, false)
 	if err != nil {
 		return err
 	}
-	for _, a := range Accounts[1:] {
+	for _, a := range accounts[1:] {
 		hot := mustKey(a.Hotkey).SS58()
 		if !slices.Contains(m.Hotkeys, hot) {
-			if _, err := n.submit(ctx, mustKey(a.Coldkey), client.BurnedRegister(n.State.Netuid, hot), "register "+a.Name); err != nil {
+			if _, err := n.submit(ctx, mustKey(a.Coldkey), client.BurnedRegister(*netuid, hot), "register "+a.Name+" on the "+name+" subnet"); err != nil {
 				return err
 			}
 		}
 	}
-	m, err = n.Client.Metagraph(ctx, n.State.Netuid, 0, false)
+	m, err = n.Client.Metagraph(ctx, *netuid, 0, false)
 	if err != nil {
 		return err
 	}
-	for _, a := range Accounts[1:] {
+	for _, a := range accounts[1:] {
 		if a.Stake == 0 {
 			continue
 		}
 		hot := mustKey(a.Hotkey).SS58()
-		if i := slices.Index(m.Hotkeys, hot); i >= 0 && m.Stake[i] > 0 {
+		if i := slices.Index(m.Hotkeys, hot); i >= 0 && (m.Stake[i] > 0 || m.RootStake[i] > 0) {
 			continue
 		}
-		if _, err := n.submit(ctx, mustKey(a.Coldkey), client.AddStake(hot, n.State.Netuid, a.Stake*raoPerTAO, 0, false), "stake "+a.Name); err != nil {
+		on := *netuid
+		if a.OnRoot {
+			on = 0
+		}
+		if _, err := n.submit(ctx, mustKey(a.Coldkey), client.AddStake(hot, on, a.Stake*raoPerTAO, 0, false), "stake "+a.Name+" for the "+name+" subnet"); err != nil {
 			return err
 		}
 	}
-	n.State.SetupDone = true
-	n.State.StartBlock = n.node.Height()
-	return n.saveState()
+	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -53,20 +52,17 @@ type Source interface {
 
 var _ Source = (*client.Client)(nil)
 
-// Snapshot reads a View of the local network's subnet.
+// Snapshot reads a View of the local network's subnets.
 func (n *Net) Snapshot(ctx context.Context) (View, error) {
-	v, err := Snapshot(ctx, n.Client, n.State.Netuid, n.roles)
+	v, err := Snapshot(ctx, n.Client, n.State.Subnets(), n.roles)
 	v.Services = n.Services()
 	return v, err
 }
 
-// Snapshot reads a View of netuid from src; roles names hotkeys (nil: the dev accounts').
-func Snapshot(ctx context.Context, src Source, netuid uint16, roles map[string]Role) (View, error) {
+// Snapshot reads a View of subnets from src; roles names hotkeys (nil: the dev accounts').
+func Snapshot(ctx context.Context, src Source, subnets []SubnetRef, roles map[string]Role) (View, error) {
 	if roles == nil {
-		roles = map[string]Role{}
-		for _, a := range Accounts {
-			roles[mustKey(a.Hotkey).SS58()] = a.Role
-		}
+		roles = roleMap()
 	}
 	v := View{Time: time.Now().UTC()}
 	p, err := src.Params(ctx)
@@ -74,21 +70,33 @@ func Snapshot(ctx context.Context, src Source, netuid uint16, roles map[string]R
 		return v, err
 	}
 	v.Height, v.TotalIssuance = p.Height, p.TotalIssuance
-	m, err := src.Metagraph(ctx, netuid, 0, false)
-	if err != nil {
-		return v, err
-	}
-	sv := SubnetView{Netuid: netuid, Name: "prompting", Tempo: m.Tempo, NextEpoch: m.NextEpochBlock}
-	for uid := range m.N {
-		nv := NeuronView{UID: uint16(uid), Role: roles[m.Hotkeys[uid]], Hotkey: m.Hotkeys[uid], Stake: m.Stake[uid],
-			Incentive: u16(m.Incentive[uid]), Dividends: u16(m.Dividends[uid]), Emission: m.Emission[uid], Trust: u16(m.Trust[uid])}
-		if ax := m.Axons[uid]; ax != nil && ax.Port != 0 {
-			nv.Axon = fmt.Sprintf("%s:%d", ax.IP, ax.Port)
+	for _, ref := range subnets {
+		m, err := src.Metagraph(ctx, ref.Netuid, 0, false)
+		if err != nil {
+			return v, fmt.Errorf("localnet: %s subnet %d: %w", ref.Name, ref.Netuid, err)
 		}
-		sv.Neurons = append(sv.Neurons, nv)
+		sv := SubnetView{Netuid: ref.Netuid, Name: ref.Name, Tempo: m.Tempo, NextEpoch: m.NextEpochBlock}
+		for uid := range m.N {
+			nv := NeuronView{UID: uint16(uid), Role: roles[m.Hotkeys[uid]], Hotkey: m.Hotkeys[uid], Stake: m.Stake[uid],
+				Incentive: u16(m.Incentive[uid]), Dividends: u16(m.Dividends[uid]), Emission: m.Emission[uid], Trust: u16(m.Trust[uid])}
+			if ax := m.Axons[uid]; ax != nil && ax.Port != 0 {
+				nv.Axon = fmt.Sprintf("%s:%d", ax.IP, ax.Port)
+			}
+			sv.Neurons = append(sv.Neurons, nv)
+		}
+		v.Subnets = append(v.Subnets, sv)
 	}
-	v.Subnets = []SubnetView{sv}
 	return v, nil
+}
+
+// Subnet returns the view of the subnet named name, or false.
+func (v View) Subnet(name string) (SubnetView, bool) {
+	for _, s := range v.Subnets {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return SubnetView{}, false
 }
 
 func u16(x uint16) float64 { return float64(x) / 65535 }
@@ -116,8 +124,7 @@ func Render(w io.Writer, v View) {
 	if len(v.Services) > 0 {
 		fmt.Fprintln(w, "services:")
 		for _, s := range v.Services {
-			fmt.Fprintf(w, "  %-16s %s\n", s.Name, s.Addr)
+			fmt.Fprintf(w, "  %-22s %s\n", s.Name, s.Addr)
 		}
 	}
-	fmt.Fprintln(w, strings.Repeat("-", 20)+" Ctrl-C stops everything; state is kept for the next `up`")
 }
