@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strconv"
@@ -26,58 +27,66 @@ func newLocalnetCmd(app *App) *cobra.Command {
 	var dir string
 	c := &cobra.Command{
 		Use:   "localnet",
-		Short: "Run a whole local network: node, prompting subnet, validators and miners",
+		Short: "Run a whole local network: node, prompting and template subnets, validators, miners, gateway",
 	}
 	c.PersistentFlags().StringVar(&dir, "dir", localnet.DefaultDir(), "state folder (node, wallets, logs); `up` again resumes it")
 
-	var rpc, rest string
-	var reset bool
+	var o upOptions
 	up := &cobra.Command{
 		Use:   "up",
-		Short: "Start the local network and show it live (Ctrl-C stops everything)",
+		Short: "Start the local network and show it live (Ctrl-C stops everything; --detach runs it in the background)",
 		Long: `Start a localnet node (created on first use), write wallets for the dev accounts
-under <dir>/wallets, create and start the prompting subnet, register and stake two
-validators, and start three miners: one using tools, one using the built-in model
-alone and one careless. The view updates every block; --json writes the same as
-JSON events, one per line. Ctrl-C stops everything; running up again resumes.`,
+under <dir>/wallets, and create and start two subnets:
+  - prompting: two staked validators and three miners, one using tools, one using
+    the built-in model alone and one careless;
+  - template (subnets/template): one validator and three miners.
+The gateway serves the prompting miners as an OpenAI-compatible API, with a dev API
+key made on first start. The view updates every block; --json writes the same as
+JSON events, one per line. Ctrl-C stops everything; running up again resumes.
+
+--detach runs the network as a background process instead (output in
+<dir>/localnet.log), returns once it is up and prints where each service listens;
+then use localnet status, logs and down.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if reset {
+			if o.detach && o.detached {
+				return usageErrorf("--detach and --detached are exclusive")
+			}
+			if pid, err := readPID(dir); err == nil {
+				return fmt.Errorf("a localnet already runs from %s (process %d); see `btcli localnet status --dir %s` or stop it with `btcli localnet down --dir %s`", dir, pid, dir, dir)
+			}
+			if o.reset {
 				if err := os.RemoveAll(dir); err != nil {
-					return err
+					return fmt.Errorf("--reset: %w", err)
 				}
 			}
 			if err := os.MkdirAll(dir, 0o700); err != nil {
-				return err
+				return fmt.Errorf("state folder: %w; pass another --dir", err)
 			}
-			logf, err := os.OpenFile(filepath.Join(dir, localnet.LogFile), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-			if err != nil {
-				return err
+			if o.detach {
+				return upDetached(cmd.Context(), app, dir, o)
 			}
-			defer logf.Close()
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			emit := eventWriter(app)
-			emit("starting", map[string]any{"dir": dir})
-			n, err := localnet.Start(ctx, localnet.Config{Dir: dir, RPCListen: rpc, RESTListen: rest,
-				Logger: slog.New(slog.NewTextHandler(logf, &slog.HandlerOptions{Level: slog.LevelInfo}))})
-			if err != nil {
-				return err
-			}
-			emit("up", map[string]any{"netuid": n.State.Netuid, "services": n.Services(), "wallets": filepath.Join(dir, localnet.WalletDir)})
-			watch(ctx, app, n)
-			emit("stopping", nil)
-			return n.Stop()
+			return upHere(cmd.Context(), app, dir, o)
 		},
 	}
-	up.Flags().StringVar(&rpc, "rpc.laddr", "127.0.0.1:26657", "node RPC address")
-	up.Flags().StringVar(&rest, "rest.laddr", "127.0.0.1:8080", `node REST address ("off" disables it)`)
-	up.Flags().BoolVar(&reset, "reset", false, "delete the state folder first and start a fresh network")
+	up.Flags().StringVar(&o.rpc, "rpc.laddr", "127.0.0.1:26657", "node RPC address")
+	up.Flags().StringVar(&o.rest, "rest.laddr", "127.0.0.1:8080", `node REST address ("off" disables it)`)
+	up.Flags().StringVar(&o.gateway, "gateway.laddr", "127.0.0.1:8000", `gateway address ("off" disables it)`)
+	up.Flags().DurationVar(&o.blockTime, "block-time", 0, "block time of a new chain (0: the localnet profile's 250ms)")
+	up.Flags().BoolVar(&o.reset, "reset", false, "delete the state folder first and start a fresh network")
+	up.Flags().BoolVarP(&o.detach, "detach", "d", false, "run in the background; see localnet status, logs and down")
+	up.Flags().DurationVar(&o.wait, "wait", 3*time.Minute, "with --detach: how long to wait for the network to come up")
+	// --detached is the background process --detach starts: no live view, output to the log.
+	up.Flags().BoolVar(&o.detached, "detached", false, "")
+	_ = up.Flags().MarkHidden("detached")
 
 	down := &cobra.Command{
 		Use:   "down",
-		Short: "Stop a local network started by `localnet up` in another terminal",
+		Short: "Stop a local network started by `localnet up` (in the background or another terminal)",
 		RunE: func(*cobra.Command, []string) error {
 			pid, err := readPID(dir)
+			if errors.Is(err, localnet.ErrNotRunning) {
+				return printResult(app, map[string]any{"status": "stopped", "dir": dir}, fmt.Sprintf("no localnet runs from %s; nothing to stop", dir))
+			}
 			if err != nil {
 				return err
 			}
@@ -88,56 +97,44 @@ JSON events, one per line. Ctrl-C stops everything; running up again resumes.`,
 			if err != nil {
 				return fmt.Errorf("localnet: stopping process %d: %w", pid, err)
 			}
-			for range 100 {
+			start := time.Now()
+			for time.Since(start) < downTimeout {
 				if _, err := readPID(dir); errors.Is(err, localnet.ErrNotRunning) {
-					return printResult(app, map[string]any{"stopped": pid}, fmt.Sprintf("stopped localnet (process %d)", pid))
+					took := time.Since(start).Round(100 * time.Millisecond)
+					return printResult(app, map[string]any{"status": "stopped", "dir": dir, "pid": pid, "took": took.String()},
+						fmt.Sprintf("stopped the localnet in %s (process %d) in %v; `btcli localnet up --dir %s` resumes it", dir, pid, took, dir))
 				}
-				time.Sleep(100 * time.Millisecond)
+				time.Sleep(100 * time.Millisecond) // polling another process's pid file; nothing to wait on
 			}
-			return fmt.Errorf("localnet: process %d did not stop within 10 s; see %s", pid, filepath.Join(dir, localnet.LogFile))
+			return fmt.Errorf("localnet: process %d did not stop within %v; see %s, or end it with `kill -9 %d`", pid, downTimeout, filepath.Join(dir, localnet.LogFile), pid)
 		},
 	}
 
 	status := &cobra.Command{
 		Use:   "status",
-		Short: "Show the running local network's block height and metagraph",
+		Short: "Say whether the local network runs; if so its block height, endpoints and metagraphs",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := localnet.LoadState(dir)
-			if err != nil {
-				return err
-			}
-			if _, err := readPID(dir); err != nil || st.Netuid == 0 {
-				return fmt.Errorf("%w; start it with `btcli localnet up --dir %s`", localnet.ErrNotRunning, dir)
-			}
-			ctx, cancel := context.WithTimeout(cmd.Context(), 10*time.Second)
-			defer cancel()
-			cl, err := client.Dial(ctx, client.Config{Endpoints: []string{st.RPC}, Retries: -1})
-			if err != nil {
-				return err
-			}
-			defer cl.Close()
-			v, err := localnet.Snapshot(ctx, cl, st.Netuid, nil)
-			if err != nil {
-				return err
-			}
-			if app.JSON {
-				return json.NewEncoder(app.Out).Encode(v)
-			}
-			localnet.Render(app.Out, v)
-			return nil
+			return localnetStatus(cmd.Context(), app, dir)
 		},
 	}
 
 	var follow bool
+	var tail int
 	logs := &cobra.Command{
 		Use:   "logs",
-		Short: "Print the local network's log (-f follows it)",
+		Short: "Print the local network's log (-f follows it, -n prints only the last lines)",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			f, err := os.Open(filepath.Join(dir, localnet.LogFile))
+			path := filepath.Join(dir, localnet.LogFile)
+			f, err := os.Open(path)
 			if err != nil {
-				return fmt.Errorf("localnet: no log yet in %s: %w", dir, err)
+				return fmt.Errorf("localnet: no log in %s yet (%w); start the network with `btcli localnet up --dir %s`", dir, err, dir)
 			}
 			defer f.Close()
+			if tail > 0 {
+				if err := seekLastLines(f, tail); err != nil {
+					return fmt.Errorf("localnet: reading %s: %w", path, err)
+				}
+			}
 			for {
 				if _, err := io.Copy(app.Out, f); err != nil || !follow {
 					return err
@@ -150,9 +147,193 @@ JSON events, one per line. Ctrl-C stops everything; running up again resumes.`,
 			}
 		},
 	}
-	logs.Flags().BoolVarP(&follow, "follow", "f", false, "keep printing new lines")
+	logs.Flags().BoolVarP(&follow, "follow", "f", false, "keep printing new lines (Ctrl-C ends)")
+	logs.Flags().IntVarP(&tail, "lines", "n", 0, "print only the last N lines (0: all)")
 	c.AddCommand(up, down, status, logs)
 	return c
+}
+
+// downTimeout bounds `localnet down`: the gateway may take up to 10 s to
+// finish requests in flight, then the node stops.
+const downTimeout = 60 * time.Second
+
+type upOptions struct {
+	rpc, rest, gateway string
+	blockTime, wait    time.Duration
+	reset              bool
+	detach, detached   bool
+}
+
+// upHere runs the network in this process until Ctrl-C (or SIGTERM, which
+// is how `localnet down` stops a --detach one).
+func upHere(ctx context.Context, app *App, dir string, o upOptions) error {
+	logf, err := os.OpenFile(filepath.Join(dir, localnet.LogFile), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	emit := eventWriter(app)
+	emit("starting", map[string]any{"dir": dir, "pid": os.Getpid()})
+	n, err := localnet.Start(ctx, localnet.Config{Dir: dir, RPCListen: o.rpc, RESTListen: o.rest, GatewayListen: o.gateway,
+		BlockTime: o.blockTime, Logger: slog.New(slog.NewTextHandler(logf, &slog.HandlerOptions{Level: slog.LevelInfo}))})
+	if err != nil {
+		return err
+	}
+	emit("up", upEvent(dir, n.State, n.Services()))
+	if o.detached {
+		fmt.Fprintf(app.Out, "localnet up at block %d (process %d)\n", n.Node().Height(), os.Getpid())
+		printEndpoints(app.Out, dir, n.State, n.Services())
+		<-ctx.Done()
+	} else {
+		watch(ctx, app, n)
+	}
+	emit("stopping", nil)
+	if err := n.Stop(); err != nil {
+		return err
+	}
+	emit("stopped", map[string]any{"dir": dir})
+	if o.detached {
+		fmt.Fprintf(app.Out, "localnet stopped cleanly (process %d)\n", os.Getpid())
+	}
+	return nil
+}
+
+func upEvent(dir string, st localnet.State, services []localnet.Service) map[string]any {
+	return map[string]any{"dir": dir, "pid": st.PID, "netuid": st.Netuid, "template_netuid": st.TemplateNetuid,
+		"services": services, "wallets": filepath.Join(dir, localnet.WalletDir), "log": filepath.Join(dir, localnet.LogFile),
+		"gateway": st.Gateway, "gateway_key": st.GatewayKey}
+}
+
+// printEndpoints writes where each service listens and how to use them.
+func printEndpoints(w io.Writer, dir string, st localnet.State, services []localnet.Service) {
+	fmt.Fprintf(w, "subnets: prompting %d, template %d\n", st.Netuid, st.TemplateNetuid)
+	for _, s := range services {
+		fmt.Fprintf(w, "  %-22s %s\n", s.Name, s.Addr)
+	}
+	if st.GatewayKey != "" {
+		fmt.Fprintf(w, "gateway API key: %s (model %s)\n", st.GatewayKey, localnet.GatewayModel)
+	}
+	fmt.Fprintf(w, "wallets: %s (dev keys; btcli --wallet.path %s ...)\n", filepath.Join(dir, localnet.WalletDir), filepath.Join(dir, localnet.WalletDir))
+}
+
+// upDetached starts `localnet up --detached` as a background process of its
+// own session (so closing the terminal does not stop it), with its output
+// appended to the log, and returns once the network is up.
+func upDetached(ctx context.Context, app *App, dir string, o upOptions) error {
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("localnet: cannot find this program to run it in the background: %w; run `btcli localnet up` in a terminal of its own instead", err)
+	}
+	logPath := filepath.Join(dir, localnet.LogFile)
+	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	fmt.Fprintf(logf, "=== %s: btcli localnet up --detach\n", time.Now().UTC().Format(time.RFC3339))
+	args := []string{"localnet", "up", "--detached", "--dir", dir, "--rpc.laddr", o.rpc, "--rest.laddr", o.rest,
+		"--gateway.laddr", o.gateway, "--block-time", o.blockTime.String()}
+	child := exec.Command(exe, args...)
+	child.Stdout, child.Stderr = logf, logf
+	child.SysProcAttr = detachAttr()
+	if err := child.Start(); err != nil {
+		return fmt.Errorf("localnet: starting the background process: %w", err)
+	}
+	pid := child.Process.Pid
+	exited := make(chan error, 1)
+	go func() { exited <- child.Wait() }()
+	if !app.JSON {
+		fmt.Fprintf(app.Err, "starting the local network in the background (process %d, log %s; first run: about 10 s)...\n", pid, logPath)
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	deadline := time.After(o.wait)
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-exited:
+			return fmt.Errorf("localnet: the background process exited before the network was up (%v); last lines of %s:\n%s", err, logPath, lastLines(logPath, 15))
+		case <-ctx.Done():
+			_ = child.Process.Signal(syscall.SIGTERM)
+			return fmt.Errorf("localnet: interrupted while starting; stopped the background process %d", pid)
+		case <-deadline:
+			_ = child.Process.Signal(syscall.SIGTERM)
+			return fmt.Errorf("localnet: not up after %v, so stopped the background process %d; see %s, or raise --wait", o.wait, pid, logPath)
+		case <-tick.C:
+		}
+		st, err := localnet.LoadState(dir)
+		if err != nil || !st.Ready || st.PID != pid {
+			continue
+		}
+		if app.JSON {
+			m := upEvent(dir, st, st.Services)
+			m["event"], m["time"], m["detached"] = "up", time.Now().UTC(), true
+			return json.NewEncoder(app.Out).Encode(m)
+		}
+		fmt.Fprintf(app.Out, "localnet running in the background (process %d), state in %s\n", pid, dir)
+		printEndpoints(app.Out, dir, st, st.Services)
+		fmt.Fprintf(app.Out, "next:\n  btcli localnet status --dir %s    block height, endpoints, metagraphs\n  btcli localnet logs -f --dir %s   follow the log\n  btcli localnet down --dir %s      stop it (up again resumes)\n", dir, dir, dir)
+		return nil
+	}
+}
+
+// localnetStatus reports whether a localnet runs from dir and, if it does,
+// its height, endpoints and metagraphs.
+func localnetStatus(ctx context.Context, app *App, dir string) error {
+	st, err := localnet.LoadState(dir)
+	if err != nil {
+		return fmt.Errorf("localnet: %s in %s: %w (delete the folder to start over)", localnet.StateFile, dir, err)
+	}
+	pid, err := readPID(dir)
+	if errors.Is(err, localnet.ErrNotRunning) {
+		hint := fmt.Sprintf("start it with `btcli localnet up --detach --dir %s`", dir)
+		if st.Netuid == 0 {
+			hint = fmt.Sprintf("no network was created there yet; %s", hint)
+		}
+		return printResult(app, map[string]any{"status": "stopped", "dir": dir, "netuid": st.Netuid, "template_netuid": st.TemplateNetuid},
+			fmt.Sprintf("localnet in %s: stopped (%s)", dir, hint))
+	}
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Status     string `json:"status"`
+		Dir        string `json:"dir"`
+		PID        int    `json:"pid"`
+		GatewayKey string `json:"gateway_key,omitempty"`
+		Error      string `json:"error,omitempty"`
+		localnet.View
+	}{Status: "running", Dir: dir, PID: pid, GatewayKey: st.GatewayKey}
+	if !st.Ready {
+		out.Status = "starting"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	cl, err := client.Dial(ctx, client.Config{Endpoints: []string{st.RPC}, Retries: -1})
+	if err == nil {
+		defer cl.Close()
+		out.View, err = localnet.Snapshot(ctx, cl, st.Subnets(), nil)
+	}
+	if err != nil {
+		out.Error = fmt.Sprintf("node at %s not answering: %v; see `btcli localnet logs --dir %s`", st.RPC, err, dir)
+	}
+	out.View.Services = st.Services
+	if app.JSON {
+		return json.NewEncoder(app.Out).Encode(out)
+	}
+	fmt.Fprintf(app.Out, "localnet in %s: %s (process %d)\n", dir, out.Status, pid)
+	if out.Error != "" {
+		fmt.Fprintln(app.Out, out.Error)
+		return nil
+	}
+	localnet.Render(app.Out, out.View)
+	if st.GatewayKey != "" {
+		fmt.Fprintf(app.Out, "gateway API key: %s (model %s)\n", st.GatewayKey, localnet.GatewayModel)
+	}
+	return nil
 }
 
 func readPID(dir string) (int, error) {
@@ -165,12 +346,74 @@ func readPID(dir string) (int, error) {
 	}
 	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
 	if err != nil {
-		return 0, fmt.Errorf("localnet: bad pid file: %w", err)
+		return 0, fmt.Errorf("localnet: bad pid file %s: %w; delete it if no localnet runs", filepath.Join(dir, localnet.PIDFile), err)
 	}
-	if p, err := os.FindProcess(pid); err != nil || p.Signal(syscall.Signal(0)) != nil {
+	if !alive(pid) {
 		return 0, localnet.ErrNotRunning // stale: the process is gone
 	}
 	return pid, nil
+}
+
+// alive reports whether process pid exists and is not a zombie (a stopped
+// background localnet whose parent has not reaped it yet).
+func alive(pid int) bool {
+	if p, err := os.FindProcess(pid); err != nil || p.Signal(syscall.Signal(0)) != nil {
+		return false
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return true // no /proc (macOS): the signal test is all there is
+	}
+	// The state follows the parenthesised command name: "pid (comm) S ...".
+	if i := strings.LastIndexByte(string(b), ')'); i >= 0 && i+2 < len(b) {
+		return b[i+2] != 'Z'
+	}
+	return true
+}
+
+// lastLines returns the last n lines of the file at path, or a note why not.
+func lastLines(path string, n int) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return "(" + err.Error() + ")"
+	}
+	defer f.Close()
+	if err := seekLastLines(f, n); err != nil {
+		return "(" + err.Error() + ")"
+	}
+	b, _ := io.ReadAll(f)
+	return string(b)
+}
+
+// seekLastLines positions f at the start of its last n lines.
+func seekLastLines(f *os.File, n int) error {
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	const chunk = 64 << 10
+	size := fi.Size()
+	buf := make([]byte, chunk)
+	lines := 0
+	for end := size; end > 0; {
+		start := max(0, end-chunk)
+		b := buf[:end-start]
+		if _, err := f.ReadAt(b, start); err != nil {
+			return err
+		}
+		for i := len(b) - 1; i >= 0; i-- {
+			// The file's final newline ends the last line; it does not start one.
+			if b[i] == '\n' && start+int64(i) != size-1 {
+				if lines++; lines == n {
+					_, err := f.Seek(start+int64(i)+1, io.SeekStart)
+					return err
+				}
+			}
+		}
+		end = start
+	}
+	_, err = f.Seek(0, io.SeekStart)
+	return err
 }
 
 func printResult(app *App, v any, text string) error {
@@ -195,6 +438,9 @@ func eventWriter(app *App) func(event string, data map[string]any) {
 		}
 		if event == "starting" {
 			fmt.Fprintf(app.Err, "starting the local network in %s (first run: about 10 s)...\n", data["dir"])
+		}
+		if event == "stopping" {
+			fmt.Fprintln(app.Err, "stopping the local network...")
 		}
 	}
 }
@@ -231,6 +477,10 @@ func watch(ctx context.Context, app *App, n *localnet.Net) {
 			continue // not a terminal: one view per epoch
 		}
 		localnet.Render(app.Out, v)
+		if n.State.GatewayKey != "" {
+			fmt.Fprintf(app.Out, "gateway API key: %s (model %s)\n", n.State.GatewayKey, localnet.GatewayModel)
+		}
+		fmt.Fprintln(app.Out, strings.Repeat("-", 20)+" Ctrl-C stops everything; state is kept for the next `up`")
 	}
 }
 
