@@ -103,8 +103,9 @@ type BlacklistConfig struct {
 	// AllowNonRegistered admits any caller whose signature verifies, registered or not
 	// (--blacklist.allow_non_registered). Leave it off outside tests.
 	AllowNonRegistered bool
-	// MinStake is the alpha stake in RAO a caller needs instead of a permit. Zero means a
-	// permit is what counts.
+	// MinStake is the stake in RAO a caller needs instead of a permit: alpha plus TaoWeight
+	// times root stake, as the chain counts it (metagraph.TotalStakes). Zero means a permit
+	// is what counts.
 	MinStake uint64
 }
 

@@ -7,7 +7,8 @@ import (
 )
 
 // TestDeps keeps neuron an SDK package (STYLE §1): it may use the chain's wire types
-// (chain/api, chain/tx, chain/errs) through the client, but no chain module, node, state
+// (chain/api, chain/tx, chain/errs) through the client and the chain's integer math
+// (chain/fixed), but no chain module, node, state
 // store or consensus engine, so a miner binary links no state machine.
 func TestDeps(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", ".").Output()
@@ -18,6 +19,7 @@ func TestDeps(t *testing.T) {
 		"github.com/gotensor/gotensor/chain/api",
 		"github.com/gotensor/gotensor/chain/tx",
 		"github.com/gotensor/gotensor/chain/errs",
+		"github.com/gotensor/gotensor/chain/fixed", // pure math leaf (STYLE §1), through metagraph's total stake
 	}
 	for _, dep := range strings.Fields(string(out)) {
 		if strings.HasPrefix(dep, "github.com/gotensor/gotensor/chain/") && !hasAnyPrefix(dep, allowed) {

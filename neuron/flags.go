@@ -46,7 +46,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.Axon.ExternalPort, "axon.external_port", c.Axon.ExternalPort, "port published on chain; 0 means --axon.port")
 	fs.Var(notValue{&c.Blacklist.AllowNoPermit}, "blacklist.force_validator_permit", "admit only callers holding a validator permit")
 	fs.BoolVar(&c.Blacklist.AllowNonRegistered, "blacklist.allow_non_registered", c.Blacklist.AllowNonRegistered, "admit callers not registered on the subnet (tests only)")
-	fs.Var(taoValue{&c.Blacklist.MinStake}, "blacklist.min_stake", "stake (alpha) a caller needs instead of a permit; 0: a permit")
+	fs.Var(taoValue{&c.Blacklist.MinStake}, "blacklist.min_stake", "stake (alpha + tao_weight x root stake) a caller needs instead of a permit; 0: a permit")
 	fs.IntVar(&c.Neuron.SampleSize, "neuron.sample_size", c.Neuron.SampleSize, "miners queried per step")
 	fs.Float64Var(&c.Neuron.MovingAverageAlpha, "neuron.moving_average_alpha", c.Neuron.MovingAverageAlpha, "weight of a new reward in the moving average, in (0, 1]")
 	fs.Var(durationValue{&c.Neuron.Timeout}, "neuron.timeout", "deadline of one step's queries")

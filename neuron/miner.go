@@ -28,8 +28,9 @@ var ErrRunning = errors.New("neuron: already running; make a new one")
 // admits only hotkeys registered on the subnet (403 otherwise) and, by default, holding a
 // validator permit, serves the highest stake first, and is published on chain with
 // serve_axon at start when Config.Axon.ExternalIP is set; and a metagraph refreshed when the
-// chain head moves, checked every Neuron.SyncInterval (the template re-syncs in a tight loop
-// once its epoch_length passes, macrocosm-os/apex#260).
+// chain head moves: at each new block when the Chain streams blocks (client.SubscribeBlocks),
+// and checked every Neuron.SyncInterval (the template re-syncs in a tight loop once its
+// epoch_length passes, macrocosm-os/apex#260).
 //
 // Add synapse handlers to Axon() with axon.Handle before or during Run. A Miner's methods
 // are safe for concurrent use.
@@ -93,8 +94,8 @@ func (m *Miner) Health() Health { return m.health.get() }
 func (m *Miner) HealthHandler() http.Handler { return m.health }
 
 // Run syncs the metagraph, fails with ErrNotRegistered when the hotkey has no uid, then
-// serves the axon (publishing it, see Miner) and the health endpoint while re-syncing every
-// Neuron.SyncInterval, until ctx ends or the hotkey is deregistered. It returns after every
+// serves the axon (publishing it, see Miner) and the health endpoint while re-syncing at
+// every new block (see Miner), until ctx ends or the hotkey is deregistered. It returns after every
 // goroutine it started has ended: nil after a clean stop, else the first failure.
 func (m *Miner) Run(ctx context.Context) error {
 	if !m.ran.CompareAndSwap(false, true) {
@@ -132,11 +133,36 @@ func (m *Miner) Run(ctx context.Context) error {
 		})
 	}
 	m.log.Info("miner running", "listen", net.JoinHostPort(m.cfg.Axon.IP, strconv.Itoa(max(m.cfg.Axon.Port, 0))))
-	for sleep(ctx, m.cfg.Neuron.SyncInterval) == nil {
-		if _, err := m.sync(ctx); errors.Is(err, ErrNotRegistered) {
+	// A chain that streams blocks (a *client.Client does) drives the sync, one query per
+	// block; the SyncInterval check stays, for a chain that cannot and to keep the health
+	// endpoint's LastSync fresh while the chain is stalled.
+	var blocks <-chan client.Block
+	if bs, ok := m.chain.(blockSource); ok {
+		blocks = bs.SubscribeBlocks(ctx)
+	}
+	tick := time.NewTicker(m.cfg.Neuron.SyncInterval)
+	defer tick.Stop()
+	for ctx.Err() == nil {
+		var at int64
+		select {
+		case <-ctx.Done():
+			continue
+		case <-tick.C:
+		case b, ok := <-blocks:
+			if !ok {
+				blocks = nil
+				continue
+			}
+			at = b.Height
+		}
+		if _, _, err := syncMetagraphAt(ctx, m.mg, m.hotkey.Public(), m.health, at); errors.Is(err, ErrNotRegistered) {
 			fail(err)
 		} else if err != nil && ctx.Err() == nil {
 			m.log.Warn("metagraph sync failed; retrying", "err", err)
+		}
+	}
+	if blocks != nil {
+		for range blocks { // it closes once its goroutines are gone
 		}
 	}
 	cancel()
@@ -151,10 +177,30 @@ func (m *Miner) sync(ctx context.Context) (uint16, error) {
 	return uid, err
 }
 
+// blockSource is the optional part of a Chain that streams new blocks; *client.Client has it.
+type blockSource interface {
+	SubscribeBlocks(ctx context.Context) <-chan client.Block
+}
+
 // syncMetagraph refreshes mg if the chain moved, records the outcome in h, and returns
 // hotkey's uid, or ErrNotRegistered.
 func syncMetagraph(ctx context.Context, mg *metagraph.Metagraph, hotkey keys.PublicKey, h *health) (uint16, bool, error) {
-	changed, err := mg.Sync(ctx)
+	return syncMetagraphAt(ctx, mg, hotkey, h, 0)
+}
+
+// syncMetagraphAt is syncMetagraph for a block the subscription announced (committed, so
+// one query suffices), or for the chain head when at is 0.
+func syncMetagraphAt(ctx context.Context, mg *metagraph.Metagraph, hotkey keys.PublicKey, h *health, at int64) (uint16, bool, error) {
+	var (
+		changed bool
+		err     error
+	)
+	switch {
+	case at == 0:
+		changed, err = mg.Sync(ctx)
+	case at > mg.Block():
+		changed, err = true, mg.SyncAt(ctx, at)
+	}
 	if isGone(err) {
 		// The node reported a head whose state it had not committed yet (CometBFT stores a
 		// block before the app commits it): read the latest committed state instead.
