@@ -17,8 +17,10 @@ const GatewayModel = "gotensor-chat"
 
 // startGateway serves the OpenAI-compatible gateway in front of the
 // prompting miners at addr. It signs miner calls with the first prompting
-// validator's hotkey (miners serve permit holders only) and, on its first
-// start, makes a dev API key kept in the state.
+// validator's hotkey (miners serve permit holders only), hands every routed
+// request to that validator's organic hook (scored like its own challenges
+// when checkable) and, on its first start, makes a dev API key kept in the
+// state.
 func (n *Net) startGateway(ctx context.Context, addr string) error {
 	var hot string
 	for _, a := range Accounts {
@@ -40,6 +42,9 @@ func (n *Net) startGateway(ctx context.Context, addr string) error {
 	cfg.BreakerCooldown = 5 * time.Second
 	cfg.AddrOverride = n.minerAddrs // the chain lists them at HostIP
 	cfg.Logger = n.log.With("service", "gateway")
+	if n.organic != nil {
+		cfg.OnSample = gateway.OrganicLocal(n.organic.Organic, cfg.Logger)
+	}
 	g, err := gateway.New(ctx, mustKey(hot), cfg)
 	if err != nil {
 		return fmt.Errorf("localnet: gateway: %w", err)

@@ -191,10 +191,12 @@ type Net struct {
 	// minerAddrs are the prompting miners' listen addresses by hotkey, for the
 	// gateway (the chain lists them at HostIP).
 	minerAddrs map[string]string
-	rctx       context.Context // the services' context, cancelled by Stop
-	cancel     context.CancelFunc
-	wg         sync.WaitGroup
-	log        *slog.Logger
+	// organic is the prompting validator the gateway hands its samples to.
+	organic *validator.Validator
+	rctx    context.Context // the services' context, cancelled by Stop
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	log     *slog.Logger
 }
 
 // DefaultDir is the default state folder.
@@ -431,6 +433,9 @@ func (n *Net) startNeurons(ctx context.Context) error {
 			v, err := validator.New(validator.Config{Hotkey: hot, Netuid: n.State.Netuid, Chain: n.Client, ExternalIP: HostIP, Logger: log})
 			if err != nil {
 				return err
+			}
+			if n.organic == nil {
+				n.organic = v // the gateway's requests are scored by the first validator
 			}
 			n.wg.Go(func() { _ = v.Run(rctx) })
 		case RoleMinerTool, RoleMinerLM, RoleCareless:

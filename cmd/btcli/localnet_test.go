@@ -8,6 +8,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/gotensor/gotensor/localnet"
 )
 
 // asBtcli makes this test binary run as btcli: `localnet up --detach`
@@ -85,6 +87,7 @@ func TestLocalnetDetach(t *testing.T) {
 	if st.Status != "running" || st.PID != up.PID || st.Height == 0 || len(st.Subnets) != 2 || len(st.Services) != len(up.Services) {
 		t.Errorf("status while running: %+v", st)
 	}
+	height := st.Height
 	for _, s := range st.Subnets {
 		if len(s.Neurons) < 4 {
 			t.Errorf("status: subnet %d (%s) has %d neurons", s.Netuid, s.Name, len(s.Neurons))
@@ -122,5 +125,38 @@ func TestLocalnetDetach(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "localnet.log")); !strings.Contains(string(b), "localnet stopped cleanly") {
 		t.Errorf("log has no clean stop:\n%s", b)
+	}
+
+	// Resume it as a folder from before the template subnet: a state with
+	// the prompting subnet only. up again keeps the chain, the prompting
+	// subnet and the gateway key, and creates a template subnet.
+	stateFile := filepath.Join(dir, localnet.StateFile)
+	var old map[string]any
+	if b, err := os.ReadFile(stateFile); err != nil || json.Unmarshal(b, &old) != nil {
+		t.Fatalf("state file: %v", err)
+	}
+	delete(old, "template_netuid")
+	delete(old, "template_setup_done")
+	b, _ := json.Marshal(old)
+	if err := os.WriteFile(stateFile, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var up2 struct {
+		PID            int
+		Netuid         uint16
+		TemplateNetuid uint16 `json:"template_netuid"`
+		GatewayKey     string `json:"gateway_key"`
+	}
+	c.ok(&up2, "localnet", "up", "--detach", "--dir", dir, "--rpc.laddr", freeLoopback(t), "--rest.laddr", "off", "--gateway.laddr", freeLoopback(t))
+	if up2.Netuid != up.Netuid || up2.GatewayKey != up.GatewayKey || up2.TemplateNetuid == 0 || up2.TemplateNetuid == up.TemplateNetuid {
+		t.Errorf("resumed: %+v, first run: %+v", up2, up)
+	}
+	c.ok(&st, "localnet", "status", "--dir", dir)
+	if st.Status != "running" || st.Height <= height || len(st.Subnets) != 2 || st.Subnets[1].Netuid != up2.TemplateNetuid {
+		t.Errorf("status after resume (height before %d): %+v", height, st)
+	}
+	c.ok(&down, "localnet", "down", "--dir", dir)
+	if down.Status != "stopped" || down.PID != up2.PID {
+		t.Errorf("second down: %+v", down)
 	}
 }
