@@ -15,6 +15,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
 )
 
 // keyPrefix starts every API key, so leaked keys are recognisable to secret scanners.
@@ -409,5 +410,17 @@ func (a *accounts) flush(ctx context.Context) error {
 	return nil
 }
 
-// words counts whitespace-separated words, the built-in model's token unit.
-func words(s string) int64 { return int64(len(strings.Fields(s))) }
+// words counts whitespace-separated words (as strings.Fields splits them, without
+// building the slice), the built-in model's token unit.
+func words(s string) int64 {
+	var n int64
+	in := false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			in = false
+		} else if !in {
+			in, n = true, n+1
+		}
+	}
+	return n
+}
