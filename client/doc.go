@@ -11,6 +11,9 @@
 //	acct, err := c.Account(ctx, "5Grw...")
 //	rcpt, err := c.Submit(ctx, kp, client.Transfer("5FHn...", 1e9), client.SubmitOptions{Wait: client.WaitFinal})
 //
+// SubscribeBlocks streams committed blocks from the node's websocket events,
+// polling the head while the websocket is unavailable.
+//
 // Errors from the chain are *ChainError values; errors.Is matches them
 // against the chain's sentinels (for example balances.ErrInsufficientBalance)
 // by codespace and code.

@@ -34,7 +34,7 @@ func (p *pairRows) UnmarshalJSON(b []byte) error {
 		*p = nil
 		return s.end()
 	}
-	var rows [][][2]uint16
+	rows := [][][2]uint16{}
 	err := s.list(func() error {
 		if s.literal("null") {
 			rows = append(rows, nil)
@@ -135,6 +135,9 @@ func (s *scanner) u16() (uint16, error) {
 	}
 	if s.i == start {
 		return 0, s.fail("want a number")
+	}
+	if s.b[start] == '0' && s.i-start > 1 {
+		return 0, s.fail("a number with a leading zero")
 	}
 	return uint16(v), nil
 }

@@ -73,3 +73,25 @@ func TestPairRowsRejectsWhatIsNotPairs(t *testing.T) {
 		}
 	}
 }
+
+// FuzzPairRows: the hand parser never panics, and what it accepts
+// encoding/json decodes to the same rows (encoding/json is laxer: it pads
+// and truncates pairs, which the hand parser rejects).
+func FuzzPairRows(f *testing.F) {
+	for _, s := range []string{`null`, `[]`, `[null,[]]`, `[[[1,2],[3,4]]]`, `[[[1]]]`, `[[[1,2,3]]]`, `[[[65536,1]]]`, ` [ [ [ 0 , 0 ] ] ] `, `[[[1,2]],`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var got pairRows
+		if err := got.UnmarshalJSON(b); err != nil {
+			return
+		}
+		var want [][][2]uint16
+		if err := json.Unmarshal(b, &want); err != nil {
+			t.Fatalf("%q: hand parser accepted what encoding/json rejects: %v", b, err)
+		}
+		if !reflect.DeepEqual([][][2]uint16(got), want) {
+			t.Fatalf("%q: %v, encoding/json %v", b, got, want)
+		}
+	})
+}
