@@ -149,7 +149,7 @@ func measure(b *testing.B, c int, f func() error) result {
 
 // registerMiners registers and serves more Chat miners on subnet 1 and returns their
 // hotkeys (SS58) with their loopback addresses, for Config.AddrOverride.
-func registerMiners(b *testing.B, nw *network, uris ...string) map[string]string {
+func registerMiners(b testing.TB, nw *network, uris ...string) map[string]string {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	alice := kp(b, "//Alice")
