@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"syscall"
@@ -43,8 +44,15 @@ import (
 // figures beside theirs: x_direct (gateway req/s over direct req/s) and p50_added_us
 // (gateway p50 minus direct p50).
 func BenchmarkGateway(b *testing.B) {
-	nw := startNetwork(b)
-	extra := registerMiners(b, nw, "//Alice/miner3", "//Alice/miner4")
+	// Labels split a CPU profile (-cpuprofile, then go tool pprof -tags) into the node
+	// and miners (side=network), the benchmark's clients (side=client) and the rest, which
+	// is the gateway (goroutines inherit the labels of the one that starts them).
+	var nw *network
+	var extra map[string]string
+	pprof.Do(context.Background(), pprof.Labels("side", "network"), func(context.Context) {
+		nw = startNetwork(b)
+		extra = registerMiners(b, nw, "//Alice/miner3", "//Alice/miner4")
+	})
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256}}
 	defer hc.CloseIdleConnections()
 	d, err := dendrite.New(kp(b, "//Alice/bench"), dendrite.Config{MaxConnsPerHost: 256})
@@ -121,6 +129,7 @@ func measure(b *testing.B, c int, f func() error) result {
 	var lat []time.Duration
 	start, cpu0 := time.Now(), cpuTime()
 	b.RunParallel(func(pb *testing.PB) {
+		pprof.SetGoroutineLabels(pprof.WithLabels(context.Background(), pprof.Labels("side", "client")))
 		var mine []time.Duration
 		for pb.Next() {
 			t0 := time.Now()
