@@ -28,5 +28,7 @@
 // longer.
 //
 // Signatures are randomized schnorrkel signatures; Verify never panics and takes any input.
+// A server that checks many signatures by the same keys keeps each key decoded:
+// pub.Verifier() for one key, a VerifierCache (bounded) for its callers.
 // A Keypair never prints its secret (String and GoString show the address).
 package keys
