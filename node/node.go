@@ -8,8 +8,10 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"sync"
 	"time"
 
+	dbm "github.com/cometbft/cometbft-db"
 	cmtcfg "github.com/cometbft/cometbft/config"
 	cmtnode "github.com/cometbft/cometbft/node"
 	"github.com/cometbft/cometbft/p2p"
@@ -58,6 +60,7 @@ type Node struct {
 	comet   *cmtnode.Node
 	app     *app.App
 	tree    *store.Tree
+	dbs     *cometDBs
 	rest    *http.Server
 	restLn  net.Listener
 	genesis *cmttypes.GenesisDoc
@@ -133,22 +136,25 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	}
 	pv := privval.LoadFilePV(cc.PrivValidatorKeyFile(), cc.PrivValidatorStateFile())
 	metrics := newAppMetrics()
+	dbs := &cometDBs{}
 	comet, err := cmtnode.NewNode(ctx, cc, pv, nodeKey,
 		proxy.NewConnSyncLocalClientCreator(metrics.wrap(a)),
 		cmtnode.DefaultGenesisDocProviderFunc(cc),
-		cmtcfg.DefaultDBProvider,
+		dbs.provide,
 		cmtnode.DefaultMetricsProvider(cc.Instrumentation),
 		newCometLogger(l, cfg.VerboseConsensus),
 	)
 	if err != nil {
+		dbs.closeAll()
 		tree.Close()
 		return nil, fmt.Errorf("start consensus: %w", err)
 	}
 	if err := comet.Start(); err != nil {
+		dbs.closeAll()
 		tree.Close()
 		return nil, fmt.Errorf("start consensus: %w", err)
 	}
-	n := &Node{cfg: cfg, log: l, comet: comet, app: a, tree: tree, genesis: doc}
+	n := &Node{cfg: cfg, log: l, comet: comet, app: a, tree: tree, genesis: doc, dbs: dbs}
 	if cfg.RESTListen != "" {
 		if err := n.startREST(cfg.RESTListen); err != nil {
 			n.Stop()
@@ -214,8 +220,58 @@ func (n *Node) Stop() error {
 	if n.comet.IsRunning() {
 		errs = append(errs, n.comet.Stop())
 		n.comet.Wait()
+		errs = append(errs, n.dbs.closeUnowned())
 	}
 	errs = append(errs, n.tree.Close())
 	n.log.Info("node stopped")
 	return errors.Join(errs...)
+}
+
+// cometDBs remembers the databases CometBFT opens. Its node closes the block
+// store, state and evidence databases on stop but not the transaction
+// indexer's, whose lock then refuses a second start in the same process.
+type cometDBs struct {
+	mu  sync.Mutex
+	dbs map[string]dbm.DB
+}
+
+func (c *cometDBs) provide(ctx *cmtcfg.DBContext) (dbm.DB, error) {
+	db, err := cmtcfg.DefaultDBProvider(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.dbs == nil {
+		c.dbs = map[string]dbm.DB{}
+	}
+	c.dbs[ctx.ID] = db
+	return db, nil
+}
+
+// closedByComet are the databases cmtnode.Node.OnStop closes itself.
+var closedByComet = map[string]bool{"blockstore": true, "state": true, "evidence": true}
+
+// closeUnowned closes, once, what a stopped CometBFT node left open.
+func (c *cometDBs) closeUnowned() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var errs []error
+	for id, db := range c.dbs {
+		if !closedByComet[id] {
+			errs = append(errs, db.Close())
+			delete(c.dbs, id)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// closeAll closes everything, for a node that never started.
+func (c *cometDBs) closeAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for id, db := range c.dbs {
+		db.Close()
+		delete(c.dbs, id)
+	}
 }

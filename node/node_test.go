@@ -337,3 +337,21 @@ func TestExportThenStartFromIt(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestRestartInProcess stops a node and starts it again from the same home in
+// the same process (as an embedding program such as localnet does): every
+// database CometBFT opened must be closed by Stop, or the second start fails
+// on a held lock.
+func TestRestartInProcess(t *testing.T) {
+	n := nodetest.Start(t, nodetest.Options{})
+	h := n.Height()
+	if err := n.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	n2 := nodetest.Start(t, nodetest.Options{Home: n.Home})
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	if err := n2.WaitHeight(ctx, h+2); err != nil {
+		t.Fatal(err)
+	}
+}
