@@ -282,9 +282,10 @@ func (x *exchange) send(ctx context.Context) (*http.Response, error) {
 	if err != nil {
 		return nil, &prepareError{err}
 	}
-	for k, v := range h {
-		req.Header[k] = v // exact case: Python axons match bt_header_* case-sensitively
-	}
+	// PrepareRequest's map is this request's alone: use it rather than copy some thirty
+	// headers into an empty one. Its keys keep their exact case, which Python axons match
+	// case-sensitively for bt_header_*.
+	req.Header = h
 	if d.cfg.VerifyResponses {
 		req.Header[synapse.HeaderSignResponse] = []string{"1"}
 	}
