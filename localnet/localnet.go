@@ -430,7 +430,11 @@ func (n *Net) startNeurons(ctx context.Context) error {
 		log := n.log.With("service", a.Name, "subnet", SubnetPrompting, "role", string(a.Role))
 		switch a.Role {
 		case RoleValidator:
-			v, err := validator.New(validator.Config{Hotkey: hot, Netuid: n.State.Netuid, Chain: n.Client, ExternalIP: HostIP, Logger: log})
+			// The built-in model with tools is the validators' own reference: a fifth of
+			// their tasks are free prompts scored against its completion, and organic
+			// requests that no challenge family can check are scored the same way.
+			v, err := validator.New(validator.Config{Hotkey: hot, Netuid: n.State.Netuid, Chain: n.Client, ExternalIP: HostIP, Logger: log,
+				Reference: miner.BuiltinBackend{Tools: true}})
 			if err != nil {
 				return err
 			}
