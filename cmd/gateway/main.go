@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -58,6 +59,9 @@ func run(args []string) error {
 	streamMiners := fs.Bool("stream-miners", env("STREAM_MINERS", "") == "true", "miners serve Chat as a streaming synapse")
 	jsonLogs := fs.Bool("log-json", env("LOG_JSON", "") == "true", "JSON logs")
 	flush := fs.String("flush-interval", env("FLUSH_INTERVAL", cfg.FlushInterval.String()), "how often usage is written to the database in one transaction (quotas are enforced in memory; this bounds what a crash loses)")
+	organicURL := fs.String("organic-url", env("ORGANIC_URL", ""), "a prompting validator's POST /organic URL: routed requests are sent there for organic scoring; empty disables")
+	organicToken := fs.String("organic-token", env("ORGANIC_TOKEN", ""), "the validator's --organic.token (bearer); or use --organic-validator")
+	organicValidator := fs.String("organic-validator", env("ORGANIC_VALIDATOR", ""), "the validator's hotkey SS58: samples are signed (Epistula) by --hotkey for it; the validator lists this gateway's hotkey in --organic.signers")
 	keyRefresh := fs.String("key-refresh", env("KEY_REFRESH", cfg.KeyRefresh.String()), "how often cached API keys are re-read, so revokes made by another gateway on the same database take effect")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -108,8 +112,15 @@ func run(args []string) error {
 	}
 	reg := prometheus.NewRegistry()
 	cfg.Metrics, cfg.Logger = reg, log
+	organic, err := organicForwarder(*organicURL, *organicToken, *organicValidator, hk, cfg.Models, reg, log)
+	if err != nil {
+		return err
+	}
+	if organic != nil {
+		cfg.OnSample = organic.OnSample
+	}
 	log.Info("gateway config", "addr", cfg.Addr, "chain", cfg.ChainRPC, "hotkey", hk.SS58(), "store", map[bool]string{true: "postgres", false: "sqlite:" + cfg.SQLitePath}[cfg.PostgresDSN != ""],
-		"models", len(cfg.Models), "payments", cfg.DepositSeed != "", "admin", cfg.AdminToken != "", "k", cfg.K, "policy", cfg.Policy)
+		"models", len(cfg.Models), "payments", cfg.DepositSeed != "", "admin", cfg.AdminToken != "", "k", cfg.K, "policy", cfg.Policy, "organic", *organicURL)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -119,6 +130,9 @@ func run(args []string) error {
 	}
 	defer gw.Close()
 	var wg sync.WaitGroup
+	if organic != nil {
+		wg.Go(func() { organic.Run(ctx) })
+	}
 	var msrv *http.Server
 	if *metricsAddr != "off" {
 		mux := http.NewServeMux()
@@ -138,4 +152,29 @@ func run(args []string) error {
 	}
 	wg.Wait()
 	return err
+}
+
+// organicForwarder builds the forwarder of routed requests to a validator's
+// organic endpoint, for the served models' subnets; nil when url is empty.
+func organicForwarder(url, token, validator string, hk *keys.Keypair, models []gateway.Model, reg prometheus.Registerer, log *slog.Logger) (*gateway.OrganicForwarder, error) {
+	if url == "" {
+		if token != "" || validator != "" {
+			return nil, errors.New("--organic-token/--organic-validator need --organic-url: the validator's POST /organic URL")
+		}
+		return nil, nil
+	}
+	oc := gateway.OrganicConfig{URL: url, Token: token, Metrics: reg, Logger: log}
+	if validator != "" {
+		oc.Signer, oc.ValidatorHotkey = hk, validator
+	}
+	for _, m := range models {
+		if !slices.Contains(oc.Netuids, m.Netuid) {
+			oc.Netuids = append(oc.Netuids, m.Netuid)
+		}
+	}
+	f, err := gateway.NewOrganicForwarder(oc)
+	if err != nil {
+		return nil, fmt.Errorf("--organic-url: %w (give --organic-token or --organic-validator)", err)
+	}
+	return f, nil
 }
