@@ -130,7 +130,7 @@ type NeuronConfig struct {
 	StepInterval time.Duration
 	// DisableSetWeights makes the validator score miners without setting weights.
 	DisableSetWeights bool
-	// VpermitTAOLimit: uids holding a validator permit and more than this alpha stake (RAO)
+	// VpermitTAOLimit: uids holding a validator permit and more than this total stake (RAO: alpha plus TaoWeight × root stake)
 	// are validators, not miners, and are not sampled. Zero means 4096 TAO.
 	VpermitTAOLimit uint64
 	// StateFile is where a validator keeps its moving averages and any unrevealed weights

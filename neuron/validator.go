@@ -264,7 +264,7 @@ func (v *Validator) forward(ctx context.Context, self uint16) error {
 	cands := make([]Candidate, d.N)
 	for i := range cands {
 		ax, ok := v.mg.Axon(uint16(i))
-		cands[i] = Candidate{UID: uint16(i), Serving: ok && ax.IsServing(), Permit: d.ValidatorPermit[i], Stake: d.Stake[i]}
+		cands[i] = Candidate{UID: uint16(i), Serving: ok && ax.IsServing(), Permit: d.ValidatorPermit[i], Stake: v.mg.TotalStake(uint16(i))}
 	}
 	uids := SampleMiners(cands, self, v.cfg.Neuron.SampleSize, v.cfg.Neuron.VpermitTAOLimit, v.rng)
 	if len(uids) == 0 {

@@ -38,6 +38,7 @@ type fakeChain struct {
 	hotkeys      []keys.PublicKey
 	lastUpdate   []uint64
 	permits      []bool
+	rootStake    []uint64 // nil: none
 	axons        []*api.Endpoint
 	commits      []fakeCommit
 	sent         []sentCall
@@ -102,7 +103,7 @@ func (f *fakeChain) Metagraph(_ context.Context, netuid uint16, h int64, _ bool)
 	}
 	m := api.Metagraph{Netuid: netuid, Block: h, N: len(f.hotkeys), Tempo: f.tempo, EpochIndex: uint64(h) / f.tempo,
 		ValidatorPermit: slices.Clone(f.permits), Stake: []uint64{1e12, 1e12, 0, 0},
-		LastUpdate: slices.Clone(f.lastUpdate), Axons: slices.Clone(f.axons)}
+		LastUpdate: slices.Clone(f.lastUpdate), Axons: slices.Clone(f.axons), RootStake: slices.Clone(f.rootStake)}
 	for _, hk := range f.hotkeys {
 		m.Hotkeys = append(m.Hotkeys, hk.SS58())
 		m.Coldkeys = append(m.Coldkeys, hk.SS58())
@@ -262,6 +263,40 @@ func TestValidatorSetsWeightsEveryTempo(t *testing.T) {
 		}
 		if h := v.Health(); h.OK || h.LastWeightsBlock != sent[len(sent)-1].height || h.UID != 1 || h.Step == 0 {
 			t.Fatalf("health after stop %+v", h) // OK is false once stopped
+		}
+	})
+}
+
+// TestValidatorSkipsRootStakedValidators: a uid with a permit whose stake is
+// mostly on root (so little alpha) is a validator, not a miner: sampling
+// compares total stake (alpha + TaoWeight x root) with VpermitTAOLimit.
+func TestValidatorSkipsRootStakedValidators(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		hot := key(t, "//Validator")
+		f := newFakeChain(t, hot.Public(), false)
+		f.permits[3] = true
+		f.rootStake = []uint64{0, 0, 0, 100_000 * 1_000_000_000} // x 0.18 = 18,000 TAO > 4,096
+		var mu sync.Mutex
+		sampled := map[uint16]int{}
+		fwd := neuron.ForwardFunc(func(ctx context.Context, r *neuron.Round) ([]float64, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			for _, u := range r.UIDs {
+				sampled[u]++
+			}
+			return make([]float64, len(r.UIDs)), nil
+		})
+		v, err := neuron.NewValidator(testConfig(t), f, hot, fwd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := runFor(t, v, 3*time.Second); err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if sampled[2] == 0 || sampled[3] != 0 {
+			t.Fatalf("sampled %v: want miner uid 2 and never the root-staked validator uid 3", sampled)
 		}
 	})
 }
