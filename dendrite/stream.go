@@ -6,7 +6,9 @@ import (
 	"context"
 	"errors"
 	"io"
+	"fmt"
 	"iter"
+	"mime"
 	"net/http"
 	"sync"
 	"time"
@@ -165,10 +167,24 @@ type Event struct {
 	Data []byte // the "data:" lines joined by "\n"
 }
 
+// ErrNotEventStream is what Events yields when the axon answered with another content type
+// than text/event-stream: typically it serves the synapse as a plain request and response,
+// whose JSON body would otherwise read as a stream without events.
+var ErrNotEventStream = errors.New("dendrite: the axon's answer is not an event stream")
+
 // Events reads the stream as server-sent events (the WHATWG text/event-stream format). The
-// sequence ends at the end of the stream, or with one error.
+// sequence ends at the end of the stream, or with one error; the first is ErrNotEventStream
+// when the answer's Content-Type is not text/event-stream.
 func (s *Stream) Events() iter.Seq2[Event, error] {
 	return func(yield func(Event, error) bool) {
+		if ct := s.resp.Header.Get("Content-Type"); ct != "" {
+			if mt, _, _ := mime.ParseMediaType(ct); mt != "text/event-stream" {
+				err := fmt.Errorf("%w: Content-Type %q (the axon serves %s without streaming; call it with Call)", ErrNotEventStream, ct, s.x.t.Name())
+				s.finish(err)
+				yield(Event{}, err)
+				return
+			}
+		}
 		r := bufio.NewReader(s)
 		var ev Event
 		var data [][]byte

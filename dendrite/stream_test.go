@@ -174,3 +174,37 @@ func TestCloseEndsStreams(t *testing.T) {
 	}
 	st.Close()
 }
+
+// TestStreamOfPlainSynapse: reading events from an axon that serves the synapse as plain
+// request and response fails with ErrNotEventStream instead of yielding no events (a
+// silent empty answer).
+func TestStreamOfPlainSynapse(t *testing.T) {
+	axontest.CheckLeaks(t)
+	ax := startAxon(t, func(a *axon.Axon) {
+		if err := axon.Handle(a, axon.HandlerFunc[*Tokens](func(_ context.Context, s *Tokens) error {
+			s.N++
+			return nil
+		})); err != nil {
+			t.Fatal(err)
+		}
+	})
+	d := newDendrite(t, dendrite.Config{})
+	syn := &Tokens{N: 3}
+	st, err := d.Stream(t.Context(), ax, syn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	n := 0
+	var got error
+	for _, err := range st.Events() {
+		n++
+		got = err
+	}
+	if n != 1 || !errors.Is(got, dendrite.ErrNotEventStream) || !strings.Contains(got.Error(), "application/json") {
+		t.Fatalf("%d items, last error %v; want one ErrNotEventStream", n, got)
+	}
+	if syn.Dendrite.IsSuccess() {
+		t.Fatalf("dendrite terminal %+v reports success", syn.Dendrite)
+	}
+}
