@@ -83,8 +83,8 @@ type Config struct {
 	BreakerCooldown time.Duration
 	// StreamMiners says the miners serve Chat as a streaming synapse (axon.HandleStream):
 	// the gateway then streams every request and collects the answer of a non-streaming
-	// one from the first miner that accepts it. False means non-streaming requests go by
-	// Call to K miners at once and streaming ones by Stream.
+	// one from the first miner that accepts it. False means every request goes by Call to
+	// K miners at once; a streaming one gets the chosen answer as one content chunk.
 	StreamMiners bool
 	// AddrOverride maps a miner hotkey (SS58) to host:port, replacing its on-chain axon
 	// address. The chain refuses loopback axons, so localnets and tests serve 0.0.0.0 or

@@ -284,7 +284,7 @@ func TestGatewayAgainstRealNetwork(t *testing.T) {
 			name string
 			url  string
 			key  string
-		}{{"stream miner", sg.url, skey}} {
+		}{{"stream miner", sg.url, skey}, {"plain miners", g.url, key}} {
 			j, _ := json.Marshal(map[string]any{"model": "gotensor-echo", "stream": true, "stream_options": map[string]bool{"include_usage": true},
 				"messages": []map[string]string{{"role": "user", "content": "one two three"}}})
 			req, _ := http.NewRequest("POST", c.url+"/v1/chat/completions", bytes.NewReader(j))

@@ -346,13 +346,7 @@ func (g *Gateway) serveChat(w http.ResponseWriter, r *http.Request, model string
 	if err != nil {
 		return g.upstreamError(r, m.Netuid, err)
 	}
-	out := answers[chosen].Response.(*protocol.Chat)
-	text := *out.Completion
-	u := usageObject{PromptTokens: promptWords(c.chat), CompletionTokens: words(text)}
-	if out.Usage != nil && out.Usage.TotalTokens > 0 {
-		u = usageObject{PromptTokens: int64(out.Usage.PromptTokens), CompletionTokens: int64(out.Usage.CompletionTokens)}
-	}
-	u.TotalTokens = u.PromptTokens + u.CompletionTokens
+	text, u := chatUsage(c, answers[chosen].Response.(*protocol.Chat))
 	g.acc.record(c.acc, m, u.PromptTokens, u.CompletionTokens, &c.hold)
 	g.m.served(m.ID, u.TotalTokens)
 	id, created := "chatcmpl-"+fastID(), g.cfg.Now().Unix()
@@ -413,6 +407,18 @@ func (g *Gateway) upstreamError(r *http.Request, netuid uint16, err error) *APIE
 	}
 	return &APIError{Status: http.StatusBadGateway, Type: "api_error", Code: "upstream_error", Cause: err,
 		Message: fmt.Sprintf("No miner of subnet %d gave an answer (all failed, timed out or are paused after repeated failures). Retry in a few seconds.", netuid)}
+}
+
+// chatUsage is a miner's answer's text and its usage: the miner's own count when it gave
+// one, else words of the prompt and the completion.
+func chatUsage(c *call, out *protocol.Chat) (string, usageObject) {
+	text := *out.Completion
+	u := usageObject{PromptTokens: promptWords(c.chat), CompletionTokens: words(text)}
+	if out.Usage != nil && out.Usage.TotalTokens > 0 {
+		u = usageObject{PromptTokens: int64(out.Usage.PromptTokens), CompletionTokens: int64(out.Usage.CompletionTokens)}
+	}
+	u.TotalTokens = u.PromptTokens + u.CompletionTokens
+	return text, u
 }
 
 func chatAnswered(s synapse.Synapse) bool { return s.(*protocol.Chat).Completion != nil }
@@ -487,6 +493,9 @@ func (g *Gateway) collect(ctx context.Context, c *call) (int, []Answer, error) {
 // the client goes away the request context ends, which cancels the miner call; the tokens
 // sent so far are recorded.
 func (g *Gateway) streamChat(w http.ResponseWriter, r *http.Request, c *call) *APIError {
+	if !g.cfg.StreamMiners {
+		return g.streamWhole(w, r, c)
+	}
 	ctx := r.Context()
 	s, ans, err := g.router.stream(ctx, c.model.Netuid, c.chat)
 	if err != nil {
@@ -577,6 +586,62 @@ func (g *Gateway) streamChat(w http.ResponseWriter, r *http.Request, c *call) *A
 	}
 	if c.includeUsage {
 		send(map[string]any{"id": id, "object": object, "created": created, "model": c.model.ID, "choices": []any{}, "usage": u})
+	}
+	fmt.Fprint(w, "data: [DONE]\n\n")
+	rc.Flush()
+	return nil
+}
+
+// streamWhole answers a streaming request when the miners serve Chat without streaming:
+// the request goes by Call to K miners like a non-streaming one, and the chosen answer is
+// sent as the server-sent events an OpenAI client expects (the role, the whole text in one
+// chunk, the stop, the usage when asked, [DONE]). A failure before the first event is an
+// ordinary error response.
+func (g *Gateway) streamWhole(w http.ResponseWriter, r *http.Request, c *call) *APIError {
+	ctx := r.Context()
+	chosen, answers, done, err := g.router.query(ctx, c.model.Netuid, c.chat, chatAnswered)
+	defer g.sampleWhen(done, c.model.Netuid, "Chat", c.acc, c.chat, answers, chosen)
+	if err != nil {
+		return g.upstreamError(r, c.model.Netuid, err)
+	}
+	text, u := chatUsage(c, answers[chosen].Response.(*protocol.Chat))
+	g.acc.record(c.acc, c.model, u.PromptTokens, u.CompletionTokens, &c.hold)
+	g.m.served(c.model.ID, u.TotalTokens)
+
+	rc := http.NewResponseController(w)
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(http.StatusOK)
+	id, created := "chatcmpl-"+fastID(), g.cfg.Now().Unix()
+	object := "chat.completion.chunk"
+	if c.text {
+		id, object = "cmpl-"+id[9:], "text_completion"
+	}
+	chunk := func(delta map[string]any, text string, finish any) map[string]any {
+		choice := map[string]any{"index": 0, "logprobs": nil, "finish_reason": finish}
+		if c.text {
+			choice["text"] = text
+		} else {
+			choice["delta"] = delta
+		}
+		return map[string]any{"id": id, "object": object, "created": created, "model": c.model.ID, "choices": []any{choice}, "system_fingerprint": nil}
+	}
+	events := []any{}
+	if !c.text {
+		events = append(events, chunk(map[string]any{"role": "assistant", "content": ""}, "", nil))
+	}
+	if text != "" {
+		events = append(events, chunk(map[string]any{"content": text}, text, nil))
+	}
+	events = append(events, chunk(map[string]any{}, "", "stop"))
+	if c.includeUsage {
+		events = append(events, map[string]any{"id": id, "object": object, "created": created, "model": c.model.ID, "choices": []any{}, "usage": u})
+	}
+	for _, ev := range events {
+		b, _ := json.Marshal(ev) // maps of plain values
+		if _, err := fmt.Fprintf(w, "data: %s\n\n", b); err != nil {
+			return nil // the client is gone; usage is recorded
+		}
 	}
 	fmt.Fprint(w, "data: [DONE]\n\n")
 	rc.Flush()
