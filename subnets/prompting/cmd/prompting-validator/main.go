@@ -5,16 +5,12 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/gotensor/gotensor/client"
 	"github.com/gotensor/gotensor/keys"
@@ -22,7 +18,6 @@ import (
 	"github.com/gotensor/gotensor/subnets/prompting/miner"
 	"github.com/gotensor/gotensor/subnets/prompting/protocol"
 	"github.com/gotensor/gotensor/subnets/prompting/validator"
-	"github.com/gotensor/gotensor/wallet"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stderr, os.LookupEnv)) }
@@ -112,7 +107,7 @@ func run(args []string, stderr io.Writer, env neuron.LookupFunc) int {
 		fmt.Fprintln(stderr, "prompting-validator:", err)
 		return 2
 	}
-	log := logger(cfg.Logging, stderr)
+	log := cfg.Logging.NewLogger(stderr)
 	cfg.Logger = log
 	n := cfg.Neuron
 	log.Info("config", "netuid", cfg.Netuid, "wallet", cfg.Wallet.Name, "hotkey", cfg.Wallet.Hotkey, "endpoint", cfg.Endpoint(),
@@ -123,38 +118,7 @@ func run(args []string, stderr io.Writer, env neuron.LookupFunc) int {
 		"reference_openai_api_key_set", f.openai.APIKey != "", "free_ratio", max(f.freeRatio, 0),
 		"organic_addr", f.organic.Addr, "organic_token_set", f.organic.Token != "", "organic_signers", len(f.organic.Signers))
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	hotkey, err := cfg.Hotkey(wallet.KeyfileEnvPassword(wallet.LookupFunc(env)))
-	if err != nil {
-		log.Error("cannot open the hotkey", "err", err)
-		return 1
-	}
-	c, err := client.Dial(ctx, cfg.ClientConfig())
-	if err != nil {
-		log.Error("cannot reach the chain; check --subtensor.network or --subtensor.chain_endpoint", "endpoint", cfg.Endpoint(), "err", err)
-		return 1
-	}
-	defer c.Close()
-	v, err := validator.New(validator.Config{Hotkey: hotkey, Chain: c, Base: cfg, Reference: ref, FreeRatio: f.freeRatio, Organic: f.organic})
-	if err != nil {
-		log.Error("cannot start the validator", "err", err)
-		return 2
-	}
-	if err := v.Run(ctx); err != nil {
-		log.Error("validator stopped", "err", err)
-		return 1
-	}
-	return 0
-}
-
-func logger(c neuron.LoggingConfig, w io.Writer) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
-	if c.Debug {
-		opts.Level = slog.LevelDebug
-	}
-	if c.JSON {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return neuron.RunUntilSignal(cfg, env, "validator", func(c *client.Client, hotkey *keys.Keypair) (neuron.Runner, error) {
+		return validator.New(validator.Config{Hotkey: hotkey, Chain: c, Base: cfg, Reference: ref, FreeRatio: f.freeRatio, Organic: f.organic})
+	})
 }

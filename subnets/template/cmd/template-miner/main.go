@@ -3,20 +3,16 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/gotensor/gotensor/client"
+	"github.com/gotensor/gotensor/keys"
 	"github.com/gotensor/gotensor/neuron"
 	"github.com/gotensor/gotensor/subnets/template"
-	"github.com/gotensor/gotensor/wallet"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stderr)) }
@@ -38,45 +34,14 @@ func run(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "template-miner:", err)
 		return 2
 	}
-	log := logger(cfg.Logging, stderr)
+	log := cfg.Logging.NewLogger(stderr)
 	cfg.Logger = log
 	log.Info("config", "netuid", cfg.Netuid, "wallet", cfg.Wallet.Name, "hotkey", cfg.Wallet.Hotkey, "endpoint", cfg.Endpoint(),
 		"axon_ip", cfg.Axon.IP, "axon_port", cfg.Axon.Port, "external_ip", cfg.Axon.ExternalIP, "external_port", cfg.Axon.ExternalPort,
 		"force_validator_permit", !cfg.Blacklist.AllowNoPermit, "allow_non_registered", cfg.Blacklist.AllowNonRegistered,
 		"health_addr", cfg.Neuron.HealthAddr)
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	hotkey, err := cfg.Hotkey(wallet.KeyfileEnvPassword(os.LookupEnv))
-	if err != nil {
-		log.Error("cannot open the hotkey", "err", err)
-		return 1
-	}
-	c, err := client.Dial(ctx, cfg.ClientConfig())
-	if err != nil {
-		log.Error("cannot reach the chain; check --subtensor.network or --subtensor.chain_endpoint", "endpoint", cfg.Endpoint(), "err", err)
-		return 1
-	}
-	defer c.Close()
-	m, err := template.NewMiner(cfg, c, hotkey)
-	if err != nil {
-		log.Error("cannot start the miner", "err", err)
-		return 2
-	}
-	if err := m.Run(ctx); err != nil {
-		log.Error("miner stopped", "err", err)
-		return 1
-	}
-	return 0
-}
-
-func logger(c neuron.LoggingConfig, w io.Writer) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
-	if c.Debug {
-		opts.Level = slog.LevelDebug
-	}
-	if c.JSON {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return neuron.RunUntilSignal(cfg, os.LookupEnv, "miner", func(c *client.Client, hotkey *keys.Keypair) (neuron.Runner, error) {
+		return template.NewMiner(cfg, c, hotkey)
+	})
 }

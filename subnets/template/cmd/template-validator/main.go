@@ -4,20 +4,16 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/gotensor/gotensor/client"
+	"github.com/gotensor/gotensor/keys"
 	"github.com/gotensor/gotensor/neuron"
 	"github.com/gotensor/gotensor/subnets/template"
-	"github.com/gotensor/gotensor/wallet"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stderr)) }
@@ -39,7 +35,7 @@ func run(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "template-validator:", err)
 		return 2
 	}
-	log := logger(cfg.Logging, stderr)
+	log := cfg.Logging.NewLogger(stderr)
 	cfg.Logger = log
 	n := cfg.Neuron
 	log.Info("config", "netuid", cfg.Netuid, "wallet", cfg.Wallet.Name, "hotkey", cfg.Wallet.Hotkey, "endpoint", cfg.Endpoint(),
@@ -47,38 +43,7 @@ func run(args []string, stderr io.Writer) int {
 		"timeout", n.Timeout, "epoch_length", n.EpochLength, "step_interval", n.StepInterval, "disable_set_weights", n.DisableSetWeights,
 		"state_file", n.StateFile, "health_addr", n.HealthAddr, "version_key", template.SpecVersion)
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	hotkey, err := cfg.Hotkey(wallet.KeyfileEnvPassword(os.LookupEnv))
-	if err != nil {
-		log.Error("cannot open the hotkey", "err", err)
-		return 1
-	}
-	c, err := client.Dial(ctx, cfg.ClientConfig())
-	if err != nil {
-		log.Error("cannot reach the chain; check --subtensor.network or --subtensor.chain_endpoint", "endpoint", cfg.Endpoint(), "err", err)
-		return 1
-	}
-	defer c.Close()
-	v, err := template.NewValidator(cfg, c, hotkey)
-	if err != nil {
-		log.Error("cannot start the validator", "err", err)
-		return 2
-	}
-	if err := v.Run(ctx); err != nil {
-		log.Error("validator stopped", "err", err)
-		return 1
-	}
-	return 0
-}
-
-func logger(c neuron.LoggingConfig, w io.Writer) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
-	if c.Debug {
-		opts.Level = slog.LevelDebug
-	}
-	if c.JSON {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return neuron.RunUntilSignal(cfg, os.LookupEnv, "validator", func(c *client.Client, hotkey *keys.Keypair) (neuron.Runner, error) {
+		return template.NewValidator(cfg, c, hotkey)
+	})
 }
