@@ -502,31 +502,8 @@ func (g *Gateway) streamChat(w http.ResponseWriter, r *http.Request, c *call) *A
 		return g.upstreamError(r, c.model.Netuid, err)
 	}
 	defer s.Close()
-	rc := http.NewResponseController(w)
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("Cache-Control", "no-cache")
-	w.WriteHeader(http.StatusOK)
-	id, created := "chatcmpl-"+fastID(), g.cfg.Now().Unix()
-	object := "chat.completion.chunk"
-	if c.text {
-		id, object = "cmpl-"+id[9:], "text_completion"
-	}
-	send := func(v any) error {
-		b, _ := json.Marshal(v) // maps of plain values
-		if _, err := fmt.Fprintf(w, "data: %s\n\n", b); err != nil {
-			return err
-		}
-		return rc.Flush()
-	}
-	chunk := func(delta map[string]any, text string, finish any) map[string]any {
-		choice := map[string]any{"index": 0, "logprobs": nil, "finish_reason": finish}
-		if c.text {
-			choice["text"] = text
-		} else {
-			choice["delta"] = delta
-		}
-		return map[string]any{"id": id, "object": object, "created": created, "model": c.model.ID, "choices": []any{choice}, "system_fingerprint": nil}
-	}
+	out := g.startSSE(w, c)
+	send, chunk := out.send, out.chunk
 	var sb strings.Builder
 	var werr error
 	if !c.text {
@@ -585,10 +562,9 @@ func (g *Gateway) streamChat(w http.ResponseWriter, r *http.Request, c *call) *A
 		send(chunk(map[string]any{}, "", "stop"))
 	}
 	if c.includeUsage {
-		send(map[string]any{"id": id, "object": object, "created": created, "model": c.model.ID, "choices": []any{}, "usage": u})
+		send(out.usage(u))
 	}
-	fmt.Fprint(w, "data: [DONE]\n\n")
-	rc.Flush()
+	out.done()
 	return nil
 }
 
@@ -608,42 +584,71 @@ func (g *Gateway) streamWhole(w http.ResponseWriter, r *http.Request, c *call) *
 	g.acc.record(c.acc, c.model, u.PromptTokens, u.CompletionTokens, &c.hold)
 	g.m.served(c.model.ID, u.TotalTokens)
 
-	rc := http.NewResponseController(w)
+	out := g.startSSE(w, c)
+	if !c.text {
+		out.send(out.chunk(map[string]any{"role": "assistant", "content": ""}, "", nil))
+	}
+	if text != "" {
+		out.send(out.chunk(map[string]any{"content": text}, text, nil))
+	}
+	out.send(out.chunk(map[string]any{}, "", "stop"))
+	if c.includeUsage {
+		out.send(out.usage(u))
+	}
+	out.done() // a client gone meanwhile changes nothing: usage is recorded
+	return nil
+}
+
+// sse writes a streamed answer as OpenAI's server-sent events: chat.completion.chunk
+// objects (text_completion for /v1/completions), then [DONE].
+type sse struct {
+	w       http.ResponseWriter
+	rc      *http.ResponseController
+	c       *call
+	id      string
+	object  string
+	created int64
+}
+
+// startSSE sends the event stream's headers.
+func (g *Gateway) startSSE(w http.ResponseWriter, c *call) *sse {
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
-	id, created := "chatcmpl-"+fastID(), g.cfg.Now().Unix()
-	object := "chat.completion.chunk"
+	o := &sse{w: w, rc: http.NewResponseController(w), c: c, id: "chatcmpl-" + fastID(), object: "chat.completion.chunk", created: g.cfg.Now().Unix()}
 	if c.text {
-		id, object = "cmpl-"+id[9:], "text_completion"
+		o.id, o.object = "cmpl-"+o.id[9:], "text_completion"
 	}
-	chunk := func(delta map[string]any, text string, finish any) map[string]any {
-		choice := map[string]any{"index": 0, "logprobs": nil, "finish_reason": finish}
-		if c.text {
-			choice["text"] = text
-		} else {
-			choice["delta"] = delta
-		}
-		return map[string]any{"id": id, "object": object, "created": created, "model": c.model.ID, "choices": []any{choice}, "system_fingerprint": nil}
+	return o
+}
+
+// send writes one event and flushes it; an error means the client is gone.
+func (o *sse) send(v any) error {
+	b, _ := json.Marshal(v) // maps of plain values
+	if _, err := fmt.Fprintf(o.w, "data: %s\n\n", b); err != nil {
+		return err
 	}
-	events := []any{}
-	if !c.text {
-		events = append(events, chunk(map[string]any{"role": "assistant", "content": ""}, "", nil))
+	return o.rc.Flush()
+}
+
+// chunk is one choice's event: delta for chat, text for completions.
+func (o *sse) chunk(delta map[string]any, text string, finish any) map[string]any {
+	choice := map[string]any{"index": 0, "logprobs": nil, "finish_reason": finish}
+	if o.c.text {
+		choice["text"] = text
+	} else {
+		choice["delta"] = delta
 	}
-	if text != "" {
-		events = append(events, chunk(map[string]any{"content": text}, text, nil))
-	}
-	events = append(events, chunk(map[string]any{}, "", "stop"))
-	if c.includeUsage {
-		events = append(events, map[string]any{"id": id, "object": object, "created": created, "model": c.model.ID, "choices": []any{}, "usage": u})
-	}
-	for _, ev := range events {
-		b, _ := json.Marshal(ev) // maps of plain values
-		if _, err := fmt.Fprintf(w, "data: %s\n\n", b); err != nil {
-			return nil // the client is gone; usage is recorded
-		}
-	}
-	fmt.Fprint(w, "data: [DONE]\n\n")
-	rc.Flush()
-	return nil
+	return map[string]any{"id": o.id, "object": o.object, "created": o.created, "model": o.c.model.ID, "choices": []any{choice}, "system_fingerprint": nil}
+}
+
+// usage is the final usage event stream_options.include_usage asks for.
+func (o *sse) usage(u usageObject) map[string]any {
+	return map[string]any{"id": o.id, "object": o.object, "created": o.created, "model": o.c.model.ID, "choices": []any{}, "usage": u}
+}
+
+// done ends the stream.
+func (o *sse) done() {
+	fmt.Fprint(o.w, "data: [DONE]\n\n")
+	o.rc.Flush()
 }
