@@ -3,6 +3,7 @@ package axon
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -67,15 +68,16 @@ func TestQueue(t *testing.T) {
 	errs := make(chan error, 4)
 	waiting := make(chan int, 16)
 	q.onWait = func(n int) { waiting <- n }
+	var wg sync.WaitGroup
 	start := func(p float64) {
-		go func() {
+		wg.Go(func() {
 			if err := q.acquire(ctx, p); err != nil {
 				errs <- err
 				return
 			}
 			got <- p
 			q.release()
-		}()
+		})
 	}
 	start(1)
 	<-waiting
@@ -98,7 +100,11 @@ func TestQueue(t *testing.T) {
 	if a, b := <-got, <-got; a != 5 || b != 1 {
 		t.Errorf("served %v then %v", a, b)
 	}
-	if q.len() != 0 || q.free != 1 {
+	wg.Wait() // the last holder releases after it reported
+	q.mu.Lock()
+	free := q.free
+	q.mu.Unlock()
+	if q.len() != 0 || free != 1 {
 		t.Errorf("after: %d waiting, %d free", q.len(), q.free)
 	}
 }
