@@ -70,6 +70,10 @@ type App struct {
 
 	sigs *sigCache
 
+	// metagraphs memoizes encoded metagraph answers of the latest queried
+	// height (read path only).
+	metagraphs metagraphMemo
+
 	// mu guards the tree: FinalizeBlock and Commit write it (exclusive);
 	// queries, CheckTx and PrepareProposal read it (shared). IAVL versions
 	// share nodes, so reading an old version while the working tree is

@@ -74,7 +74,10 @@ func (a *App) Query(_ context.Context, req *abci.QueryRequest) (resp *abci.Query
 		}
 		return &abci.QueryResponse{Code: code, Codespace: space, Log: err.Error(), Height: snap.Version()}, nil
 	}
-	b, err := json.Marshal(v)
+	b, ok := v.(encoded)
+	if !ok {
+		b, err = json.Marshal(v)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("query %s: encode: %w", req.Path, err)
 	}
@@ -111,7 +114,7 @@ func (a *App) query(snap *store.Snapshot, path string, data []byte) (any, error)
 	case route == PathGenesis:
 		return ExportGenesis(snap), nil
 	}
-	if v, ok, err := querySubnets(snap, route); ok {
+	if v, ok, err := querySubnets(snap, route, &a.metagraphs); ok {
 		return v, err
 	}
 	if v, ok, err := queryStaking(snap, route, rawQuery); ok {

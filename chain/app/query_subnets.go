@@ -84,7 +84,7 @@ func hyperViews(h subnets.Hyperparams) []api.Hyperparameter {
 }
 
 // querySubnets serves the subnet paths; ok is false for other paths.
-func querySubnets(snap *store.Snapshot, route string) (any, bool, error) {
+func querySubnets(snap *store.Snapshot, route string, memo *metagraphMemo) (any, bool, error) {
 	now := uint64(snap.Version())
 	switch {
 	case route == api.PathSubnets:
@@ -158,7 +158,8 @@ func querySubnets(snap *store.Snapshot, route string) (any, bool, error) {
 			}
 			return out, true, nil
 		case len(parts) == 2 && (parts[1] == "metagraph" || parts[1] == "metagraph_full"):
-			return metagraph(snap, netuid, parts[1] == "metagraph_full"), true, nil
+			v, err := memo.answer(snap, netuid, parts[1] == "metagraph_full")
+			return v, true, err
 		case len(parts) == 2 && parts[1] == "commitments":
 			out := []api.Commitment{}
 			for _, n := range neurons.All(snap, netuid) {
