@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -340,7 +341,7 @@ func (c *metagraphMemo) answer(snap *store.Snapshot, netuid uint16, full bool) (
 	k := metagraphKey{netuid, full}
 	if c != nil {
 		if b, ok := c.get(snap.Version(), k); ok {
-			return b, nil
+			return bytes.Clone(b), nil // a response's bytes are its own
 		}
 	}
 	b, err := encodeMetagraph(snap, netuid, full)
