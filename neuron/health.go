@@ -99,14 +99,16 @@ func listenHealth(addr string) (net.Listener, error) {
 	return ln, nil
 }
 
-// serveHealth serves h on ln until ctx ends, then shuts down within 5 s.
-func serveHealth(ctx context.Context, ln net.Listener, h http.Handler) error {
+// ServeHTTP serves h on ln until ctx ends, then shuts down within 5 s, waiting for requests
+// in flight. what names the server in errors ("health server"). The neuron's health endpoint
+// and subnets' own endpoints (such as a validator's organic endpoint) run on it.
+func ServeHTTP(ctx context.Context, ln net.Listener, h http.Handler, what string) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
-		return fmt.Errorf("neuron: health server: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	case <-ctx.Done():
 	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)

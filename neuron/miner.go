@@ -127,7 +127,7 @@ func (m *Miner) Run(ctx context.Context) error {
 	})
 	if hln != nil {
 		wg.Go(func() {
-			if err := serveHealth(ctx, hln, m.health); err != nil {
+			if err := ServeHTTP(ctx, hln, m.health, "neuron: health server"); err != nil {
 				fail(err)
 			}
 		})

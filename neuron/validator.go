@@ -169,7 +169,7 @@ func (v *Validator) Run(ctx context.Context) error {
 	var healthErr error
 	if hln != nil {
 		wg.Go(func() {
-			if err := serveHealth(ctx, hln, v.health); err != nil {
+			if err := ServeHTTP(ctx, hln, v.health, "neuron: health server"); err != nil {
 				healthErr = err
 				cancel()
 			}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gotensor/gotensor/keys"
+	"github.com/gotensor/gotensor/neuron"
 	"github.com/gotensor/gotensor/subnets/prompting/challenge"
 	"github.com/gotensor/gotensor/subnets/prompting/protocol"
 	"github.com/gotensor/gotensor/synapse"
@@ -257,21 +258,7 @@ func (v *Validator) serve(ctx context.Context, ln net.Listener) error {
 	mux := http.NewServeMux()
 	mux.Handle("/healthz", v.base.HealthHandler())
 	mux.Handle("/organic", v.OrganicHandler())
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("validator: organic endpoint: %w", err)
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	err := srv.Shutdown(sctx)
-	if serr := <-errc; err == nil && !errors.Is(serr, http.ErrServerClosed) {
-		err = serr
-	}
-	return err
+	return neuron.ServeHTTP(ctx, ln, mux, "validator: organic endpoint")
 }
 
 // OrganicHandler answers POST /organic: a JSON protocol.OrganicSample, authenticated by
