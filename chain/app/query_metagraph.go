@@ -213,7 +213,9 @@ func plainString(s string) bool {
 	return true
 }
 
-func appendBools(b []byte, v []bool) []byte {
+// appendArray writes v as a JSON array (null when nil, as encoding/json does), each
+// element by elem.
+func appendArray[T any](b []byte, v []T, elem func([]byte, T) []byte) []byte {
 	if v == nil {
 		return append(b, "null"...)
 	}
@@ -222,37 +224,19 @@ func appendBools(b []byte, v []bool) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = strconv.AppendBool(b, x)
+		b = elem(b, x)
 	}
 	return append(b, ']')
 }
 
+func appendBools(b []byte, v []bool) []byte { return appendArray(b, v, strconv.AppendBool) }
+
 func appendUints(b []byte, v []uint64) []byte {
-	if v == nil {
-		return append(b, "null"...)
-	}
-	b = append(b, '[')
-	for i, x := range v {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = strconv.AppendUint(b, x, 10)
-	}
-	return append(b, ']')
+	return appendArray(b, v, func(b []byte, x uint64) []byte { return strconv.AppendUint(b, x, 10) })
 }
 
 func appendU16s(b []byte, v []uint16) []byte {
-	if v == nil {
-		return append(b, "null"...)
-	}
-	b = append(b, '[')
-	for i, x := range v {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = strconv.AppendUint(b, uint64(x), 10)
-	}
-	return append(b, ']')
+	return appendArray(b, v, func(b []byte, x uint16) []byte { return strconv.AppendUint(b, uint64(x), 10) })
 }
 
 func appendRows(b []byte, rows [][][2]uint16) []byte {
