@@ -147,7 +147,7 @@ func TestTestnetFourValidators(t *testing.T) {
 		t.Skip("multi-node test")
 	}
 	dir := t.TempDir()
-	base := 20000 + rand.IntN(30000)
+	base := testnetBasePort(t, 4)
 	homes, err := node.Testnet(node.TestnetOptions{Validators: 4, Output: dir, ChainID: "gotensor-testnet", BasePort: base})
 	if err != nil {
 		t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -179,7 +178,7 @@ func TestUpgradeHaltsTestnetUntilDeclared(t *testing.T) {
 	}
 	const name, period = "v2-test", 10
 	dir := t.TempDir()
-	base := 20000 + rand.IntN(30000)
+	base := testnetBasePort(t, 4)
 	homes, err := node.Testnet(node.TestnetOptions{Validators: 4, Output: dir, ChainID: "gotensor-upgrade", BasePort: base})
 	if err != nil {
 		t.Fatal(err)
