@@ -1,7 +1,6 @@
 package app
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/gotensor/gotensor/chain/api"
@@ -398,54 +397,58 @@ func execute(e *env.Env, kv store.KV, c *txpb.Call) error {
 // stakingCall returns the handler of a staking call, or nil. Staking calls
 // validate by running on a scratch branch (staking.Validate).
 func stakingCall(c *txpb.Call) func(e *env.Env, kv store.KV) error {
-	bad := func(err error) func(*env.Env, store.KV) error {
-		return func(*env.Env, store.KV) error { return err }
+	type handler = func(*env.Env, store.KV) error
+	// onNetuid and onNetuids refuse an out-of-range netuid before the call runs.
+	onNetuid := func(raw uint32, f func(n uint16) handler) handler {
+		n, err := netuid(raw)
+		if err != nil {
+			return func(*env.Env, store.KV) error { return err }
+		}
+		return f(n)
+	}
+	onNetuids := func(rawFrom, rawTo uint32, f func(from, to uint16) handler) handler {
+		return onNetuid(rawFrom, func(from uint16) handler {
+			return onNetuid(rawTo, func(to uint16) handler { return f(from, to) })
+		})
+	}
+	move := func(m staking.Move) handler {
+		return func(e *env.Env, kv store.KV) error { return staking.MoveStake(e, kv, m) }
 	}
 	switch call := c.Call.(type) {
 	case *txpb.Call_AddStake:
 		a := call.AddStake
-		n, err := netuid(a.Netuid)
-		if err != nil {
-			return bad(err)
-		}
-		return func(e *env.Env, kv store.KV) error { return staking.AddStake(e, kv, a.Hotkey, n, a.Amount, nil) }
+		return onNetuid(a.Netuid, func(n uint16) handler {
+			return func(e *env.Env, kv store.KV) error { return staking.AddStake(e, kv, a.Hotkey, n, a.Amount, nil) }
+		})
 	case *txpb.Call_AddStakeLimit:
 		a := call.AddStakeLimit
-		n, err := netuid(a.Netuid)
-		if err != nil {
-			return bad(err)
-		}
-		return func(e *env.Env, kv store.KV) error {
-			return staking.AddStake(e, kv, a.Hotkey, n, a.Amount, staking.Limit(a.LimitPrice, a.AllowPartial))
-		}
+		return onNetuid(a.Netuid, func(n uint16) handler {
+			return func(e *env.Env, kv store.KV) error {
+				return staking.AddStake(e, kv, a.Hotkey, n, a.Amount, staking.Limit(a.LimitPrice, a.AllowPartial))
+			}
+		})
 	case *txpb.Call_RemoveStake:
 		a := call.RemoveStake
-		n, err := netuid(a.Netuid)
-		if err != nil {
-			return bad(err)
-		}
-		return func(e *env.Env, kv store.KV) error { return staking.RemoveStake(e, kv, a.Hotkey, n, a.Amount, nil) }
+		return onNetuid(a.Netuid, func(n uint16) handler {
+			return func(e *env.Env, kv store.KV) error { return staking.RemoveStake(e, kv, a.Hotkey, n, a.Amount, nil) }
+		})
 	case *txpb.Call_RemoveStakeLimit:
 		a := call.RemoveStakeLimit
-		n, err := netuid(a.Netuid)
-		if err != nil {
-			return bad(err)
-		}
-		return func(e *env.Env, kv store.KV) error {
-			return staking.RemoveStake(e, kv, a.Hotkey, n, a.Amount, staking.Limit(a.LimitPrice, a.AllowPartial))
-		}
+		return onNetuid(a.Netuid, func(n uint16) handler {
+			return func(e *env.Env, kv store.KV) error {
+				return staking.RemoveStake(e, kv, a.Hotkey, n, a.Amount, staking.Limit(a.LimitPrice, a.AllowPartial))
+			}
+		})
 	case *txpb.Call_RemoveStakeFullLimit:
 		a := call.RemoveStakeFullLimit
-		n, err := netuid(a.Netuid)
-		if err != nil {
-			return bad(err)
-		}
-		return func(e *env.Env, kv store.KV) error {
-			if a.LimitPrice == 0 {
-				return staking.RemoveStakeFullLimit(e, kv, a.Hotkey, n, nil)
+		return onNetuid(a.Netuid, func(n uint16) handler {
+			return func(e *env.Env, kv store.KV) error {
+				if a.LimitPrice == 0 {
+					return staking.RemoveStakeFullLimit(e, kv, a.Hotkey, n, nil)
+				}
+				return staking.RemoveStakeFullLimit(e, kv, a.Hotkey, n, staking.Limit(a.LimitPrice, false))
 			}
-			return staking.RemoveStakeFullLimit(e, kv, a.Hotkey, n, staking.Limit(a.LimitPrice, false))
-		}
+		})
 	case *txpb.Call_UnstakeAll:
 		return func(e *env.Env, kv store.KV) error { return staking.UnstakeAll(e, kv, call.UnstakeAll.Hotkey, false) }
 	case *txpb.Call_UnstakeAllAlpha:
@@ -454,46 +457,29 @@ func stakingCall(c *txpb.Call) func(e *env.Env, kv store.KV) error {
 		}
 	case *txpb.Call_MoveStake:
 		a := call.MoveStake
-		from, err1 := netuid(a.OriginNetuid)
-		to, err2 := netuid(a.DestinationNetuid)
-		if err := errors.Join(err1, err2); err != nil {
-			return bad(err)
-		}
-		return func(e *env.Env, kv store.KV) error {
-			return staking.MoveStake(e, kv, staking.Move{FromHotkey: a.OriginHotkey, ToHotkey: a.DestinationHotkey, FromNetuid: from, ToNetuid: to, Alpha: a.AlphaAmount})
-		}
+		return onNetuids(a.OriginNetuid, a.DestinationNetuid, func(from, to uint16) handler {
+			return move(staking.Move{FromHotkey: a.OriginHotkey, ToHotkey: a.DestinationHotkey, FromNetuid: from, ToNetuid: to, Alpha: a.AlphaAmount})
+		})
 	case *txpb.Call_TransferStake:
 		a := call.TransferStake
-		from, err1 := netuid(a.OriginNetuid)
-		to, err2 := netuid(a.DestinationNetuid)
-		dest, err3 := balances.ParseAccount(a.DestinationColdkey)
-		if err := errors.Join(err1, err2, err3); err != nil {
-			return bad(err)
+		dest, err := balances.ParseAccount(a.DestinationColdkey)
+		if err != nil {
+			return func(*env.Env, store.KV) error { return err }
 		}
-		return func(e *env.Env, kv store.KV) error {
-			return staking.MoveStake(e, kv, staking.Move{FromHotkey: a.Hotkey, ToHotkey: a.Hotkey, ToColdkey: &dest, FromNetuid: from, ToNetuid: to, Alpha: a.AlphaAmount})
-		}
+		return onNetuids(a.OriginNetuid, a.DestinationNetuid, func(from, to uint16) handler {
+			return move(staking.Move{FromHotkey: a.Hotkey, ToHotkey: a.Hotkey, ToColdkey: &dest, FromNetuid: from, ToNetuid: to, Alpha: a.AlphaAmount})
+		})
 	case *txpb.Call_SwapStake:
 		a := call.SwapStake
-		from, err1 := netuid(a.OriginNetuid)
-		to, err2 := netuid(a.DestinationNetuid)
-		if err := errors.Join(err1, err2); err != nil {
-			return bad(err)
-		}
-		return func(e *env.Env, kv store.KV) error {
-			return staking.MoveStake(e, kv, staking.Move{FromHotkey: a.Hotkey, ToHotkey: a.Hotkey, FromNetuid: from, ToNetuid: to, Alpha: a.AlphaAmount})
-		}
+		return onNetuids(a.OriginNetuid, a.DestinationNetuid, func(from, to uint16) handler {
+			return move(staking.Move{FromHotkey: a.Hotkey, ToHotkey: a.Hotkey, FromNetuid: from, ToNetuid: to, Alpha: a.AlphaAmount})
+		})
 	case *txpb.Call_SwapStakeLimit:
 		a := call.SwapStakeLimit
-		from, err1 := netuid(a.OriginNetuid)
-		to, err2 := netuid(a.DestinationNetuid)
-		if err := errors.Join(err1, err2); err != nil {
-			return bad(err)
-		}
-		return func(e *env.Env, kv store.KV) error {
-			return staking.MoveStake(e, kv, staking.Move{FromHotkey: a.Hotkey, ToHotkey: a.Hotkey, FromNetuid: from, ToNetuid: to,
+		return onNetuids(a.OriginNetuid, a.DestinationNetuid, func(from, to uint16) handler {
+			return move(staking.Move{FromHotkey: a.Hotkey, ToHotkey: a.Hotkey, FromNetuid: from, ToNetuid: to,
 				Alpha: a.AlphaAmount, Limit: staking.Limit(a.LimitPrice, a.AllowPartial)})
-		}
+		})
 	case *txpb.Call_IncreaseTake:
 		a := call.IncreaseTake
 		return func(e *env.Env, kv store.KV) error { return staking.ChangeTake(e, kv, a.Hotkey, uint64(a.Take), true) }

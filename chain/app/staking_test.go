@@ -163,6 +163,11 @@ func TestStakeErrors(t *testing.T) {
 		{&txpb.RemoveStake{Hotkey: hk, Netuid: 1, Amount: 1}, staking.ErrNotEnoughStakeToWithdraw},
 		{&txpb.RemoveStake{Hotkey: hk, Netuid: 1, Amount: 0}, staking.ErrAmountTooLow},
 		{&txpb.SwapStake{Hotkey: hk, OriginNetuid: 1, DestinationNetuid: 1, AlphaAmount: 5}, staking.ErrSameNetuid},
+		// Netuids beyond u16 and bad coldkeys are refused before the call runs.
+		{&txpb.RemoveStakeLimit{Hotkey: hk, Netuid: 70000, Amount: 1, LimitPrice: 1}, subnets.ErrSubnetNotExists},
+		{&txpb.MoveStake{OriginHotkey: hk, DestinationHotkey: hk, OriginNetuid: 1, DestinationNetuid: 70000, AlphaAmount: 5}, subnets.ErrSubnetNotExists},
+		{&txpb.SwapStakeLimit{Hotkey: hk, OriginNetuid: 70000, DestinationNetuid: 1, AlphaAmount: 5, LimitPrice: 1}, subnets.ErrSubnetNotExists},
+		{&txpb.TransferStake{DestinationColdkey: "nonsense", Hotkey: hk, OriginNetuid: 1, DestinationNetuid: 1, AlphaAmount: 5}, balances.ErrInvalidDestination},
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%T", c.c), func(t *testing.T) {
