@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/gotensor/gotensor/internal/freeport"
 	"log/slog"
 	"net"
 	"os"
@@ -383,14 +384,15 @@ func writeWallets(root string) error {
 	return nil
 }
 
-// freeAddr is a loopback address that was free a moment ago.
+// freeAddr is a loopback address that was free a moment ago, for listeners
+// configured by port before they bind. It lies below the kernel's ephemeral
+// range, so no outgoing connection takes it in the meantime.
 func freeAddr() string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := freeport.Get()
 	if err != nil {
 		return "127.0.0.1:0"
 	}
-	defer l.Close()
-	return l.Addr().String()
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(p))
 }
 
 // Stop ends the services and the node, then removes the pid file: once it
@@ -450,7 +452,7 @@ func (n *Net) startNeurons(ctx context.Context) error {
 			ready := make(chan string, 1)
 			errc := make(chan error, 1)
 			cfg := miner.Config{Hotkey: hot, Coldkey: mustKey(a.Coldkey).Public(), Netuid: n.State.Netuid, Chain: n.Client,
-				Backend: b, Addr: freeAddr(), ExternalIP: HostIP, Logger: log, Ready: func(addr string) { ready <- addr }}
+				Backend: b, Addr: "127.0.0.1:0", ExternalIP: HostIP, Logger: log, Ready: func(addr string) { ready <- addr }}
 			n.wg.Go(func() { errc <- miner.Run(rctx, cfg) })
 			select {
 			case addr := <-ready:

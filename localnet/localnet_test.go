@@ -5,7 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
+	"github.com/gotensor/gotensor/internal/freeport"
 	"net/http"
 	"slices"
 	"strconv"
@@ -16,14 +16,7 @@ import (
 	"github.com/gotensor/gotensor/chain/coinbase"
 )
 
-func freePort(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
+func freePort(t *testing.T) string { return freeport.Addr(t) }
 
 func roleOf(v View, r Role) NeuronView {
 	s, _ := v.Subnet(SubnetPrompting)

@@ -2,7 +2,7 @@ package main
 
 import (
 	"encoding/json"
-	"net"
+	"github.com/gotensor/gotensor/internal/freeport"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,12 +25,7 @@ func TestMain(m *testing.M) {
 
 func freeLoopback(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
+	return freeport.Addr(t)
 }
 
 // TestLocalnetDetach runs the whole local network in the background on a

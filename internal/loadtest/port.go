@@ -1,12 +1,11 @@
 package loadtest
 
-import "net"
+import "github.com/gotensor/gotensor/internal/freeport"
 
 func freePort() int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := freeport.Get()
 	if err != nil {
 		return 26657
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return p
 }

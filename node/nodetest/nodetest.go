@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +14,7 @@ import (
 
 	cmtcfg "github.com/cometbft/cometbft/config"
 
+	"github.com/gotensor/gotensor/internal/freeport"
 	"github.com/gotensor/gotensor/node"
 )
 
@@ -28,15 +28,11 @@ type Node struct {
 	REST string
 }
 
-// FreePort returns a loopback port that was free a moment ago.
+// FreePort returns a loopback port that was free a moment ago, below the
+// kernel's ephemeral range (see package freeport).
 func FreePort(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return freeport.Port(t)
 }
 
 // Options tune Start.
