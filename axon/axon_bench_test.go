@@ -1,13 +1,18 @@
 package axon_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -49,6 +54,11 @@ func (*Payload) RequiredHashFields() []string { return []string{"data"} }
 //     own work (header parsing, JSON, checks, queue, metrics).
 //   - cpu_us/req: process CPU per answered request, client included.
 func BenchmarkAxonVerified(b *testing.B) {
+	b.Run("client=net-http", func(b *testing.B) { benchAxonVerified(b, sendAll) })
+	b.Run("client=raw", func(b *testing.B) { benchAxonVerified(b, sendRaw) })
+}
+
+func benchAxonVerified(b *testing.B, sendAll func(*client, []req, int) (time.Duration, []time.Duration, int)) {
 	cfg := axon.TestConfig()
 	cfg.Registry = testRegistry()
 	// Limits on, but far above what one run sends, so their bookkeeping runs without refusing.
@@ -182,6 +192,104 @@ func sendAll(c *client, reqs []req, workers int) (time.Duration, []time.Duration
 	}
 	wg.Wait()
 	return time.Since(start), lat, failed
+}
+
+// sendRaw is sendAll with the least client work a load generator can do (what wrk does):
+// each worker keeps one TCP connection, writes each request as prepared HTTP/1.1 bytes in
+// one write and reads the answer's status line and headers, skipping its body by its
+// Content-Length. It shows what the axon serves when the client's cost is small, as it is
+// for an axon whose callers run on other machines.
+func sendRaw(c *client, reqs []req, workers int) (time.Duration, []time.Duration, int) {
+	wire := make([][]byte, len(reqs))
+	for i, r := range reqs {
+		wire[i] = rawRequest(r)
+	}
+	next := make(chan []byte, len(wire))
+	for _, w := range wire {
+		next <- w
+	}
+	close(next)
+	u, _ := url.Parse(reqs[0].url)
+	var mu sync.Mutex
+	var lat []time.Duration
+	failed := 0
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			var mine []time.Duration
+			bad := 0
+			conn, err := net.Dial("tcp", u.Host)
+			if err != nil {
+				for range next {
+					bad++
+				}
+			} else {
+				defer conn.Close()
+				br := bufio.NewReaderSize(conn, 8<<10)
+				for w := range next {
+					t0 := time.Now()
+					if _, err := conn.Write(w); err != nil || readRawStatus(br) != 200 {
+						bad++
+					}
+					mine = append(mine, time.Since(t0))
+				}
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			failed += bad
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return time.Since(start), lat, failed
+}
+
+// rawRequest renders r as HTTP/1.1 bytes.
+func rawRequest(r req) []byte {
+	u, _ := url.Parse(r.url)
+	var buf bytes.Buffer
+	fmt.Fprintf(&buf, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n", u.Path, u.Host, len(r.body))
+	for k, vs := range r.h {
+		for _, v := range vs {
+			fmt.Fprintf(&buf, "%s: %s\r\n", k, v)
+		}
+	}
+	buf.WriteString("\r\n")
+	buf.Write(r.body)
+	return buf.Bytes()
+}
+
+// readRawStatus reads one answer and returns its status code, or 0 when it cannot be read.
+func readRawStatus(br *bufio.Reader) int {
+	line, err := br.ReadSlice('\n')
+	if err != nil || len(line) < 12 {
+		return 0
+	}
+	code, err := strconv.Atoi(string(line[9:12]))
+	if err != nil {
+		return 0
+	}
+	length := -1
+	for {
+		line, err = br.ReadSlice('\n')
+		if err != nil {
+			return 0
+		}
+		if len(line) <= 2 {
+			break
+		}
+		if k, v, ok := bytes.Cut(line, []byte(":")); ok && strings.EqualFold(string(k), "Content-Length") {
+			length, _ = strconv.Atoi(string(bytes.TrimSpace(v)))
+		}
+	}
+	if length < 0 {
+		return 0 // chunked or unframed: not what the axon sends for these answers
+	}
+	if _, err := br.Discard(length); err != nil {
+		return 0
+	}
+	return code
 }
 
 // send posts one prepared request and returns its status.
