@@ -27,7 +27,7 @@ const (
 // loopback: 64 staked validators with permits, each weighting all 256 uids,
 // so the full metagraph carries a 64×256 weight matrix and its bonds.
 // Reported per sub-benchmark: ns/op, queries/op (round trips: the
-// metagraph query, plus the TaoWeight read when an epoch passed) and
+// metagraph query, which carries TaoWeight too) and
 // B/metagraph (heap a synced metagraph holds). "baseline" is the smallest
 // ABCI query (/staking/params) on the same node, for the ratio.
 func BenchmarkSync256(b *testing.B) {
@@ -59,20 +59,20 @@ func BenchmarkSync256(b *testing.B) {
 		b.Run(mode.name, func(b *testing.B) {
 			src := &counting{Client: c}
 			m := metagraph.New(src, netuid, mode.mode)
-			if err := m.SyncAt(ctx, 0); err != nil { // TaoWeight is read on the first sync
+			if err := m.SyncAt(ctx, 0); err != nil {
 				b.Fatal(err)
 			}
 			if m.N() != benchUIDs {
 				b.Fatalf("%d uids", m.N())
 			}
-			calls, cpu := src.calls.Load()+src.params.Load(), cpuTime()
+			calls, cpu := src.calls.Load(), cpuTime()
 			for b.Loop() {
 				if err := m.SyncAt(ctx, 0); err != nil {
 					b.Fatal(err)
 				}
 			}
 			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
-			b.ReportMetric(float64(src.calls.Load()+src.params.Load()-calls)/float64(b.N), "queries/op")
+			b.ReportMetric(float64(src.calls.Load()-calls)/float64(b.N), "queries/op")
 			b.ReportMetric(heapPerMetagraph(b, m, mode.mode), "B/metagraph")
 		})
 	}

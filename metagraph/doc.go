@@ -6,7 +6,8 @@
 // A *Metagraph is safe for concurrent use and implements axon.Registry, so
 // an axon can admit callers by their registration, stake and permit. Stake
 // there is total stake as the chain's epoch counts it: alpha on the subnet
-// plus TaoWeight (read from the chain) times TAO staked on root.
+// plus TaoWeight (the chain's, carried by the same query) times TAO staked
+// on root.
 //
 //	c, _ := client.Dial(ctx, client.Config{})
 //	m := metagraph.New(c, 1, metagraph.Lite)

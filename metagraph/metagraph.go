@@ -24,16 +24,8 @@ type Source interface {
 	LatestHeight(ctx context.Context) (int64, error)
 }
 
-// StakingParamsSource is the optional part of a Source that tells the
-// chain's TaoWeight; *client.Client implements it. A Source without it gets
-// FallbackTaoWeightPPM.
-type StakingParamsSource interface {
-	StakingParams(ctx context.Context) (api.StakingParams, error)
-}
-
 // FallbackTaoWeightPPM is the chain's default TaoWeight (0.18), used only
-// when the Source cannot report the chain's value (see StakingParamsSource)
-// or a saved file predates it.
+// for a saved file written before files carried the chain's value.
 const FallbackTaoWeightPPM = 180_000
 
 // Mode says whether weights and bonds are fetched.
@@ -56,9 +48,7 @@ type Metagraph struct {
 	data     api.Metagraph
 	byHotkey map[keys.PublicKey]uint16
 	total    []uint64 // per uid: alpha + TaoWeight × root stake
-	taoPPM   uint64
-	taoEpoch uint64 // EpochIndex when taoPPM was read
-	taoKnown bool   // taoPPM came from the chain (or a file that had it)
+	taoKnown bool     // data.TaoWeightPPM came from the chain, not FallbackTaoWeightPPM
 	synced   bool
 }
 
@@ -123,42 +113,28 @@ func (m *Metagraph) Watch(ctx context.Context, blocks <-chan client.Block, onSyn
 	}
 }
 
-// SyncAt fetches the metagraph at height h (0 = latest): one query. The
-// chain's TaoWeight, which total stake needs and the metagraph query does
-// not carry, is read once more on the first sync and whenever the subnet's
-// epoch index moved, so a sync within an epoch stays one round trip.
+// SyncAt fetches the metagraph at height h (0 = latest): one query, which
+// carries everything the views need, the chain's TaoWeight for total stake
+// included.
 func (m *Metagraph) SyncAt(ctx context.Context, h int64) error {
 	d, err := m.src.Metagraph(ctx, m.netuid, h, bool(m.mode))
 	if err != nil {
 		return fmt.Errorf("metagraph %d: %w", m.netuid, err)
 	}
-	m.mu.RLock()
-	ppm, known, stale := m.taoPPM, m.taoKnown, !m.taoKnown || m.taoEpoch != d.EpochIndex
-	m.mu.RUnlock()
-	if ps, ok := m.src.(StakingParamsSource); ok && stale {
-		p, err := ps.StakingParams(ctx)
-		if err != nil {
-			return fmt.Errorf("metagraph %d: reading tao_weight for total stake: %w", m.netuid, err)
-		}
-		ppm, known = p.TaoWeightPPM, true
-	} else if !known {
-		ppm = FallbackTaoWeightPPM
-	}
-	m.set(d, ppm, known)
+	m.set(d, true)
 	return nil
 }
 
-func (m *Metagraph) set(d api.Metagraph, taoPPM uint64, taoKnown bool) {
+func (m *Metagraph) set(d api.Metagraph, taoKnown bool) {
 	idx := make(map[keys.PublicKey]uint16, len(d.Hotkeys))
 	for i, s := range d.Hotkeys {
 		if pk, err := keys.ParseSS58(s); err == nil {
 			idx[pk] = uint16(i)
 		}
 	}
-	total := TotalStakes(d, taoPPM)
+	total := TotalStakes(d, d.TaoWeightPPM)
 	m.mu.Lock()
-	m.data, m.byHotkey, m.total, m.synced = d, idx, total, true
-	m.taoPPM, m.taoEpoch, m.taoKnown = taoPPM, d.EpochIndex, taoKnown
+	m.data, m.byHotkey, m.total, m.synced, m.taoKnown = d, idx, total, true, taoKnown
 	m.mu.Unlock()
 }
 
@@ -226,7 +202,7 @@ func (m *Metagraph) TotalStake(uid uint16) uint64 {
 func (m *Metagraph) TaoWeightPPM() (ppm uint64, fromChain bool) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	return m.taoPPM, m.taoKnown
+	return m.data.TaoWeightPPM, m.taoKnown
 }
 
 // Caller implements axon.Registry: registered hotkeys with their total
@@ -290,8 +266,9 @@ func (m *Metagraph) TopMiners(k int) []uint16 {
 	return m.top(k, func(i int) uint64 { return uint64(m.data.Incentive[i]) }, func(int) bool { return true })
 }
 
-// file is Save's format: the query's columns plus the TaoWeight that total
-// stake needs (absent in files of older versions).
+// file is Save's format: the query's answer. TaoWeightPPM shadows the
+// answer's own field so that a file of an older version, which lacks it,
+// reads as nil rather than as a TaoWeight of 0.
 type file struct {
 	api.Metagraph
 	TaoWeightPPM *uint64 `json:"tao_weight_ppm,omitempty"`
@@ -302,7 +279,7 @@ func (m *Metagraph) Save(path string) error {
 	m.mu.RLock()
 	f := file{Metagraph: m.data}
 	if m.taoKnown {
-		ppm := m.taoPPM
+		ppm := m.data.TaoWeightPPM
 		f.TaoWeightPPM = &ppm
 	}
 	m.mu.RUnlock()
@@ -330,10 +307,10 @@ func (m *Metagraph) Load(path string) error {
 	if f.Netuid != m.netuid {
 		return fmt.Errorf("metagraph load %s: file is subnet %d, this metagraph is subnet %d", path, f.Netuid, m.netuid)
 	}
-	ppm, known := uint64(FallbackTaoWeightPPM), false
+	f.Metagraph.TaoWeightPPM = FallbackTaoWeightPPM
 	if f.TaoWeightPPM != nil {
-		ppm, known = *f.TaoWeightPPM, true
+		f.Metagraph.TaoWeightPPM = *f.TaoWeightPPM
 	}
-	m.set(f.Metagraph, ppm, known)
+	m.set(f.Metagraph, f.TaoWeightPPM != nil)
 	return nil
 }

@@ -101,7 +101,7 @@ func (f *fakeChain) Metagraph(_ context.Context, netuid uint16, h int64, _ bool)
 	if h == 0 {
 		h = int64(f.height())
 	}
-	m := api.Metagraph{Netuid: netuid, Block: h, N: len(f.hotkeys), Tempo: f.tempo, EpochIndex: uint64(h) / f.tempo,
+	m := api.Metagraph{Netuid: netuid, Block: h, N: len(f.hotkeys), Tempo: f.tempo, EpochIndex: uint64(h) / f.tempo, TaoWeightPPM: 180_000,
 		ValidatorPermit: slices.Clone(f.permits), Stake: []uint64{1e12, 1e12, 0, 0},
 		LastUpdate: slices.Clone(f.lastUpdate), Axons: slices.Clone(f.axons), RootStake: slices.Clone(f.rootStake)}
 	for _, hk := range f.hotkeys {

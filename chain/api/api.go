@@ -231,6 +231,7 @@ type Metagraph struct {
 	Tempo           uint64          `json:"tempo"`
 	NextEpochBlock  uint64          `json:"next_epoch_block"`
 	EpochIndex      uint64          `json:"epoch_index"`
+	TaoWeightPPM    uint64          `json:"tao_weight_ppm"` // TaoWeight in parts per million: total stake = stake + TaoWeight × root_stake
 	Hotkeys         []string        `json:"hotkeys"`
 	Coldkeys        []string        `json:"coldkeys"`
 	Active          []bool          `json:"active"`

@@ -54,7 +54,8 @@ func metagraph(snap *store.Snapshot, netuid uint16, full bool) api.Metagraph {
 	m := api.Metagraph{
 		Netuid: netuid, Block: snap.Version(), N: n, Tempo: h.Tempo,
 		NextEpochBlock: epoch.NextEpochBlock(snap, netuid), EpochIndex: s.EpochIndex,
-		Hotkeys: make([]string, n), Coldkeys: make([]string, n), Active: make([]bool, n), ValidatorPermit: make([]bool, n),
+		TaoWeightPPM: staking.GetParams(snap).TaoWeightPPM,
+		Hotkeys:      make([]string, n), Coldkeys: make([]string, n), Active: make([]bool, n), ValidatorPermit: make([]bool, n),
 		Stake: make([]uint64, n), RootStake: make([]uint64, n), StakeWeight: make([]uint16, n), Rank: make([]uint16, n),
 		Trust: make([]uint16, n), Consensus: make([]uint16, n), Incentive: make([]uint16, n), Dividends: make([]uint16, n),
 		ValidatorTrust: make([]uint16, n), Emission: make([]uint64, n), LastUpdate: make([]uint64, n),
@@ -137,6 +138,8 @@ func appendMetagraph(b []byte, m *api.Metagraph) ([]byte, error) {
 	b = strconv.AppendUint(b, m.NextEpochBlock, 10)
 	b = append(b, `,"epoch_index":`...)
 	b = strconv.AppendUint(b, m.EpochIndex, 10)
+	b = append(b, `,"tao_weight_ppm":`...)
+	b = strconv.AppendUint(b, m.TaoWeightPPM, 10)
 	var err error
 	if b, err = appendStrings(append(b, `,"hotkeys":`...), m.Hotkeys); err != nil {
 		return nil, err

@@ -148,7 +148,8 @@ func metagraphByLookups(snap *store.Snapshot, netuid uint16, full bool) api.Meta
 	m := api.Metagraph{
 		Netuid: netuid, Block: snap.Version(), N: n, Tempo: h.Tempo,
 		NextEpochBlock: epoch.NextEpochBlock(snap, netuid), EpochIndex: s.EpochIndex,
-		Hotkeys: make([]string, n), Coldkeys: make([]string, n), Active: make([]bool, n), ValidatorPermit: make([]bool, n),
+		TaoWeightPPM: staking.GetParams(snap).TaoWeightPPM,
+		Hotkeys:      make([]string, n), Coldkeys: make([]string, n), Active: make([]bool, n), ValidatorPermit: make([]bool, n),
 		Stake: make([]uint64, n), RootStake: make([]uint64, n), StakeWeight: make([]uint16, n), Rank: make([]uint16, n),
 		Trust: make([]uint16, n), Consensus: make([]uint16, n), Incentive: make([]uint16, n), Dividends: make([]uint16, n),
 		ValidatorTrust: make([]uint16, n), Emission: make([]uint64, n), LastUpdate: make([]uint64, n),
@@ -229,7 +230,7 @@ func TestMetagraphMatchesLookups(t *testing.T) {
 // TestAppendMetagraphEscapes covers what a real subnet never has: strings
 // that need escaping, nil columns and rows.
 func TestAppendMetagraphEscapes(t *testing.T) {
-	m := api.Metagraph{N: 2, Hotkeys: []string{"a<b>\"\u00e9", "plain"}, Active: []bool{true, false},
+	m := api.Metagraph{N: 2, TaoWeightPPM: 180_000, Hotkeys: []string{"a<b>\"\u00e9", "plain"}, Active: []bool{true, false},
 		Weights: [][][2]uint16{nil, {}, {{1, 2}}}, Axons: []*api.Endpoint{nil, {IP: "::1", Port: 1}},
 		Pool: api.Pool{Price: "1.5"}}
 	want, err := json.Marshal(m)
@@ -243,8 +244,8 @@ func TestAppendMetagraphEscapes(t *testing.T) {
 	if !bytes.Equal(got, want) {
 		t.Fatalf("got  %s\nwant %s", got, want)
 	}
-	if n := reflect.TypeFor[api.Metagraph]().NumField(); n != 27 {
-		t.Fatalf("api.Metagraph has %d fields; appendMetagraph writes 27: add the new ones to it", n)
+	if n := reflect.TypeFor[api.Metagraph]().NumField(); n != 28 {
+		t.Fatalf("api.Metagraph has %d fields; appendMetagraph writes 28: add the new ones to it", n)
 	}
 }
 
