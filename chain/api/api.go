@@ -236,8 +236,8 @@ type Metagraph struct {
 	Coldkeys        []string        `json:"coldkeys"`
 	Active          []bool          `json:"active"`
 	ValidatorPermit []bool          `json:"validator_permit"`
-	Stake           []uint64        `json:"stake"`        // alpha staked to the hotkey on this subnet (RAO)
-	RootStake       []uint64        `json:"root_stake"`   // TAO staked to the hotkey on root (RAO)
+	Stake           Amounts         `json:"stake"`        // alpha staked to the hotkey on this subnet (RAO)
+	RootStake       Amounts         `json:"root_stake"`   // TAO staked to the hotkey on root (RAO)
 	StakeWeight     []uint16        `json:"stake_weight"` // u16 of the epoch's normalized stake
 	Rank            []uint16        `json:"rank"`
 	Trust           []uint16        `json:"trust"`
@@ -245,7 +245,7 @@ type Metagraph struct {
 	Incentive       []uint16        `json:"incentive"`
 	Dividends       []uint16        `json:"dividends"`
 	ValidatorTrust  []uint16        `json:"validator_trust"`
-	Emission        []uint64        `json:"emission"` // last epoch, RAO of alpha
+	Emission        Amounts         `json:"emission"` // last epoch, RAO of alpha
 	LastUpdate      []uint64        `json:"last_update"`
 	RegisteredAt    []uint64        `json:"block_at_registration"`
 	Axons           []*Endpoint     `json:"axons"`

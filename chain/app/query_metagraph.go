@@ -149,8 +149,8 @@ func appendMetagraph(b []byte, m *api.Metagraph) ([]byte, error) {
 	}
 	b = appendBools(append(b, `,"active":`...), m.Active)
 	b = appendBools(append(b, `,"validator_permit":`...), m.ValidatorPermit)
-	b = appendUints(append(b, `,"stake":`...), m.Stake)
-	b = appendUints(append(b, `,"root_stake":`...), m.RootStake)
+	b = api.AppendAmounts(append(b, `,"stake":`...), m.Stake)
+	b = api.AppendAmounts(append(b, `,"root_stake":`...), m.RootStake)
 	for _, c := range []struct {
 		name string
 		v    []uint16
@@ -158,7 +158,7 @@ func appendMetagraph(b []byte, m *api.Metagraph) ([]byte, error) {
 		{"incentive", m.Incentive}, {"dividends", m.Dividends}, {"validator_trust", m.ValidatorTrust}} {
 		b = appendU16s(append(append(append(b, `,"`...), c.name...), `":`...), c.v)
 	}
-	b = appendUints(append(b, `,"emission":`...), m.Emission)
+	b = api.AppendAmounts(append(b, `,"emission":`...), m.Emission)
 	b = appendUints(append(b, `,"last_update":`...), m.LastUpdate)
 	b = appendUints(append(b, `,"block_at_registration":`...), m.RegisteredAt)
 	if b, err = appendJSON(append(b, `,"axons":`...), m.Axons); err != nil {
