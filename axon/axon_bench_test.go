@@ -102,13 +102,13 @@ func benchAxonVerified(b *testing.B, sendAll func(*client, []req, int) (time.Dur
 		reqs := make([]req, batch)
 		for i := range reqs {
 			body, h := c.prepare(&Payload{Data: data}, synapse.RequestOptions{})
-			reqs[i] = req{"http://" + ax.Addr() + "/Payload", body, h}
+			reqs[i] = req{url: "http://" + ax.Addr() + "/Payload", body: body, h: h}
 		}
 		v1.add(verifyBurst(b, 1, 256))
 		vPar.add(verifyBurst(b, runtime.GOMAXPROCS(0), 256))
 		bareReqs := make([]req, batch)
 		for i := range bareReqs {
-			bareReqs[i] = req{bare, body0, h0}
+			bareReqs[i] = req{url: bare, body: body0, h: h0}
 		}
 		d, _, n := sendAll(c, bareReqs, workers)
 		if n > 0 {
@@ -149,6 +149,7 @@ type req struct {
 	url  string
 	body []byte
 	h    http.Header
+	wire []byte // the request as HTTP/1.1 bytes, for sendRaw
 }
 
 // rate sums counts over time.
@@ -160,9 +161,41 @@ type rate struct {
 func (r *rate) add(n int, d time.Duration) { r.n += n; r.d += d }
 func (r rate) perSec() float64             { return float64(r.n) / r.d.Seconds() }
 
-// sendAll posts reqs over workers connections and returns the wall time, each latency and
-// the number that did not answer 200.
+// sendAll posts reqs over workers connections with net/http's client and returns the wall
+// time, each latency and the number that did not answer 200.
 func sendAll(c *client, reqs []req, workers int) (time.Duration, []time.Duration, int) {
+	return drive(reqs, workers, func() (func(req) bool, func()) {
+		return func(r req) bool { return send(c, r) == 200 }, func() {}
+	})
+}
+
+// sendRaw is sendAll with the least client work a load generator can do (what wrk does):
+// each worker keeps one TCP connection, writes each request as prepared HTTP/1.1 bytes in
+// one write and reads the answer's status line and headers, skipping its body by its
+// Content-Length. It shows what the axon serves when the client's cost is small, as it is
+// for an axon whose callers run on other machines.
+func sendRaw(c *client, reqs []req, workers int) (time.Duration, []time.Duration, int) {
+	for i := range reqs {
+		reqs[i].wire = rawRequest(reqs[i])
+	}
+	host := must(url.Parse(reqs[0].url)).Host
+	return drive(reqs, workers, func() (func(req) bool, func()) {
+		conn, err := net.Dial("tcp", host)
+		if err != nil {
+			return func(req) bool { return false }, func() {}
+		}
+		br := bufio.NewReaderSize(conn, 8<<10)
+		return func(r req) bool {
+			_, err := conn.Write(r.wire)
+			return err == nil && readRawStatus(br) == 200
+		}, func() { conn.Close() }
+	})
+}
+
+// drive sends reqs on workers goroutines, each with the sender its dial returns (and closes
+// with the second function when done), and returns the wall time, each latency and the
+// number of requests the sender reported failed.
+func drive(reqs []req, workers int, dial func() (send func(req) bool, done func())) (time.Duration, []time.Duration, int) {
 	next := make(chan req, len(reqs))
 	for _, r := range reqs {
 		next <- r
@@ -175,11 +208,13 @@ func sendAll(c *client, reqs []req, workers int) (time.Duration, []time.Duration
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
+			send, done := dial()
+			defer done()
 			var mine []time.Duration
 			bad := 0
 			for r := range next {
 				t0 := time.Now()
-				if send(c, r) != 200 {
+				if !send(r) {
 					bad++
 				}
 				mine = append(mine, time.Since(t0))
@@ -194,55 +229,11 @@ func sendAll(c *client, reqs []req, workers int) (time.Duration, []time.Duration
 	return time.Since(start), lat, failed
 }
 
-// sendRaw is sendAll with the least client work a load generator can do (what wrk does):
-// each worker keeps one TCP connection, writes each request as prepared HTTP/1.1 bytes in
-// one write and reads the answer's status line and headers, skipping its body by its
-// Content-Length. It shows what the axon serves when the client's cost is small, as it is
-// for an axon whose callers run on other machines.
-func sendRaw(c *client, reqs []req, workers int) (time.Duration, []time.Duration, int) {
-	wire := make([][]byte, len(reqs))
-	for i, r := range reqs {
-		wire[i] = rawRequest(r)
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
 	}
-	next := make(chan []byte, len(wire))
-	for _, w := range wire {
-		next <- w
-	}
-	close(next)
-	u, _ := url.Parse(reqs[0].url)
-	var mu sync.Mutex
-	var lat []time.Duration
-	failed := 0
-	start := time.Now()
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			var mine []time.Duration
-			bad := 0
-			conn, err := net.Dial("tcp", u.Host)
-			if err != nil {
-				for range next {
-					bad++
-				}
-			} else {
-				defer conn.Close()
-				br := bufio.NewReaderSize(conn, 8<<10)
-				for w := range next {
-					t0 := time.Now()
-					if _, err := conn.Write(w); err != nil || readRawStatus(br) != 200 {
-						bad++
-					}
-					mine = append(mine, time.Since(t0))
-				}
-			}
-			mu.Lock()
-			lat = append(lat, mine...)
-			failed += bad
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
-	return time.Since(start), lat, failed
+	return v
 }
 
 // rawRequest renders r as HTTP/1.1 bytes.
