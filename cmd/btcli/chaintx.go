@@ -59,7 +59,7 @@ func newTxInfo(fee uint64, r *client.Receipt) txInfo {
 
 // netuidFlag registers --netuid.
 func netuidFlag(cmd *cobra.Command, p *uint16) {
-	cmd.Flags().Uint16Var(p, "netuid", 0, "subnet netuid (see `btcli subnets list`)")
+	cmd.Flags().Uint16Var(p, "netuid", 0, "subnet netuid (see btcli subnets list)")
 }
 
 // requireNetuid is a usage error unless --netuid was given.

@@ -146,9 +146,9 @@ func newDelegatesShowCmd(app *App) *cobra.Command {
 			}
 			return app.Print(res, func(t *Table) {
 				t.Line("Delegate %s, owner %s, take %s, root stake %s", res.Hotkey, res.Owner, res.TakePct, formatTAO(res.RootStake))
-				t.Row("COLDKEY", "NETUID", "STAKE (α)", "VALUE (τ)")
+				t.Row("COLDKEY", "NETUID", "STAKE", "VALUE (τ)")
 				for _, n := range res.Nominators {
-					t.Row(n.Coldkey, strconv.Itoa(int(n.Netuid)), formatAlpha(n.Alpha), formatTAO(n.Value))
+					t.Row(n.Coldkey, strconv.Itoa(int(n.Netuid)), formatStake(n.Netuid, n.Alpha), formatTAO(n.Value))
 				}
 				t.Line("Total nominated value %s", formatTAO(res.Total))
 			})

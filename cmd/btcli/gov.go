@@ -446,7 +446,7 @@ block its voting ends at. The deposit returns after the vote unless the proposal
 	fl := cmd.Flags()
 	fl.StringVar(&f.title, "title", "", "proposal title (1..256 bytes)")
 	fl.StringVar(&f.descr, "description", "", "proposal description (up to 4096 bytes)")
-	fl.StringVar(&f.deposit, "deposit", "", "TAO to lock, at least the minimum (see `btcli gov params`)")
+	fl.StringVar(&f.deposit, "deposit", "", "TAO to lock, at least the minimum (see btcli gov params)")
 	fl.StringVar(&f.param, "param", "", "parameter change: global parameter or (with --netuid) subnet hyperparameter name")
 	fl.StringVar(&f.value, "value", "", "parameter change: new value, a whole number (RAO for amounts) or true/false")
 	fl.Uint16Var(&f.netuid, "netuid", 0, "parameter change: the subnet whose hyperparameter --param names")
@@ -533,7 +533,7 @@ func newGovDepositCmd(app *App) *cobra.Command {
 			})
 		},
 	}
-	cmd.Flags().Uint64Var(&id, "id", 0, "proposal id (see `btcli gov list`)")
+	cmd.Flags().Uint64Var(&id, "id", 0, "proposal id (see btcli gov list)")
 	cmd.Flags().StringVar(&amount, "amount", "", "TAO to add, e.g. 5 (or 5000000000rao)")
 	return cmd
 }
@@ -650,7 +650,7 @@ twice. Veto ≥ 33.4% of all votes rejects the proposal and burns its deposit.`,
 			})
 		},
 	}
-	cmd.Flags().Uint64Var(&id, "id", 0, "proposal id (see `btcli gov list`)")
+	cmd.Flags().Uint64Var(&id, "id", 0, "proposal id (see btcli gov list)")
 	cmd.Flags().StringVar(&option, "option", "", "yes, no, abstain or veto (or give it as the argument)")
 	return cmd
 }
@@ -865,7 +865,7 @@ func newGovShowCmd(app *App) *cobra.Command {
 			})
 		},
 	}
-	cmd.Flags().Uint64Var(&id, "id", 0, "proposal id (see `btcli gov list`)")
+	cmd.Flags().Uint64Var(&id, "id", 0, "proposal id (see btcli gov list)")
 	return cmd
 }
 
@@ -906,7 +906,7 @@ func newGovTallyCmd(app *App) *cobra.Command {
 			return app.Print(v, func(t *Table) { printGovTally(t, v) })
 		},
 	}
-	cmd.Flags().Uint64Var(&id, "id", 0, "proposal id (see `btcli gov list`)")
+	cmd.Flags().Uint64Var(&id, "id", 0, "proposal id (see btcli gov list)")
 	return cmd
 }
 

@@ -29,7 +29,7 @@ func newLocalnetCmd(app *App) *cobra.Command {
 		Use:   "localnet",
 		Short: "Run a whole local network: node, prompting and template subnets, validators, miners, gateway",
 	}
-	c.PersistentFlags().StringVar(&dir, "dir", localnet.DefaultDir(), "state folder (node, wallets, logs); `up` again resumes it")
+	c.PersistentFlags().StringVar(&dir, "dir", localnet.DefaultDir(), "state folder (node, wallets, logs); running up again resumes it")
 
 	var o upOptions
 	up := &cobra.Command{

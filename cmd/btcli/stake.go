@@ -178,6 +178,15 @@ func (s *stakeSession) position(ctx context.Context, coldkey, hk string, netuid 
 	return 0, nil
 }
 
+// minStake is the least TAO a stake operation may move (the chain's DefaultMinStake).
+func (s *stakeSession) minStake(ctx context.Context) (uint64, error) {
+	p, err := s.c.StakingParams(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("read the staking parameters: %w", err)
+	}
+	return p.MinStake, nil
+}
+
 // held returns the alpha to unstake or move: all of the position, or amount, which must
 // not exceed it.
 func (s *stakeSession) held(ctx context.Context, hk string, netuid uint16, amount uint64, all bool) (have, alpha uint64, err error) {
@@ -192,7 +201,7 @@ func (s *stakeSession) held(ctx context.Context, hk string, netuid uint16, amoun
 		return have, have, nil
 	case amount > have:
 		return have, 0, fmt.Errorf("coldkey %s holds %s on hotkey %s in subnet %d, less than the %s asked; lower --amount or use --all",
-			s.cold.SS58(), formatAlpha(have), hk, netuid, formatAlpha(amount))
+			s.cold.SS58(), formatStake(netuid, have), hk, netuid, formatStake(netuid, amount))
 	}
 	return have, amount, nil
 }
@@ -247,7 +256,7 @@ func newTradeQuote(q api.Quote, limit uint64, sf safetyFlags) tradeQuote {
 // not fit whole, it says so with the facts (SlippageTooHigh) instead of the chain's query
 // error, as the chain would refuse the transaction.
 func (s *stakeSession) quote(ctx context.Context, buy bool, netuid uint16, amount, limit uint64, partial bool) (api.Quote, error) {
-	get, verb, fmtIn := s.c.QuoteRemoveStake, "unstaking", formatAlpha
+	get, verb, fmtIn := s.c.QuoteRemoveStake, "unstaking", func(v uint64) string { return formatStake(netuid, v) }
 	if buy {
 		get, verb, fmtIn = s.c.QuoteAddStake, "staking", formatTAO
 	}
@@ -285,11 +294,20 @@ func (s *stakeSession) limitFor(sn api.Subnet, sf safetyFlags, buy bool) (uint64
 	return limitPrice(sn.Pool, sf.tol, buy)
 }
 
-// quoteLines are the preview lines of a trade.
+// quoteLines are the preview lines of a trade. Root stake is TAO, 1:1: its lines say so
+// instead of showing an alpha price.
 func quoteLines(q tradeQuote, buy bool, sn api.Subnet) [][2]string {
 	fmtIn, fmtOut, dir := formatTAO, formatAlpha, "+"
 	if !buy {
 		fmtIn, fmtOut, dir = formatAlpha, formatTAO, "−"
+	}
+	if sn.Netuid == rootNetuid {
+		return [][2]string{
+			{"Price", "1:1 (root stake is TAO; no pool)"},
+			{"Expected", formatTAO(q.Out)},
+			{"Swap fee", "none (root stake is TAO, 1:1)"},
+			{"Price impact", "none"},
+		}
 	}
 	lines := [][2]string{
 		{"Spot price", formatPrice(q.SpotPrice) + " τ/α"},
@@ -297,9 +315,7 @@ func quoteLines(q tradeQuote, buy bool, sn api.Subnet) [][2]string {
 		{"Swap fee", fmtIn(q.SwapFee) + " (to the block author)"},
 		{"Price impact", percentOf(q.Impact) + fmt.Sprintf(" (price after %s τ/α)", formatPrice(q.PriceAfter))},
 	}
-	if sn.Netuid == rootNetuid {
-		lines[2][1] = "none (root stake is TAO, 1:1)"
-	} else {
+	{
 		lines = append(lines, [2]string{"Note", "the pool takes emission every block, so the result can differ slightly from this preview; --safe bounds the price"})
 	}
 	if q.LimitPrice > 0 {
@@ -417,6 +433,16 @@ func (s *stakeSession) add(ctx context.Context, hk string, netuid uint16, amount
 	if err != nil {
 		return res, err
 	}
+	// The chain's AmountTooLow, checked before asking: what reaches the pool after the
+	// swap fee (of the part that fits, for a partial fill) must be at least the minimum.
+	least, err := s.minStake(ctx)
+	if err != nil {
+		return res, err
+	}
+	if q.In < q.Fee || q.In-q.Fee < least {
+		return res, fmt.Errorf("AmountTooLow: staking %s on subnet %d puts %s into the pool after the swap fee, below the minimum stake %s; stake more",
+			formatTAO(q.In), netuid, formatTAO(q.In-min(q.Fee, q.In)), formatTAO(least))
+	}
 	call := client.AddStake(hk, netuid, amount, limit, sf.partial)
 	fee, acct, err := s.txFee(ctx, call, amount, "the stake", "stake less or fund the coldkey")
 	if err != nil {
@@ -450,8 +476,8 @@ func (s *stakeSession) add(ctx context.Context, hk string, netuid uint16, amount
 func (a *App) printStakeAdd(res stakeAddResult) error {
 	return a.Print(res, func(t *Table) {
 		t.Line("Staked %s to %s on subnet %d in block %d (tx %s)", formatTAO(res.Staked), res.Hotkey, res.Netuid, res.Block, res.Hash)
-		t.Line("Received %s (swap fee %s, tx fee %s)", formatAlpha(res.Alpha), formatTAO(res.SwapFee), formatTAO(res.Fee))
-		t.Line("Position now %s; free balance %s", formatAlpha(res.Position), formatTAO(res.Balance))
+		t.Line("Received %s (swap fee %s, tx fee %s)", formatStake(res.Netuid, res.Alpha), formatTAO(res.SwapFee), formatTAO(res.Fee))
+		t.Line("Position now %s; free balance %s", formatStake(res.Netuid, res.Position), formatTAO(res.Balance))
 	})
 }
 
@@ -543,7 +569,7 @@ With --safe the sale is limited to a price of spot × (1 − tolerance): the cha
 					t.Line("Unstaked everything on %s in block %d (tx %s); received %s (tx fee %s)", hk, res.Block, res.Hash, formatTAO(res.Received), formatTAO(res.Fee))
 					t.Row("NETUID", "UNSTAKED", "RECEIVED", "SWAP FEE")
 					for _, p := range res.Positions {
-						t.Row(strconv.Itoa(int(p.Netuid)), formatAlpha(p.Alpha), formatTAO(p.TAO), formatTAO(p.Fee))
+						t.Row(strconv.Itoa(int(p.Netuid)), formatStake(p.Netuid, p.Alpha), formatTAO(p.TAO), formatTAO(p.Fee))
 					}
 					t.Line("Free balance now %s", formatTAO(res.Balance))
 				})
@@ -553,9 +579,9 @@ With --safe the sale is limited to a price of spot × (1 − tolerance): the cha
 				return err
 			}
 			return app.Print(res, func(t *Table) {
-				t.Line("Unstaked %s from %s on subnet %d in block %d (tx %s)", formatAlpha(res.Unstaked), res.Hotkey, res.Netuid, res.Block, res.Hash)
+				t.Line("Unstaked %s from %s on subnet %d in block %d (tx %s)", formatStake(res.Netuid, res.Unstaked), res.Hotkey, res.Netuid, res.Block, res.Hash)
 				t.Line("Received %s (swap fee %s, tx fee %s)", formatTAO(res.Received), formatTAO(res.SwapFee), formatTAO(res.Fee))
-				t.Line("Position now %s; free balance %s", formatAlpha(res.Position), formatTAO(res.Balance))
+				t.Line("Position now %s; free balance %s", formatStake(res.Netuid, res.Position), formatTAO(res.Balance))
 			})
 		},
 	}
@@ -591,6 +617,16 @@ func (s *stakeSession) remove(ctx context.Context, hk string, netuid uint16, amo
 	if err != nil {
 		return res, err
 	}
+	// The chain's AmountTooLow, checked before asking: a sale that leaves stake behind
+	// must pay at least the minimum.
+	least, err := s.minStake(ctx)
+	if err != nil {
+		return res, err
+	}
+	if q.In < have && q.Out < least {
+		return res, fmt.Errorf("AmountTooLow: unstaking %s on subnet %d pays %s, below the minimum %s, and leaves stake behind; unstake more, or all of it with --all",
+			formatStake(netuid, q.In), netuid, formatTAO(q.Out), formatTAO(least))
+	}
 	call := client.RemoveStake(hk, netuid, alpha, limit, sf.partial)
 	if all && !sf.partial {
 		call = client.RemoveStakeFullLimit(hk, netuid, limit)
@@ -600,9 +636,9 @@ func (s *stakeSession) remove(ctx context.Context, hk string, netuid uint16, amo
 		return res, err
 	}
 	res = stakeRemoveResult{Coldkey: s.cold.SS58(), Hotkey: hk, Netuid: netuid, Amount: alpha, Quote: newTradeQuote(q, limit, sf)}
-	amt := fmt.Sprintf("%s of %s held", formatAlpha(alpha), formatAlpha(have))
+	amt := fmt.Sprintf("%s of %s held", formatStake(netuid, alpha), formatStake(netuid, have))
 	if q.In < alpha {
-		amt = fmt.Sprintf("%s, of which %s fits within the limit (the rest stays staked)", amt, formatAlpha(q.In))
+		amt = fmt.Sprintf("%s, of which %s fits within the limit (the rest stays staked)", amt, formatStake(netuid, q.In))
 	}
 	lines := [][2]string{
 		{"Coldkey", fmt.Sprintf("%s (free %s)", s.cold.SS58(), formatTAO(acct.Free))},
@@ -658,8 +694,12 @@ func (s *stakeSession) unstakeAll(ctx context.Context, hk string) (unstakeAllRes
 			return res, err
 		}
 		res.Expected = satAdd(res.Expected, q.Out)
-		lines = append(lines, [2]string{fmt.Sprintf("Subnet %d", p.Netuid), fmt.Sprintf("%s → %s at %s τ/α (fee %s, impact %s)",
-			formatAlpha(p.Alpha), formatTAO(q.Out), formatPrice(q.PriceBefore), formatAlpha(q.Fee), percentOf(q.Impact))})
+		summary := fmt.Sprintf("%s → %s at %s τ/α (fee %s, impact %s)",
+			formatAlpha(p.Alpha), formatTAO(q.Out), formatPrice(q.PriceBefore), formatAlpha(q.Fee), percentOf(q.Impact))
+		if p.Netuid == rootNetuid {
+			summary = fmt.Sprintf("%s → %s (1:1, no fee)", formatTAO(p.Alpha), formatTAO(q.Out))
+		}
+		lines = append(lines, [2]string{fmt.Sprintf("Subnet %d", p.Netuid), summary})
 	}
 	if len(lines) == 2 {
 		return res, fmt.Errorf("coldkey %s has no stake on hotkey %s; see `btcli stake list`", s.cold.SS58(), hk)
@@ -690,6 +730,15 @@ func (s *stakeSession) unstakeAll(ctx context.Context, hk string) (unstakeAllRes
 	res.txInfo = newTxInfo(fee, r)
 	res.Balance = balanceAfter(ctx, s.c, s.cold.SS58())
 	return res, nil
+}
+
+// formatStake formats a stake amount on netuid: root stake (netuid 0) is TAO, held 1:1
+// without a pool; every other subnet's stake is its alpha.
+func formatStake(netuid uint16, v uint64) string {
+	if netuid == rootNetuid {
+		return formatTAO(v)
+	}
+	return formatAlpha(v)
 }
 
 func satAdd(a, b uint64) uint64 {
@@ -774,9 +823,9 @@ func newStakeListCmd(app *App) *cobra.Command {
 			res.Total = satAdd(res.Free, res.Staked)
 			return app.Print(res, func(t *Table) {
 				t.Line("Stake of coldkey %s", cold)
-				t.Row("NETUID", "NAME", "HOTKEY", "STAKE (α)", "PRICE (τ/α)", "VALUE (τ)")
+				t.Row("NETUID", "NAME", "HOTKEY", "STAKE", "PRICE (τ/α)", "VALUE (τ)")
 				for _, r := range res.Positions {
-					t.Row(strconv.Itoa(int(r.Netuid)), r.Name, r.Hotkey, formatAlpha(r.Alpha), formatPrice(r.Price), formatTAO(r.Value))
+					t.Row(strconv.Itoa(int(r.Netuid)), r.Name, r.Hotkey, formatStake(r.Netuid, r.Alpha), formatPrice(r.Price), formatTAO(r.Value))
 				}
 				if len(res.Positions) == 0 {
 					t.Line("No stake; add some with `btcli stake add --netuid N --amount TAO`.")

@@ -233,8 +233,8 @@ func (a *App) runMove(cmd *cobra.Command, m moveSpec, hotkeyFlag string) error {
 	}
 	return a.Print(res, func(t *Table) {
 		verb := map[string]string{"move": "Moved", "transfer": "Transferred", "swap": "Swapped"}[m.kind]
-		t.Line("%s %s (hotkey %s, subnet %d) in block %d (tx %s)", verb, formatAlpha(res.Moved), res.FromHotkey, res.FromNetuid, res.Block, res.Hash)
-		t.Line("Received %s on hotkey %s, subnet %d, coldkey %s", formatAlpha(res.Received), res.ToHotkey, res.ToNetuid, res.ToColdkey)
+		t.Line("%s %s (hotkey %s, subnet %d) in block %d (tx %s)", verb, formatStake(res.FromNetuid, res.Moved), res.FromHotkey, res.FromNetuid, res.Block, res.Hash)
+		t.Line("Received %s on hotkey %s, subnet %d, coldkey %s", formatStake(res.ToNetuid, res.Received), res.ToHotkey, res.ToNetuid, res.ToColdkey)
 		t.Line("Swap fee %s, tx fee %s", formatTAO(res.SwapFee), formatTAO(res.Fee))
 	})
 }
@@ -297,8 +297,11 @@ func (s *stakeSession) move(ctx context.Context, m moveSpec) (moveResult, error)
 		lines = append(lines, [2]string{"To coldkey", toCold})
 	}
 	amt := fmt.Sprintf("%s of %s held (worth %s at %s τ/α)", formatAlpha(alpha), formatAlpha(have), formatTAO(q.Value), formatPrice(q.OriginPrice))
+	if m.from == rootNetuid {
+		amt = fmt.Sprintf("%s of %s held (root stake is TAO)", formatTAO(alpha), formatTAO(have))
+	}
 	if q.Sold < alpha {
-		amt += fmt.Sprintf("; %s fits within the limit, the rest stays", formatAlpha(q.Sold))
+		amt += fmt.Sprintf("; %s fits within the limit, the rest stays", formatStake(m.from, q.Sold))
 	}
 	lines = append(lines,
 		[2]string{"From", fmt.Sprintf("hotkey %s on subnet %s", m.fromHotkey, subnetLabel(from))},
@@ -309,14 +312,14 @@ func (s *stakeSession) move(ctx context.Context, m moveSpec) (moveResult, error)
 	} else {
 		sale := fmt.Sprintf("%s → %s at %s τ/α", formatAlpha(q.Sold), formatTAO(q.TAO), formatPrice(q.OriginPrice))
 		if m.from == rootNetuid {
-			sale += " (root is 1:1, no fee)"
+			sale = fmt.Sprintf("%s → %s (root is 1:1, no fee)", formatTAO(q.Sold), formatTAO(q.TAO))
 		} else {
 			sale += fmt.Sprintf(", fee %s, impact %s", formatAlpha(q.OriginFee), percentOf(q.OriginImpact))
 		}
 		buy := fmt.Sprintf("%s → %s at %s τ/α", formatTAO(q.TAO), formatAlpha(q.Out), formatPrice(q.DestPrice))
 		switch {
 		case m.to == rootNetuid:
-			buy += " (root is 1:1)"
+			buy = fmt.Sprintf("%s → %s (root is 1:1)", formatTAO(q.TAO), formatTAO(q.Out))
 		case m.from == rootNetuid:
 			buy += fmt.Sprintf(", fee %s, impact %s", formatTAO(q.DestFee), percentOf(q.DestImpact))
 		default:
@@ -324,7 +327,7 @@ func (s *stakeSession) move(ctx context.Context, m moveSpec) (moveResult, error)
 		}
 		lines = append(lines, [2]string{"Sale on origin", sale}, [2]string{"Buy on destination", buy})
 	}
-	lines = append(lines, [2]string{"Expected", formatAlpha(q.Out)})
+	lines = append(lines, [2]string{"Expected", formatStake(m.to, q.Out)})
 	if q.LimitPrice > 0 {
 		lines = append(lines,
 			[2]string{"Limit price", fmt.Sprintf("%s on the origin sale (spot −%s)", formatPriceRAO(q.LimitPrice), q.Tolerance)},

@@ -200,7 +200,7 @@ booleans 0/1 (true/false accepted), burn_increase_mult in parts per million (1.2
 		},
 	}
 	netuidFlag(cmd, &netuid)
-	cmd.Flags().StringVar(&param, "param", "", "parameter name, e.g. immunity_period (see `btcli sudo get`)")
+	cmd.Flags().StringVar(&param, "param", "", "parameter name, e.g. immunity_period (see btcli sudo get)")
 	cmd.Flags().StringVar(&value, "value", "", "new value: a whole number (RAO for amounts) or true/false")
 	return cmd
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -215,16 +214,19 @@ func newTransferCmd(app *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			c, err := app.Client(ctx)
-			if err != nil {
-				return err
-			}
-			defer c.Close()
 			pub, err := w.ColdkeyPub()
 			if err != nil {
 				return err
 			}
 			from := pub.SS58()
+			if to.SS58() == from {
+				return usageErrorf("--dest %s is this wallet's own coldkey; the chain refuses a transfer to the same account (TransferToSelf): give another address", from)
+			}
+			c, err := app.Client(ctx)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
 			acct, err := c.Account(ctx, from)
 			if err != nil {
 				return err
@@ -252,7 +254,7 @@ func newTransferCmd(app *App) *cobra.Command {
 				return err
 			}
 			if !ok {
-				return errors.New("transfer cancelled")
+				return errCancelled
 			}
 			kp, err := app.Coldkey(w)
 			if err != nil {
@@ -268,7 +270,7 @@ func newTransferCmd(app *App) *cobra.Command {
 				return err
 			})
 			if err != nil {
-				return fmt.Errorf("transfer: %w", err)
+				return fmt.Errorf("send %s to %s: %w", formatTAO(value), to.SS58(), err)
 			}
 			res := transferResult{From: from, To: to.SS58(), Amount: value, Fee: fee, Hash: r.Hash, Height: r.Height, Included: r.Success}
 			if after, err := c.Account(ctx, from); err == nil {

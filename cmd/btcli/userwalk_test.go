@@ -1,0 +1,126 @@
+package main
+
+// Behaviour found by walking the user docs (quickstart, wallet, staking, subnet-owner,
+// validator, governance) command by command.
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// TestFlagUsageNamesNoPlaceholder: pflag takes the first `quoted` word of a flag's usage
+// as the value's placeholder, so "(see `btcli subnets list`)" printed
+// "--netuid btcli subnets list" in every command's help. No flag may quote a word.
+func TestFlagUsageNamesNoPlaceholder(t *testing.T) {
+	app := newApp(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, func(string) (string, bool) { return "", false })
+	var walk func(c *cobra.Command)
+	checked := 0
+	walk = func(c *cobra.Command) {
+		check := func(f *pflag.Flag) {
+			checked++
+			if name, _ := pflag.UnquoteUsage(f); strings.Contains(f.Usage, "`") {
+				t.Errorf("btcli %s --%s: usage %q shows the placeholder %q in help", c.CommandPath(), f.Name, f.Usage, name)
+			}
+		}
+		c.LocalFlags().VisitAll(check)
+		c.PersistentFlags().VisitAll(check)
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(newRootCmd(app))
+	if checked < 100 {
+		t.Fatalf("only %d flags checked: the command tree was not walked", checked)
+	}
+	r := newCLI(t).run("subnets", "show", "--help")
+	if r.code != 0 || !strings.Contains(r.stdout, "--netuid uint16") {
+		t.Fatalf("subnets show --help:\n%s%s", r.stdout, r.stderr)
+	}
+}
+
+// TestTransferToSelfRefusedOffline: a transfer to the wallet's own coldkey is refused as
+// bad input before anything is asked or any node is contacted (the chain would refuse it
+// with TransferToSelf after the user had confirmed).
+func TestTransferToSelfRefusedOffline(t *testing.T) {
+	c := newCLI(t)
+	var k keyJSON
+	c.ok(&k, "--wallet.name", "alice", "wallet", "regen_coldkey", "--uri", "//Alice", "--no-password")
+	// Nothing listens on port 1: reaching the node would fail with a connection error.
+	msg := c.fails(ExitUsage, "--wallet.name", "alice", "--chain-endpoint", "http://127.0.0.1:1",
+		"wallet", "transfer", "--dest", k.SS58, "--amount", "1")
+	if !strings.Contains(msg, "TransferToSelf") || !strings.Contains(msg, k.SS58) {
+		t.Fatalf("message %q", msg)
+	}
+	r := c.runIn("y\n", "--wallet.name", "alice", "--chain-endpoint", "http://127.0.0.1:1",
+		"wallet", "transfer", "--dest", k.SS58, "--amount", "1")
+	if r.code != ExitUsage || strings.Contains(r.stderr, "Do you want") {
+		t.Fatalf("interactive: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// TestStakeDocsWalk: root stake is shown in TAO (it is TAO, 1:1), not as alpha; a stake
+// or unstake below the chain's minimum is refused before asking, with nothing changed.
+func TestStakeDocsWalk(t *testing.T) {
+	c := startStakeChain(t)
+	hot := []string{"--hotkey", c.aliceHot}
+
+	// Root: preview, result, list and delegates show all in τ.
+	r := c.runIn("y\n", c.as("charlie", append([]string{"stake", "add", "--netuid", "0", "--amount", "2"}, hot...)...)...)
+	if r.code != 0 {
+		t.Fatalf("stake add on root: exit %d\n%s", r.code, r.stderr)
+	}
+	if v := summaryValue(t, r.stderr, "Expected"); v != "τ2" {
+		t.Errorf("root stake Expected %q, want τ2\n%s", v, r.stderr)
+	}
+	if strings.Contains(r.stderr, "τ/α") || strings.Contains(r.stdout, "α") {
+		t.Errorf("root stake shown with alpha units:\n%s%s", r.stderr, r.stdout)
+	}
+	if !strings.Contains(r.stdout, "Received τ2 ") || !strings.Contains(r.stdout, "Position now τ2;") {
+		t.Errorf("root stake result:\n%s", r.stdout)
+	}
+	r = c.runIn("y\n", c.as("charlie", append([]string{"stake", "remove", "--netuid", "0", "--amount", "0.5"}, hot...)...)...)
+	if r.code != 0 || summaryValue(t, r.stderr, "Amount") != "τ0.5 of τ2 held" || !strings.Contains(r.stdout, "Unstaked τ0.5 ") ||
+		!strings.Contains(r.stdout, "Position now τ1.5;") {
+		t.Fatalf("root unstake: exit %d\n%s%s", r.code, r.stderr, r.stdout)
+	}
+	r = c.run(c.as("charlie", "stake", "list")...)
+	var rootLine string
+	for _, line := range strings.Split(r.stdout, "\n") {
+		if strings.HasPrefix(line, "0 ") {
+			rootLine = line
+		}
+	}
+	if r.code != 0 || !strings.Contains(rootLine, "τ1.5") || strings.Contains(rootLine, "α") {
+		t.Fatalf("stake list root row %q:\n%s", rootLine, r.stdout)
+	}
+	r = c.run("--chain-endpoint", c.n.RPC, "delegates", "show", "--hotkey", c.aliceHot)
+	if r.code != 0 || strings.Contains(r.stdout, "α1.5") || !strings.Contains(r.stdout, "τ1.5") {
+		t.Fatalf("delegates show:\n%s%s", r.stdout, r.stderr)
+	}
+
+	// Below the minimum: refused before the question, balance and stake unchanged.
+	before := c.list("charlie")
+	r = c.run(c.as("charlie", append([]string{"stake", "add", "--netuid", n(c.n1), "--amount", "0.002"}, hot...)...)...)
+	if r.code != ExitError || !strings.Contains(r.stderr, "AmountTooLow") || strings.Contains(r.stderr, "Do you want") {
+		t.Fatalf("stake add 0.002 (0.001999 after the swap fee): exit %d\n%s", r.code, r.stderr)
+	}
+	msg := c.fails(ExitError, c.as("charlie", append([]string{"stake", "add", "--netuid", "0", "--amount", "0.001"}, hot...)...)...)
+	if !strings.Contains(msg, "AmountTooLow") || !strings.Contains(msg, "τ0.002") {
+		t.Fatalf("root stake 0.001: %q", msg)
+	}
+	var add stakeAddResult
+	c.ok(&add, c.as("charlie", append([]string{"stake", "add", "--netuid", n(c.n1), "--amount", "1"}, hot...)...)...)
+	r = c.run(c.as("charlie", append([]string{"stake", "remove", "--netuid", n(c.n1), "--amount", "0.000001"}, hot...)...)...)
+	if r.code != ExitError || !strings.Contains(r.stderr, "AmountTooLow") || !strings.Contains(r.stderr, "--all") || strings.Contains(r.stderr, "Do you want") {
+		t.Fatalf("unstake α0.000001: exit %d\n%s", r.code, r.stderr)
+	}
+	after := c.list("charlie")
+	row, ok := after.find(c.aliceHot, c.n1)
+	if !ok || row.Alpha < add.Position || after.Free != before.Free-1_000_000_000-add.Fee {
+		t.Fatalf("refused operations changed state: before %+v, after %+v, add %+v", before, after, add)
+	}
+}
