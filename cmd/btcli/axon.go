@@ -3,10 +3,12 @@ package main
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/gotensor/gotensor/chain/api"
 	"github.com/gotensor/gotensor/client"
 )
 
@@ -36,6 +38,25 @@ func parseAxonIP(s string) ([]byte, error) {
 	}
 	b := addr.As16()
 	return b[:], nil
+}
+
+// servableIP refuses the addresses the chain's serve_axon refuses (InvalidIpAddress):
+// 127.0.0.1, ::1 and the all-ones broadcast addresses.
+func servableIP(ip []byte) error {
+	ones := !slices.ContainsFunc(ip, func(b byte) bool { return b != 0xff })
+	var addr netip.Addr
+	if len(ip) == 4 {
+		addr = netip.AddrFrom4([4]byte(ip))
+	} else {
+		addr = netip.AddrFrom16([16]byte(ip))
+	}
+	switch {
+	case ones:
+		return fmt.Errorf("InvalidIpAddress: --ip %s is a broadcast address, which the chain refuses; give the public address validators connect to", addr)
+	case addr == netip.AddrFrom4([4]byte{127, 0, 0, 1}) || addr == netip.IPv6Loopback():
+		return fmt.Errorf("InvalidIpAddress: --ip %s is a loopback address, which the chain refuses; give the public address validators connect to", addr)
+	}
+	return nil
 }
 
 type axonResult struct {
@@ -87,11 +108,27 @@ loopback address; an endpoint may change once per serving_rate_limit blocks.`,
 			if err != nil {
 				return err
 			}
+			// The chain's checks, before asking: an address it refuses, a hotkey that is not
+			// a neuron of the subnet.
+			if err := servableIP(ipb); err != nil {
+				return err
+			}
 			c, err := app.Client(ctx)
 			if err != nil {
 				return err
 			}
 			defer c.Close()
+			if _, err := subnet(ctx, c, netuid); err != nil {
+				return err
+			}
+			ns, err := c.Neurons(ctx, netuid)
+			if err != nil {
+				return err
+			}
+			if !slices.ContainsFunc(ns, func(n api.Neuron) bool { return n.Hotkey == hot.SS58() }) {
+				return fmt.Errorf("HotKeyNotRegisteredInNetwork: hotkey %s is not registered on subnet %d; register it first (`btcli subnets register --netuid %d`) or pick the registered one with --wallet.hotkey",
+					hot.SS58(), netuid, netuid)
+			}
 			call := client.ServeAxon(netuid, version, ipb, port, protocol)
 			ipType := 4
 			if len(ipb) == 16 {

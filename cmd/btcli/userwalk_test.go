@@ -124,3 +124,29 @@ func TestStakeDocsWalk(t *testing.T) {
 		t.Fatalf("refused operations changed state: before %+v, after %+v, add %+v", before, after, add)
 	}
 }
+
+// TestAxonServeRefusedBeforeAsking: an address the chain refuses (loopback, broadcast) is
+// refused before any node is contacted, and a hotkey that is not a neuron of the subnet
+// before the question, both with the chain's error name.
+func TestAxonServeRefusedBeforeAsking(t *testing.T) {
+	off := newCLI(t)
+	var k keyJSON
+	off.ok(&k, "--wallet.name", "m", "wallet", "regen_coldkey", "--uri", "//Dave", "--no-password")
+	off.ok(&k, "--wallet.name", "m", "wallet", "regen_hotkey", "--uri", "//DaveHot", "--no-password")
+	for _, ip := range []string{"127.0.0.1", "::1", "255.255.255.255", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"} {
+		r := off.runIn("y\n", "--wallet.name", "m", "--chain-endpoint", "http://127.0.0.1:1", "axon", "serve", "--netuid", "1", "--ip", ip, "--port", "8091")
+		if r.code != ExitError || !strings.Contains(r.stderr, "InvalidIpAddress") || strings.Contains(r.stderr, "Do you want") {
+			t.Errorf("--ip %s: exit %d\n%s", ip, r.code, r.stderr)
+		}
+	}
+
+	c := startStakeChain(t) // charlie's hotkey is on no subnet
+	r := c.runIn("y\n", c.as("charlie", "axon", "serve", "--netuid", n(c.n1), "--ip", "203.0.113.7", "--port", "8091")...)
+	if r.code != ExitError || !strings.Contains(r.stderr, "HotKeyNotRegisteredInNetwork") || strings.Contains(r.stderr, "Do you want") {
+		t.Fatalf("unregistered hotkey: exit %d\n%s", r.code, r.stderr)
+	}
+	r = c.runIn("y\n", c.as("alice", "axon", "serve", "--netuid", n(c.n1), "--ip", "203.0.113.7", "--port", "8091")...)
+	if r.code != 0 || !strings.Contains(r.stdout, "Serving 203.0.113.7:8091") {
+		t.Fatalf("owner hotkey (uid 0): exit %d\n%s%s", r.code, r.stderr, r.stdout)
+	}
+}
