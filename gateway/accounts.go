@@ -113,7 +113,9 @@ func (a *accounts) authenticate(ctx context.Context, r *http.Request) (*account,
 	if h == "" {
 		return nil, errAuth("You didn't provide an API key. Send it as 'Authorization: Bearer sk-gt-...'; an operator creates keys with 'btcli gateway keys create'.")
 	}
-	tok, ok := strings.CutPrefix(h, "Bearer ")
+	scheme, tok, ok := strings.Cut(h, " ")
+	ok = ok && strings.EqualFold(scheme, "Bearer") // auth schemes are case-insensitive (RFC 9110)
+	tok = strings.TrimSpace(tok)
 	if !ok || !strings.HasPrefix(tok, keyPrefix) || len(tok) != len(keyPrefix)+43 {
 		return nil, errAuth("Malformed API key. Send 'Authorization: Bearer sk-gt-...' with the whole key as it was issued.")
 	}
@@ -276,6 +278,10 @@ func (a *accounts) admit(acc *account, m Model, est int64, h http.Header) (hold,
 	if now.Sub(acc.windowStart) >= time.Minute {
 		acc.windowStart, acc.windowCount = now.Truncate(time.Minute), 0
 	}
+	h.Set("X-RateLimit-Limit-Tokens", strconv.FormatInt(tpd, 10))
+	h.Set("X-RateLimit-Remaining-Tokens", strconv.FormatInt(max(0, tpd-acc.tokensToday), 10))
+	untilMidnight := func() int { return int(now.UTC().Truncate(24*time.Hour).Add(24*time.Hour).Sub(now).Seconds()) + 1 }
+	h.Set("X-RateLimit-Reset-Tokens", strconv.Itoa(untilMidnight())+"s")
 	reset := max(1, int(acc.windowStart.Add(time.Minute).Sub(now).Seconds()+0.999))
 	if rpm > 0 {
 		remaining := max(0, rpm-acc.windowCount-1)
@@ -292,10 +298,15 @@ func (a *accounts) admit(acc *account, m Model, est int64, h http.Header) (hold,
 		h.Set("X-RateLimit-Remaining", strconv.FormatInt(remaining, 10))
 		h.Set("X-RateLimit-Remaining-Requests", strconv.FormatInt(remaining, 10))
 	}
-	h.Set("X-RateLimit-Limit-Tokens", strconv.FormatInt(tpd, 10))
-	h.Set("X-RateLimit-Remaining-Tokens", strconv.FormatInt(max(0, tpd-acc.tokensToday), 10))
-	untilMidnight := func() int { return int(now.UTC().Truncate(24*time.Hour).Add(24*time.Hour).Sub(now).Seconds()) + 1 }
+	// A request refused below is not counted in the window: its headers say so.
+	notCounted := func() {
+		if rpm > 0 {
+			h.Set("X-RateLimit-Remaining", strconv.FormatInt(max(0, rpm-acc.windowCount), 10))
+			h.Set("X-RateLimit-Remaining-Requests", strconv.FormatInt(max(0, rpm-acc.windowCount), 10))
+		}
+	}
 	if acc.tokensToday >= tpd && m.PriceRAOPer1K == 0 {
+		notCounted()
 		return hold{}, &APIError{Status: http.StatusTooManyRequests, Type: "tokens", Code: "rate_limit_exceeded", RetryAfter: untilMidnight(),
 			Message: fmt.Sprintf("Daily quota of %d tokens used for this key; it resets at 00:00 UTC. Ask for a higher quota with POST /v1/limit_requests.", tpd)}
 	}
@@ -308,6 +319,7 @@ func (a *accounts) admit(acc *account, m Model, est int64, h http.Header) (hold,
 				if acc.heldRAO > 0 || acc.heldTokens > 0 {
 					msg = fmt.Sprintf("Daily free quota of %d tokens used and this key's TAO credit is reserved by its requests in flight. Retry when they finish, or transfer TAO to this key's deposit address (GET /v1/balance).", tpd)
 				}
+				notCounted()
 				return hold{}, &APIError{Status: http.StatusTooManyRequests, Type: "insufficient_quota", Code: "insufficient_quota", RetryAfter: untilMidnight(), Message: msg}
 			}
 			hd.rao = price(est, m)

@@ -16,9 +16,13 @@ type handle func(pattern, route string, f func(http.ResponseWriter, *http.Reques
 func (g *Gateway) adminRoutes(h handle) {
 	admin := func(f func(http.ResponseWriter, *http.Request) *APIError) func(http.ResponseWriter, *http.Request) *APIError {
 		return func(w http.ResponseWriter, r *http.Request) *APIError {
+			if g.cfg.AdminToken == "" {
+				return &APIError{Status: http.StatusForbidden, Type: "invalid_request_error", Code: "admin_disabled",
+					Message: "This gateway's admin API is off: it was started without an admin token (cmd/gateway --admin-token or GATEWAY_ADMIN_TOKEN; localnet's gateway has none). Restart it with one to manage keys."}
+			}
 			tok := r.Header.Get("Authorization")
 			want := "Bearer " + g.cfg.AdminToken
-			if g.cfg.AdminToken == "" || subtle.ConstantTimeCompare([]byte(tok), []byte(want)) != 1 {
+			if subtle.ConstantTimeCompare([]byte(tok), []byte(want)) != 1 {
 				return &APIError{Status: http.StatusUnauthorized, Type: "invalid_request_error", Code: "invalid_admin_token",
 					Message: "The admin API needs 'Authorization: Bearer <admin token>' (the gateway's --admin-token)."}
 			}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -81,8 +82,12 @@ func (g *Gateway) routes() http.Handler {
 	h("POST /v1/limit_requests", "limit_request", g.limitRequest)
 	g.adminRoutes(h)
 	h("/", "unknown", func(w http.ResponseWriter, r *http.Request) *APIError {
+		hint := "See docs/api.md for the endpoints."
+		if rest, ok := strings.CutPrefix(r.URL.Path, "/v1/admin/"); ok {
+			hint = "The admin API is at /admin/" + rest + ", without /v1 (btcli gateway --gateway takes the gateway's root URL)."
+		}
 		return &APIError{Status: http.StatusNotFound, Type: "invalid_request_error",
-			Message: fmt.Sprintf("Unknown request URL: %s %s. See docs/api.md for the endpoints.", r.Method, r.URL.Path)}
+			Message: fmt.Sprintf("Unknown request URL: %s %s. %s", r.Method, r.URL.Path, hint)}
 	})
 	return mux
 }
@@ -102,11 +107,45 @@ func decode(r *http.Request, v any) *APIError {
 	if err := dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return errInvalid(te.Field, "Invalid type for '%s': expected %s, got a JSON %s.", te.Field, te.Type, te.Value)
+			if te.Field == "" {
+				return errInvalid("", "The request body must be a JSON object, not a JSON %s.", te.Value)
+			}
+			return errInvalid(te.Field, "Invalid type for '%s': expected %s, got a JSON %s.", te.Field, jsonKind(te.Type), te.Value)
+		}
+		if errors.Is(err, errContentType) {
+			return errInvalid("messages", "Invalid 'content' in 'messages': it must be a string or an array of {\"type\":\"text\",\"text\":...} parts.")
 		}
 		return errInvalid("", "We could not parse the JSON body of your request (%v). Send valid JSON with Content-Type: application/json.", err)
 	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errInvalid("", "We could not parse the JSON body of your request: it has more after the JSON object. Send one JSON object with Content-Type: application/json.")
+	}
 	return nil
+}
+
+// jsonKind names the JSON value a Go type decodes from, for error messages (users know
+// JSON, not the gateway's Go types).
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "a valid value"
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer (in range)"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	default:
+		return "an object"
+	}
 }
 
 func (g *Gateway) authed(r *http.Request) (*account, *APIError) {
@@ -170,7 +209,7 @@ func (c *content) UnmarshalJSON(b []byte) error {
 		Text string `json:"text"`
 	}
 	if err := json.Unmarshal(b, &parts); err != nil {
-		return &json.UnmarshalTypeError{Value: "value", Type: nil, Field: "content"}
+		return errContentType
 	}
 	var sb strings.Builder
 	for _, p := range parts {
@@ -181,6 +220,9 @@ func (c *content) UnmarshalJSON(b []byte) error {
 	*c = content(sb.String())
 	return nil
 }
+
+// errContentType is a message content that is neither a string nor an array of parts.
+var errContentType = errors.New("a message's 'content' must be a string or an array of {type, text} parts")
 
 type chatRequest struct {
 	Model    string `json:"model"`
@@ -209,6 +251,30 @@ type completionRequest struct {
 	StreamOptions *struct {
 		IncludeUsage bool `json:"include_usage"`
 	} `json:"stream_options"`
+	N *int `json:"n"`
+}
+
+// maxTokensLimit bounds max_tokens: far above what any miner writes, and low enough that
+// the credit reserved for a request (prompt plus max_tokens, at the model's price) cannot
+// overflow.
+const maxTokensLimit = 1 << 24
+
+// sampling checks a request's max_tokens (named param) and temperature as OpenAI does and
+// sets them on chat; nil leaves a field unset.
+func sampling(chat *protocol.Chat, param string, maxTokens *int, temperature *float64) *APIError {
+	if maxTokens != nil {
+		if *maxTokens < 1 || *maxTokens > maxTokensLimit {
+			return errInvalid(param, "Invalid '%s': %d. Use a whole number from 1 to %d, or leave it out for the miner's default length.", param, *maxTokens, maxTokensLimit)
+		}
+		chat.MaxTokens = *maxTokens
+	}
+	if temperature != nil {
+		if *temperature < 0 || *temperature > 2 {
+			return errInvalid("temperature", "Invalid 'temperature': %g. Use a number from 0 to 2.", *temperature)
+		}
+		chat.Temperature = *temperature
+	}
+	return nil
 }
 
 // call is one chat-shaped request on its way to the miners.
@@ -249,14 +315,11 @@ func (g *Gateway) chatCompletions(w http.ResponseWriter, r *http.Request) *APIEr
 		}
 		chat.Messages = append(chat.Messages, protocol.Message{Role: m.Role, Content: string(m.Content)})
 	}
-	if req.MaxTokens != nil {
-		chat.MaxTokens = *req.MaxTokens
+	if e := sampling(chat, "max_tokens", req.MaxTokens, req.Temperature); e != nil {
+		return e
 	}
-	if req.MaxCompletionTokens != nil {
-		chat.MaxTokens = *req.MaxCompletionTokens
-	}
-	if req.Temperature != nil {
-		chat.Temperature = *req.Temperature
+	if e := sampling(chat, "max_completion_tokens", req.MaxCompletionTokens, nil); e != nil {
+		return e
 	}
 	if req.Seed != nil {
 		chat.Seed = *req.Seed
@@ -285,12 +348,12 @@ func (g *Gateway) completions(w http.ResponseWriter, r *http.Request) *APIError 
 		}
 		prompt = ps[0]
 	}
-	chat := &protocol.Chat{Messages: []protocol.Message{{Role: "user", Content: prompt}}}
-	if req.MaxTokens != nil {
-		chat.MaxTokens = *req.MaxTokens
+	if req.N != nil && *req.N != 1 {
+		return errInvalid("n", "only n=1 is supported")
 	}
-	if req.Temperature != nil {
-		chat.Temperature = *req.Temperature
+	chat := &protocol.Chat{Messages: []protocol.Message{{Role: "user", Content: prompt}}}
+	if e := sampling(chat, "max_tokens", req.MaxTokens, req.Temperature); e != nil {
+		return e
 	}
 	if req.Seed != nil {
 		chat.Seed = *req.Seed
@@ -352,11 +415,11 @@ func (g *Gateway) serveChat(w http.ResponseWriter, r *http.Request, model string
 	id, created := "chatcmpl-"+fastID(), g.cfg.Now().Unix()
 	if c.text {
 		writeJSON(w, http.StatusOK, textCompletion{ID: "cmpl-" + id[9:], Object: "text_completion", Created: created, Model: m.ID,
-			Choices: []textChoice{{Text: text, FinishReason: "stop"}}, Usage: u})
+			Choices: []textChoice{{Text: text, FinishReason: finishReason(c, u)}}, Usage: u})
 		return nil
 	}
 	writeJSON(w, http.StatusOK, chatCompletion{ID: id, Object: "chat.completion", Created: created, Model: m.ID,
-		Choices: []chatChoice{{Message: chatMessage{Role: "assistant", Content: text}, FinishReason: "stop"}}, Usage: u})
+		Choices: []chatChoice{{Message: chatMessage{Role: "assistant", Content: text}, FinishReason: finishReason(c, u)}}, Usage: u})
 	return nil
 }
 
@@ -419,6 +482,16 @@ func chatUsage(c *call, out *protocol.Chat) (string, usageObject) {
 	}
 	u.TotalTokens = u.PromptTokens + u.CompletionTokens
 	return text, u
+}
+
+// finishReason is OpenAI's finish_reason for an answer with usage u: "length" when it
+// reached the request's max_tokens (the miner cut it there), else "stop". Clients read
+// "length" as a truncated answer.
+func finishReason(c *call, u usageObject) string {
+	if c.chat.MaxTokens > 0 && u.CompletionTokens >= int64(c.chat.MaxTokens) {
+		return "length"
+	}
+	return "stop"
 }
 
 func chatAnswered(s synapse.Synapse) bool { return s.(*protocol.Chat).Completion != nil }
@@ -559,7 +632,7 @@ func (g *Gateway) streamChat(w http.ResponseWriter, r *http.Request, c *call) *A
 		send(eb)
 		g.log.Warn("miner stream failed", "request_id", ctx.Value(ctxKey{}).(*reqInfo).id, "hotkey", ans.Hotkey, "err", serr)
 	} else {
-		send(chunk(map[string]any{}, "", "stop"))
+		send(chunk(map[string]any{}, "", finishReason(c, u)))
 	}
 	if c.includeUsage {
 		send(out.usage(u))
@@ -591,7 +664,7 @@ func (g *Gateway) streamWhole(w http.ResponseWriter, r *http.Request, c *call) *
 	if text != "" {
 		out.send(out.chunk(map[string]any{"content": text}, text, nil))
 	}
-	out.send(out.chunk(map[string]any{}, "", "stop"))
+	out.send(out.chunk(map[string]any{}, "", finishReason(c, u)))
 	if c.includeUsage {
 		out.send(out.usage(u))
 	}
