@@ -59,9 +59,17 @@ func Example_miner() {
 func Example_validator() {
 	cfg := neuron.DefaultConfig()
 	cfg.Netuid = 3
-	ctx := context.Background()
-	hotkey, _ := cfg.Hotkey()
-	c, _ := client.Dial(ctx, cfg.ClientConfig())
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	hotkey, err := cfg.Hotkey() // the error says which btcli command makes it
+	if err != nil {
+		panic(err)
+	}
+	c, err := client.Dial(ctx, cfg.ClientConfig()) // the error says where it looked for the node
+	if err != nil {
+		panic(err)
+	}
+	defer c.Close()
 	challenge := func(r *neuron.Round) *Echo { return &Echo{Text: fmt.Sprint(r.Rand.Int())} }
 	reward := func(req, resp *Echo) float64 {
 		if resp.Reply == req.Text {
@@ -73,7 +81,9 @@ func Example_validator() {
 	if err != nil {
 		panic(err)
 	}
-	_ = v.Run(ctx) // nil once ctx ends
+	if err := v.Run(ctx); err != nil { // nil once ctx ends
+		panic(err)
+	}
 }
 
 // Scores become set_weights' arguments within the subnet's rules.
