@@ -150,3 +150,20 @@ func TestAxonServeRefusedBeforeAsking(t *testing.T) {
 		t.Fatalf("owner hotkey (uid 0): exit %d\n%s%s", r.code, r.stderr, r.stdout)
 	}
 }
+
+// TestWeightsUnknownUIDRefusedBeforeAsking: weights on a uid the subnet does not have are
+// refused with the chain's error name before the question (the owner hotkey needs no
+// permit, so this is the only check in the way).
+func TestWeightsUnknownUIDRefusedBeforeAsking(t *testing.T) {
+	c := startStakeChain(t) // alice's hotkey is uid 0 and the owner of subnet n1, its only uid
+	r := c.runIn("y\n", c.as("alice", "weights", "set", "--netuid", n(c.n1), "--uids", "0,5", "--weights", "1,1")...)
+	if r.code != ExitError || !strings.Contains(r.stderr, "UidVecContainInvalidOne: uid 5") || !strings.Contains(r.stderr, "uids 0..0") ||
+		strings.Contains(r.stderr, "Do you want") {
+		t.Fatalf("uid 5: exit %d\n%s", r.code, r.stderr)
+	}
+	var res weightsResult
+	c.ok(&res, c.as("alice", "weights", "set", "--netuid", n(c.n1), "--uids", "0", "--weights", "1")...)
+	if res.UID != 0 || len(res.UIDs) != 1 || res.Block == 0 {
+		t.Fatalf("self-weight: %+v", res)
+	}
+}

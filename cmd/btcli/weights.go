@@ -321,6 +321,18 @@ func (v *validator) permitted(uids []uint16) error {
 		v.uid, v.m.Netuid, v.permitHint())
 }
 
+// uidsExist refuses early, as the chain would (UidVecContainInvalidOne), a weight on a uid
+// the subnet does not have.
+func (v *validator) uidsExist(uids []uint16) error {
+	for _, u := range uids {
+		if int(u) >= v.m.N {
+			return fmt.Errorf("UidVecContainInvalidOne: uid %d is not on subnet %d, which has uids 0..%d; see `btcli subnets show --netuid %d`",
+				u, v.m.Netuid, v.m.N-1, v.m.Netuid)
+		}
+	}
+	return nil
+}
+
 func (v *validator) permitHint() string {
 	return fmt.Sprintf("permits go to the top %d stake weights at each epoch, the next at about block %d: stake to the hotkey (`btcli stake add`), then set weights after that epoch",
 		v.hp["max_allowed_validators"], v.m.NextEpochBlock)
@@ -398,6 +410,9 @@ blocks. On a subnet with commit-reveal use "commit", then "reveal".`,
 			return err
 		}
 		if err := v.permitted(uids); err != nil {
+			return err
+		}
+		if err := v.uidsExist(uids); err != nil {
 			return err
 		}
 		vk := a.version(v.hp)
