@@ -99,8 +99,12 @@ func newSubnetListCmd(app *App) *cobra.Command {
 			return app.Print(map[string]any{"subnets": subnets}, func(t *Table) {
 				t.Row("NETUID", "NAME", "OWNER", "NEURONS", "BURN", "POOL TAO", "PRICE (τ/α)", "STARTED")
 				for _, s := range subnets {
+					pool, price := formatTAO(s.Pool.TAO), formatPrice(s.Pool.Price)
+					if s.Netuid == rootNetuid {
+						pool, price = "- (no pool)", "1 (1:1)" // root stake is TAO, as stake list and the wizard show
+					}
 					t.Row(strconv.Itoa(int(s.Netuid)), subnetName(s), short(s.Owner), fmt.Sprintf("%d/%d", s.Neurons, s.MaxAllowedUids),
-						formatTAO(s.Burn), formatTAO(s.Pool.TAO), formatPrice(s.Pool.Price), yesNo(s.Started))
+						formatTAO(s.Burn), pool, price, yesNo(s.Started))
 				}
 			})
 		},

@@ -5,6 +5,7 @@ package main
 
 import (
 	"bytes"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -100,6 +101,12 @@ func TestStakeDocsWalk(t *testing.T) {
 	r = c.run("--chain-endpoint", c.n.RPC, "delegates", "show", "--hotkey", c.aliceHot)
 	if r.code != 0 || strings.Contains(r.stdout, "α1.5") || !strings.Contains(r.stdout, "τ1.5") {
 		t.Fatalf("delegates show:\n%s%s", r.stdout, r.stderr)
+	}
+
+	// subnets list: root has no pool (its stake is TAO, 1:1), whatever root stake it holds.
+	r = c.run("--chain-endpoint", c.n.RPC, "subnets", "list")
+	if r.code != 0 || !regexp.MustCompile(`(?m)^0 +root .*- \(no pool\) +1 \(1:1\)`).MatchString(r.stdout) {
+		t.Fatalf("subnets list root row:\n%s%s", r.stdout, r.stderr)
 	}
 
 	// Below the minimum: refused before the question, balance and stake unchanged.
