@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/gotensor/gotensor/internal/freeport"
 	"os"
 	"os/exec"
 	"os/user"
@@ -14,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/gotensor/gotensor/internal/freeport"
 )
 
 // TestMain stops the throwaway PostgreSQL cluster (if a test started one) after the tests.

@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/gotensor/gotensor/internal/freeport"
 	"log/slog"
 	"net"
 	"os"
@@ -25,6 +24,7 @@ import (
 	cmtcfg "github.com/cometbft/cometbft/config"
 
 	"github.com/gotensor/gotensor/client"
+	"github.com/gotensor/gotensor/internal/freeport"
 	"github.com/gotensor/gotensor/keys"
 	"github.com/gotensor/gotensor/neuron"
 	"github.com/gotensor/gotensor/node"
@@ -147,8 +147,11 @@ type State struct {
 	// like the dev wallets).
 	Gateway    string `json:"gateway,omitempty"`
 	GatewayKey string `json:"gateway_key,omitempty"`
-	PID        int    `json:"pid,omitempty"`
-	StartBlock int64  `json:"start_block,omitempty"`
+	// GatewayAdminToken authorises the gateway's admin API (btcli gateway
+	// keys ...), made on its first start and kept like GatewayKey.
+	GatewayAdminToken string `json:"gateway_admin_token,omitempty"`
+	PID               int    `json:"pid,omitempty"`
+	StartBlock        int64  `json:"start_block,omitempty"`
 	// Services are where the last run listened, for `localnet status`.
 	Services []Service `json:"services,omitempty"`
 	// Ready is true once Start has started every service, until Stop.

@@ -5,7 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/gotensor/gotensor/internal/freeport"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/gotensor/gotensor/chain/coinbase"
+	"github.com/gotensor/gotensor/client"
+	"github.com/gotensor/gotensor/internal/freeport"
 )
 
 func freePort(t *testing.T) string { return freeport.Addr(t) }
@@ -193,6 +195,7 @@ func checkGateway(t *testing.T, ctx context.Context, n *Net) {
 		t.Fatalf("gateway chat completion: HTTP %d, %+v, decode error %v", resp.StatusCode, out, err)
 	}
 	t.Logf("gateway answered %q", out.Choices[0].Message.Content)
+	checkGatewayPayments(t, ctx, n)
 
 	// The gateway hands the request and its answers to the first prompting
 	// validator's organic hook, which scores them: the prompt is in the
@@ -207,5 +210,72 @@ func checkGateway(t *testing.T, ctx context.Context, n *Net) {
 			t.Fatalf("the gateway's sample never reached the validator's organic hook: %+v", st)
 		}
 		time.Sleep(50 * time.Millisecond) // the validator scores in its own goroutine; nothing to wait on
+	}
+}
+
+// checkGatewayPayments: the admin token in the state opens the gateway's
+// admin API; a key made there has a deposit address, and a transfer to it
+// is credited to the key once, after the block is final.
+func checkGatewayPayments(t *testing.T, ctx context.Context, n *Net) {
+	t.Helper()
+	root := strings.TrimSuffix(n.State.Gateway, "/v1")
+	if n.State.GatewayAdminToken == "" {
+		t.Fatal("no gateway admin token in the state")
+	}
+	var key struct {
+		Secret         string `json:"key"`
+		DepositAddress string `json:"deposit_address"`
+	}
+	gatewayJSON(t, ctx, http.MethodPost, root+"/admin/keys", n.State.GatewayAdminToken, `{"name":"payer","tier":"free"}`, http.StatusCreated, &key)
+	if key.Secret == "" || key.DepositAddress == "" {
+		t.Fatalf("admin key: %+v; want a secret and a deposit address", key)
+	}
+	gatewayJSON(t, ctx, http.MethodPost, root+"/admin/keys", "wrong-token", `{"name":"x"}`, http.StatusUnauthorized, nil)
+	const amount = 2 * raoPerTAO
+	if _, err := n.Client.Submit(ctx, mustKey("//Alice"), client.Transfer(key.DepositAddress, amount), client.SubmitOptions{Wait: client.WaitFinal}); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		var bal struct {
+			Credited uint64            `json:"credited_rao"`
+			Prices   map[string]uint64 `json:"price_rao_per_1k_tokens"`
+		}
+		gatewayJSON(t, ctx, http.MethodGet, n.State.Gateway+"/balance", key.Secret, "", http.StatusOK, &bal)
+		if bal.Prices[GatewayModel] != GatewayPriceRAOPer1K {
+			t.Fatalf("balance lists prices %v; want %s at %d", bal.Prices, GatewayModel, GatewayPriceRAOPer1K)
+		}
+		if bal.Credited == amount {
+			return
+		}
+		if bal.Credited != 0 {
+			t.Fatalf("credited %d RAO for one transfer of %d", bal.Credited, amount)
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("the deposit was never credited")
+		}
+		time.Sleep(200 * time.Millisecond) // the watcher polls the chain; nothing to wait on
+	}
+}
+
+// gatewayJSON sends body (if any) with a bearer token and decodes the
+// answer into out (if not nil), failing unless the status is want.
+func gatewayJSON(t *testing.T, ctx context.Context, method, url, token, body string, want int, out any) {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(ctx, method, url, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		t.Fatalf("%s %s: HTTP %d %s; want %d", method, url, resp.StatusCode, b, want)
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			t.Fatalf("%s %s: %v in %s", method, url, err, b)
+		}
 	}
 }

@@ -2,13 +2,13 @@ package main
 
 import (
 	"encoding/json"
-	"github.com/gotensor/gotensor/internal/freeport"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 
+	"github.com/gotensor/gotensor/internal/freeport"
 	"github.com/gotensor/gotensor/localnet"
 )
 
