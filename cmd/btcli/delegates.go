@@ -224,6 +224,19 @@ and never above the maximum (18% by default).`,
 				return fmt.Errorf("hotkey %s is owned by coldkey %s, not this wallet's %s; only the owner may set its take (choose its wallet with --wallet.name)",
 					hk, d.Owner, s.cold.SS58())
 			}
+			// The chain's bounds, checked before asking.
+			sp, err := s.c.StakingParams(ctx)
+			if err != nil {
+				return err
+			}
+			switch {
+			case uint64(parts) > sp.MaxTake:
+				return fmt.Errorf("DelegateTakeTooHigh: --take %s (%d/65535) is above the maximum %s (%d/65535); choose at most %s",
+					takePercent(uint64(parts)), parts, takePercent(sp.MaxTake), sp.MaxTake, takePercent(sp.MaxTake))
+			case uint64(parts) < sp.MinTake:
+				return fmt.Errorf("DelegateTakeTooLow: --take %s (%d/65535) is below the minimum %s (%d/65535); choose at least %s",
+					takePercent(uint64(parts)), parts, takePercent(sp.MinTake), sp.MinTake, takePercent(sp.MinTake))
+			}
 			if uint64(parts) == d.Take {
 				return fmt.Errorf("the take of %s is already %s (%d/65535); nothing to change", hk, takePercent(d.Take), d.Take)
 			}

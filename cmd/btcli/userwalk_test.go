@@ -109,6 +109,13 @@ func TestStakeDocsWalk(t *testing.T) {
 		t.Fatalf("subnets list root row:\n%s%s", r.stdout, r.stderr)
 	}
 
+	// A take above the maximum: refused before the question, naming the maximum.
+	r = c.runIn("y\n", c.as("alice", "delegates", "take", "--take", "20%")...)
+	if r.code != ExitError || !strings.Contains(r.stderr, "DelegateTakeTooHigh") || !strings.Contains(r.stderr, "18.00%") ||
+		strings.Contains(r.stderr, "Do you want") {
+		t.Fatalf("take 20%%: exit %d\n%s", r.code, r.stderr)
+	}
+
 	// Below the minimum: refused before the question, balance and stake unchanged.
 	before := c.list("charlie")
 	r = c.run(c.as("charlie", append([]string{"stake", "add", "--netuid", n(c.n1), "--amount", "0.002"}, hot...)...)...)
