@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -442,4 +443,17 @@ func testGovParams() governance.Params {
 	p := governance.LocalnetParams()
 	p.VotingPeriod = 40
 	return p
+}
+
+// A query before the first block says the node has none yet and what to
+// check, not that a state version is missing.
+func TestQueryBeforeFirstBlock(t *testing.T) {
+	a := New(store.NewMemTree(), Config{ChainID: chainID})
+	r, err := a.Query(context.Background(), &abci.QueryRequest{Path: "/subnets"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Code != QueryCodeNotFound || !strings.Contains(r.Log, "no committed block yet") || !strings.Contains(r.Log, "log") {
+		t.Fatalf("code %d %q", r.Code, r.Log)
+	}
 }

@@ -53,11 +53,13 @@ func (a *App) Query(_ context.Context, req *abci.QueryRequest) (resp *abci.Query
 	defer a.mu.RUnlock()
 	snap, err := a.tree.At(req.Height)
 	if err != nil {
-		code := uint32(QueryCodeGone)
+		code, msg := uint32(QueryCodeGone), err.Error()
 		if a.tree.Version() == 0 {
 			code = QueryCodeNotFound
+			msg = "the node has no committed block yet (height 0): wait for its first block; if it stays at 0, " +
+				"its log says why (no peers to sync from, or a genesis whose validators' keys are not this node's)"
 		}
-		return &abci.QueryResponse{Code: code, Codespace: "query", Log: err.Error(), Height: req.Height}, nil
+		return &abci.QueryResponse{Code: code, Codespace: "query", Log: msg, Height: req.Height}, nil
 	}
 	v, err := a.query(snap, req.Path, req.Data)
 	if err != nil {
