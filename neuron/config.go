@@ -270,9 +270,7 @@ func (c Config) Hotkey(passwords ...wallet.PasswordSource) (*keys.Keypair, error
 	if err != nil {
 		return nil, err
 	}
-	kp, err := w.Hotkey(passwords...)
-	if errors.Is(err, wallet.ErrKeyfileNotFound) {
-		return nil, fmt.Errorf("%w; create it with `btcli wallet new_hotkey --wallet.name %s --wallet.hotkey %s`", err, w.Name(), w.HotkeyName())
-	}
-	return kp, err
+	// wallet.Hotkey's error already names the missing file and the btcli command that
+	// makes it; adding it again here printed the hint twice.
+	return w.Hotkey(passwords...)
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gotensor/gotensor/neuron"
+	"github.com/gotensor/gotensor/wallet"
 )
 
 func env(kv map[string]string) neuron.LookupFunc {
@@ -166,5 +167,20 @@ func TestLoadConfigExtraFlags(t *testing.T) {
 	mode = fs.String("mode", "a", "")
 	if _, err := neuron.LoadConfig(fs, nil, env(map[string]string{"GOTENSOR_MODE": "c"})); err != nil || *mode != "c" {
 		t.Fatalf("mode %q err %v", *mode, err)
+	}
+}
+
+// Through the runtime, a missing hotkey's hint (added by the wallet package) appears once.
+func TestConfigHotkeyMissingHintOnce(t *testing.T) {
+	cfg, err := load(t, []string{"--wallet.path", t.TempDir(), "--wallet.name", "w", "--wallet.hotkey", "h"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = cfg.Hotkey()
+	if !errors.Is(err, wallet.ErrKeyfileNotFound) {
+		t.Fatalf("Hotkey: %v, want ErrKeyfileNotFound", err)
+	}
+	if n := strings.Count(err.Error(), "btcli wallet new_hotkey"); n != 1 {
+		t.Errorf("error names btcli wallet new_hotkey %d times, want once: %v", n, err)
 	}
 }

@@ -147,6 +147,19 @@ func (w *Wallet) HotkeyPubFile() *Keyfile {
 	return &Keyfile{filepath.Join(w.Path(), HotkeysDirName, w.hotkey+pubSuffix)}
 }
 
+// hotkeyFlags are the btcli flags that select this wallet's hotkey, with --wallet.path only
+// when the wallets folder is not the default one.
+func (w *Wallet) hotkeyFlags() string {
+	f := fmt.Sprintf("--wallet.name %s --wallet.hotkey %s", w.name, w.hotkey)
+	if def, err := filepath.Abs(ExpandPath(DefaultRoot)); err != nil || def != w.root {
+		f += " --wallet.path " + w.root
+	}
+	return f
+}
+
+// notFoundHint adds create, the command that makes the missing file, to a not-found error.
+// It is the only place the hint is added: callers (the neuron runtime among them) pass the
+// error on unchanged, so it is printed once.
 func notFoundHint(err error, what, create string) error {
 	if errors.Is(err, ErrKeyfileNotFound) {
 		return fmt.Errorf("%w; %s", err, create)
@@ -185,7 +198,7 @@ func (w *Wallet) Hotkey(passwords ...PasswordSource) (*keys.Keypair, error) {
 	kp, err := w.HotkeyFile().Keypair(passwords...)
 	if err != nil {
 		return nil, notFoundHint(err, "hotkey",
-			fmt.Sprintf("create it with `btcli wallet new_hotkey --wallet.name %s --wallet.hotkey %s`", w.name, w.hotkey))
+			"create it with `btcli wallet new_hotkey "+w.hotkeyFlags()+"`")
 	}
 	return kp, nil
 }
@@ -203,7 +216,7 @@ func (w *Wallet) HotkeyPub() (keys.PublicKey, error) {
 	pub, err = w.HotkeyFile().PublicKey()
 	if err != nil {
 		return keys.PublicKey{}, notFoundHint(err, "hotkey",
-			fmt.Sprintf("create it with `btcli wallet new_hotkey --wallet.name %s --wallet.hotkey %s`", w.name, w.hotkey))
+			"create it with `btcli wallet new_hotkey "+w.hotkeyFlags()+"`")
 	}
 	return pub, nil
 }

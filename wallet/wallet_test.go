@@ -203,3 +203,29 @@ func TestList(t *testing.T) {
 		t.Errorf("missing root: %v %v", empty, err)
 	}
 }
+
+// A missing hotkey's error names the btcli command that makes it exactly once, with
+// --wallet.path because the wallet is not in the default folder.
+func TestMissingHotkeyHintOnce(t *testing.T) {
+	w := newWallet(t)
+	for name, get := range map[string]func() error{
+		"Hotkey":    func() error { _, err := w.Hotkey(); return err },
+		"HotkeyPub": func() error { _, err := w.HotkeyPub(); return err },
+	} {
+		err := get()
+		if !errors.Is(err, ErrKeyfileNotFound) {
+			t.Fatalf("%s: %v, want ErrKeyfileNotFound", name, err)
+		}
+		want := "btcli wallet new_hotkey --wallet.name w1 --wallet.hotkey h1 --wallet.path " + w.Root()
+		if n := strings.Count(err.Error(), "new_hotkey"); n != 1 || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %q names new_hotkey %d times, want once as %q", name, err, n, want)
+		}
+	}
+	def, err := New(Config{Name: "w1", Hotkey: "h1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := def.hotkeyFlags(); strings.Contains(f, "--wallet.path") {
+		t.Errorf("default folder: flags %q should leave out --wallet.path", f)
+	}
+}
