@@ -2,11 +2,13 @@ package node
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 
 	cmtlog "github.com/cometbft/cometbft/libs/log"
+	"github.com/cometbft/cometbft/libs/service"
 )
 
 // cometLogger adapts slog to CometBFT's logger. CometBFT is chatty at info
@@ -61,11 +63,32 @@ func (c cometLogger) Error(msg string, kv ...any) {
 	c.log(slog.LevelError, msg, kv)
 }
 
+// stopTwiceMessages are CometBFT error lines whose error is only "already
+// stopped" when a node shuts down: the blocksync reactor stops a pool that
+// its own routine already stopped on switching to consensus, and the
+// websocket handler stops a connection whose read loop stopped it when the
+// RPC server closed. Any other error under these messages still logs as an
+// error.
+var stopTwiceMessages = map[string]string{
+	"Error stopping pool":             "err",
+	"error while stopping connection": "error",
+}
+
 // shutdownNoise reports CometBFT's error lines that a clean stop produces
-// (listeners closing under their accept loops).
+// (listeners closing under their accept loops, services stopped twice).
 func shutdownNoise(msg string, kv []any) bool {
 	if msg == "Stopped accept routine, as transport is closed" {
 		return true
+	}
+	if key, ok := stopTwiceMessages[msg]; ok {
+		for i := 0; i+1 < len(kv); i += 2 {
+			if k, _ := kv[i].(string); k == key {
+				if e, ok := kv[i+1].(error); ok && errors.Is(e, service.ErrAlreadyStopped) {
+					return true
+				}
+			}
+		}
+		return false
 	}
 	for _, v := range kv {
 		if e, ok := v.(error); ok && strings.Contains(e.Error(), "use of closed network connection") {
