@@ -181,3 +181,22 @@ func TestWeightsUnknownUIDRefusedBeforeAsking(t *testing.T) {
 		t.Fatalf("self-weight: %+v", res)
 	}
 }
+
+// TestUnknownNetworkName: the docs say "add --network NAME"; a name btcli does not know
+// is a usage error naming the known ones and the ways to give an endpoint, not a DNS
+// failure for the host "finney".
+func TestUnknownNetworkName(t *testing.T) {
+	c := newCLI(t)
+	var k keyJSON
+	c.ok(&k, "--wallet.name", "alice", "wallet", "regen_coldkey", "--uri", "//Alice", "--no-password")
+	msg := c.fails(ExitUsage, "--wallet.name", "alice", "--network", "finney", "wallet", "balance")
+	for _, want := range []string{`unknown network "finney"`, "local", "--chain-endpoint", "GOTENSOR_NETWORK_FINNEY"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message %q lacks %q", msg, want)
+		}
+	}
+	c.env[EnvNetwork] = "finney"
+	if msg := c.fails(ExitUsage, "--wallet.name", "alice", "wallet", "balance"); !strings.Contains(msg, `unknown network "finney"`) {
+		t.Errorf("from %s: %q", EnvNetwork, msg)
+	}
+}

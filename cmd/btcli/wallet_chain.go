@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -63,6 +65,13 @@ func (a *App) Client(ctx context.Context) (*client.Client, error) {
 	ep := a.ChainEndpoint
 	if ep == "" {
 		ep = client.Network(a.Network)
+		// An unknown name comes back unchanged, and dialing it as a host fails with a
+		// DNS error that does not say what was wrong.
+		if ep == a.Network && !strings.Contains(ep, "://") && !strings.Contains(ep, ":") {
+			known := slices.Sorted(maps.Keys(client.Networks))
+			return nil, usageErrorf("unknown network %q: the known names are %s; give an endpoint with --chain-endpoint URL (or %s), or name one with GOTENSOR_NETWORK_%s=URL",
+				a.Network, strings.Join(known, ", "), EnvChainEndpoint, strings.ToUpper(a.Network))
+		}
 	}
 	c, err := client.Dial(ctx, client.Config{Endpoints: []string{ep}, Retries: 3})
 	if err != nil {
