@@ -11,6 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/gotensor/gotensor/chain/balances"
 )
 
 // TestFlagUsageNamesNoPlaceholder: pflag takes the first `quoted` word of a flag's usage
@@ -198,5 +200,28 @@ func TestUnknownNetworkName(t *testing.T) {
 	c.env[EnvNetwork] = "finney"
 	if msg := c.fails(ExitUsage, "--wallet.name", "alice", "wallet", "balance"); !strings.Contains(msg, `unknown network "finney"`) {
 		t.Errorf("from %s: %q", EnvNetwork, msg)
+	}
+}
+
+// TestTransferAllKeepAlive: transfer --all --keep-alive sends the balance less the fee and
+// the existential deposit the chain keeps; the preview and the result showed the
+// existential deposit as sent.
+func TestTransferAllKeepAlive(t *testing.T) {
+	if evTransfer != balances.EventTransfer {
+		t.Fatalf("evTransfer %q, chain %q", evTransfer, balances.EventTransfer)
+	}
+	c := startChainCLI(t)
+	c.wallet("alice", "//Alice", "//AliceHot")
+	c.wallet("x", "//Xavier", "//XavierHot")
+	x := ss58(t, "//Xavier")
+	var tr transferResult
+	c.ok(&tr, c.as("alice", "wallet", "transfer", "--dest", x, "--amount", "1")...)
+	c.ok(&tr, c.as("x", "wallet", "transfer", "--dest", ss58(t, "//Bob"), "--all", "--keep-alive")...)
+	if tr.Amount != 1_000_000_000-tr.Fee-balances.ExistentialDeposit || tr.Balance != balances.ExistentialDeposit {
+		t.Fatalf("transfer --all --keep-alive: %+v", tr)
+	}
+	msg := c.fails(ExitError, c.as("x", "wallet", "transfer", "--dest", ss58(t, "//Bob"), "--all", "--keep-alive")...)
+	if !strings.Contains(msg, "nothing to send") || !strings.Contains(msg, "existential deposit") {
+		t.Fatalf("second --all --keep-alive: %q", msg)
 	}
 }

@@ -191,6 +191,9 @@ type transferResult struct {
 	Balance  uint64 `json:"balance_after_rao,string"`
 }
 
+// evTransfer is the chain's transfer event (chain/balances); userwalk_test.go checks it.
+const evTransfer = "balances.Transfer"
+
 func newTransferCmd(app *App) *cobra.Command {
 	var dest, amount string
 	var keepAlive, all, noWait bool
@@ -253,6 +256,18 @@ func newTransferCmd(app *App) *cobra.Command {
 			}
 			if all {
 				value = acct.Free - min(fee, acct.Free)
+				if keepAlive {
+					// transfer_all with keep_alive leaves the existential deposit behind.
+					p, err := c.Params(ctx)
+					if err != nil {
+						return err
+					}
+					value -= min(p.ExistentialDeposit, value)
+				}
+				if value == 0 {
+					return fmt.Errorf("balance %s of %s leaves nothing to send after the fee %s%s; fund the account first",
+						formatTAO(acct.Free), from, formatTAO(fee), map[bool]string{true: " and the existential deposit kept by --keep-alive"}[keepAlive])
+				}
 			}
 			if value+fee > acct.Free || value+fee < value {
 				return fmt.Errorf("balance %s cannot cover %s plus the fee %s; send less or fund %s", formatTAO(acct.Free), formatTAO(value), formatTAO(fee), from)
@@ -280,6 +295,9 @@ func newTransferCmd(app *App) *cobra.Command {
 			})
 			if err != nil {
 				return fmt.Errorf("send %s to %s: %w", formatTAO(value), to.SS58(), err)
+			}
+			if ev, ok := r.Event(evTransfer); ok {
+				value = attrU64(ev, "amount") // what the chain moved
 			}
 			res := transferResult{From: from, To: to.SS58(), Amount: value, Fee: fee, Hash: r.Hash, Height: r.Height, Included: r.Success}
 			if after, err := c.Account(ctx, from); err == nil {
