@@ -223,7 +223,7 @@ func (v *Validator) judge(ctx context.Context, s protocol.OrganicSample) (func(s
 	ref, err := v.reference(ctx, &protocol.Chat{Messages: s.Messages, MaxTokens: s.MaxTokens, Temperature: s.Temperature, Seed: s.Seed})
 	if err != nil {
 		if ctx.Err() == nil {
-			v.log.Warn("reference backend failed on an organic request; not scored", "err", err)
+			v.warns.warn(v.log, "reference backend failed on an organic request; not scored", err)
 		}
 		return nil, ""
 	}

@@ -105,6 +105,7 @@ type Validator struct {
 	timeout   time.Duration
 	freeRatio float64
 	org       *organic
+	warns     warnLimiter // reference backend failures, logged once per error and minute
 	ran       bool
 	mu        sync.Mutex
 }
@@ -280,7 +281,9 @@ func (v *Validator) free(ctx context.Context, r *neuron.Round, i int, seed uint6
 	syn := &protocol.Chat{Messages: []protocol.Message{{Role: "user", Content: prompt}}, MaxTokens: FreeTokens, Seed: int64(seed >> 1)}
 	ref, err := v.reference(ctx, syn)
 	if err != nil {
-		v.log.Warn("reference backend failed; asking a challenge instead", "err", err)
+		if ctx.Err() == nil {
+			v.warns.warn(v.log, "reference backend failed; asking a challenge instead", err)
+		}
 		return 0, false
 	}
 	answer, elapsed := v.ask(ctx, r, i, syn)
