@@ -45,22 +45,22 @@ func TestFlagUsageNamesNoPlaceholder(t *testing.T) {
 	}
 }
 
-// TestTransferToSelfRefusedOffline: a transfer to the wallet's own coldkey is refused as
-// bad input before anything is asked or any node is contacted (the chain would refuse it
+// TestTransferToSelfRefusedOffline: a transfer to the wallet's own coldkey is refused
+// (exit 1, as the chain's refusal was) before anything is asked or any node is contacted (the chain would refuse it
 // with TransferToSelf after the user had confirmed).
 func TestTransferToSelfRefusedOffline(t *testing.T) {
 	c := newCLI(t)
 	var k keyJSON
 	c.ok(&k, "--wallet.name", "alice", "wallet", "regen_coldkey", "--uri", "//Alice", "--no-password")
 	// Nothing listens on port 1: reaching the node would fail with a connection error.
-	msg := c.fails(ExitUsage, "--wallet.name", "alice", "--chain-endpoint", "http://127.0.0.1:1",
+	msg := c.fails(ExitError, "--wallet.name", "alice", "--chain-endpoint", "http://127.0.0.1:1",
 		"wallet", "transfer", "--dest", k.SS58, "--amount", "1")
 	if !strings.Contains(msg, "TransferToSelf") || !strings.Contains(msg, k.SS58) {
 		t.Fatalf("message %q", msg)
 	}
 	r := c.runIn("y\n", "--wallet.name", "alice", "--chain-endpoint", "http://127.0.0.1:1",
 		"wallet", "transfer", "--dest", k.SS58, "--amount", "1")
-	if r.code != ExitUsage || strings.Contains(r.stderr, "Do you want") {
+	if r.code != ExitError || strings.Contains(r.stderr, "Do you want") {
 		t.Fatalf("interactive: exit %d\n%s", r.code, r.stderr)
 	}
 }

@@ -232,7 +232,7 @@ func newTransferCmd(app *App) *cobra.Command {
 			}
 			from := pub.SS58()
 			if to.SS58() == from {
-				return usageErrorf("--dest %s is this wallet's own coldkey; the chain refuses a transfer to the same account (TransferToSelf): give another address", from)
+				return fmt.Errorf("TransferToSelf: --dest %s is this wallet's own coldkey, and the chain refuses a transfer to the same account; give another address", from)
 			}
 			c, err := app.Client(ctx)
 			if err != nil {
