@@ -176,6 +176,18 @@ func metricsAddr(cc *cmtcfg.Config) string {
 // RPCAddr is CometBFT's RPC listen address as configured.
 func (n *Node) RPCAddr() string { return n.comet.Config().RPC.ListenAddress }
 
+// P2PAddr is CometBFT's p2p listen address as configured.
+func (n *Node) P2PAddr() string { return n.comet.Config().P2P.ListenAddress }
+
+// MetricsAddr is the Prometheus listen address in use (config.toml's, or
+// Config.MetricsListen), or "" when metrics are off.
+func (n *Node) MetricsAddr() string {
+	if !n.comet.Config().Instrumentation.Prometheus {
+		return ""
+	}
+	return n.comet.Config().Instrumentation.PrometheusListenAddr
+}
+
 // RESTAddr is the REST facade's bound address ("" when off).
 func (n *Node) RESTAddr() string {
 	if n.restLn == nil {
