@@ -1,13 +1,16 @@
 package node
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	cmtcfg "github.com/cometbft/cometbft/config"
+	cmtjson "github.com/cometbft/cometbft/libs/json"
 	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/privval"
 	cmttypes "github.com/cometbft/cometbft/types"
@@ -36,6 +39,11 @@ type InitOptions struct {
 	// Overwrite replaces an existing home's config and genesis (keys and
 	// data are kept).
 	Overwrite bool
+	// ValidatorKeyFrom is a node home, or a priv_validator_key.json file,
+	// whose consensus key this home takes instead of a new one: the home an
+	// exported genesis came from, so that the new node is the validator the
+	// genesis names. With Genesis, the key must be one of its validators.
+	ValidatorKeyFrom string
 }
 
 // CometConfig returns CometBFT's configuration for a profile, rooted at home.
@@ -79,6 +87,34 @@ func Init(o InitOptions) (*cmttypes.GenesisDoc, error) {
 	if _, err := os.Stat(cfg.GenesisFile()); err == nil && !o.Overwrite {
 		return nil, fmt.Errorf("%w: %s has a genesis; use another --home, or --overwrite to replace config and genesis", ErrHomeExists, o.Home)
 	}
+	// Read and check what was given before writing anything.
+	var doc *cmttypes.GenesisDoc
+	if o.Genesis != "" {
+		var err error
+		doc, err = cmttypes.GenesisDocFromFile(o.Genesis)
+		if err != nil {
+			return nil, fmt.Errorf("init: genesis %s: %w", o.Genesis, err)
+		}
+		if _, err := ParseAppGenesis(doc); err != nil {
+			return nil, fmt.Errorf("init: genesis %s: %w", o.Genesis, err)
+		}
+	}
+	var keyFile string
+	var keyJSON []byte
+	var keyAddr cmttypes.Address
+	if o.ValidatorKeyFrom != "" {
+		var key privval.FilePVKey
+		var err error
+		keyFile, keyJSON, key, err = readValidatorKey(o.ValidatorKeyFrom)
+		if err != nil {
+			return nil, fmt.Errorf("init: %w", err)
+		}
+		keyAddr = key.Address
+		if doc != nil && !isGenesisValidator(doc, key.Address) {
+			return nil, fmt.Errorf("init: the validator key in %s (address %s) is not one of the validators of genesis %s (%s); give the home that exported it, or leave the key out to join as a non-validator",
+				keyFile, key.Address, o.Genesis, validatorList(doc))
+		}
+	}
 	for _, d := range []string{filepath.Join(o.Home, "config"), filepath.Join(o.Home, "data")} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, fmt.Errorf("init: %w", err)
@@ -91,16 +127,18 @@ func Init(o InitOptions) (*cmttypes.GenesisDoc, error) {
 	if err != nil {
 		return nil, fmt.Errorf("init: validator key: %w", err)
 	}
-	var doc *cmttypes.GenesisDoc
-	if o.Genesis != "" {
-		doc, err = cmttypes.GenesisDocFromFile(o.Genesis)
-		if err != nil {
-			return nil, fmt.Errorf("init: genesis %s: %w", o.Genesis, err)
+	if keyJSON != nil && !bytes.Equal(pv.GetAddress(), keyAddr) {
+		// Never discard a key that has signed: that is another validator.
+		if h := pv.LastSignState.Height; h > 0 {
+			return nil, fmt.Errorf("init: %s already has its own validator key (address %s), which has signed up to height %d; it is not replaced by %s's. Use a new --home",
+				o.Home, pv.GetAddress(), h, keyFile)
 		}
-		if _, err := ParseAppGenesis(doc); err != nil {
-			return nil, fmt.Errorf("init: genesis %s: %w", o.Genesis, err)
+		if err := os.WriteFile(cfg.PrivValidatorKeyFile(), keyJSON, 0o600); err != nil {
+			return nil, fmt.Errorf("init: validator key: %w", err)
 		}
-	} else {
+		pv = privval.LoadFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
+	}
+	if doc == nil {
 		reward, err := rewardAccount(o.RewardAccount, o.Profile)
 		if err != nil {
 			return nil, err
@@ -144,4 +182,78 @@ func rewardAccount(s, profile string) (keys.PublicKey, error) {
 		return keys.PublicKey{}, fmt.Errorf("init: reward account %q: %w", s, err)
 	}
 	return pk, nil
+}
+
+// readValidatorKey reads a consensus key from a node home (its
+// config/priv_validator_key.json) or from a key file.
+func readValidatorKey(from string) (file string, raw []byte, key privval.FilePVKey, err error) {
+	file = from
+	if st, err := os.Stat(from); err == nil && st.IsDir() {
+		file = filepath.Join(from, "config", "priv_validator_key.json")
+	}
+	raw, err = os.ReadFile(file)
+	if err != nil {
+		return file, nil, key, fmt.Errorf("validator key: %w (give a node home, or its config/priv_validator_key.json)", err)
+	}
+	if err := cmtjson.Unmarshal(raw, &key); err != nil || key.PrivKey == nil {
+		if err == nil {
+			err = errors.New("no priv_key")
+		}
+		return file, nil, key, fmt.Errorf("validator key %s: %v (want a CometBFT priv_validator_key.json)", file, err)
+	}
+	key.PubKey = key.PrivKey.PubKey()
+	key.Address = key.PubKey.Address()
+	return file, raw, key, nil
+}
+
+func isGenesisValidator(doc *cmttypes.GenesisDoc, addr cmttypes.Address) bool {
+	for _, v := range doc.Validators {
+		if v.PubKey != nil && bytes.Equal(v.PubKey.Address(), addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// validatorList names a genesis's validators, e.g. "gotensor (AB12…)".
+func validatorList(doc *cmttypes.GenesisDoc) string {
+	var names []string
+	for _, v := range doc.Validators {
+		names = append(names, fmt.Sprintf("%s %s", v.Name, v.Address))
+	}
+	return strings.Join(names, ", ")
+}
+
+// ValidatorKeyCheck says whether a home's consensus key is one of its
+// genesis's validators.
+type ValidatorKeyCheck struct {
+	// KeyFile is the home's config/priv_validator_key.json.
+	KeyFile string
+	// Address is the key's validator address.
+	Address string
+	// InGenesis is whether a genesis validator has this key. When none
+	// has, the node makes no blocks by itself: it waits for peers that are
+	// validators.
+	InGenesis bool
+	// Validators lists the genesis validators ("name ADDRESS").
+	Validators string
+}
+
+// CheckValidatorKey reads home's genesis and consensus key and says whether
+// this node is one of the genesis validators.
+func CheckValidatorKey(home string) (ValidatorKeyCheck, error) {
+	cc, err := LoadCometConfig(home)
+	if err != nil {
+		return ValidatorKeyCheck{}, err
+	}
+	doc, err := cmttypes.GenesisDocFromFile(cc.GenesisFile())
+	if err != nil {
+		return ValidatorKeyCheck{}, fmt.Errorf("genesis: %w", err)
+	}
+	file, _, key, err := readValidatorKey(cc.PrivValidatorKeyFile())
+	if err != nil {
+		return ValidatorKeyCheck{}, err
+	}
+	return ValidatorKeyCheck{KeyFile: file, Address: key.Address.String(), InGenesis: isGenesisValidator(doc, key.Address),
+		Validators: validatorList(doc)}, nil
 }

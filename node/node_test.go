@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cometbft/cometbft/privval"
+
 	"github.com/gotensor/gotensor/chain/api"
 	"github.com/gotensor/gotensor/chain/balances"
 	"github.com/gotensor/gotensor/client"
@@ -306,14 +308,22 @@ func TestExportThenStartFromIt(t *testing.T) {
 	if _, err := node.Init(node.InitOptions{Home: home, Genesis: file}); err != nil {
 		t.Fatal(err)
 	}
-	// The new home has its own validator key, so give it the exported
-	// validator's key to keep producing blocks.
-	for _, f := range []string{"priv_validator_key.json", "node_key.json"} {
-		b, err := os.ReadFile(filepath.Join(n.Home, "config", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		os.WriteFile(filepath.Join(home, "config", f), b, 0o600)
+	// The new home has its own validator key, which the genesis does not
+	// name: init's check says so (the node would sit at the exported height).
+	chk, err := node.CheckValidatorKey(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if chk.InGenesis {
+		t.Fatalf("a fresh key counts as a genesis validator: %+v", chk)
+	}
+	// Taking the exported validator's key, as the export hint says, makes
+	// it the chain's validator again.
+	if _, err := node.Init(node.InitOptions{Home: home, Genesis: file, ValidatorKeyFrom: n.Home, Overwrite: true}); err != nil {
+		t.Fatal(err)
+	}
+	if chk, err = node.CheckValidatorKey(home); err != nil || !chk.InGenesis {
+		t.Fatalf("after --validator-key-from: %+v, %v", chk, err)
 	}
 	n2 := nodetest.Start(t, nodetest.Options{Home: home})
 	c2, _ := client.New(client.Config{Endpoints: []string{n2.RPC}})
@@ -353,5 +363,46 @@ func TestRestartInProcess(t *testing.T) {
 	defer cancel()
 	if err := n2.WaitHeight(ctx, h+2); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestInitValidatorKeyFromRefuses checks what init --validator-key-from will
+// not do: take a key the genesis does not name (nothing is written), or
+// replace a home's own key once it has signed.
+func TestInitValidatorKeyFromRefuses(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	for _, h := range []string{a, b} {
+		if _, err := node.Init(node.InitOptions{Home: h}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// b's key is not a validator of a's genesis.
+	fresh := filepath.Join(dir, "fresh")
+	_, err := node.Init(node.InitOptions{Home: fresh, Genesis: filepath.Join(a, "config", "genesis.json"), ValidatorKeyFrom: b})
+	if err == nil || !strings.Contains(err.Error(), "is not one of the validators") {
+		t.Fatalf("b's key into a's genesis: %v", err)
+	}
+	if _, err := os.Stat(fresh); !os.IsNotExist(err) {
+		t.Fatalf("a refused init left %s behind (%v)", fresh, err)
+	}
+	// A key file works as well as a home.
+	if _, err := node.Init(node.InitOptions{Home: fresh, Genesis: filepath.Join(a, "config", "genesis.json"),
+		ValidatorKeyFrom: filepath.Join(a, "config", "priv_validator_key.json")}); err != nil {
+		t.Fatal(err)
+	}
+	if chk, err := node.CheckValidatorKey(fresh); err != nil || !chk.InGenesis {
+		t.Fatalf("key file: %+v, %v", chk, err)
+	}
+	// b's key has signed: it is not replaced by a's.
+	pv := privval.LoadFilePV(filepath.Join(b, "config", "priv_validator_key.json"), filepath.Join(b, "data", "priv_validator_state.json"))
+	pv.LastSignState.Height = 7
+	pv.Save()
+	_, err = node.Init(node.InitOptions{Home: b, Genesis: filepath.Join(a, "config", "genesis.json"), ValidatorKeyFrom: a, Overwrite: true})
+	if err == nil || !strings.Contains(err.Error(), "signed up to height 7") {
+		t.Fatalf("replacing a key that signed: %v", err)
+	}
+	if got, _ := os.ReadFile(filepath.Join(b, "config", "priv_validator_key.json")); !strings.Contains(string(got), pv.Key.Address.String()) {
+		t.Fatal("b's signed key was replaced")
 	}
 }

@@ -1,7 +1,8 @@
 // Command subtensor runs a Gotensor node.
 //
-//	subtensor init --home DIR [--profile localnet|mainnet] [--chain-id ID] [--genesis FILE]
-//	subtensor start --home DIR [--rpc.laddr ...] [--rest.laddr ...] [--metrics.laddr ...]
+//	subtensor init --home DIR [--profile localnet|mainnet] [--chain-id ID] [--genesis FILE [--validator-key-from OLDHOME]]
+//	subtensor start --home DIR [--rpc.laddr ...] [--p2p.laddr ...] [--rest.laddr ...] [--metrics.laddr ...]
+//	subtensor localnet [--home DIR] [--reset] [--rpc.laddr ...] [--p2p.laddr ...] [--rest.laddr ...] [--metrics.laddr ...]
 //	subtensor testnet --validators N --output DIR
 //	subtensor export --home DIR [--out FILE]
 //	subtensor version
@@ -11,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -162,8 +164,18 @@ The localnet profile funds the substrate dev accounts (//Alice ... //Ferdie,
 			if err != nil {
 				return err
 			}
-			fmt.Printf("initialised %s\n  chain id: %s\n  genesis:  %s\n", o.Home, doc.ChainID, filepath.Join(o.Home, "config", "genesis.json"))
-			fmt.Printf("start it with: subtensor start --home %s\n", o.Home)
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "initialised %s\n  chain id: %s\n  genesis:  %s\n", o.Home, doc.ChainID, filepath.Join(o.Home, "config", "genesis.json"))
+			if o.Genesis != "" {
+				chk, err := node.CheckValidatorKey(o.Home)
+				if err != nil {
+					return err
+				}
+				if !chk.InGenesis {
+					warnNotValidator(cmd.ErrOrStderr(), o, chk)
+				}
+			}
+			fmt.Fprintf(out, "start it with: subtensor start --home %s\n", o.Home)
 			return nil
 		},
 	}
@@ -176,7 +188,26 @@ The localnet profile funds the substrate dev accounts (//Alice ... //Ferdie,
 	f.StringVar(&o.RewardAccount, "reward-account", "", "SS58 address that receives this validator's fees (localnet default //Alice)")
 	f.StringArrayVar(&bal, "balance", nil, "initial balance ADDRESS=TAO (repeatable)")
 	f.BoolVar(&o.Overwrite, "overwrite", false, "replace an existing home's config and genesis (keys and data are kept)")
+	f.StringVar(&o.ValidatorKeyFrom, "validator-key-from", "", "take the consensus key from this node home (or priv_validator_key.json file) instead of a new one, e.g. the home --genesis was exported from")
 	return c
+}
+
+// warnNotValidator explains, after init --genesis, that the home's key is
+// none of the genesis validators, and how to make it one.
+func warnNotValidator(w io.Writer, o node.InitOptions, chk node.ValidatorKeyCheck) {
+	fmt.Fprintf(w, `warning: this node's validator key (%s,
+  address %s) is not one of the genesis validators:
+    %s
+  Started like this the node makes no blocks: it stays at its first height,
+  catching up, waiting for peers that are validators.
+  - To continue a chain exported with `+"`subtensor export`"+` as its validator, give this
+    home the old validator key before starting it:
+      subtensor init --home %s --genesis %s --validator-key-from OLDHOME --overwrite
+    (or: cp OLDHOME/config/priv_validator_key.json %s). Don't run the old node too.
+  - To join a running chain instead, list its nodes in %s
+    (p2p.persistent_peers = "node-id@host:port").
+`, chk.KeyFile, chk.Address, chk.Validators, o.Home, o.Genesis, filepath.Join(o.Home, "config")+string(filepath.Separator),
+		filepath.Join(o.Home, "config", "config.toml"))
 }
 
 func startCmd() *cobra.Command {
@@ -187,7 +218,7 @@ func startCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg.Home, _ = cmd.Flags().GetString("home")
 			cfg.Logger = logger(cmd)
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			n, err := node.Start(ctx, cfg)
 			if err != nil {
@@ -267,7 +298,12 @@ func exportCmd() *cobra.Command {
 			if err := doc.SaveAs(out); err != nil {
 				return err
 			}
-			fmt.Fprintf(os.Stderr, "exported height %d to %s; start a chain from it with: subtensor init --genesis %s --home NEWHOME\n", doc.InitialHeight-1, out, out)
+			fmt.Fprintf(cmd.ErrOrStderr(), `exported height %d to %s. To continue the chain from it, with this node's
+validator key (the genesis names this chain's validators, not a new key):
+  subtensor init --home NEWHOME --genesis %s --validator-key-from %s
+  subtensor start --home NEWHOME
+Stop using %s for this chain afterwards: two nodes signing with one key is double signing.
+`, doc.InitialHeight-1, out, out, home, home)
 			return nil
 		},
 	}
