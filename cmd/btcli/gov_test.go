@@ -339,7 +339,11 @@ func TestGovAgainstRealNode(t *testing.T) {
 		t.Fatalf("params after round 2: %+v", gp)
 	}
 	// Sudo calls after retirement fail, through the CLI and on the chain.
-	g.failsWith(ExitError, []string{"BadOrigin"}, g.as("alice", "sudo", "set", "--param", "subnet_limit", "--value", "79")...)
+	// The refusals name the way left: a governance proposal.
+	g.failsWith(ExitError, []string{"BadOrigin", "retired", "btcli gov propose --title .. --param subnet_limit --value 79"},
+		g.as("alice", "sudo", "set", "--param", "subnet_limit", "--value", "79")...)
+	g.failsWith(ExitError, []string{"NotPermittedOnRootSubnet", "retired", "btcli gov propose"},
+		g.as("alice", "sudo", "set", "--netuid", "0", "--param", "tempo", "--value", "60")...)
 	g.chainRefuses("//Alice", client.SudoSetParameter("subnet_limit", 79), system.ErrNotSudo)
 	g.failsWith(ExitError, []string{"already retired"}, g.as("alice", "gov", "propose", "--title", "again", "--deposit", "10", "--retire-sudo")...)
 	t.Logf("governance scenario took %v", time.Since(start).Round(time.Millisecond))

@@ -135,11 +135,15 @@ booleans 0/1 (true/false accepted), burn_increase_mult in parts per million (1.2
 			if err != nil {
 				return err
 			}
+			govHint := fmt.Sprintf("only governance can change it: `btcli gov propose --title .. --param %s --value %s --deposit ..`", param, value)
+			if !global {
+				govHint = fmt.Sprintf("only governance can change it: `btcli gov propose --title .. --param %s --value %s --netuid %d --deposit ..`", param, value, netuid)
+			}
 			as := "sudo"
 			var target, rule string
 			switch {
 			case global && chain.Sudo == "":
-				return fmt.Errorf("BadOrigin: this chain's sudo key was retired, so no transaction can set global parameters")
+				return fmt.Errorf("BadOrigin: this chain's sudo key was retired, so no transaction can set global parameters; %s", govHint)
 			case global && !isSudo:
 				return fmt.Errorf("BadOrigin: only the sudo key %s may set global parameters, not %s", chain.Sudo, cold.SS58())
 			case global:
@@ -147,8 +151,14 @@ booleans 0/1 (true/false accepted), burn_increase_mult in parts per million (1.2
 			case isSudo:
 				target = fmt.Sprintf("%s on subnet %d", param, netuid)
 				rule = "sudo: no rate limit"
+			case netuid == 0 && chain.Sudo == "":
+				return fmt.Errorf("NotPermittedOnRootSubnet: the root network's hyperparameters were the sudo key's, which was retired; %s", govHint)
 			case netuid == 0:
 				return fmt.Errorf("NotPermittedOnRootSubnet: only the sudo key %s may set the root network's hyperparameters", chain.Sudo)
+			case !p.OwnerSettable && chain.Sudo == "":
+				return fmt.Errorf("BadOrigin: %s is set by sudo only, and the sudo key was retired; %s. The owner may set: %s", param, govHint, paramNames(ps, true))
+			case s.Owner != cold.SS58() && chain.Sudo == "":
+				return fmt.Errorf("NotSubnetOwner: subnet %d is owned by %s, not %s; sign with the owner's wallet (the sudo key was retired, so otherwise %s)", netuid, s.Owner, cold.SS58(), govHint)
 			case s.Owner != cold.SS58():
 				return fmt.Errorf("NotSubnetOwner: subnet %d is owned by %s, not %s; sign with the owner's wallet or the sudo key", netuid, s.Owner, cold.SS58())
 			case !p.OwnerSettable:
