@@ -138,6 +138,9 @@ loopback address; an endpoint may change once per serving_rate_limit blocks.`,
 			if ipType == 6 {
 				endpoint = fmt.Sprintf("[%s]:%d", netip.AddrFrom16([16]byte(ipb)), port)
 			}
+			if err := outsideSafeMode(ctx, c, "serve_axon (axon serve)"); err != nil {
+				return err
+			}
 			if err := app.confirm("Do you want to serve the axon?",
 				[2]string{"Subnet", fmt.Sprint(netuid)},
 				[2]string{"Hotkey", hot.SS58() + " signs"},

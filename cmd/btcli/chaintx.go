@@ -99,6 +99,17 @@ func (a *App) submit(ctx context.Context, c *client.Client, kp *keys.Keypair, ca
 	return r, nil
 }
 
+// outsideSafeMode refuses, before the question, a call the chain refuses while safe mode
+// is on (SafeModeActive: every call but governance and the sudo calls); what names the
+// call. When the node cannot tell, the chain decides as before.
+func outsideSafeMode(ctx context.Context, c *client.Client, what string) error {
+	gp, err := c.GovernanceParams(ctx)
+	if err != nil || !gp.SafeMode {
+		return nil
+	}
+	return fmt.Errorf("SafeModeActive: the chain is in safe mode, so %s is paused until a governance proposal turns it off (`btcli gov params` shows it; `btcli gov propose --safe-mode off` proposes it)", what)
+}
+
 // confirm shows the summary (label, value pairs) on stderr and asks question. With
 // --json --no-prompt nothing is shown; with --json alone the summary still comes before
 // the question, since nobody should answer without the cost.

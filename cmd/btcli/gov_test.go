@@ -304,6 +304,11 @@ func TestGovAgainstRealNode(t *testing.T) {
 	// Safe mode blocks a transfer, not sudo or governance calls.
 	charlie := ss58(t, "//Charlie")
 	g.failsWith(ExitError, []string{"SafeModeActive"}, g.as("bob", "wallet", "transfer", "--dest", charlie, "--amount", "1")...)
+	// ... before the question: nobody confirms a transfer the chain will refuse.
+	if r := g.runIn("y\n", g.as("bob", "wallet", "transfer", "--dest", charlie, "--amount", "1")...); r.code != ExitError ||
+		!strings.Contains(r.stderr, "SafeModeActive") || !strings.Contains(r.stderr, "--safe-mode off") || strings.Contains(r.stderr, "Do you want") {
+		t.Fatalf("transfer in safe mode: exit %d\n%s", r.code, r.stderr)
+	}
 	g.chainRefuses("//Bob", client.Transfer(charlie, raoPerTAO), governance.ErrSafeModeActive)
 	var set sudoSetResult
 	g.ok(&set, g.as("alice", "sudo", "set", "--param", "subnet_limit", "--value", "78")...)

@@ -218,6 +218,9 @@ func (s *stakeSession) txFee(ctx context.Context, call *txpb.Call, cost uint64, 
 
 // send shows summary, asks question, unlocks the coldkey and submits call.
 func (s *stakeSession) send(ctx context.Context, call *txpb.Call, question, what string, summary [][2]string) (*client.Receipt, error) {
+	if err := outsideSafeMode(ctx, s.c, what); err != nil {
+		return nil, err
+	}
 	if err := s.app.confirm(question, summary...); err != nil {
 		return nil, err
 	}

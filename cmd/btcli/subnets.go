@@ -317,6 +317,9 @@ func newSubnetCreateCmd(app *App) *cobra.Command {
 		if ident != nil {
 			name = strconv.Quote(ident.SubnetName)
 		}
+		if err := outsideSafeMode(ctx, c, "register_network (subnets create)"); err != nil {
+			return err
+		}
 		if err := app.confirm("Do you want to create the subnet?",
 			[2]string{"Owner coldkey", cold.SS58()},
 			[2]string{"Owner hotkey", hot.SS58() + " (becomes uid 0)"},
@@ -399,6 +402,9 @@ func newSubnetStartCmd(app *App) *cobra.Command {
 			if _, err := funds(ctx, c, cold.SS58(), 0, "", fee, "fund the coldkey"); err != nil {
 				return err
 			}
+			if err := outsideSafeMode(ctx, c, "start_call (subnets start)"); err != nil {
+				return err
+			}
 			if err := app.confirm("Do you want to start the subnet?",
 				[2]string{"Subnet", fmt.Sprintf("%d %s", netuid, subnetName(s))},
 				[2]string{"Effect", "emission and staking begin next block; this cannot be undone"},
@@ -478,6 +484,9 @@ func newSubnetSetIdentityCmd(app *App) *cobra.Command {
 			}
 		}
 		summary = append(summary, [2]string{"Fee", formatTAO(fee)})
+		if err := outsideSafeMode(ctx, c, "set_subnet_identity (subnets set-identity)"); err != nil {
+			return err
+		}
 		if err := app.confirm("Do you want to set the identity?", summary...); err != nil {
 			return err
 		}
@@ -653,6 +662,9 @@ func newSubnetRegisterCmd(app *App) *cobra.Command {
 			if uint64(s.Neurons) >= s.MaxAllowedUids {
 				summary = append(summary, [2]string{"Note", "the subnet is full: this replaces the non-immune uid with the lowest emission (then the oldest)"})
 			}
+			if err := outsideSafeMode(ctx, c, "burned_register (subnets register)"); err != nil {
+				return err
+			}
 			if err := app.confirm("Do you want to register?", summary...); err != nil {
 				return err
 			}
@@ -813,6 +825,9 @@ func newCommitCmd(app *App) *cobra.Command {
 			}
 			if _, err := funds(ctx, c, hot.SS58(), 0, "", fee,
 				fmt.Sprintf("the hotkey pays this fee: send it a little TAO with `btcli wallet transfer --dest %s --amount 0.01`", hot.SS58())); err != nil {
+				return err
+			}
+			if err := outsideSafeMode(ctx, c, "set_commitment (subnets commit)"); err != nil {
 				return err
 			}
 			if err := app.confirm("Do you want to publish the commitment?",

@@ -272,6 +272,9 @@ func newTransferCmd(app *App) *cobra.Command {
 			if value+fee > acct.Free || value+fee < value {
 				return fmt.Errorf("balance %s cannot cover %s plus the fee %s; send less or fund %s", formatTAO(acct.Free), formatTAO(value), formatTAO(fee), from)
 			}
+			if err := outsideSafeMode(ctx, c, "transfer"); err != nil {
+				return err
+			}
 			app.Infof("From:   %s (%s)\nTo:     %s\nAmount: %s\nFee:    %s\nAfter:  %s", from, formatTAO(acct.Free), to.SS58(), formatTAO(value), formatTAO(fee), formatTAO(acct.Free-value-fee))
 			ok, err := app.Confirm("Do you want to transfer?", true)
 			if err != nil {

@@ -88,6 +88,9 @@ func newWalletSetIdentityCmd(app *App) *cobra.Command {
 			}
 		}
 		summary = append(summary, [2]string{"Fee", formatTAO(fee)})
+		if err := outsideSafeMode(ctx, c, "set_identity (wallet set-identity)"); err != nil {
+			return err
+		}
 		if err := app.confirm("Do you want to set the identity?", summary...); err != nil {
 			return err
 		}

@@ -416,6 +416,9 @@ blocks. On a subnet with commit-reveal use "commit", then "reveal".`,
 			return err
 		}
 		vk := a.version(v.hp)
+		if err := outsideSafeMode(ctx, v.c, "set_weights"); err != nil {
+			return err
+		}
 		if err := app.confirm("Do you want to set weights?",
 			[2]string{"Subnet", fmt.Sprint(a.netuid)},
 			[2]string{"Hotkey", fmt.Sprintf("%s (uid %d, permit %s) signs", v.hot.SS58(), v.uid, yesNo(v.m.ValidatorPermit[v.uid]))},

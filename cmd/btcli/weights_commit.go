@@ -191,6 +191,9 @@ and the weights are printed and saved to --commits-dir, so "btcli weights reveal
 			Hash: "0x" + hex.EncodeToString(hash[:]), CommitEpoch: v.m.EpochIndex, RevealEpoch: v.m.EpochIndex + v.revealPeriod()}
 		store := app.commitStore(a.commitsDir)
 		from := epochStart(v.m, sc.RevealEpoch)
+		if err := outsideSafeMode(ctx, v.c, "commit_weights"); err != nil {
+			return err
+		}
 		if err := app.confirm("Do you want to commit weights?",
 			[2]string{"Subnet", fmt.Sprint(a.netuid)},
 			[2]string{"Hotkey", fmt.Sprintf("%s (uid %d) signs", v.hot.SS58(), v.uid)},
@@ -355,6 +358,9 @@ accepted only in the commit's reveal epoch (commit epoch + commit_reveal_period)
 		window := "unknown (not saved)"
 		if sc.RevealEpoch > 0 {
 			window = fmt.Sprintf("epoch %d (now %d)", sc.RevealEpoch, v.m.EpochIndex)
+		}
+		if err := outsideSafeMode(ctx, v.c, "reveal_weights"); err != nil {
+			return err
 		}
 		if err := app.confirm("Do you want to reveal weights?",
 			[2]string{"Subnet", fmt.Sprint(a.netuid)},
