@@ -97,12 +97,18 @@ func printMetagraph(t *Table, m api.Metagraph, name string) {
 	if name != "" {
 		title += " " + name
 	}
-	t.Line("%s at block %d: %d uids, tempo %d, epoch %d, next epoch at block %d (in %d blocks)",
-		title, m.Block, m.N, m.Tempo, m.EpochIndex, m.NextEpochBlock, m.NextEpochBlock-min(m.NextEpochBlock, uint64(m.Block)))
-	t.Line("Pool %s / %s, price %s τ/α (moving %s)", formatTAO(m.Pool.TAO), formatAlpha(m.Pool.AlphaIn), formatPrice(m.Pool.Price), formatPrice(m.Pool.MovingPrice))
-	p := m.Pending
-	t.Line("Pending emission for the next epoch: miners %s, validators %s, root %s, owner %s",
-		formatAlpha(p.Server), formatAlpha(p.Validator), formatAlpha(p.Root), formatAlpha(p.OwnerCut))
+	if m.Netuid == rootNetuid {
+		// Root runs no epochs and has no pool: its stake is TAO, 1:1 (the chain's epoch
+		// and pool fields for it are placeholders).
+		t.Line("%s at block %d: %d uids; the root network runs no epochs and has no pool (its stake is TAO, 1:1)", title, m.Block, m.N)
+	} else {
+		t.Line("%s at block %d: %d uids, tempo %d, epoch %d, next epoch at block %d (in %d blocks)",
+			title, m.Block, m.N, m.Tempo, m.EpochIndex, m.NextEpochBlock, m.NextEpochBlock-min(m.NextEpochBlock, uint64(m.Block)))
+		t.Line("Pool %s / %s, price %s τ/α (moving %s)", formatTAO(m.Pool.TAO), formatAlpha(m.Pool.AlphaIn), formatPrice(m.Pool.Price), formatPrice(m.Pool.MovingPrice))
+		p := m.Pending
+		t.Line("Pending emission for the next epoch: miners %s, validators %s, root %s, owner %s",
+			formatAlpha(p.Server), formatAlpha(p.Validator), formatAlpha(p.Root), formatAlpha(p.OwnerCut))
+	}
 	t.Row("UID", "HOTKEY", "COLDKEY", "STAKE(α)", "ROOT(τ)", "VTRUST", "VPERMIT", "ACTIVE", "RANK", "TRUST", "CONSENSUS", "INCENTIVE", "DIVIDENDS", "EMISSION(α)", "UPDATED", "AXON")
 	var stake, root, emission uint64
 	for i := 0; i < m.N; i++ {

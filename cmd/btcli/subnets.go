@@ -526,6 +526,9 @@ func newBurnCostCmd(app *App) *cobra.Command {
 			if err := requireNetuid(cmd); err != nil {
 				return err
 			}
+			if netuid == rootNetuid {
+				return usageErrorf("netuid 0 is the root network, which takes no burned registration: join it with `btcli root register`")
+			}
 			ctx := cmd.Context()
 			c, err := app.Client(ctx)
 			if err != nil {

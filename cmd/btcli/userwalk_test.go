@@ -111,6 +111,15 @@ func TestStakeDocsWalk(t *testing.T) {
 		t.Fatalf("subnets list root row:\n%s%s", r.stdout, r.stderr)
 	}
 
+	// Root in the subnet views: no epochs or pool to show, no burned registration.
+	r = c.run("--chain-endpoint", c.n.RPC, "subnets", "metagraph", "0")
+	if r.code != 0 || !strings.Contains(r.stdout, "runs no epochs and has no pool") || strings.Contains(r.stdout, "next epoch at block") {
+		t.Fatalf("metagraph 0:\n%s%s", r.stdout, r.stderr)
+	}
+	if msg := c.fails(ExitUsage, "--chain-endpoint", c.n.RPC, "subnets", "burn-cost", "--netuid", "0"); !strings.Contains(msg, "btcli root register") {
+		t.Fatalf("burn-cost 0: %q", msg)
+	}
+
 	// A take above the maximum: refused before the question, naming the maximum.
 	r = c.runIn("y\n", c.as("alice", "delegates", "take", "--take", "20%")...)
 	if r.code != ExitError || !strings.Contains(r.stderr, "DelegateTakeTooHigh") || !strings.Contains(r.stderr, "18.00%") ||
