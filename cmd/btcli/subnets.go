@@ -140,12 +140,17 @@ func newSubnetShowCmd(app *App) *cobra.Command {
 				if s.Netuid != 0 {
 					t.Line("Owner %s (hotkey %s), registered at block %d, lock %s", s.Owner, s.OwnerHotkey, s.RegisteredAt, formatTAO(s.Locked))
 				}
-				started := "not started (the owner runs `btcli subnets start`)"
-				if s.Started {
-					started = fmt.Sprintf("started, emission from block %d", s.FirstEmissionBlock)
+				if s.Netuid == rootNetuid {
+					// Root is never started, has no pool and takes no burned registration.
+					t.Line("The root network: no pool (its stake is TAO, 1:1), no epochs; join it with `btcli root register`")
+				} else {
+					started := "not started (the owner runs `btcli subnets start`)"
+					if s.Started {
+						started = fmt.Sprintf("started, emission from block %d", s.FirstEmissionBlock)
+					}
+					t.Line("Tempo %d, %s; registration %s at %s", s.Tempo, started, map[bool]string{true: "open", false: "closed"}[s.RegistrationOpen], formatTAO(s.Burn))
+					t.Line("Pool %s / %s, price %s τ/α", formatTAO(s.Pool.TAO), formatAlpha(s.Pool.AlphaIn), formatPrice(s.Pool.Price))
 				}
-				t.Line("Tempo %d, %s; registration %s at %s", s.Tempo, started, map[bool]string{true: "open", false: "closed"}[s.RegistrationOpen], formatTAO(s.Burn))
-				t.Line("Pool %s / %s, price %s τ/α", formatTAO(s.Pool.TAO), formatAlpha(s.Pool.AlphaIn), formatPrice(s.Pool.Price))
 				t.Line("Neurons %d/%d", s.Neurons, s.MaxAllowedUids)
 				t.Row("UID", "HOTKEY", "COLDKEY", "IMMUNE", "EMISSION", "AXON")
 				for _, n := range ns {

@@ -119,6 +119,13 @@ func TestStakeDocsWalk(t *testing.T) {
 	if msg := c.fails(ExitUsage, "--chain-endpoint", c.n.RPC, "subnets", "burn-cost", "--netuid", "0"); !strings.Contains(msg, "btcli root register") {
 		t.Fatalf("burn-cost 0: %q", msg)
 	}
+	r = c.run("--chain-endpoint", c.n.RPC, "subnets", "show", "--netuid", "0")
+	if r.code != 0 || !strings.Contains(r.stdout, "no pool") || strings.Contains(r.stdout, "not started") || strings.Contains(r.stdout, "price 0") {
+		t.Fatalf("subnets show 0:\n%s%s", r.stdout, r.stderr)
+	}
+	if msg := c.fails(ExitUsage, c.as("alice", "weights", "status", "--netuid", "0")...); !strings.Contains(msg, "CanNotSetRootNetworkWeights") {
+		t.Fatalf("weights status 0: %q", msg)
+	}
 
 	// A take above the maximum: refused before the question, naming the maximum.
 	r = c.runIn("y\n", c.as("alice", "delegates", "take", "--take", "20%")...)

@@ -500,6 +500,9 @@ func newWeightsStatusCmd(app *App) *cobra.Command {
 			if err := requireNetuid(cmd); err != nil {
 				return err
 			}
+			if netuid == rootNetuid {
+				return usageErrorf("CanNotSetRootNetworkWeights: netuid 0 is the root network, which takes no weights; give a subnet netuid")
+			}
 			ctx := cmd.Context()
 			v, err := app.loadValidator(ctx, netuid, true)
 			if err != nil {
