@@ -6,13 +6,13 @@ import (
 
 	"github.com/gotensor/gotensor/chain/balances"
 	"github.com/gotensor/gotensor/chain/env"
+	"github.com/gotensor/gotensor/chain/fixed"
 	"github.com/gotensor/gotensor/chain/neurons"
 	"github.com/gotensor/gotensor/chain/pools"
 	"github.com/gotensor/gotensor/chain/registration"
 	"github.com/gotensor/gotensor/chain/staking"
 	"github.com/gotensor/gotensor/chain/store"
 	"github.com/gotensor/gotensor/chain/subnets"
-	"github.com/gotensor/gotensor/chain/swap"
 	"github.com/gotensor/gotensor/chain/system"
 	"github.com/gotensor/gotensor/keys"
 )
@@ -265,14 +265,13 @@ func CastVote(e *env.Env, kv store.KV, id uint64, o Option) error {
 }
 
 // VotingPower is a coldkey's free balance, root stake and the TAO value of
-// its alpha stake at the spot price.
+// its alpha stake (AlphaTAOValue).
 func VotingPower(r store.Reader, who keys.PublicKey) uint64 {
 	power := balances.Free(r, who)
 	for _, pos := range staking.PositionsOf(r, who, 1024) {
 		v := pos.Alpha
 		if pos.Netuid != subnets.RootNetuid {
-			p := pools.Get(r, pos.Netuid)
-			v = swap.Pool{TAO: p.TAO, Alpha: p.AlphaIn}.TAOValue(pos.Alpha)
+			v = AlphaTAOValue(pools.Get(r, pos.Netuid), pos.Alpha)
 		}
 		if power > ^uint64(0)-v {
 			return ^uint64(0)
@@ -280,6 +279,21 @@ func VotingPower(r store.Reader, who keys.PublicKey) uint64 {
 		power += v
 	}
 	return power
+}
+
+// AlphaTAOValue is what alpha counts for in TAO: its pro-rata share of the
+// subnet's TAO reserve over all alpha, in the pool and staked
+// (TAO × alpha / (AlphaIn + AlphaOut)). The spot price would let a thin
+// pool's holders outvote the TAO actually in it, and a buyer raise the power
+// of all their alpha by pushing the price up; with this share, buying alpha
+// for X TAO leaves the total alpha unchanged and adds at most X to everyone's
+// power together, and all voting power together never exceeds total issuance.
+func AlphaTAOValue(p pools.Pool, alpha uint64) uint64 {
+	total := p.AlphaIn + p.AlphaOut
+	if total < p.AlphaIn { // overflow: keep the proportion in range
+		return fixed.MulDiv(alpha/2, p.TAO, p.AlphaIn/2+p.AlphaOut/2)
+	}
+	return fixed.MulDiv(alpha, p.TAO, max(total, alpha))
 }
 
 // CurrentTally counts the votes with the voters' power in state r.
