@@ -74,21 +74,24 @@ var stopTwiceMessages = map[string]string{
 	"error while stopping connection": "error",
 }
 
+// notStartedMessages are CometBFT's lines for stopping the consensus state
+// of a node stopped while it still syncs blocks: consensus starts only once
+// the node caught up, so stopping it finds nothing started.
+var notStartedMessages = map[string]string{
+	"Error stopping consensus state": "err",
+}
+
 // shutdownNoise reports CometBFT's error lines that a clean stop produces
 // (listeners closing under their accept loops, services stopped twice).
 func shutdownNoise(msg string, kv []any) bool {
-	if msg == "Stopped accept routine, as transport is closed" {
+	if msg == "Stopped accept routine, as transport is closed" || msg == "Not stopping State service -- has not been started yet" {
 		return true
 	}
 	if key, ok := stopTwiceMessages[msg]; ok {
-		for i := 0; i+1 < len(kv); i += 2 {
-			if k, _ := kv[i].(string); k == key {
-				if e, ok := kv[i+1].(error); ok && errors.Is(e, service.ErrAlreadyStopped) {
-					return true
-				}
-			}
-		}
-		return false
+		return hasError(kv, key, service.ErrAlreadyStopped)
+	}
+	if key, ok := notStartedMessages[msg]; ok {
+		return hasError(kv, key, service.ErrNotStarted)
 	}
 	for _, v := range kv {
 		if e, ok := v.(error); ok && strings.Contains(e.Error(), "use of closed network connection") {
@@ -97,6 +100,19 @@ func shutdownNoise(msg string, kv []any) bool {
 	}
 	return false
 }
+
+// hasError reports whether kv holds target (or an error wrapping it) under key.
+func hasError(kv []any, key string, target error) bool {
+	for i := 0; i+1 < len(kv); i += 2 {
+		if k, _ := kv[i].(string); k == key {
+			if e, ok := kv[i+1].(error); ok && errors.Is(e, target) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func (c cometLogger) With(kv ...any) cmtlog.Logger {
 	return cometLogger{l: c.l.With(normalize(kv)...), verbose: c.verbose}
 }

@@ -39,6 +39,18 @@ func TestCometLoggerDemotesStopTwice(t *testing.T) {
 		{"already stopped as text, not the error", func(l interface{ Error(string, ...any) }) {
 			l.Error("error while stopping connection", "error", "already stopped")
 		}, "ERROR"},
+		{"consensus state stopped before it started", func(l interface{ Error(string, ...any) }) {
+			l.Error("Error stopping consensus state", "err", service.ErrNotStarted)
+		}, "DEBUG"},
+		{"state service not started", func(l interface{ Error(string, ...any) }) {
+			l.Error("Not stopping State service -- has not been started yet", "impl", "State")
+		}, "DEBUG"},
+		{"consensus state fails to stop otherwise", func(l interface{ Error(string, ...any) }) {
+			l.Error("Error stopping consensus state", "err", service.ErrAlreadyStopped)
+		}, "ERROR"},
+		{"another service not started", func(l interface{ Error(string, ...any) }) {
+			l.Error("Not stopping Switch service -- has not been started yet", "impl", "Switch")
+		}, "ERROR"},
 		{"already stopped under another message", func(l interface{ Error(string, ...any) }) {
 			l.Error("Error stopping reactor", "err", service.ErrAlreadyStopped)
 		}, "ERROR"},
