@@ -135,7 +135,9 @@ type NeuronConfig struct {
 	VpermitTAOLimit uint64
 	// StateFile is where a validator keeps its moving averages and any unrevealed weights
 	// commit between runs (JSON). Empty means nothing is kept: a restarted validator starts
-	// from zero scores, and a commit made before the restart is never revealed.
+	// from zero scores, and a commit made before the restart is never revealed. A running
+	// validator holds an exclusive lock on StateFile+".lock" (on systems with flock), so a
+	// second one given the same file fails at start with ErrStateLocked.
 	StateFile string
 	// HealthAddr is where GET /healthz answers (host:port). Empty means no health server.
 	HealthAddr string

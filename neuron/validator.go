@@ -135,7 +135,8 @@ func (v *Validator) Health() Health { return v.health.get() }
 // HealthHandler answers GET /healthz with Health, to mount on a server of your own.
 func (v *Validator) HealthHandler() http.Handler { return v.health }
 
-// Run loads Neuron.StateFile if set, syncs the metagraph, fails with ErrNotRegistered when
+// Run locks Neuron.StateFile if set (an exclusive lock on <state_file>.lock, held until Run
+// returns; ErrStateLocked when another neuron holds it) and loads it, syncs the metagraph, fails with ErrNotRegistered when
 // the hotkey has no uid, then steps every Neuron.StepInterval (see Validator) and serves
 // the health endpoint, until ctx ends or the hotkey is deregistered. It saves the state
 // after each step and returns after every goroutine it started has ended: nil after a
@@ -145,6 +146,11 @@ func (v *Validator) Run(ctx context.Context) error {
 		return ErrRunning
 	}
 	defer v.health.stop()
+	release, err := lockState(v.cfg.Neuron.StateFile)
+	if err != nil {
+		return err
+	}
+	defer release()
 	if err := v.loadState(); err != nil {
 		return err
 	}
