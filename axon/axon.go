@@ -195,7 +195,7 @@ func (a *Axon) Serve(ln net.Listener) error {
 	})
 	a.log.Info("axon serving", "addr", b.addr.String(), "hotkey", a.ss58, "external", b.info.String(),
 		"synapses", a.routes.Load().names)
-	if !b.info.IsServing() {
+	if !b.info.IsServing() && a.cfg.Publish == nil { // a publisher warns in its own words
 		a.log.Warn("axon has no external IP to publish: set Config.ExternalIP (it is never looked up)", "addr", b.addr.String())
 	}
 	return a.srv.Serve(ln)

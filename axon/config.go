@@ -81,7 +81,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 
 	// Publish is called by Run once the axon listens, with Info(), so the caller can send
-	// serve_axon to the chain. Nil means the axon publishes nothing.
+	// serve_axon to the chain. Nil means the axon publishes nothing. It is called with an
+	// unspecified IP too when ExternalIP is empty: the publisher then says what is wrong,
+	// in its own user's terms (a flag, a config key), and Serve does not warn.
 	Publish func(ctx context.Context, info synapse.AxonInfo) error
 	// Metrics receives the axon's Prometheus collectors. Nil means no metrics.
 	Metrics prometheus.Registerer

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/netip"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -69,7 +68,7 @@ func NewMiner(cfg Config, chain Chain, hotkey *keys.Keypair) (*Miner, error) {
 		MinStake:      cfg.Blacklist.MinStake,
 		AllowNoPermit: cfg.Blacklist.AllowNoPermit,
 		Publish:       m.publish,
-		Logger:        axonLogger(cfg.Logger),
+		Logger:        cfg.Logger,
 	}
 	if !cfg.Blacklist.AllowNonRegistered {
 		acfg.Registry = m.mg // unknown hotkeys get 403; priority is the caller's stake
@@ -80,34 +79,6 @@ func NewMiner(cfg Config, chain Chain, hotkey *keys.Keypair) (*Miner, error) {
 	}
 	m.ax = ax
 	return m, nil
-}
-
-// axonNoExternalIP begins the warning axon.Axon.Serve logs when it has no external IP. It
-// names the Go field (Config.ExternalIP), right for axon's library users; the miner says
-// the same in publish with the flag its binaries take (--axon.external_ip).
-const axonNoExternalIP = "axon has no external IP to publish"
-
-// axonLogger is log for the miner's axon, less the axon's no-external-IP warning, so a
-// miner's user sees one hint naming --axon.external_ip and none naming a Go field.
-func axonLogger(log *slog.Logger) *slog.Logger {
-	return slog.New(dropNoExternalIP{log.Handler()})
-}
-
-type dropNoExternalIP struct{ slog.Handler }
-
-func (h dropNoExternalIP) Handle(ctx context.Context, r slog.Record) error {
-	if r.Level == slog.LevelWarn && strings.HasPrefix(r.Message, axonNoExternalIP) {
-		return nil
-	}
-	return h.Handler.Handle(ctx, r)
-}
-
-func (h dropNoExternalIP) WithAttrs(as []slog.Attr) slog.Handler {
-	return dropNoExternalIP{h.Handler.WithAttrs(as)}
-}
-
-func (h dropNoExternalIP) WithGroup(name string) slog.Handler {
-	return dropNoExternalIP{h.Handler.WithGroup(name)}
 }
 
 // Axon returns the miner's axon, to add handlers to with axon.Handle.
