@@ -37,7 +37,7 @@ func NewBackend(kind string, o OpenAI) (Backend, error) {
 		return Careless{}, nil
 	case "openai":
 		if o.BaseURL == "" || o.Model == "" {
-			return nil, fmt.Errorf("miner: the openai backend needs a base URL and a model (e.g. --openai.base-url http://127.0.0.1:8080/v1 --openai.model llama3)")
+			return nil, fmt.Errorf("miner: the openai backend needs a base URL and a model (e.g. %s http://127.0.0.1:8080/v1 %s llama3)", o.flag("base-url"), o.flag("model"))
 		}
 		return o, nil
 	}
@@ -90,6 +90,64 @@ type OpenAI struct {
 	Model string
 	// HTTP is the client used; nil means http.DefaultClient.
 	HTTP *http.Client
+	// Flags is the prefix of the command-line flags that set these fields, for the
+	// hints in errors: "--reference.openai." in the validator. Empty means "--openai.".
+	Flags string
+}
+
+// flag names one of o's flags, e.g. flag("api-key") = "--openai.api-key".
+func (o OpenAI) flag(name string) string {
+	if o.Flags == "" {
+		return "--openai." + name
+	}
+	return o.Flags + name
+}
+
+// do sends req to the server with o's key and client.
+func (o OpenAI) do(req *http.Request) (*http.Response, error) {
+	if o.APIKey != "" {
+		req.Header.Set("Authorization", "Bearer "+o.APIKey)
+	}
+	c := o.HTTP
+	if c == nil {
+		c = http.DefaultClient
+	}
+	return c.Do(req)
+}
+
+// statusHint says what to check for a refused request's status.
+func (o OpenAI) statusHint(code int) string {
+	switch code {
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return "check " + o.flag("api-key") + " (or OPENAI_API_KEY)"
+	case http.StatusNotFound:
+		return o.flag("base-url") + " is the API root and usually ends in /v1; check it and " + o.flag("model")
+	}
+	return ""
+}
+
+// Check asks the server for its models (GET {base}/models, which llama.cpp, vLLM, Ollama
+// and OpenAI serve), so that a server that is down, a base URL without its /v1, or a
+// refused key shows at start rather than as one error per request.
+func (o OpenAI) Check(ctx context.Context) error {
+	url := strings.TrimRight(o.BaseURL, "/") + "/models"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return fmt.Errorf("%s %q: %w", o.flag("base-url"), o.BaseURL, err)
+	}
+	resp, err := o.do(req)
+	if err != nil {
+		return fmt.Errorf("%w; start the server (llama-server, vllm serve, ollama serve) or fix %s", err, o.flag("base-url")) // err names the URL
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	if resp.StatusCode/100 != 2 {
+		if h := o.statusHint(resp.StatusCode); h != "" {
+			return fmt.Errorf("GET %s: %s; %s", url, resp.Status, h)
+		}
+		return fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	return nil
 }
 
 // Complete implements Backend.
@@ -200,26 +258,16 @@ func (o OpenAI) post(ctx context.Context, req *protocol.Chat, stream bool) (*htt
 	if stream {
 		hr.Header.Set("Accept", "text/event-stream")
 	}
-	if o.APIKey != "" {
-		hr.Header.Set("Authorization", "Bearer "+o.APIKey)
-	}
-	c := o.HTTP
-	if c == nil {
-		c = http.DefaultClient
-	}
-	resp, err := c.Do(hr)
+	resp, err := o.do(hr)
 	if err != nil {
 		return nil, fmt.Errorf("openai backend: %w; is the server at %s running?", err, o.BaseURL)
 	}
 	if resp.StatusCode != http.StatusOK {
 		data, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 		resp.Body.Close()
-		hint := ""
-		switch resp.StatusCode {
-		case http.StatusUnauthorized, http.StatusForbidden:
-			hint = " (check --openai.api-key / OPENAI_API_KEY)"
-		case http.StatusNotFound:
-			hint = " (check --openai.base-url, which usually ends in /v1, and --openai.model)"
+		hint := o.statusHint(resp.StatusCode)
+		if hint != "" {
+			hint = " (" + hint + ")"
 		}
 		return nil, fmt.Errorf("openai backend: %s%s: %.300s", resp.Status, hint, data)
 	}

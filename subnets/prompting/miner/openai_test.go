@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -164,5 +165,40 @@ func TestOpenAIBackendAgainstCompatibleServer(t *testing.T) {
 	}
 	if _, err := NewBackend("openai", OpenAI{}); err == nil {
 		t.Fatal("openai without a URL accepted")
+	}
+}
+
+// Check tells a server that is down, a base URL that misses /v1 and a refused key
+// apart, each with what to change; a server that lists its models passes.
+func TestOpenAICheck(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path != "/v1/models":
+			http.NotFound(w, r)
+		case r.Header.Get("Authorization") != "Bearer sk-right":
+			http.Error(w, "bad key", http.StatusUnauthorized)
+		default:
+			io.WriteString(w, `{"object":"list","data":[{"id":"qwen"}]}`)
+		}
+	}))
+	down := httptest.NewServer(http.NotFoundHandler())
+	down.Close()
+	defer srv.Close()
+	for _, tc := range []struct {
+		o   OpenAI
+		say string
+	}{
+		{OpenAI{BaseURL: srv.URL + "/v1/", APIKey: "sk-right"}, ""},
+		{OpenAI{BaseURL: srv.URL + "/v1", APIKey: "sk-wrong"}, "--openai.api-key"},
+		{OpenAI{BaseURL: srv.URL, APIKey: "sk-right"}, "ends in /v1"},
+		{OpenAI{BaseURL: down.URL + "/v1"}, "start the server"},
+		// The validator's reference backend names its own flags.
+		{OpenAI{BaseURL: srv.URL + "/v1", APIKey: "sk-wrong", Flags: "--reference.openai."}, "check --reference.openai.api-key"},
+		{OpenAI{BaseURL: srv.URL, Flags: "--reference.openai."}, "--reference.openai.base-url is the API root and usually ends in /v1"},
+	} {
+		err := tc.o.Check(context.Background())
+		if tc.say == "" && err != nil || tc.say != "" && (err == nil || !strings.Contains(err.Error(), tc.say)) {
+			t.Errorf("%s key %q: %v, want %q", tc.o.BaseURL, tc.o.APIKey, err, tc.say)
+		}
 	}
 }

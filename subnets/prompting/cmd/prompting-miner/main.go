@@ -10,9 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/gotensor/gotensor/client"
@@ -79,7 +77,7 @@ func run(args []string, stderr io.Writer, env neuron.LookupFunc) int {
 
 	if f.backend == "openai" {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		if err := checkOpenAI(ctx, f.openai); err != nil {
+		if err := f.openai.Check(ctx); err != nil {
 			log.Warn("the model server does not answer; the miner serves anyway, and answers every request with an error until it does", "err", err)
 		}
 		cancel()
@@ -88,37 +86,4 @@ func run(args []string, stderr io.Writer, env neuron.LookupFunc) int {
 	return neuron.RunUntilSignal(cfg, env, "miner", func(c *client.Client, hotkey *keys.Keypair) (neuron.Runner, error) {
 		return miner.NewNeuron(cfg, c, hotkey, b, f.stream)
 	})
-}
-
-// checkOpenAI asks the OpenAI-compatible server for its models (GET {base}/models, which
-// llama.cpp, vLLM, Ollama and OpenAI serve), so that a server that is down, a base URL
-// without its /v1, or a wrong key shows at start rather than as one error per request.
-func checkOpenAI(ctx context.Context, o miner.OpenAI) error {
-	url := strings.TrimRight(o.BaseURL, "/") + "/models"
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return fmt.Errorf("--openai.base-url %q: %w", o.BaseURL, err)
-	}
-	if o.APIKey != "" {
-		req.Header.Set("Authorization", "Bearer "+o.APIKey)
-	}
-	c := o.HTTP
-	if c == nil {
-		c = http.DefaultClient
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return fmt.Errorf("%w; start the server (llama-server, vllm serve, ollama serve) or fix --openai.base-url", err) // err names the URL
-	}
-	defer resp.Body.Close()
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-	switch {
-	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
-		return fmt.Errorf("GET %s: %s; check --openai.api-key (or OPENAI_API_KEY)", url, resp.Status)
-	case resp.StatusCode == http.StatusNotFound:
-		return fmt.Errorf("GET %s: %s; --openai.base-url is the API root, usually ending in /v1", url, resp.Status)
-	case resp.StatusCode/100 != 2:
-		return fmt.Errorf("GET %s: %s", url, resp.Status)
-	}
-	return nil
 }

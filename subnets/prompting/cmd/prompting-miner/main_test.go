@@ -106,38 +106,6 @@ func TestFlagsReachTheBackend(t *testing.T) {
 	}
 }
 
-// checkOpenAI tells a server that is down, a base URL that misses /v1 and a refused key
-// apart, each with what to change; a server that lists its models passes.
-func TestCheckOpenAI(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case r.URL.Path != "/v1/models":
-			http.NotFound(w, r)
-		case r.Header.Get("Authorization") != "Bearer sk-right":
-			http.Error(w, "bad key", http.StatusUnauthorized)
-		default:
-			io.WriteString(w, `{"object":"list","data":[{"id":"qwen"}]}`)
-		}
-	}))
-	down := httptest.NewServer(http.NotFoundHandler())
-	down.Close()
-	defer srv.Close()
-	for _, tc := range []struct {
-		o   miner.OpenAI
-		say string
-	}{
-		{miner.OpenAI{BaseURL: srv.URL + "/v1/", APIKey: "sk-right"}, ""},
-		{miner.OpenAI{BaseURL: srv.URL + "/v1", APIKey: "sk-wrong"}, "--openai.api-key"},
-		{miner.OpenAI{BaseURL: srv.URL, APIKey: "sk-right"}, "ending in /v1"},
-		{miner.OpenAI{BaseURL: down.URL + "/v1"}, "start the server"},
-	} {
-		err := checkOpenAI(context.Background(), tc.o)
-		if tc.say == "" && err != nil || tc.say != "" && (err == nil || !strings.Contains(err.Error(), tc.say)) {
-			t.Errorf("%s key %q: %v, want %q", tc.o.BaseURL, tc.o.APIKey, err, tc.say)
-		}
-	}
-}
-
 // With --backend openai and no server, the miner says so when it starts.
 func TestWarnsWhenTheServerIsDown(t *testing.T) {
 	down := httptest.NewServer(http.NotFoundHandler())

@@ -5,12 +5,14 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/gotensor/gotensor/client"
 	"github.com/gotensor/gotensor/keys"
@@ -76,9 +78,10 @@ func (f *flags) resolve(env neuron.LookupFunc) (validator.Reference, error) {
 	if f.openai.APIKey == "" {
 		f.openai.APIKey, _ = env("OPENAI_API_KEY")
 	}
+	f.openai.Flags = "--reference.openai." // errors and hints name the validator's flags
 	b, err := miner.NewBackend(f.reference, f.openai)
 	if err != nil {
-		return nil, fmt.Errorf("--reference.backend: %w (the openai flags are --reference.openai.*)", err)
+		return nil, fmt.Errorf("--reference.backend: %w", err)
 	}
 	return b, nil
 }
@@ -117,6 +120,13 @@ func run(args []string, stderr io.Writer, env neuron.LookupFunc) int {
 		"reference", f.reference, "reference_openai_base_url", f.openai.BaseURL, "reference_openai_model", f.openai.Model,
 		"reference_openai_api_key_set", f.openai.APIKey != "", "free_ratio", max(f.freeRatio, 0),
 		"organic_addr", f.organic.Addr, "organic_token_set", f.organic.Token != "", "organic_signers", len(f.organic.Signers))
+	if f.reference == "openai" {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := f.openai.Check(ctx); err != nil {
+			log.Warn("the reference model server does not answer; free prompts and unscorable organic requests fail until it does", "err", err)
+		}
+		cancel()
+	}
 
 	return neuron.RunUntilSignal(cfg, env, "validator", func(c *client.Client, hotkey *keys.Keypair) (neuron.Runner, error) {
 		return validator.New(validator.Config{Hotkey: hotkey, Chain: c, Base: cfg, Reference: ref, FreeRatio: f.freeRatio, Organic: f.organic})

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"flag"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -78,5 +80,19 @@ func TestResolve(t *testing.T) {
 	}
 	if o, ok := ref.(miner.OpenAI); !ok || o.APIKey != "sk-env" || o.Model != "m" {
 		t.Fatalf("openai reference %+v", ref)
+	}
+}
+
+// With --reference.backend openai and no server, the validator says so when it starts,
+// naming its own flags.
+func TestWarnsWhenTheReferenceServerIsDown(t *testing.T) {
+	down := httptest.NewServer(http.NotFoundHandler())
+	down.Close()
+	args := []string{"--reference.backend", "openai", "--reference.openai.base-url", down.URL + "/v1", "--reference.openai.model", "m",
+		"--wallet.path", t.TempDir(), "--wallet.name", "nobody"}
+	var out bytes.Buffer
+	if code := run(args, &out, env(nil)); code != 1 || !strings.Contains(out.String(), "the reference model server does not answer") ||
+		!strings.Contains(out.String(), "--reference.openai.base-url") {
+		t.Fatalf("exit %d; output:\n%s", code, out.String())
 	}
 }
