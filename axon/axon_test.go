@@ -14,6 +14,7 @@ import (
 
 	"github.com/gotensor/gotensor/axon"
 	"github.com/gotensor/gotensor/axon/axontest"
+	"github.com/gotensor/gotensor/internal/logtest"
 	"github.com/gotensor/gotensor/synapse"
 )
 
@@ -256,7 +257,7 @@ func TestSchemesSelectable(t *testing.T) {
 
 func TestHandlerErrors(t *testing.T) {
 	axontest.CheckLeaks(t)
-	var logs logBuffer
+	var logs logtest.Buffer
 	a, ax := newAxon(t, func(c *axon.Config) { c.Logger = slogTo(&logs) })
 	err := axon.Handle(a, axon.HandlerFunc[*Failing](func(_ context.Context, f *Failing) error {
 		switch f.DummyInput {

@@ -1,47 +1,26 @@
 package neuron_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gotensor/gotensor/axon"
+	"github.com/gotensor/gotensor/internal/logtest"
 	"github.com/gotensor/gotensor/neuron"
 )
 
-// logSink collects JSON log records; safe for concurrent use.
-type logSink struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (s *logSink) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.Write(p)
-}
-
-func (s *logSink) logger() *slog.Logger {
-	return slog.New(slog.NewJSONHandler(s, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-// warnings returns the messages of the WARN records whose text contains sub.
-func (s *logSink) warnings(t *testing.T, sub string) []string {
+// warnings returns the messages of the WARN records in b whose text contains sub.
+func warnings(t *testing.T, b *logtest.Buffer, sub string) []string {
 	t.Helper()
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	recs, err := logtest.Records[struct{ Msg string }](b, "WARN")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out []string
-	for line := range strings.Lines(s.buf.String()) {
-		var r struct{ Level, Msg string }
-		if err := json.Unmarshal([]byte(line), &r); err != nil {
-			t.Fatalf("log line %q: %v", line, err)
-		}
-		if r.Level == "WARN" && strings.Contains(strings.ToLower(r.Msg), sub) {
+	for _, r := range recs {
+		if strings.Contains(strings.ToLower(r.Msg), sub) {
 			out = append(out, r.Msg)
 		}
 	}
@@ -55,10 +34,10 @@ func TestMinerNoExternalIPHintOnce(t *testing.T) {
 	f := newFakeChain(t, validator.Public(), false)
 	f.hotkeys[2] = miner.Public()
 
-	var sink logSink
+	var sink logtest.Buffer
 	cfg := neuron.TestConfig()
 	cfg.Axon.IP = "0.0.0.0" // the binaries' default: a wildcard listener
-	cfg.Logger = sink.logger()
+	cfg.Logger = sink.JSONLogger()
 	m, err := neuron.NewMiner(cfg, f, miner)
 	if err != nil {
 		t.Fatal(err)
@@ -77,16 +56,16 @@ func TestMinerNoExternalIPHintOnce(t *testing.T) {
 	if err := <-errc; err != nil { // the axon's Serve has run (and logged) when Run returns
 		t.Fatal(err)
 	}
-	w := sink.warnings(t, "external")
+	w := warnings(t, &sink, "external")
 	if len(w) != 1 || !strings.Contains(w[0], "--axon.external_ip") || strings.Contains(w[0], "Config.") {
 		t.Errorf("miner's external-IP warnings = %q, want one naming --axon.external_ip and no Go field", w)
 	}
 
 	// The axon used as a library still names its Config field.
-	var lib logSink
+	var lib logtest.Buffer
 	acfg := axon.TestConfig()
 	acfg.Addr = "0.0.0.0:0" // a wildcard listener and no ExternalIP: nothing to publish
-	acfg.Logger = lib.logger()
+	acfg.Logger = lib.JSONLogger()
 	ax, err := axon.New(miner, acfg)
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +75,7 @@ func TestMinerNoExternalIPHintOnce(t *testing.T) {
 	if err := ax.Run(actx); err != nil {
 		t.Fatal(err)
 	}
-	if w := lib.warnings(t, "external"); len(w) != 1 || !strings.Contains(w[0], "Config.ExternalIP") {
+	if w := warnings(t, &lib, "external"); len(w) != 1 || !strings.Contains(w[0], "Config.ExternalIP") {
 		t.Errorf("axon's external-IP warnings = %q, want one naming Config.ExternalIP", w)
 	}
 }

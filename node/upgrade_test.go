@@ -1,7 +1,6 @@
 package node_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -22,26 +20,9 @@ import (
 	"github.com/gotensor/gotensor/chain/governance"
 	"github.com/gotensor/gotensor/chain/tx/txpb"
 	"github.com/gotensor/gotensor/client"
+	"github.com/gotensor/gotensor/internal/logtest"
 	"github.com/gotensor/gotensor/node"
 )
-
-// syncBuffer collects a node's log lines across goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // setVotingPeriod rewrites a home's genesis with a shorter governance voting period.
 // Every home of a testnet gets the same edit before its first start, so they keep one
@@ -106,7 +87,7 @@ func TestUpgradeNodeProcess(t *testing.T) {
 // validator is one validator process of the testnet.
 type validator struct {
 	cmd  *exec.Cmd
-	out  *syncBuffer
+	out  *logtest.Buffer
 	done chan struct{} // closed when the process has exited
 	c    *client.Client
 }
@@ -117,7 +98,7 @@ func startValidator(t *testing.T, h node.TestnetHome, upgrades ...string) *valid
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := &validator{out: &syncBuffer{}, done: make(chan struct{})}
+	v := &validator{out: &logtest.Buffer{}, done: make(chan struct{})}
 	v.cmd = exec.Command(exe, "-test.run=^TestUpgradeNodeProcess$")
 	v.cmd.Env = append(os.Environ(), envUpgradeNodeHome+"="+h.Home, envUpgradeNodeArgs+"="+strings.Join(upgrades, ","))
 	v.cmd.Stdout, v.cmd.Stderr = v.out, v.out

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -10,35 +9,16 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	cmtcfg "github.com/cometbft/cometbft/config"
 
 	"github.com/gotensor/gotensor/client"
+	"github.com/gotensor/gotensor/internal/logtest"
 	"github.com/gotensor/gotensor/node"
 	"github.com/gotensor/gotensor/node/nodetest"
 )
-
-// syncBuffer is a bytes.Buffer the localnet's block printer and the test can
-// share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // runLocalnet runs `subtensor localnet ARGS` until it prints two blocks, then
 // stops it as Ctrl-C would and returns what it printed.
@@ -54,7 +34,7 @@ func runLocalnetWhile(t *testing.T, during func(), args ...string) string {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	root := newRoot()
-	var out syncBuffer
+	var out logtest.Buffer
 	root.SetOut(&out)
 	root.SetArgs(append([]string{"localnet"}, args...))
 	done := make(chan error, 1)
@@ -179,7 +159,7 @@ func TestLocalnetMetricsFlag(t *testing.T) {
 		"--p2p.laddr", fmt.Sprintf("tcp://127.0.0.1:%d", nodetest.FreePort(t)),
 		"--rest.laddr", fmt.Sprintf("127.0.0.1:%d", nodetest.FreePort(t)), "--metrics.laddr", flagMetrics)
 	cmd.Env = append(os.Environ(), "SUBTENSOR_TEST_MAIN=1")
-	var out, errOut syncBuffer
+	var out, errOut logtest.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

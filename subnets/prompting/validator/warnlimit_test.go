@@ -1,9 +1,7 @@
 package validator
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -11,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gotensor/gotensor/internal/logtest"
 	"github.com/gotensor/gotensor/node/nodetest"
 	"github.com/gotensor/gotensor/subnets/prompting/miner"
 	"github.com/gotensor/gotensor/subnets/prompting/protocol"
@@ -21,42 +20,21 @@ type warnRecord struct {
 	Suppressed        *int `json:"repeats_suppressed"`
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) warnings(t *testing.T) []warnRecord {
+// warnings returns the WARN records in b.
+func warnings(t *testing.T, b *logtest.Buffer) []warnRecord {
 	t.Helper()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []warnRecord
-	for line := range strings.Lines(s.b.String()) {
-		var r struct {
-			Level string
-			warnRecord
-		}
-		if err := json.Unmarshal([]byte(line), &r); err != nil {
-			t.Fatalf("log line %q: %v", line, err)
-		}
-		if r.Level == "WARN" {
-			out = append(out, r.warnRecord)
-		}
+	w, err := logtest.Records[warnRecord](b, "WARN")
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out
+	return w
 }
 
 // An unreachable OpenAI reference backend fails for every miner at every step; the warning
 // is logged once per distinct error, then at most once a minute with the count left out,
 // and still says what to check.
 func TestReferenceFailureLoggedOncePerMinute(t *testing.T) {
-	var buf syncBuffer
+	var buf logtest.Buffer
 	down := "http://127.0.0.1:" + strconv.Itoa(nodetest.FreePort(t)) + "/v1" // nothing listens there
 	v := &Validator{
 		cfg:     Config{Reference: miner.OpenAI{BaseURL: down, Model: "m"}},
@@ -79,7 +57,7 @@ func TestReferenceFailureLoggedOncePerMinute(t *testing.T) {
 	}
 	step(8)
 	step(8)
-	w := buf.warnings(t)
+	w := warnings(t, &buf)
 	if len(w) != 1 {
 		t.Fatalf("two steps of 8 miners logged %d warnings, want 1: %+v", len(w), w)
 	}
@@ -90,7 +68,7 @@ func TestReferenceFailureLoggedOncePerMinute(t *testing.T) {
 
 	clock = clock.Add(warnEvery)
 	step(3)
-	w = buf.warnings(t)
+	w = warnings(t, &buf)
 	if len(w) != 2 || w[1].Suppressed == nil || *w[1].Suppressed != 15 || !strings.Contains(w[1].Err, "running?") {
 		t.Fatalf("a minute later: %+v, want a second warning counting the 15 left out", w)
 	}
@@ -101,7 +79,7 @@ func TestReferenceFailureLoggedOncePerMinute(t *testing.T) {
 	}
 	v.cfg.Reference = miner.OpenAI{BaseURL: "http://127.0.0.1:" + strconv.Itoa(nodetest.FreePort(t)) + "/v1", Model: "m"}
 	step(2)
-	w = buf.warnings(t)
+	w = warnings(t, &buf)
 	if len(w) != 4 || !strings.Contains(w[2].Msg, "organic request") || w[3].Err == w[1].Err {
 		t.Fatalf("an organic failure and another error: %+v, want one warning each", w)
 	}
