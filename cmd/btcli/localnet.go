@@ -46,7 +46,11 @@ JSON events, one per line. Ctrl-C stops everything; running up again resumes.
 
 --detach runs the network as a background process instead (output in
 <dir>/localnet.log), returns once it is up and prints where each service listens;
-then use localnet status, logs and down.`,
+then use localnet status, logs and down.
+
+--rpc.laddr, --rest.laddr and --gateway.laddr, when not passed, are those of the
+folder's last run (so "up --dir D" resumes on the same ports, "off" included);
+a fresh folder gets the defaults shown below.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.detach && o.detached {
 				return usageErrorf("--detach and --detached are exclusive")
@@ -62,15 +66,24 @@ then use localnet status, logs and down.`,
 			if err := os.MkdirAll(dir, 0o700); err != nil {
 				return fmt.Errorf("state folder: %w; pass another --dir", err)
 			}
+			if !o.detached {
+				// A bad state file is reported by Start, with what to do.
+				if st, err := localnet.LoadState(dir); err == nil {
+					o.reused = reuseAddrs(cmd.Flags().Changed, st, &o)
+				}
+				if len(o.reused) > 0 && !app.JSON {
+					fmt.Fprintf(app.Err, "reusing the last run's addresses: %s (pass the flag to change)\n", reusedText(o.reused))
+				}
+			}
 			if o.detach {
 				return upDetached(cmd.Context(), app, dir, o)
 			}
 			return upHere(cmd.Context(), app, dir, o)
 		},
 	}
-	up.Flags().StringVar(&o.rpc, "rpc.laddr", "127.0.0.1:26657", "node RPC address")
-	up.Flags().StringVar(&o.rest, "rest.laddr", "127.0.0.1:8080", `node REST address ("off" disables it)`)
-	up.Flags().StringVar(&o.gateway, "gateway.laddr", "127.0.0.1:8000", `gateway address ("off" disables it)`)
+	up.Flags().StringVar(&o.rpc, "rpc.laddr", defaultRPCAddr, "node RPC address (default: the last run's, else this)")
+	up.Flags().StringVar(&o.rest, "rest.laddr", defaultRESTAddr, `node REST address ("off" disables it; default: the last run's, else this)`)
+	up.Flags().StringVar(&o.gateway, "gateway.laddr", defaultGatewayAddr, `gateway address ("off" disables it; default: the last run's, else this)`)
 	up.Flags().DurationVar(&o.blockTime, "block-time", 0, "block time of a new chain (0: the localnet profile's 250ms)")
 	up.Flags().BoolVar(&o.reset, "reset", false, "delete the state folder first and start a fresh network")
 	up.Flags().BoolVarP(&o.detach, "detach", "d", false, "run in the background; see localnet status, logs and down")
@@ -162,6 +175,8 @@ type upOptions struct {
 	blockTime, wait    time.Duration
 	reset              bool
 	detach, detached   bool
+	// reused are the address flags taken from the folder's last run.
+	reused map[string]string
 }
 
 // upHere runs the network in this process until Ctrl-C (or SIGTERM, which
@@ -175,7 +190,11 @@ func upHere(ctx context.Context, app *App, dir string, o upOptions) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	emit := eventWriter(app)
-	emit("starting", map[string]any{"dir": dir, "pid": os.Getpid()})
+	starting := map[string]any{"dir": dir, "pid": os.Getpid()}
+	if len(o.reused) > 0 {
+		starting["reused"] = o.reused
+	}
+	emit("starting", starting)
 	n, err := localnet.Start(ctx, localnet.Config{Dir: dir, RPCListen: o.rpc, RESTListen: o.rest, GatewayListen: o.gateway,
 		BlockTime: o.blockTime, Logger: slog.New(slog.NewTextHandler(logf, &slog.HandlerOptions{Level: slog.LevelInfo}))})
 	if err != nil {
@@ -203,7 +222,109 @@ func upHere(ctx context.Context, app *App, dir string, o upOptions) error {
 func upEvent(dir string, st localnet.State, services []localnet.Service) map[string]any {
 	return map[string]any{"dir": dir, "pid": st.PID, "netuid": st.Netuid, "template_netuid": st.TemplateNetuid,
 		"services": services, "wallets": filepath.Join(dir, localnet.WalletDir), "log": filepath.Join(dir, localnet.LogFile),
-		"gateway": st.Gateway, "gateway_key": st.GatewayKey}
+		"gateway": st.Gateway, "gateway_key": st.GatewayKey, "gateway_admin_token": st.GatewayAdminToken}
+}
+
+// printGatewayCreds writes the gateway's dev API key and admin token, when
+// the gateway is among services.
+func printGatewayCreds(w io.Writer, dir string, st localnet.State, services []localnet.Service) {
+	if serviceAddr(services, "gateway") == "" {
+		return
+	}
+	if st.GatewayKey != "" {
+		fmt.Fprintf(w, "gateway API key: %s (model %s)\n", st.GatewayKey, localnet.GatewayModel)
+	}
+	if st.GatewayAdminToken != "" {
+		cmd := "btcli gateway"
+		if filepath.Clean(dir) != filepath.Clean(localnet.DefaultDir()) {
+			cmd += " --localnet-dir " + dir
+		}
+		fmt.Fprintf(w, "gateway admin token: %s (%s keys create|list ... uses it)\n", st.GatewayAdminToken, cmd)
+	}
+}
+
+func serviceAddr(services []localnet.Service, name string) string {
+	for _, s := range services {
+		if s.Name == name {
+			return s.Addr
+		}
+	}
+	return ""
+}
+
+// Defaults of localnet up's address flags.
+const (
+	defaultRPCAddr     = "127.0.0.1:26657"
+	defaultRESTAddr    = "127.0.0.1:8080"
+	defaultGatewayAddr = "127.0.0.1:8000"
+)
+
+// lastGatewayAddr is the gateway's listen address in the state's last run,
+// "off" if that run had none; ok is false when the state does not say.
+func lastGatewayAddr(st localnet.State) (addr string, ok bool) {
+	if len(st.Services) > 0 { // the last run that came up: exactly what it served
+		a := serviceAddr(st.Services, "gateway")
+		if a == "" {
+			return "off", true
+		}
+		return strings.TrimSuffix(strings.TrimPrefix(a, "http://"), "/v1"), true
+	}
+	if st.Gateway != "" {
+		return strings.TrimSuffix(strings.TrimPrefix(st.Gateway, "http://"), "/v1"), true
+	}
+	return "", false
+}
+
+// lastRESTAddr is the node REST listen address in the state's last run,
+// "off" if that run had none; ok is false when the state does not say.
+func lastRESTAddr(st localnet.State) (addr string, ok bool) {
+	if len(st.Services) > 0 {
+		a := serviceAddr(st.Services, "node REST")
+		if a == "" {
+			return "off", true
+		}
+		return strings.TrimSuffix(strings.TrimPrefix(a, "http://"), "/api/v1/status"), true
+	}
+	if st.REST != "" {
+		return strings.TrimPrefix(st.REST, "http://"), true
+	}
+	if st.RPC != "" { // the node ran, without REST
+		return "off", true
+	}
+	return "", false
+}
+
+// reuseAddrs sets each of --rpc.laddr, --rest.laddr and --gateway.laddr that
+// was not passed (changed says which were) to the address of the folder's last run, and returns those
+// that differ from the flag's default (flag name → address).
+func reuseAddrs(changed func(flag string) bool, st localnet.State, o *upOptions) map[string]string {
+	reused := map[string]string{}
+	use := func(flag string, dst *string, addr, def string, ok bool) {
+		if !ok || addr == "" || changed(flag) {
+			return
+		}
+		*dst = addr
+		if addr != def {
+			reused[flag] = addr
+		}
+	}
+	use("rpc.laddr", &o.rpc, strings.TrimPrefix(st.RPC, "http://"), defaultRPCAddr, st.RPC != "")
+	rest, ok := lastRESTAddr(st)
+	use("rest.laddr", &o.rest, rest, defaultRESTAddr, ok)
+	gw, ok := lastGatewayAddr(st)
+	use("gateway.laddr", &o.gateway, gw, defaultGatewayAddr, ok)
+	return reused
+}
+
+// reusedText lists reused address flags in flag order.
+func reusedText(reused map[string]string) string {
+	var parts []string
+	for _, f := range []string{"rpc.laddr", "rest.laddr", "gateway.laddr"} {
+		if a, ok := reused[f]; ok {
+			parts = append(parts, "--"+f+" "+a)
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // printEndpoints writes where each service listens and how to use them.
@@ -212,9 +333,7 @@ func printEndpoints(w io.Writer, dir string, st localnet.State, services []local
 	for _, s := range services {
 		fmt.Fprintf(w, "  %-22s %s\n", s.Name, s.Addr)
 	}
-	if st.GatewayKey != "" {
-		fmt.Fprintf(w, "gateway API key: %s (model %s)\n", st.GatewayKey, localnet.GatewayModel)
-	}
+	printGatewayCreds(w, dir, st, services)
 	fmt.Fprintf(w, "wallets: %s (dev keys; btcli --wallet.path %s ...)\n", filepath.Join(dir, localnet.WalletDir), filepath.Join(dir, localnet.WalletDir))
 }
 
@@ -271,6 +390,9 @@ func upDetached(ctx context.Context, app *App, dir string, o upOptions) error {
 		if app.JSON {
 			m := upEvent(dir, st, st.Services)
 			m["event"], m["time"], m["detached"] = "up", time.Now().UTC(), true
+			if len(o.reused) > 0 {
+				m["reused"] = o.reused
+			}
 			return json.NewEncoder(app.Out).Encode(m)
 		}
 		fmt.Fprintf(app.Out, "localnet running in the background (process %d), state in %s\n", pid, dir)
@@ -300,13 +422,14 @@ func localnetStatus(ctx context.Context, app *App, dir string) error {
 		return err
 	}
 	out := struct {
-		Status     string `json:"status"`
-		Dir        string `json:"dir"`
-		PID        int    `json:"pid"`
-		GatewayKey string `json:"gateway_key,omitempty"`
-		Error      string `json:"error,omitempty"`
+		Status            string `json:"status"`
+		Dir               string `json:"dir"`
+		PID               int    `json:"pid"`
+		GatewayKey        string `json:"gateway_key,omitempty"`
+		GatewayAdminToken string `json:"gateway_admin_token,omitempty"`
+		Error             string `json:"error,omitempty"`
 		localnet.View
-	}{Status: "running", Dir: dir, PID: pid, GatewayKey: st.GatewayKey}
+	}{Status: "running", Dir: dir, PID: pid, GatewayKey: st.GatewayKey, GatewayAdminToken: st.GatewayAdminToken}
 	if !st.Ready {
 		out.Status = "starting"
 	}
@@ -330,9 +453,7 @@ func localnetStatus(ctx context.Context, app *App, dir string) error {
 		return nil
 	}
 	localnet.Render(app.Out, out.View)
-	if st.GatewayKey != "" {
-		fmt.Fprintf(app.Out, "gateway API key: %s (model %s)\n", st.GatewayKey, localnet.GatewayModel)
-	}
+	printGatewayCreds(app.Out, dir, st, st.Services)
 	return nil
 }
 
@@ -477,9 +598,7 @@ func watch(ctx context.Context, app *App, n *localnet.Net) {
 			continue // not a terminal: one view per epoch
 		}
 		localnet.Render(app.Out, v)
-		if n.State.GatewayKey != "" {
-			fmt.Fprintf(app.Out, "gateway API key: %s (model %s)\n", n.State.GatewayKey, localnet.GatewayModel)
-		}
+		printGatewayCreds(app.Out, n.Dir, n.State, n.Services())
 		fmt.Fprintln(app.Out, strings.Repeat("-", 20)+" Ctrl-C stops everything; state is kept for the next `up`")
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,19 +30,27 @@ func freeLoopback(t *testing.T) string {
 }
 
 // TestLocalnetDetach runs the whole local network in the background on a
-// temporary state folder: up --detach returns once it is up, status says
-// running with both subnets, logs has the background process's output, down
-// stops it and status then says stopped.
+// temporary state folder (the default folder of a temporary home, so that
+// btcli gateway finds it): up --detach returns once it is up, status says
+// running with both subnets and the gateway's credentials, btcli gateway
+// manages the localnet gateway's keys with no flags, logs has the background
+// process's output, down stops it and status then says stopped; up again
+// resumes on the last run's addresses.
 func TestLocalnetDetach(t *testing.T) {
 	t.Setenv(asBtcli, "1")
+	t.Setenv("HOME", t.TempDir())
 	c := newCLI(t)
-	dir := filepath.Join(t.TempDir(), "net")
+	dir := localnet.DefaultDir()
+	if !strings.HasPrefix(dir, os.Getenv("HOME")) {
+		t.Fatalf("localnet.DefaultDir() = %s, not under the test's HOME", dir)
+	}
 	var up struct {
 		Event, Gateway, Log string
 		PID                 int
 		Netuid              uint16
 		TemplateNetuid      uint16 `json:"template_netuid"`
 		GatewayKey          string `json:"gateway_key"`
+		GatewayAdminToken   string `json:"gateway_admin_token"`
 		Services            []struct{ Name, Addr string }
 	}
 	r := c.run("localnet", "up", "--detach", "--json", "--dir", dir, "--rpc.laddr", freeLoopback(t), "--rest.laddr", "off",
@@ -60,7 +69,8 @@ func TestLocalnetDetach(t *testing.T) {
 			}
 		}
 	})
-	if up.Event != "up" || up.PID == 0 || up.Netuid == 0 || up.TemplateNetuid == 0 || up.Gateway == "" || up.GatewayKey == "" || len(up.Services) < 8 {
+	if up.Event != "up" || up.PID == 0 || up.Netuid == 0 || up.TemplateNetuid == 0 || up.Gateway == "" || up.GatewayKey == "" ||
+		!strings.HasPrefix(up.GatewayAdminToken, "gt-admin-") || len(up.Services) < 8 {
 		t.Errorf("up event: %+v", up)
 	}
 	if up.PID == os.Getpid() {
@@ -68,10 +78,11 @@ func TestLocalnetDetach(t *testing.T) {
 	}
 
 	var st struct {
-		Status  string
-		PID     int
-		Height  int64
-		Subnets []struct {
+		Status            string
+		PID               int
+		GatewayAdminToken string `json:"gateway_admin_token"`
+		Height            int64
+		Subnets           []struct {
 			Netuid  uint16
 			Name    string
 			Neurons []struct{ Role string }
@@ -79,7 +90,7 @@ func TestLocalnetDetach(t *testing.T) {
 		Services []struct{ Name, Addr string }
 	}
 	c.ok(&st, "localnet", "status", "--dir", dir)
-	if st.Status != "running" || st.PID != up.PID || st.Height == 0 || len(st.Subnets) != 2 || len(st.Services) != len(up.Services) {
+	if st.Status != "running" || st.PID != up.PID || st.Height == 0 || len(st.Subnets) != 2 || len(st.Services) != len(up.Services) || st.GatewayAdminToken != up.GatewayAdminToken {
 		t.Errorf("status while running: %+v", st)
 	}
 	height := st.Height
@@ -88,7 +99,8 @@ func TestLocalnetDetach(t *testing.T) {
 			t.Errorf("status: subnet %d (%s) has %d neurons", s.Netuid, s.Name, len(s.Neurons))
 		}
 	}
-	if r := c.run("localnet", "status", "--dir", dir); r.code != 0 || !strings.Contains(r.stdout, "running") || !strings.Contains(r.stdout, "(template)") || !strings.Contains(r.stdout, "gateway API key") {
+	if r := c.run("localnet", "status", "--dir", dir); r.code != 0 || !strings.Contains(r.stdout, "running") || !strings.Contains(r.stdout, "(template)") || !strings.Contains(r.stdout, "gateway API key") ||
+		!strings.Contains(r.stdout, "gateway admin token: "+up.GatewayAdminToken+" (btcli gateway keys") {
 		t.Errorf("status text: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 
@@ -102,6 +114,8 @@ func TestLocalnetDetach(t *testing.T) {
 	if r := c.run("localnet", "up", "--detach", "--dir", dir); r.code == 0 || !strings.Contains(r.stderr, "already runs") {
 		t.Errorf("second up while running: exit %d, %s", r.code, r.stderr)
 	}
+
+	testLocalnetGatewayAdmin(t, c, dir, up.Gateway, up.GatewayAdminToken)
 
 	var down struct {
 		Status string
@@ -136,15 +150,34 @@ func TestLocalnetDetach(t *testing.T) {
 	if err := os.WriteFile(stateFile, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// up with no address flags reuses the last run's (REST off included);
+	// an explicit flag still wins.
 	var up2 struct {
-		PID            int
-		Netuid         uint16
-		TemplateNetuid uint16 `json:"template_netuid"`
-		GatewayKey     string `json:"gateway_key"`
+		PID               int
+		Netuid            uint16
+		TemplateNetuid    uint16 `json:"template_netuid"`
+		GatewayKey        string `json:"gateway_key"`
+		GatewayAdminToken string `json:"gateway_admin_token"`
+		Gateway           string
+		Reused            map[string]string
+		Services          []struct{ Name, Addr string }
 	}
-	c.ok(&up2, "localnet", "up", "--detach", "--dir", dir, "--rpc.laddr", freeLoopback(t), "--rest.laddr", "off", "--gateway.laddr", freeLoopback(t))
-	if up2.Netuid != up.Netuid || up2.GatewayKey != up.GatewayKey || up2.TemplateNetuid == 0 || up2.TemplateNetuid == up.TemplateNetuid {
+	rpc2 := freeLoopback(t)
+	c.ok(&up2, "localnet", "up", "--detach", "--dir", dir, "--rpc.laddr", rpc2)
+	if up2.Netuid != up.Netuid || up2.GatewayKey != up.GatewayKey || up2.GatewayAdminToken != up.GatewayAdminToken || up2.TemplateNetuid == 0 || up2.TemplateNetuid == up.TemplateNetuid {
 		t.Errorf("resumed: %+v, first run: %+v", up2, up)
+	}
+	gwAddr := strings.TrimSuffix(strings.TrimPrefix(up.Gateway, "http://"), "/v1")
+	if up2.Gateway != up.Gateway || up2.Reused["gateway.laddr"] != gwAddr || up2.Reused["rest.laddr"] != "off" || up2.Reused["rpc.laddr"] != "" {
+		t.Errorf("resumed without address flags: gateway %s (first run %s), reused %v; want the gateway and REST (off) reused, RPC as passed", up2.Gateway, up.Gateway, up2.Reused)
+	}
+	for _, s := range up2.Services {
+		if s.Name == "node REST" {
+			t.Errorf("resumed with REST on at %s; the first run had it off", s.Addr)
+		}
+		if s.Name == "node RPC" && s.Addr != "http://"+rpc2 {
+			t.Errorf("resumed with RPC at %s; --rpc.laddr was %s", s.Addr, rpc2)
+		}
 	}
 	c.ok(&st, "localnet", "status", "--dir", dir)
 	if st.Status != "running" || st.Height <= height || len(st.Subnets) != 2 || st.Subnets[1].Netuid != up2.TemplateNetuid {
@@ -153,5 +186,100 @@ func TestLocalnetDetach(t *testing.T) {
 	c.ok(&down, "localnet", "down", "--dir", dir)
 	if down.Status != "stopped" || down.PID != up2.PID {
 		t.Errorf("second down: %+v", down)
+	}
+}
+
+// testLocalnetGatewayAdmin drives btcli gateway against the running localnet
+// in dir (the default folder), whose gateway serves at base (".../v1").
+func testLocalnetGatewayAdmin(t *testing.T, c *cli, dir, base, token string) {
+	root := strings.TrimSuffix(base, "/v1")
+	note := "using the localnet gateway at " + root + " (from " + filepath.Join(dir, localnet.StateFile) + ")"
+
+	// No flags, no env: the localnet's gateway and token, said on stderr.
+	r := c.run("gateway", "keys", "create", "me", "--tier", "free", "--json")
+	var key struct {
+		ID, Key, Name, Tier string
+		DepositAddress      string `json:"deposit_address"`
+	}
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &key) != nil {
+		t.Fatalf("gateway keys create me: exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+	if key.Name != "me" || key.Tier != "free" || key.Key == "" || key.DepositAddress == "" {
+		t.Errorf("created key: %+v", key)
+	}
+	if !strings.Contains(r.stderr, note) {
+		t.Errorf("stderr does not say which gateway: %q; want %q", r.stderr, note)
+	}
+	if msg := c.fails(ExitUsage, "gateway", "keys", "create", "a", "b"); !strings.Contains(msg, "one NAME") {
+		t.Errorf("two names: %s", msg)
+	}
+	if msg := c.fails(ExitUsage, "gateway", "keys", "create", "a", "--name", "b"); !strings.Contains(msg, "differ") {
+		t.Errorf("NAME and --name differ: %s", msg)
+	}
+
+	// A limit raise asked with the key and approved with btcli gateway
+	// shows in keys list; the dev key keeps its tier's limits.
+	req, _ := http.NewRequest(http.MethodPost, base+"/limit_requests",
+		strings.NewReader(`{"requests_per_minute":60,"tokens_per_day":50000,"reason":"test"}`))
+	req.Header.Set("Authorization", "Bearer "+key.Key)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lr struct{ ID string }
+	err = json.NewDecoder(resp.Body).Decode(&lr)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusCreated || lr.ID == "" {
+		t.Fatalf("limit request: HTTP %d, %v, %+v", resp.StatusCode, err, lr)
+	}
+	var approved struct{ Status string }
+	c.ok(&approved, "gateway", "limits", "approve", lr.ID)
+	if approved.Status != "approved" {
+		t.Errorf("approve: %+v", approved)
+	}
+	list := c.run("gateway", "keys", "list")
+	var mine, dev string
+	for _, line := range strings.Split(list.stdout, "\n") {
+		if strings.HasPrefix(line, key.ID+" ") {
+			mine = line
+		} else if strings.Contains(line, " pro ") {
+			dev = line
+		}
+	}
+	if list.code != 0 || !strings.Contains(list.stdout, "REQ/MIN") || len(strings.Fields(mine)) < 6 ||
+		strings.Fields(mine)[4] != "60" || strings.Fields(mine)[5] != "50000" || !strings.Contains(dev, " tier ") {
+		t.Errorf("keys list after approving 60 req/min, 50000 tokens/day for %s: exit %d\n%s%s", key.ID, list.code, list.stdout, list.stderr)
+	}
+
+	// The /v1 base URL works as --gateway and GATEWAY_URL; a URL that is
+	// the localnet's takes its token; --localnet-dir names the folder.
+	var keys struct{ Data []struct{ ID string } }
+	c.ok(&keys, "gateway", "--gateway", base, "--admin-token", token, "keys", "list")
+	if len(keys.Data) != 2 {
+		t.Errorf("keys list with --gateway %s: %+v", base, keys)
+	}
+	c.env["GATEWAY_URL"] = base + "/"
+	r = c.run("gateway", "keys", "list", "--json")
+	delete(c.env, "GATEWAY_URL")
+	if r.code != 0 || !strings.Contains(r.stdout, key.ID) || !strings.Contains(r.stderr, note) {
+		t.Errorf("keys list with GATEWAY_URL=%s/ and no token: exit %d\n%s%s", base, r.code, r.stdout, r.stderr)
+	}
+	if r := c.run("gateway", "--localnet-dir", dir, "keys", "list", "--json"); r.code != 0 || !strings.Contains(r.stdout, key.ID) || !strings.Contains(r.stderr, note) {
+		t.Errorf("keys list --localnet-dir: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	empty := t.TempDir()
+	if msg := c.fails(ExitError, "gateway", "--localnet-dir", empty, "keys", "list"); !strings.Contains(msg, "no localnet with a gateway admin token in "+empty) {
+		t.Errorf("--localnet-dir without a localnet: %s", msg)
+	}
+	if msg := c.fails(ExitUsage, "gateway", "--localnet-dir", dir, "--admin-token", token, "keys", "list"); !strings.Contains(msg, "--localnet-dir") {
+		t.Errorf("--localnet-dir with --admin-token: %s", msg)
+	}
+	// Another gateway without a token: the three ways to give one.
+	msg := c.fails(ExitError, "gateway", "--gateway", "http://127.0.0.1:9", "keys", "list")
+	for _, want := range []string{"--admin-token", "GATEWAY_ADMIN_TOKEN", "btcli localnet up", "--localnet-dir"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("no token error %q does not name %s", msg, want)
+		}
 	}
 }
