@@ -294,6 +294,7 @@ func Start(ctx context.Context, cfg Config) (*Net, error) {
 	}
 	n.node = nd
 	n.State.RPC = "http://" + cfg.RPCListen
+	n.State.REST = "" // this run's, not the last run's: a REST turned off is not listed
 	if rest != "" {
 		n.State.REST = "http://" + nd.RESTAddr()
 	}
@@ -326,6 +327,7 @@ func Start(ctx context.Context, cfg Config) (*Net, error) {
 		n.Stop()
 		return nil, err
 	}
+	n.State.Gateway = "" // likewise: set by startGateway when the gateway runs
 	if cfg.GatewayListen != "off" {
 		if err := n.startGateway(ctx, cfg.GatewayListen); err != nil {
 			n.Stop()

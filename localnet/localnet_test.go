@@ -279,3 +279,39 @@ func gatewayJSON(t *testing.T, ctx context.Context, method, url, token, body str
 		}
 	}
 }
+
+// TestLocalnetStateListsOnlyThisRun: a restart with REST and the gateway
+// turned off leaves neither in the state, so status and the next up do not
+// take the last run's addresses for this run's.
+func TestLocalnetStateListsOnlyThisRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a local network twice")
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	rpc := freePort(t)
+	n, err := Start(ctx, Config{Dir: dir, RPCListen: rpc, RESTListen: freePort(t), GatewayListen: freePort(t), BlockTime: 150 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.State.REST == "" || n.State.Gateway == "" {
+		t.Fatalf("first run: REST %q, gateway %q", n.State.REST, n.State.Gateway)
+	}
+	if err := n.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	n, err = Start(ctx, Config{Dir: dir, RPCListen: rpc, RESTListen: "off", GatewayListen: "off", BlockTime: 150 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Stop()
+	if n.State.REST != "" || n.State.Gateway != "" {
+		t.Errorf("second run without REST and gateway: state has REST %q, gateway %q", n.State.REST, n.State.Gateway)
+	}
+	for _, s := range n.State.Services {
+		if s.Name == "node REST" || s.Name == "gateway" {
+			t.Errorf("second run lists %s at %s", s.Name, s.Addr)
+		}
+	}
+}
