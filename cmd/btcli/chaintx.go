@@ -285,7 +285,7 @@ func (a *App) coldkeyClient(ctx context.Context) (*wallet.Wallet, keys.PublicKey
 	if err != nil {
 		return nil, keys.PublicKey{}, nil, err
 	}
-	cold, err := w.ColdkeyPub()
+	cold, err := signingColdkey(w)
 	if err != nil {
 		return nil, keys.PublicKey{}, nil, err
 	}
@@ -294,4 +294,38 @@ func (a *App) coldkeyClient(ctx context.Context) (*wallet.Wallet, keys.PublicKey
 		return nil, keys.PublicKey{}, nil, err
 	}
 	return w, cold, c, nil
+}
+
+// signingColdkey returns the coldkey's address for a command that signs with the
+// coldkey, after checking that the wallet has a coldkey to sign with. A watch-only
+// wallet (coldkeypub.txt only) is told so here, before any preview or question, and not
+// after the confirmation. The password is still asked only after the confirmation: an
+// encrypted coldkey is not opened here.
+func signingColdkey(w *wallet.Wallet) (keys.PublicKey, error) {
+	pub, err := w.ColdkeyPub()
+	if err != nil {
+		return keys.PublicKey{}, err
+	}
+	f := w.ColdkeyFile()
+	restore := fmt.Sprintf("restore the coldkey with `btcli wallet regen_coldkey --wallet.name %s` (from its mnemonic, seed or JSON export), or run the command where the coldkey is", w.Name())
+	raw, err := f.ReadRaw()
+	if errors.Is(err, wallet.ErrKeyfileNotFound) {
+		return keys.PublicKey{}, fmt.Errorf("%w: wallet %q is watch-only: it has the coldkey's address %s (coldkeypub.txt) but no coldkey file %s to sign with; %s",
+			wallet.ErrKeyfileNotFound, w.Name(), pub.SS58(), f.Path(), restore)
+	}
+	if err != nil {
+		return keys.PublicKey{}, err
+	}
+	if wallet.DetectFormat(raw).Encrypted() {
+		return pub, nil
+	}
+	d, err := wallet.ParseKeyfileData(raw)
+	if err != nil {
+		return keys.PublicKey{}, fmt.Errorf("%s: %w", f.Path(), err)
+	}
+	if !d.HasSecret() {
+		return keys.PublicKey{}, fmt.Errorf("%w: %s holds only the address %s, so wallet %q cannot sign; %s",
+			wallet.ErrPublicOnly, f.Path(), pub.SS58(), w.Name(), restore)
+	}
+	return pub, nil
 }

@@ -104,12 +104,14 @@ type stakeSession struct {
 	cold keys.PublicKey
 }
 
+// openStake opens a session for a command that signs with the coldkey: a watch-only
+// wallet is refused here (see signingColdkey), before any quote or question.
 func (a *App) openStake(ctx context.Context) (*stakeSession, error) {
 	w, err := a.Wallet()
 	if err != nil {
 		return nil, err
 	}
-	cold, err := w.ColdkeyPub()
+	cold, err := signingColdkey(w)
 	if err != nil {
 		return nil, err
 	}

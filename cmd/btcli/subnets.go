@@ -287,7 +287,7 @@ func newSubnetCreateCmd(app *App) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		cold, err := w.ColdkeyPub()
+		cold, err := signingColdkey(w)
 		if err != nil {
 			return err
 		}
@@ -610,7 +610,7 @@ func newSubnetRegisterCmd(app *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cold, err := w.ColdkeyPub()
+			cold, err := signingColdkey(w)
 			if err != nil {
 				return err
 			}

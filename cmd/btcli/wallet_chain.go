@@ -226,7 +226,7 @@ func newTransferCmd(app *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			pub, err := w.ColdkeyPub()
+			pub, err := signingColdkey(w)
 			if err != nil {
 				return err
 			}
