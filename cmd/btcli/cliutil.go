@@ -368,3 +368,20 @@ func noArgs(cmd *cobra.Command, args []string) error {
 	}
 	return nil
 }
+
+// integer is the counts plural takes.
+type integer interface {
+	~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64
+}
+
+// plural writes n with the noun in the form n needs: "1 neuron", "0 neurons", "2 neurons".
+// many is the plural form; when empty it is one + "s".
+func plural[T integer](n T, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	if many == "" {
+		many = one + "s"
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

@@ -419,7 +419,7 @@ block its voting ends at. The deposit returns after the vote unless the proposal
 				[2]string{"Proposal", fmt.Sprintf("%q (%s)", f.title, kind)},
 				[2]string{"Effect", what},
 				[2]string{"Deposit", fmt.Sprintf("%s (minimum %s); returned after the vote unless vetoed, then burned", formatTAO(deposit), formatTAO(gp.MinDeposit))},
-				[2]string{"Voting", fmt.Sprintf("%d blocks, ends at about block %d", gp.VotingPeriod, uint64(st.Height)+1+gp.VotingPeriod)},
+				[2]string{"Voting", fmt.Sprintf("%s, ends at about block %d", plural(gp.VotingPeriod, "block", ""), uint64(st.Height)+1+gp.VotingPeriod)},
 				[2]string{"Passes if", fmt.Sprintf("turnout ≥ %s of issuance (%s), yes > %s of yes+no+veto, veto < %s of votes",
 					govPPM(gp.QuorumPPM), formatTAO(govCeilShare(chain.TotalIssuance, gp.QuorumPPM)), govPPM(gp.ThresholdPPM), govPPM(gp.VetoPPM))},
 				[2]string{"Fee", formatTAO(fee)},
@@ -719,7 +719,7 @@ func printGovTally(t *Table, v govTallyView) {
 		{"abstain", formatTAO(v.Abstain), v.AbstainPct}, {"veto", formatTAO(v.Veto), v.VetoPct}} {
 		t.Row(r[0], r[1], r[2])
 	}
-	t.Line("Total issuance %s; %d voters", formatTAO(v.TotalIssuance), v.Voters)
+	t.Line("Total issuance %s; %s", formatTAO(v.TotalIssuance), plural(v.Voters, "voter", ""))
 	t.Line("Quorum:  turnout %s, needs ≥ %s: %s", v.Turnout, v.Quorum, map[bool]string{true: "reached", false: "not reached"}[v.QuorumReached])
 	t.Line("Veto:    %s of votes, vetoed at ≥ %s: %s", v.VetoShare, v.VetoThreshold, yesNo(v.Vetoed))
 	t.Line("Yes:     %s of yes+no+veto, needs > %s", v.YesShare, v.Threshold)
@@ -955,7 +955,7 @@ func newGovParamsCmd(app *App) *cobra.Command {
 				UpgradeName: gp.UpgradeName, UpgradeHeight: gp.UpgradeHeight, UpgradeInfo: gp.UpgradeInfo}
 			return app.Print(res, func(t *Table) {
 				t.Row("Minimum deposit", formatTAO(res.MinDeposit))
-				t.Row("Voting period", fmt.Sprintf("%d blocks", res.VotingPeriod))
+				t.Row("Voting period", plural(res.VotingPeriod, "block", ""))
 				t.Row("Quorum", fmt.Sprintf("turnout ≥ %s of total issuance (%s of %s)", res.Quorum, formatTAO(res.QuorumTAO), formatTAO(res.TotalIssuance)))
 				t.Row("Pass threshold", fmt.Sprintf("yes > %s of yes+no+veto", res.Threshold))
 				t.Row("Veto threshold", fmt.Sprintf("veto ≥ %s of all votes rejects and burns the deposits", res.Veto))

@@ -100,10 +100,10 @@ func printMetagraph(t *Table, m api.Metagraph, name string) {
 	if m.Netuid == rootNetuid {
 		// Root runs no epochs and has no pool: its stake is TAO, 1:1 (the chain's epoch
 		// and pool fields for it are placeholders).
-		t.Line("%s at block %d: %d uids; the root network runs no epochs and has no pool (its stake is TAO, 1:1)", title, m.Block, m.N)
+		t.Line("%s at block %d: %s; the root network runs no epochs and has no pool (its stake is TAO, 1:1)", title, m.Block, plural(m.N, "uid", ""))
 	} else {
-		t.Line("%s at block %d: %d uids, tempo %d, epoch %d, next epoch at block %d (in %d blocks)",
-			title, m.Block, m.N, m.Tempo, m.EpochIndex, m.NextEpochBlock, m.NextEpochBlock-min(m.NextEpochBlock, uint64(m.Block)))
+		t.Line("%s at block %d: %s, tempo %d, epoch %d, next epoch at block %d (in %s)",
+			title, m.Block, plural(m.N, "uid", ""), m.Tempo, m.EpochIndex, m.NextEpochBlock, plural(m.NextEpochBlock-min(m.NextEpochBlock, uint64(m.Block)), "block", ""))
 		t.Line("Pool %s / %s, price %s τ/α (moving %s)", formatTAO(m.Pool.TAO), formatAlpha(m.Pool.AlphaIn), formatPrice(m.Pool.Price), formatPrice(m.Pool.MovingPrice))
 		p := m.Pending
 		t.Line("Pending emission for the next epoch: miners %s, validators %s, root %s, owner %s",

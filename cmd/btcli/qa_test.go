@@ -2,9 +2,13 @@ package main
 
 import (
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/gotensor/gotensor/chain/api"
+	"github.com/gotensor/gotensor/chain/subnets"
 	"github.com/gotensor/gotensor/keys"
 	"github.com/gotensor/gotensor/wallet"
 )
@@ -54,5 +58,115 @@ func TestWatchOnlyWalletRefusedBeforePreview(t *testing.T) {
 				t.Errorf("%v: message %q does not say the wallet is watch-only", args, msg)
 			}
 		}
+	}
+}
+
+func TestPlural(t *testing.T) {
+	for _, tc := range []struct {
+		got, want string
+	}{
+		{plural(0, "neuron", ""), "0 neurons"},
+		{plural(1, "neuron", ""), "1 neuron"},
+		{plural(uint16(2), "neuron", ""), "2 neurons"},
+		{plural(uint64(1), "stake weight", ""), "1 stake weight"},
+		{plural(3, "child", "children"), "3 children"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("plural: %q, want %q", tc.got, tc.want)
+		}
+	}
+}
+
+// TestParamUnitsMatchChain: btcli's unit table names exactly the chain's settable
+// hyperparameters and global parameters, so a renamed or new parameter fails here.
+func TestParamUnitsMatchChain(t *testing.T) {
+	var chainNames []string
+	for _, h := range subnets.HyperparameterNames() {
+		chainNames = append(chainNames, h.Name)
+	}
+	chainNames = append(chainNames, subnets.ParameterNames()...)
+	for _, n := range chainNames {
+		if _, ok := paramUnits[n]; !ok {
+			t.Errorf("chain parameter %s has no unit in paramUnits", n)
+		}
+	}
+	for n := range paramUnits {
+		if !slices.Contains(chainNames, n) {
+			t.Errorf("paramUnits names %s, which is not a chain parameter", n)
+		}
+	}
+}
+
+// TestParamValueUnits: a fraction for a parameter in a fixed unit is refused with the
+// unit and the whole number to give; the bounds error names the unit too.
+func TestParamValueUnits(t *testing.T) {
+	bim := api.Hyperparameter{Name: "burn_increase_mult", Min: 1_000_000, Max: 3_000_000}
+	for _, tc := range []struct {
+		p     api.Hyperparameter
+		value string
+		want  []string
+	}{
+		{bim, "1.5", []string{"parts per million", "1.5 is --value 1500000"}},
+		{bim, "1.26", []string{"1.26 is --value 1260000"}},
+		{bim, "1", []string{"ValueNotInBounds", "parts per million"}},
+		{api.Hyperparameter{Name: "min_burn", Max: 999_999_999}, "0.0005", []string{"RAO", "0.0005 TAO is --value 500000"}},
+		{api.Hyperparameter{Name: "kappa", Max: 65535}, "0.5", []string{"fraction of 65535", "0.5 is about --value 32768"}},
+		{api.Hyperparameter{Name: "tempo", Min: 1, Max: 50400}, "1.5", []string{"must be a whole number", "blocks"}},
+		{api.Hyperparameter{Name: "tempo", Min: 1, Max: 50400}, "ten", []string{"must be a whole number in blocks"}},
+	} {
+		_, err := parseParamValue(tc.value, tc.p)
+		if err == nil || exitCode(err) != ExitUsage {
+			t.Errorf("%s = %s: err %v, want a usage error", tc.p.Name, tc.value, err)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s = %s: %q does not mention %q", tc.p.Name, tc.value, err, w)
+			}
+		}
+	}
+	if v, err := parseParamValue("1_500_000", bim); err != nil || v != 1_500_000 {
+		t.Errorf("1_500_000: %d %v", v, err)
+	}
+}
+
+// TestSudoCountsAndUnitsOnNode runs sudo get and the dissolve preview on a real node:
+// the parameter tables show each unit, and a subnet with one neuron says "1 neuron".
+func TestSudoCountsAndUnitsOnNode(t *testing.T) {
+	c := startChainCLI(t)
+	c.wallet("alice", "//Alice", "//AliceHot") // sudo
+	var gp networkParamsResult
+	c.ok(&gp, c.as("alice", "sudo", "get")...)
+	if gp.Units["network_min_lock_cost"] != "RAO" || gp.Units["owner_hparam_rate_limit"] != "tempos" {
+		t.Errorf("sudo get units: %v", gp.Units)
+	}
+	r := c.run(c.as("alice", "sudo", "get")...)
+	if r.code != 0 || !regexp.MustCompile(`NAME +VALUE +UNIT +MIN +MAX`).MatchString(r.stdout) ||
+		!regexp.MustCompile(`network_min_lock_cost +\d+ +RAO `).MatchString(r.stdout) {
+		t.Errorf("sudo get table: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	var cr createResult
+	c.ok(&cr, c.as("alice", "subnets", "create")...)
+	var hp hyperparamsResult
+	c.ok(&hp, c.as("alice", "sudo", "get", "--netuid", n(cr.Netuid))...)
+	if hp.Units["burn_increase_mult"] != "ppm" || hp.Units["tempo"] != "blocks" || len(hp.Units) != len(hp.Hyperparameters) {
+		t.Errorf("sudo get --netuid units: %v", hp.Units)
+	}
+	r = c.run(c.as("alice", "sudo", "get", "--netuid", n(cr.Netuid))...)
+	if r.code != 0 || !regexp.MustCompile(`burn_increase_mult +1260000 +ppm `).MatchString(r.stdout) {
+		t.Errorf("sudo get --netuid table: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	c.failsWith(ExitUsage, []string{"parts per million", "1.5 is --value 1500000"},
+		c.as("alice", "sudo", "set", "--netuid", n(cr.Netuid), "--param", "burn_increase_mult", "--value", "1.5")...)
+
+	var show struct{ Subnet api.Subnet }
+	c.ok(&show, c.as("alice", "subnets", "show", "--netuid", n(cr.Netuid))...)
+	if show.Subnet.Neurons != 1 {
+		t.Fatalf("a new subnet has %d neurons, want its owner's only", show.Subnet.Neurons)
+	}
+	r = c.runIn("n\n", c.as("alice", "sudo", "dissolve", "--netuid", n(cr.Netuid))...)
+	if !strings.Contains(r.stderr, "1 neuron\n") || !strings.Contains(r.stderr, "Do you want to dissolve") {
+		t.Errorf("dissolve preview: exit %d\n%s", r.code, r.stderr)
 	}
 }

@@ -201,6 +201,8 @@ func newSubnetHyperparamsCmd(app *App) *cobra.Command {
 type hyperparamsResult struct {
 	Netuid          uint16               `json:"netuid"`
 	Hyperparameters []api.Hyperparameter `json:"hyperparameters"`
+	// Units maps each name to the unit of its value (see paramUnits).
+	Units map[string]string `json:"units"`
 }
 
 func (a *App) printHyperparameters(cmd *cobra.Command, netuid uint16) error {
@@ -217,15 +219,15 @@ func (a *App) printHyperparameters(cmd *cobra.Command, netuid uint16) error {
 	if err != nil {
 		return err
 	}
-	return a.Print(hyperparamsResult{netuid, hs}, func(t *Table) {
+	return a.Print(hyperparamsResult{netuid, hs, unitNames(hyperNames(hs))}, func(t *Table) {
 		t.Line("Subnet %d hyperparameters (set with `btcli sudo set --netuid %d --param NAME --value V`)", netuid, netuid)
-		t.Row("NAME", "VALUE", "SETTABLE BY", "MIN", "MAX")
+		t.Row("NAME", "VALUE", "UNIT", "SETTABLE BY", "MIN", "MAX")
 		for _, h := range hs {
 			who := "sudo"
 			if h.OwnerSettable {
 				who = "owner, sudo"
 			}
-			t.Row(h.Name, strconv.FormatUint(h.Value, 10), who, strconv.FormatUint(h.Min, 10), strconv.FormatUint(h.Max, 10))
+			t.Row(h.Name, strconv.FormatUint(h.Value, 10), unitOf(h.Name).name, who, strconv.FormatUint(h.Min, 10), strconv.FormatUint(h.Max, 10))
 		}
 	})
 }
@@ -841,7 +843,7 @@ func newCommitCmd(app *App) *cobra.Command {
 			if err := app.confirm("Do you want to publish the commitment?",
 				[2]string{"Subnet", strconv.Itoa(int(netuid))},
 				[2]string{"Hotkey", hot.SS58() + " signs and pays"},
-				[2]string{"Data", fmt.Sprintf("%d bytes", len(data))},
+				[2]string{"Data", plural(len(data), "byte", "")},
 				[2]string{"Fee", formatTAO(fee)},
 			); err != nil {
 				return err

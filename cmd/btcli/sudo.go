@@ -13,8 +13,8 @@ import (
 
 // newSudoCmd returns the `sudo` group: subnet hyperparameters (owner or sudo), global
 // parameters and dissolving subnets (sudo). Values are whole numbers as the chain stores
-// them: amounts in RAO (1 TAO = 10^9 RAO), booleans 0/1 (true/false accepted),
-// burn_increase_mult in parts per million.
+// them, in the unit paramUnits names: amounts in RAO (1 TAO = 10^9 RAO), booleans 0/1
+// (true/false accepted), burn_increase_mult in parts per million.
 func newSudoCmd(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "sudo",
@@ -27,8 +27,9 @@ func newSudoCmd(app *App) *cobra.Command {
 	return cmd
 }
 
-// parseParamValue reads --value for parameter p: a whole number (underscores allowed),
-// or true/false for a 0..1 parameter.
+// parseParamValue reads --value for parameter p: a whole number (underscores allowed) in
+// the parameter's unit (paramUnits), or true/false for a 0..1 parameter. A fraction is
+// refused with the unit and the whole number to give (1.5 in ppm is 1500000).
 func parseParamValue(s string, p api.Hyperparameter) (uint64, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "true", "yes", "on", "false", "no", "off":
@@ -43,10 +44,13 @@ func parseParamValue(s string, p api.Hyperparameter) (uint64, error) {
 	}
 	v, err := strconv.ParseUint(strings.ReplaceAll(strings.TrimSpace(s), "_", ""), 10, 64)
 	if err != nil {
-		return 0, usageErrorf("--value %q for %s must be a whole number (amounts in RAO, booleans true/false)", s, p.Name)
+		if hint, ok := notWholeHint(s, p.Name); ok {
+			return 0, usageErrorf("%s", hint)
+		}
+		return 0, usageErrorf("--value %q for %s must be a whole number in %s", s, p.Name, unitOf(p.Name).text)
 	}
 	if v < p.Min || v > p.Max {
-		return 0, usageErrorf("ValueNotInBounds: %s = %d, allowed %d..%d", p.Name, v, p.Min, p.Max)
+		return 0, usageErrorf("ValueNotInBounds: %s = %d, allowed %d..%d, in %s", p.Name, v, p.Min, p.Max, unitOf(p.Name).text)
 	}
 	return v, nil
 }
@@ -90,9 +94,11 @@ owner may set the owner-settable ones (each at most once per owner_hparam_rate_l
 tempos), the sudo key any of them at any time. Without --netuid, set a global parameter
 (sudo only). See the names, current values and bounds with ` + "`btcli sudo get [--netuid N]`" + `.
 
-Values are whole numbers as the chain stores them: amounts in RAO (1 TAO = 10^9 RAO),
-booleans 0/1 (true/false accepted), burn_increase_mult in parts per million (1.26 =
-1260000).`,
+Values are whole numbers in the unit the chain stores (the UNIT column of ` + "`btcli sudo get`" + `):
+amounts in RAO (1 TAO = 10^9 RAO), booleans 0/1 (true/false accepted), ppm in parts
+per million (burn_increase_mult 1.26 = 1260000, bonds_moving_average 0.9 = 900000),
+/65535 as a fraction of 65535 (kappa 0.5 ≈ 32767), blocks, tempos or epochs as counts.
+A fraction such as 1.5 is refused with the whole number to give instead.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if param == "" || value == "" {
@@ -169,7 +175,7 @@ booleans 0/1 (true/false accepted), burn_increase_mult in parts per million (1.2
 				rule = "owner: once per owner_hparam_rate_limit tempos for each parameter"
 				if gp, err := c.NetworkParams(ctx); err == nil {
 					if lim, ok := findParam(gp, "owner_hparam_rate_limit"); ok {
-						rule = fmt.Sprintf("owner: the next change of %s is allowed %d blocks later", param, lim.Value*s.Tempo)
+						rule = fmt.Sprintf("owner: the next change of %s is allowed %s later", param, plural(lim.Value*s.Tempo, "block", ""))
 					}
 				}
 			}
@@ -211,13 +217,24 @@ booleans 0/1 (true/false accepted), burn_increase_mult in parts per million (1.2
 	}
 	netuidFlag(cmd, &netuid)
 	cmd.Flags().StringVar(&param, "param", "", "parameter name, e.g. immunity_period (see btcli sudo get)")
-	cmd.Flags().StringVar(&value, "value", "", "new value: a whole number (RAO for amounts) or true/false")
+	cmd.Flags().StringVar(&value, "value", "", "new value: a whole number in the parameter's unit (RAO for amounts, ppm for burn_increase_mult: 1.26 = 1260000; see UNIT in btcli sudo get) or true/false")
 	return cmd
 }
 
 type networkParamsResult struct {
 	Sudo       string               `json:"sudo,omitempty"`
 	Parameters []api.Hyperparameter `json:"parameters"`
+	// Units maps each parameter name to the unit of its value (see paramUnits).
+	Units map[string]string `json:"units"`
+}
+
+// hyperNames returns the names of ps.
+func hyperNames(ps []api.Hyperparameter) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.Name
+	}
+	return out
 }
 
 func newSudoGetCmd(app *App) *cobra.Command {
@@ -244,15 +261,15 @@ func newSudoGetCmd(app *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return app.Print(networkParamsResult{chain.Sudo, ps}, func(t *Table) {
+			return app.Print(networkParamsResult{chain.Sudo, ps, unitNames(hyperNames(ps))}, func(t *Table) {
 				sudo := chain.Sudo
 				if sudo == "" {
 					sudo = "none (retired)"
 				}
 				t.Line("Global parameters (sudo key %s; set with `btcli sudo set --param NAME --value V`)", sudo)
-				t.Row("NAME", "VALUE", "MIN", "MAX")
+				t.Row("NAME", "VALUE", "UNIT", "MIN", "MAX")
 				for _, p := range ps {
-					t.Row(p.Name, strconv.FormatUint(p.Value, 10), strconv.FormatUint(p.Min, 10), strconv.FormatUint(p.Max, 10))
+					t.Row(p.Name, strconv.FormatUint(p.Value, 10), unitOf(p.Name).name, strconv.FormatUint(p.Min, 10), strconv.FormatUint(p.Max, 10))
 				}
 			})
 		},
@@ -311,7 +328,7 @@ func newSudoDissolveCmd(app *App) *cobra.Command {
 				return err
 			}
 			if err := app.confirm(fmt.Sprintf("Do you want to dissolve subnet %d?", netuid),
-				[2]string{"Subnet", fmt.Sprintf("%d %s, owner %s, %d neurons", netuid, subnetName(s), s.Owner, s.Neurons)},
+				[2]string{"Subnet", fmt.Sprintf("%d %s, owner %s, %s", netuid, subnetName(s), s.Owner, plural(s.Neurons, "neuron", ""))},
 				[2]string{"Effect", fmt.Sprintf("the subnet and its neurons are removed; its pool's %s goes to its stakers pro rata by alpha, the protocol's share is recycled", formatTAO(s.Pool.TAO))},
 				[2]string{"Fee", formatTAO(fee)},
 			); err != nil {
@@ -329,8 +346,8 @@ func newSudoDissolveCmd(app *App) *cobra.Command {
 			res := dissolveResult{Netuid: netuid, Refunded: attrU64(ev, "tao_refunded"), Stakers: attrU64(ev, "stakers"),
 				Recycled: attrU64(ev, "tao_recycled"), txInfo: newTxInfo(fee, r)}
 			return app.Print(res, func(t *Table) {
-				t.Line("Dissolved subnet %d in block %d (tx %s); refunded %s to %d stakers, recycled %s", netuid, res.Block, res.Hash,
-					formatTAO(res.Refunded), res.Stakers, formatTAO(res.Recycled))
+				t.Line("Dissolved subnet %d in block %d (tx %s); refunded %s to %s, recycled %s", netuid, res.Block, res.Hash,
+					formatTAO(res.Refunded), plural(res.Stakers, "staker", ""), formatTAO(res.Recycled))
 			})
 		},
 	}

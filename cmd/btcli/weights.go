@@ -192,7 +192,7 @@ func (a *weightArgs) parse() (uids, vals []uint16, err error) {
 		return nil, nil, err
 	}
 	if len(uids) != len(vals) {
-		return nil, nil, usageErrorf("WeightVecNotEqualSize: %d uids but %d weights; give one weight per uid", len(uids), len(vals))
+		return nil, nil, usageErrorf("WeightVecNotEqualSize: %s but %s; give one weight per uid", plural(len(uids), "uid", ""), plural(len(vals), "weight", ""))
 	}
 	seen := map[uint16]bool{}
 	for _, u := range uids {
@@ -307,8 +307,8 @@ func (v *validator) rateLimited(name string) error {
 	if last == v.m.RegisteredAt[v.uid] || last+limit <= uint64(v.m.Block)+1 {
 		return nil
 	}
-	return fmt.Errorf("%s: uid %d last updated its weights at block %d and weights_set_rate_limit is %d blocks: next allowed at block %d (chain at block %d)",
-		name, v.uid, last, limit, last+limit, v.m.Block)
+	return fmt.Errorf("%s: uid %d last updated its weights at block %d and weights_set_rate_limit is %s: next allowed at block %d (chain at block %d)",
+		name, v.uid, last, plural(limit, "block", ""), last+limit, v.m.Block)
 }
 
 // permitted refuses early, as the chain would, weights on other uids from a uid without a
@@ -334,8 +334,8 @@ func (v *validator) uidsExist(uids []uint16) error {
 }
 
 func (v *validator) permitHint() string {
-	return fmt.Sprintf("permits go to the top %d stake weights at each epoch, the next at about block %d: stake to the hotkey (`btcli stake add`), then set weights after that epoch",
-		v.hp["max_allowed_validators"], v.m.NextEpochBlock)
+	return fmt.Sprintf("permits go to the top %s at each epoch, the next at about block %d: stake to the hotkey (`btcli stake add`), then set weights after that epoch",
+		plural(v.hp["max_allowed_validators"], "stake weight", ""), v.m.NextEpochBlock)
 }
 
 // explain adds what the chain's error does not know: when the next epoch (which issues
@@ -345,8 +345,8 @@ func (v *validator) explain(err error) error {
 	case isEpochError(err, codeNoPermit):
 		return fmt.Errorf("%w; %s", err, v.permitHint())
 	case isEpochError(err, codeSettingTooFast), isEpochError(err, codeCommittingTooFast):
-		return fmt.Errorf("%w (weights_set_rate_limit is %d blocks; `btcli weights status --netuid %d` shows it)",
-			err, v.hp["weights_set_rate_limit"], v.m.Netuid)
+		return fmt.Errorf("%w (weights_set_rate_limit is %s; `btcli weights status --netuid %d` shows it)",
+			err, plural(v.hp["weights_set_rate_limit"], "block", ""), v.m.Netuid)
 	}
 	return err
 }
@@ -403,8 +403,8 @@ blocks. On a subnet with commit-reveal use "commit", then "reveal".`,
 			return err
 		}
 		if v.commitReveal() {
-			return fmt.Errorf("CommitRevealEnabled: subnet %d uses commit-reveal; run `btcli weights commit --netuid %d --uids .. --weights ..`, then `btcli weights reveal --netuid %d` %d epoch(s) later",
-				a.netuid, a.netuid, a.netuid, v.revealPeriod())
+			return fmt.Errorf("CommitRevealEnabled: subnet %d uses commit-reveal; run `btcli weights commit --netuid %d --uids .. --weights ..`, then `btcli weights reveal --netuid %d` %s later",
+				a.netuid, a.netuid, a.netuid, plural(v.revealPeriod(), "epoch", ""))
 		}
 		if err := v.rateLimited("SettingWeightsTooFast"); err != nil {
 			return err
@@ -444,7 +444,7 @@ blocks. On a subnet with commit-reveal use "commit", then "reveal".`,
 			res.NextEpochBlock = m.NextEpochBlock
 		}
 		return app.Print(res, func(t *Table) {
-			t.Line("Set %d weights of uid %d on subnet %d in block %d (tx %s)", len(uids), res.UID, a.netuid, res.Block, res.Hash)
+			t.Line("Set %s of uid %d on subnet %d in block %d (tx %s)", plural(len(uids), "weight", ""), res.UID, a.netuid, res.Block, res.Hash)
 			t.Line("They count from the epoch at block %d; the next set is allowed from block %d", res.NextEpochBlock, uint64(res.Block)+v.hp["weights_set_rate_limit"])
 		})
 	}
@@ -547,15 +547,15 @@ func newWeightsStatusCmd(app *App) *cobra.Command {
 }
 
 func printWeightsStatus(t *Table, st weightsStatus) {
-	t.Line("Subnet %d at block %d: tempo %d, epoch %d, next epoch at block %d (in %d blocks)",
-		st.Netuid, st.Block, st.Tempo, st.EpochIndex, st.NextEpoch, st.NextEpoch-min(st.NextEpoch, uint64(st.Block)))
+	t.Line("Subnet %d at block %d: tempo %d, epoch %d, next epoch at block %d (in %s)",
+		st.Netuid, st.Block, st.Tempo, st.EpochIndex, st.NextEpoch, plural(st.NextEpoch-min(st.NextEpoch, uint64(st.Block)), "block", ""))
 	if !st.Registered {
 		t.Line("Hotkey %s is not registered on subnet %d", st.Hotkey, st.Netuid)
 		return
 	}
 	t.Line("Hotkey %s: uid %d, validator permit %s, active %s", st.Hotkey, *st.UID, yesNo(st.Permit), yesNo(st.Active))
 	if !st.Permit {
-		t.Line("Without a permit a uid may weight only itself; the epoch at block %d gives permits to the top %d stake weights", st.NextEpoch, st.MaxValidators)
+		t.Line("Without a permit a uid may weight only itself; the epoch at block %d gives permits to the top %s", st.NextEpoch, plural(st.MaxValidators, "stake weight", ""))
 	}
 	next := fmt.Sprintf("at block %d", st.NextAllowed)
 	if st.NextAllowed <= uint64(st.Block)+1 {
@@ -564,9 +564,9 @@ func printWeightsStatus(t *Table, st weightsStatus) {
 	what := "set_weights"
 	if st.CommitReveal {
 		what = "commit_weights"
-		t.Line("Commit-reveal on: commit (btcli weights commit), then reveal %d epoch(s) later (btcli weights reveal)", st.RevealPeriod)
+		t.Line("Commit-reveal on: commit (btcli weights commit), then reveal %s later (btcli weights reveal)", plural(st.RevealPeriod, "epoch", ""))
 	}
-	t.Line("Last update at block %d; weights_set_rate_limit %d blocks: next %s allowed %s", st.LastUpdate, st.RateLimit, what, next)
+	t.Line("Last update at block %d; weights_set_rate_limit %s: next %s allowed %s", st.LastUpdate, plural(st.RateLimit, "block", ""), what, next)
 	if st.VersionKey != 0 {
 		t.Line("weights_version_key %d (send at least this)", st.VersionKey)
 	}

@@ -408,7 +408,7 @@ accepted only in the commit's reveal epoch (commit epoch + commit_reveal_period)
 			}
 		}
 		return app.Print(res, func(t *Table) {
-			t.Line("Revealed %d weights of uid %d on subnet %d in block %d (tx %s)", len(sc.UIDs), res.UID, a.netuid, res.Block, res.txInfo.Hash)
+			t.Line("Revealed %s of uid %d on subnet %d in block %d (tx %s)", plural(len(sc.UIDs), "weight", ""), res.UID, a.netuid, res.Block, res.txInfo.Hash)
 			t.Line("They count from the epoch at block %d", v.m.NextEpochBlock)
 			for _, p := range res.Removed {
 				t.Line("Removed %s", p)
