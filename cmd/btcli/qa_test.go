@@ -170,3 +170,47 @@ func TestSudoCountsAndUnitsOnNode(t *testing.T) {
 		t.Errorf("dissolve preview: exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+// TestSignHexMessage: a message starting with 0x must be valid hex (it is signed as the
+// bytes it spells); bad hex is refused before any key is unlocked, and --text signs or
+// verifies the text itself.
+func TestSignHexMessage(t *testing.T) {
+	c := newCLI(t)
+	var k keyJSON
+	c.ok(&k, "wallet", "regen_hotkey", "--uri", "//Alice")
+	for _, m := range []string{"0xzz", "0x123", "0x68 65"} {
+		msg := c.fails(ExitUsage, "wallet", "sign", "--use-hotkey", "--message", m)
+		if !strings.Contains(msg, "not valid hex") || !strings.Contains(msg, "--text") {
+			t.Errorf("sign %q: %q", m, msg)
+		}
+		msg = c.fails(ExitUsage, "wallet", "verify", "--message", m, "--signature", strings.Repeat("00", 64), "--address", k.SS58)
+		if !strings.Contains(msg, "not valid hex") {
+			t.Errorf("verify %q: %q", m, msg)
+		}
+	}
+	// The coldkey is missing: bad hex is reported first, before the key is opened.
+	if msg := c.fails(ExitUsage, "wallet", "sign", "--message", "0xzz"); !strings.Contains(msg, "not valid hex") {
+		t.Errorf("sign with the coldkey: %q", msg)
+	}
+	var sig struct{ Signature, Signer string }
+	c.ok(&sig, "wallet", "sign", "--use-hotkey", "--message", "0xzz", "--text")
+	kp, err := keys.FromURI("//Alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := keys.ParseSignature(sig.Signature)
+	if err != nil || !keys.Verify(kp.Public(), []byte("0xzz"), raw) {
+		t.Fatalf("--text did not sign the text 0xzz: %v", err)
+	}
+	var v struct{ Valid bool }
+	c.ok(&v, "wallet", "verify", "--message", "0xzz", "--text", "--signature", sig.Signature, "--address", k.SS58)
+	if !v.Valid {
+		t.Error("verify --text: not valid")
+	}
+	// Uppercase hex digits are hex too.
+	c.ok(&sig, "wallet", "sign", "--use-hotkey", "--message", "0x68656C6C6F")
+	raw, _ = keys.ParseSignature(sig.Signature)
+	if !keys.Verify(kp.Public(), []byte("hello"), raw) {
+		t.Error("0x68656C6C6F was not signed as the bytes hello")
+	}
+}

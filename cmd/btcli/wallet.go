@@ -405,23 +405,42 @@ func newWalletListCmd(app *App) *cobra.Command {
 	}
 }
 
-// messageBytes follows Bittensor's Keypair.sign/verify: a message starting with 0x is hex.
-func messageBytes(msg string) []byte {
-	if strings.HasPrefix(msg, "0x") {
-		if b, err := hex.DecodeString(msg[2:]); err == nil {
-			return b
-		}
+// messageBytes returns the bytes sign and verify work on. As in Bittensor's
+// Keypair.sign/verify, a message starting with 0x is hex and stands for the bytes it
+// spells; it must then be valid hex (even length, 0-9a-fA-F), else it is refused rather
+// than taken as text, which would sign or check other bytes than meant. With text set
+// (--text) the message is always its UTF-8 text, 0x prefix included.
+func messageBytes(msg string, text bool) ([]byte, error) {
+	if text || !strings.HasPrefix(msg, "0x") {
+		return []byte(msg), nil
 	}
-	return []byte(msg)
+	b, err := hex.DecodeString(msg[2:])
+	if err != nil {
+		return nil, usageErrorf("the message %q starts with 0x, so it is read as hex bytes, but it is not valid hex (%v); "+
+			"fix the hex, or pass --text to use the text itself, 0x included", msg, err)
+	}
+	return b, nil
 }
+
+// textFlagUsage documents --text for sign and verify.
+const textFlagUsage = "take --message as text even when it starts with 0x (without it, a 0x message is hex bytes and must be valid hex)"
 
 func newWalletSignCmd(app *App) *cobra.Command {
 	var message string
-	var useHotkey bool
+	var useHotkey, text bool
 	cmd := &cobra.Command{
 		Use:   "sign",
 		Short: "Sign a message with the coldkey (or the hotkey with --use-hotkey)",
-		Args:  noArgs,
+		Long: `Sign a message with the coldkey (or the hotkey with --use-hotkey). The signature is
+sr25519 with signing context "substrate", as in Bittensor and Polkadot.
+
+A message starting with 0x is hex, as in Bittensor: 0x68656c6c6f signs the five bytes
+"hello". It must then be valid hex (an even number of 0-9a-f digits), else nothing is
+signed. To sign text that starts with 0x as text, pass --text.`,
+		Example: `  btcli wallet sign --message "I own this key"
+  btcli wallet sign --message 0x68656c6c6f          # the bytes "hello"
+  btcli wallet sign --message "0x is my prefix" --text`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			w, err := app.Wallet()
 			if err != nil {
@@ -438,6 +457,10 @@ func newWalletSignCmd(app *App) *cobra.Command {
 				}
 				message = strings.TrimRight(line, "\r\n")
 			}
+			msg, err := messageBytes(message, text)
+			if err != nil {
+				return err
+			}
 			var kp *keys.Keypair
 			if useHotkey {
 				kp, err = app.Hotkey(w)
@@ -447,7 +470,7 @@ func newWalletSignCmd(app *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			sig, err := kp.Sign(messageBytes(message))
+			sig, err := kp.Sign(msg)
 			if err != nil {
 				return err
 			}
@@ -460,17 +483,22 @@ func newWalletSignCmd(app *App) *cobra.Command {
 			})
 		},
 	}
-	cmd.Flags().StringVar(&message, "message", "", "the message (text; 0x-prefixed hex is signed as bytes)")
+	cmd.Flags().StringVar(&message, "message", "", "the message: text, or 0x followed by hex, signed as those bytes (see --text)")
 	cmd.Flags().BoolVar(&useHotkey, "use-hotkey", false, "sign with the hotkey instead of the coldkey")
+	cmd.Flags().BoolVar(&text, "text", false, textFlagUsage)
 	return cmd
 }
 
 func newWalletVerifyCmd(app *App) *cobra.Command {
 	var message, signature, address string
+	var text bool
 	cmd := &cobra.Command{
 		Use:   "verify",
 		Short: "Verify a signature of a message by an address (exit code 6 if it does not verify)",
-		Args:  noArgs,
+		Long: `Verify a signature of a message by an address; exit code 6 if it does not verify.
+The message is read as by ` + "`btcli wallet sign`" + `: a message starting with 0x is hex bytes and
+must be valid hex; --text takes it as text.`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			for _, r := range []struct{ flag, v string }{{"--message", message}, {"--signature", signature}, {"--address", address}} {
 				if r.v == "" && !(r.flag == "--message" && cmd.Flags().Changed("message")) {
@@ -485,7 +513,11 @@ func newWalletVerifyCmd(app *App) *cobra.Command {
 			if err != nil {
 				return usageErrorf("--signature: %v", err)
 			}
-			valid := keys.VerifyWrapped(pub, messageBytes(message), sig)
+			msg, err := messageBytes(message, text)
+			if err != nil {
+				return err
+			}
+			valid := keys.VerifyWrapped(pub, msg, sig)
 			if err := app.Print(map[string]any{"valid": valid, "message": message, "address": pub.SS58()}, func(t *Table) {
 				if valid {
 					t.Line("Signature is valid: %s signed this message.", pub.SS58())
@@ -501,7 +533,8 @@ func newWalletVerifyCmd(app *App) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&message, "message", "", "the signed message (0x-prefixed hex is taken as bytes)")
+	cmd.Flags().StringVar(&message, "message", "", "the signed message: text, or 0x followed by hex, taken as those bytes (see --text)")
+	cmd.Flags().BoolVar(&text, "text", false, textFlagUsage)
 	cmd.Flags().StringVar(&signature, "signature", "", "the signature as hex (with or without 0x)")
 	cmd.Flags().StringVar(&address, "address", "", "the signer's SS58 address or 0x public key")
 	return cmd
