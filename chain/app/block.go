@@ -93,8 +93,12 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 		// Halt: every node without the upgrade stops here, before
 		// executing anything, and resumes once restarted with it.
 		a.log.Error("upgrade needed", "name", plan.Name, "height", plan.Height, "info", plan.Info)
-		return nil, fmt.Errorf("%w: upgrade %q was scheduled for block %d (%s); install a binary that declares it and restart",
-			governance.ErrUpgradeNotDeclared, plan.Name, plan.Height, plan.Info)
+		info := ""
+		if plan.Info != "" {
+			info = " (" + plan.Info + ")"
+		}
+		return nil, fmt.Errorf("%w: upgrade %q was scheduled for block %d%s; install a binary that declares it and restart",
+			governance.ErrUpgradeNotDeclared, plan.Name, plan.Height, info)
 	}
 	a.block = store.NewCache(a.tree)
 	blk := env.Block{Height: req.Height, TimeUnix: req.Time.Unix(), ChainID: a.cfg.ChainID}

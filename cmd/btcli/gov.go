@@ -967,7 +967,11 @@ func newGovParamsCmd(app *App) *cobra.Command {
 					t.Row("Sudo key", res.Sudo)
 				}
 				if res.UpgradeName != "" {
-					t.Row("Scheduled upgrade", fmt.Sprintf("%q at block %d (%s)", res.UpgradeName, res.UpgradeHeight, res.UpgradeInfo))
+					row := fmt.Sprintf("%q at block %d", res.UpgradeName, res.UpgradeHeight)
+					if res.UpgradeInfo != "" {
+						row += " (" + res.UpgradeInfo + ")"
+					}
+					t.Row("Scheduled upgrade", row)
 				}
 			})
 		},

@@ -31,7 +31,15 @@ import (
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
+// declaredUpgrades adds comma-separated upgrade names to those this binary declares
+// (node.KnownUpgrades), set at build time with -ldflags "-X main.declaredUpgrades=v0.2.0".
+// It is for upgrades that change no state (a consensus-compatible rebuild, a rehearsal on
+// a testnet); an upgrade that migrates state adds its name to node.KnownUpgrades beside
+// the migration.
+var declaredUpgrades = ""
+
 func main() {
+	node.KnownUpgrades = withDeclared(node.KnownUpgrades, declaredUpgrades)
 	if err := newRoot().Execute(); err != nil {
 		var u *upgradeNeededError
 		if errors.As(err, &u) {

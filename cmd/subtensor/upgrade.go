@@ -48,6 +48,17 @@ func (e *upgradeNeededError) Error() string {
 	return b.String()
 }
 
+// withDeclared returns known plus the comma-separated names in list that it lacks.
+func withDeclared(known []string, list string) []string {
+	out := slices.Clone(known)
+	for _, name := range strings.Split(list, ",") {
+		if name = strings.TrimSpace(name); name != "" && !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
 // declares reports whether this binary implements the named upgrade.
 func declares(name string) bool { return slices.Contains(node.KnownUpgrades, name) }
 

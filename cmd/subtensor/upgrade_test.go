@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -135,5 +136,16 @@ func shortenVoting(t *testing.T, home string, blocks uint64) {
 	}
 	if err := doc.SaveAs(cc.GenesisFile()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Names given at build time (-X main.declaredUpgrades) join the source's list once each.
+func TestWithDeclared(t *testing.T) {
+	got := withDeclared([]string{"v0.2.0"}, " v0.3.0, v0.2.0,,v0.4.0 ")
+	if want := []string{"v0.2.0", "v0.3.0", "v0.4.0"}; !slices.Equal(got, want) {
+		t.Fatalf("%v, want %v", got, want)
+	}
+	if got := withDeclared(nil, ""); len(got) != 0 {
+		t.Fatalf("nothing declared gave %v", got)
 	}
 }
