@@ -406,3 +406,42 @@ func TestInitValidatorKeyFromRefuses(t *testing.T) {
 		t.Fatal("b's signed key was replaced")
 	}
 }
+
+// A testnet on the mainnet profile gets the balances and sudo it is given:
+// nothing else is funded there.
+func TestTestnetMainnetBalancesAndSudo(t *testing.T) {
+	dir := t.TempDir()
+	bob, _ := keys.FromURI("//Bob")
+	eve, _ := keys.FromURI("//Eve")
+	homes, err := node.Testnet(node.TestnetOptions{Validators: 2, Output: dir, ChainID: "gotensor-t", Profile: node.ProfileMainnet,
+		BasePort: 20000, Balances: map[string]uint64{bob.SS58(): 7_000_000_000}, Sudo: eve.SS58()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range homes {
+		b, err := os.ReadFile(filepath.Join(h.Home, "config", "genesis.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			AppState struct {
+				System   struct{ Sudo string }
+				Balances struct {
+					Accounts []struct {
+						Address string
+						Free    json.Number
+					}
+				}
+			} `json:"app_state"`
+		}
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatal(err)
+		}
+		if doc.AppState.System.Sudo != eve.SS58() {
+			t.Errorf("%s: sudo %q, want %s", h.Home, doc.AppState.System.Sudo, eve.SS58())
+		}
+		if a := doc.AppState.Balances.Accounts; len(a) != 1 || a[0].Address != bob.SS58() || a[0].Free != "7000000000" {
+			t.Errorf("%s: balances %+v, want only Bob's 7 TAO", h.Home, a)
+		}
+	}
+}

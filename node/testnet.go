@@ -31,6 +31,10 @@ type TestnetOptions struct {
 	// BasePort: validator i uses BasePort+10i (p2p), +1 (RPC), +2 (REST),
 	// +3 (metrics).
 	BasePort int
+	// Balances (RAO by address) and Sudo go into the genesis, as for init:
+	// on the mainnet profile nothing else is funded and there is no sudo.
+	Balances map[string]uint64
+	Sudo     string
 }
 
 // TestnetHome is one generated validator home.
@@ -91,7 +95,8 @@ func Testnet(o TestnetOptions) ([]TestnetHome, error) {
 		peers = append(peers, fmt.Sprintf("%s@127.0.0.1:%d", nk.ID(), h.P2PPort))
 		homes[i], cfgs[i] = h, c
 	}
-	doc, err := NewGenesis(GenesisOptions{ChainID: o.ChainID, Profile: o.Profile, Time: time.Now().UTC().Truncate(time.Second), Validators: vals})
+	doc, err := NewGenesis(GenesisOptions{ChainID: o.ChainID, Profile: o.Profile, Time: time.Now().UTC().Truncate(time.Second), Validators: vals,
+		Balances: o.Balances, Sudo: o.Sudo})
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package coinbase
 
 import (
 	"fmt"
+	"math"
 	"math/bits"
 
 	"github.com/gotensor/gotensor/chain/balances"
@@ -345,7 +346,11 @@ func payDividend(kv store.KV, hk keys.PublicKey, netuid uint16, alphaDiv, rootDi
 	}
 	if rootDiv > 0 {
 		t := fixed.MulDiv(rootDiv, take, 65535)
-		noms := staking.Nominators(kv, hk, subnets.RootNetuid, 1024)
+		// Every root staker, however many: a cap left those past it with
+		// nothing and gave their part to the others. The cost is one credit
+		// per root staker per epoch; a claim accumulator (the reference's
+		// RootClaimable) would make it constant.
+		noms := staking.Nominators(kv, hk, subnets.RootNetuid, math.MaxInt)
 		weights := make([]uint64, len(noms))
 		for i, nm := range noms {
 			weights[i] = nm.Alpha

@@ -2,6 +2,7 @@ package registration
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/gotensor/gotensor/chain/balances"
@@ -301,16 +302,13 @@ func Dissolve(e *env.Env, kv store.KV, netuid uint16) error {
 	return nil
 }
 
-// maxRefunds bounds the stakers a dissolve refunds one by one.
-const maxRefunds = 1 << 16
-
 // dissolve removes a subnet (§3.1): its pool's TAO goes back to the alpha
 // holders pro rata by alpha, credited to their coldkeys' free balance; the
 // protocol's own alpha's share and the rounding dust are recycled out of
 // issuance, and pending emission (never minted) lapses.
 func dissolve(e *env.Env, kv store.KV, netuid uint16, reason string) {
 	pool := pools.Get(kv, netuid)
-	holders := staking.HoldersOn(kv, netuid, maxRefunds)
+	holders := staking.HoldersOn(kv, netuid, math.MaxInt) // all of them: a cap left the rest unrefunded, their shares in state
 	weights := make([]uint64, len(holders))
 	var staked uint64
 	for i, h := range holders {

@@ -261,10 +261,15 @@ func startCmd() *cobra.Command {
 
 func testnetCmd() *cobra.Command {
 	var o node.TestnetOptions
+	var bal []string
 	c := &cobra.Command{
 		Use:   "testnet",
 		Short: "Create N validator homes wired as peers on loopback ports",
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			var err error
+			if o.Balances, err = parseBalances(bal); err != nil {
+				return err
+			}
 			homes, err := node.Testnet(o)
 			if err != nil {
 				return err
@@ -281,6 +286,8 @@ func testnetCmd() *cobra.Command {
 	f.StringVar(&o.ChainID, "chain-id", "gotensor-testnet", "chain id")
 	f.StringVar(&o.Profile, "profile", node.ProfileLocalnet, "genesis profile")
 	f.IntVar(&o.BasePort, "base-port", 26000, "first port; each validator uses 4 from base+10*i")
+	f.StringVar(&o.Sudo, "sudo", "", "sudo key SS58 (localnet default //Alice; mainnet: none unless given)")
+	f.StringArrayVar(&bal, "balance", nil, "initial balance ADDRESS=TAO (repeatable; on mainnet the only funded accounts)")
 	return c
 }
 
