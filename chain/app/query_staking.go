@@ -123,8 +123,10 @@ func queryStaking(snap *store.Snapshot, route, rawQuery string) (any, bool, erro
 }
 
 // percent renders a u16 fraction of 65535 as a percentage with two decimals.
+// percent renders parts of 65535 as a percentage with two decimals, rounded
+// to nearest as btcli shows it (11796 parts is 18.00, not 17.99).
 func percent(parts uint64) string {
-	hundredths := parts * 10000 / 65535
+	hundredths := (parts*10000 + 65535/2) / 65535
 	return fmt.Sprintf("%d.%02d", hundredths/100, hundredths%100)
 }
 

@@ -385,7 +385,7 @@ func TestStakingQueries(t *testing.T) {
 	}
 	var d api.Delegate
 	h.query("/delegates/"+hk.SS58(), &d)
-	if len(d.Nominators) != 1 || d.Nominators[0].Coldkey != bob.SS58() || d.TakePct != "17.99" {
+	if len(d.Nominators) != 1 || d.Nominators[0].Coldkey != bob.SS58() || d.TakePct != "18.00" {
 		t.Fatalf("delegate %+v", d)
 	}
 	var rq api.Quote
@@ -408,5 +408,13 @@ func TestQuoteErrorsKeepTheirCode(t *testing.T) {
 	h.query(api.PathStakingParams, &p)
 	if p.MinStake != 2_000_000 || p.TaoWeightPPM != 180_000 {
 		t.Fatalf("staking params %+v", p)
+	}
+}
+
+func TestPercentRoundsToNearest(t *testing.T) {
+	for parts, want := range map[uint64]string{0: "0.00", 11796: "18.00", 5898: "9.00", 65535: "100.00", 1: "0.00", 4: "0.01", 32768: "50.00"} {
+		if got := percent(parts); got != want {
+			t.Errorf("percent(%d) = %s, want %s", parts, got, want)
+		}
 	}
 }
