@@ -298,6 +298,16 @@ func TestLocalnetStateListsOnlyThisRun(t *testing.T) {
 	if n.State.REST == "" || n.State.Gateway == "" {
 		t.Fatalf("first run: REST %q, gateway %q", n.State.REST, n.State.Gateway)
 	}
+	// The subnets carry their names on chain, for btcli's lists.
+	for netuid, name := range map[uint16]string{n.State.Netuid: SubnetPrompting, n.State.TemplateNetuid: SubnetTemplate} {
+		s, err := n.Client.Subnet(ctx, netuid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Identity == nil || s.Identity.SubnetName != name || s.Identity.Description == "" {
+			t.Errorf("subnet %d identity %+v, want name %q and a description", netuid, s.Identity, name)
+		}
+	}
 	if err := n.Stop(); err != nil {
 		t.Fatal(err)
 	}

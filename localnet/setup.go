@@ -48,12 +48,20 @@ func (n *Net) setup(ctx context.Context) error {
 	return nil
 }
 
+// subnetDescriptions are the localnet subnets' on-chain identities, so
+// btcli's subnet lists and stake views name them.
+var subnetDescriptions = map[string]string{
+	SubnetPrompting: "text prompting: miners answer chat prompts, validators score checkable challenges and free prompts",
+	SubnetTemplate:  "the subnet template (subnets/template): the smallest complete subnet",
+}
+
 // setupSubnet creates the subnet *netuid names (when zero) owned by
 // accounts[0], starts it, registers accounts[1:] and stakes the validators.
 func (n *Net) setupSubnet(ctx context.Context, name string, accounts []Account, netuid *uint16) error {
 	owner := accounts[0]
 	if *netuid == 0 {
-		r, err := n.submit(ctx, mustKey(owner.Coldkey), client.RegisterNetwork(mustKey(owner.Hotkey).SS58(), nil), "register the "+name+" subnet")
+		ident := &txpb.SubnetIdentity{SubnetName: name, Description: subnetDescriptions[name]}
+		r, err := n.submit(ctx, mustKey(owner.Coldkey), client.RegisterNetwork(mustKey(owner.Hotkey).SS58(), ident), "register the "+name+" subnet")
 		if err != nil {
 			return err
 		}
