@@ -102,6 +102,17 @@ func rootProportion(r store.Reader, netuid uint16) fixed.U64F64 {
 	return fixed.U64F64FromU64(tw).SafeDiv(fixed.U64F64FromU64(den))
 }
 
+// rootSellOn is §11.4's root-sell flag: root stakers are paid alpha only
+// while the emitting subnets' EMA prices sum to more than 1 (each is capped
+// at 1); otherwise the root share of alpha is recycled (never minted).
+func rootSellOn(r store.Reader, nets []uint16) bool {
+	var sum fixed.U64F64
+	for _, n := range nets {
+		sum = sum.Add(pools.Get(r, n).MovingPrice.Fixed())
+	}
+	return sum.Cmp(fixed.U64F64One) > 0
+}
+
 func (p Pending) pendingTotal() uint64 {
 	return p.Server + p.Validator + p.Root + p.OwnerCut + p.ProtocolAlpha
 }
@@ -115,8 +126,9 @@ func Step(e *env.Env, kv store.KV) error {
 	nets := emitting(kv, block)
 	tao := shares(kv, nets, emission)
 	p := subnets.GetParams(kv)
+	rootSell := rootSellOn(kv, nets)
 	for i, n := range nets {
-		if err := inject(e, kv, n, tao[i], p.SubnetOwnerCut); err != nil {
+		if err := inject(e, kv, n, tao[i], p.SubnetOwnerCut, rootSell); err != nil {
 			return fmt.Errorf("emission to subnet %d: %w", n, err)
 		}
 	}
@@ -133,7 +145,7 @@ func Step(e *env.Env, kv store.KV) error {
 // alpha at the pool's price (capped by the root proportion, the excess TAO
 // buying protocol alpha fee-less), and the subnet's alpha emission split
 // into pending owner cut, miner, validator and root amounts (§11.3, §11.4).
-func inject(e *env.Env, kv store.KV, netuid uint16, taoEmission, ownerCut uint64) error {
+func inject(e *env.Env, kv store.KV, netuid uint16, taoEmission, ownerCut uint64, rootSell bool) error {
 	pool := pools.Get(kv, netuid)
 	pend := GetPending(kv, netuid)
 	alphaEmission := BlockEmission(pool.AlphaIn + pool.AlphaOut + pend.pendingTotal())
@@ -173,12 +185,17 @@ func inject(e *env.Env, kv store.KV, netuid uint16, taoEmission, ownerCut uint64
 	root := fixed.U64F64FromU64(rest - server).Mul(rootProp).ToU64()
 	pend.OwnerCut += cut
 	pend.Server += server
-	pend.Root += root
 	pend.Validator += rest - server - root
+	var recycled uint64
+	if rootSell {
+		pend.Root += root
+	} else {
+		recycled = root // never minted: alpha_out below counts it, alpha issuance does not
+	}
 	pend.ProtocolAlpha += protocol
 	putPending(kv, netuid, pend)
 	e.Events.Emit(EventEmission, env.U64("netuid", uint64(netuid)), env.U64("tao_in", taoIn), env.U64("alpha_in", alphaIn),
-		env.U64("alpha_out", alphaEmission), env.U64("tao_emission", taoEmission))
+		env.U64("alpha_out", alphaEmission), env.U64("root_alpha_recycled", recycled), env.U64("tao_emission", taoEmission))
 	return nil
 }
 
