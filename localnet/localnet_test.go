@@ -307,6 +307,15 @@ func TestLocalnetStateListsOnlyThisRun(t *testing.T) {
 		if s.Identity == nil || s.Identity.SubnetName != name || s.Identity.Description == "" {
 			t.Errorf("subnet %d identity %+v, want name %q and a description", netuid, s.Identity, name)
 		}
+		hps, err := n.Client.Hyperparameters(ctx, netuid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, hp := range hps {
+			if hp.Name == "activity_cutoff_factor_milli" && hp.Value != ActivityCutoffFactorMilli {
+				t.Errorf("subnet %d activity cutoff factor %d, want %d", netuid, hp.Value, ActivityCutoffFactorMilli)
+			}
+		}
 	}
 	if err := n.Stop(); err != nil {
 		t.Fatal(err)

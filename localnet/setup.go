@@ -48,6 +48,16 @@ func (n *Net) setup(ctx context.Context) error {
 	return nil
 }
 
+// ActivityCutoffFactorMilli is the localnet subnets' activity cutoff, in
+// thousandths of a tempo: 3 tempos (60 blocks). Yuma counts the stake of
+// every active permit holder, and a holder that sets no weights votes 0 for
+// everyone. At the default (13.9 tempos) the owner's and the miners' growing
+// stake stayed active long enough to outweigh the validators: consensus, and
+// so incentive, fell to 0 for three epochs around block 220 until their
+// registrations aged out. Validators set weights every tempo, well inside
+// the cutoff.
+const ActivityCutoffFactorMilli = 3000
+
 // subnetDescriptions are the localnet subnets' on-chain identities, so
 // btcli's subnet lists and stake views name them.
 var subnetDescriptions = map[string]string{
@@ -78,6 +88,10 @@ func (n *Net) setupSubnet(ctx context.Context, name string, accounts []Account, 
 			return err
 		}
 		if _, err := n.submit(ctx, mustKey(owner.Coldkey), client.StartCall(*netuid), "start the "+name+" subnet"); err != nil {
+			return err
+		}
+		if _, err := n.submit(ctx, mustKey(owner.Coldkey), client.SetHyperparameter(*netuid, "activity_cutoff_factor_milli", ActivityCutoffFactorMilli),
+			"set the "+name+" subnet's activity cutoff"); err != nil {
 			return err
 		}
 	}
