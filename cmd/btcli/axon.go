@@ -104,7 +104,7 @@ loopback address; an endpoint may change once per serving_rate_limit blocks.`,
 			if err != nil {
 				return err
 			}
-			hot, err := w.HotkeyPub()
+			hot, err := signingHotkey(w)
 			if err != nil {
 				return err
 			}

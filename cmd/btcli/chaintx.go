@@ -306,26 +306,40 @@ func signingColdkey(w *wallet.Wallet) (keys.PublicKey, error) {
 	if err != nil {
 		return keys.PublicKey{}, err
 	}
-	f := w.ColdkeyFile()
-	restore := fmt.Sprintf("restore the coldkey with `btcli wallet regen_coldkey --wallet.name %s` (from its mnemonic, seed or JSON export), or run the command where the coldkey is", w.Name())
-	raw, err := f.ReadRaw()
-	if errors.Is(err, wallet.ErrKeyfileNotFound) {
-		return keys.PublicKey{}, fmt.Errorf("%w: wallet %q is watch-only: it has the coldkey's address %s (coldkeypub.txt) but no coldkey file %s to sign with; %s",
-			wallet.ErrKeyfileNotFound, w.Name(), pub.SS58(), f.Path(), restore)
-	}
+	return pub, canSign(w.ColdkeyFile(), pub, fmt.Sprintf("wallet %q is watch-only: it has the coldkey's address %s (coldkeypub.txt)", w.Name(), pub.SS58()),
+		fmt.Sprintf("restore the coldkey with `btcli wallet regen_coldkey --wallet.name %s` (from its mnemonic, seed or JSON export), or run the command where the coldkey is", w.Name()))
+}
+
+// signingHotkey is signingColdkey for commands the hotkey signs (weights, axon serve,
+// commitments): it checks the hotkey file can sign before anything is asked.
+func signingHotkey(w *wallet.Wallet) (keys.PublicKey, error) {
+	pub, err := w.HotkeyPub()
 	if err != nil {
 		return keys.PublicKey{}, err
 	}
+	return pub, canSign(w.HotkeyFile(), pub, fmt.Sprintf("wallet %q knows the hotkey's address %s", w.Name(), pub.SS58()),
+		fmt.Sprintf("restore the hotkey with `btcli wallet regen_hotkey --wallet.name %s --wallet.hotkey %s`, or run the command where the hotkey is", w.Name(), w.HotkeyName()))
+}
+
+// canSign reports an error unless f exists and holds a secret key; an encrypted file is
+// not opened (its password is asked only after the confirmation).
+func canSign(f *wallet.Keyfile, pub keys.PublicKey, what, restore string) error {
+	raw, err := f.ReadRaw()
+	if errors.Is(err, wallet.ErrKeyfileNotFound) {
+		return fmt.Errorf("%w: %s but no key file %s to sign with; %s", wallet.ErrKeyfileNotFound, what, f.Path(), restore)
+	}
+	if err != nil {
+		return err
+	}
 	if wallet.DetectFormat(raw).Encrypted() {
-		return pub, nil
+		return nil
 	}
 	d, err := wallet.ParseKeyfileData(raw)
 	if err != nil {
-		return keys.PublicKey{}, fmt.Errorf("%s: %w", f.Path(), err)
+		return fmt.Errorf("%s: %w", f.Path(), err)
 	}
 	if !d.HasSecret() {
-		return keys.PublicKey{}, fmt.Errorf("%w: %s holds only the address %s, so wallet %q cannot sign; %s",
-			wallet.ErrPublicOnly, f.Path(), pub.SS58(), w.Name(), restore)
+		return fmt.Errorf("%w: %s holds only the address %s, so it cannot sign; %s", wallet.ErrPublicOnly, f.Path(), pub.SS58(), restore)
 	}
-	return pub, nil
+	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -213,4 +214,28 @@ func TestSignHexMessage(t *testing.T) {
 	if !keys.Verify(kp.Public(), []byte("hello"), raw) {
 		t.Error("0x68656C6C6F was not signed as the bytes hello")
 	}
+}
+
+// TestMissingHotkeyRefusedBeforePreview: the hotkey-signed commands (weights, axon serve,
+// commitments) check the hotkey file can sign before they contact the chain or ask.
+func TestMissingHotkeyRefusedBeforePreview(t *testing.T) {
+	c := newCLI(t)
+	var k keyJSON
+	c.ok(&k, "wallet", "regen_hotkey", "--wallet.name", "v", "--uri", "//Bob")
+	if err := os.Remove(filepath.Join(c.root, "v", "hotkeys", "default")); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"weights", "set", "--netuid", "1", "--uids", "1", "--weights", "1"},
+		{"weights", "commit", "--netuid", "1", "--uids", "1", "--weights", "1"},
+		{"axon", "serve", "--netuid", "1", "--ip", "10.0.0.1", "--port", "8091"},
+		{"subnets", "commit", "--netuid", "1", "--data", "model v1"},
+	} {
+		msg := c.fails(ExitNotFound, append(args, "--wallet.name", "v", "--network", deadEndpoint)...)
+		if !strings.Contains(msg, "regen_hotkey --wallet.name v") || !strings.Contains(msg, k.SS58) {
+			t.Errorf("%v: message %q does not name the hotkey's address and regen_hotkey", args, msg)
+		}
+	}
+	// Reading needs only the address.
+	c.fails(ExitError, "weights", "status", "--netuid", "1", "--wallet.name", "v", "--network", deadEndpoint)
 }

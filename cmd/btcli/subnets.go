@@ -819,7 +819,7 @@ func newCommitCmd(app *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			hot, err := w.HotkeyPub()
+			hot, err := signingHotkey(w)
 			if err != nil {
 				return err
 			}

@@ -225,13 +225,17 @@ type validator struct {
 }
 
 // loadValidator connects and reads the subnet's metagraph and hyperparameters; the caller
-// closes v.c.
-func (a *App) loadValidator(ctx context.Context, netuid uint16, full bool) (*validator, error) {
+// closes v.c. With signing, the hotkey must be able to sign (checked before anything is
+// asked); status needs only its address.
+func (a *App) loadValidator(ctx context.Context, netuid uint16, full, signing bool) (*validator, error) {
 	w, err := a.Wallet()
 	if err != nil {
 		return nil, err
 	}
 	hot, err := w.HotkeyPub()
+	if signing {
+		hot, err = signingHotkey(w)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -394,7 +398,7 @@ blocks. On a subnet with commit-reveal use "commit", then "reveal".`,
 			return err
 		}
 		ctx := cmd.Context()
-		v, err := app.loadValidator(ctx, a.netuid, false)
+		v, err := app.loadValidator(ctx, a.netuid, false, true)
 		if err != nil {
 			return err
 		}
@@ -504,7 +508,7 @@ func newWeightsStatusCmd(app *App) *cobra.Command {
 				return usageErrorf("CanNotSetRootNetworkWeights: netuid 0 is the root network, which takes no weights; give a subnet netuid")
 			}
 			ctx := cmd.Context()
-			v, err := app.loadValidator(ctx, netuid, true)
+			v, err := app.loadValidator(ctx, netuid, true, false)
 			if err != nil {
 				return err
 			}

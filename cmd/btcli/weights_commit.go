@@ -171,7 +171,7 @@ and the weights are printed and saved to --commits-dir, so "btcli weights reveal
 			return err
 		}
 		ctx := cmd.Context()
-		v, err := app.loadValidator(ctx, a.netuid, false)
+		v, err := app.loadValidator(ctx, a.netuid, false, true)
 		if err != nil {
 			return err
 		}
@@ -321,7 +321,7 @@ accepted only in the commit's reveal epoch (commit epoch + commit_reveal_period)
 			}
 		}
 		ctx := cmd.Context()
-		v, err := app.loadValidator(ctx, a.netuid, false)
+		v, err := app.loadValidator(ctx, a.netuid, false, true)
 		if err != nil {
 			return err
 		}
