@@ -1,6 +1,7 @@
 package governance
 
 import (
+	"errors"
 	"fmt"
 	"math/bits"
 
@@ -221,6 +222,11 @@ func ValidateDeposit(r store.Reader, signer keys.PublicKey, id, amount, now uint
 	if free := balances.Free(r, signer); free < amount {
 		return fmt.Errorf("%w: free %s, deposit %s", ErrInsufficientFunds, balances.FormatTAO(free), balances.FormatTAO(amount))
 	}
+	// Settlement pays every depositor back in one block: bound them as the
+	// votes are. An account that already deposited may add more.
+	if max := GetParams(r).MaxVotes; r.Get(depositorKey(id, signer)) == nil && countDepositors(r, id, max) >= max {
+		return fmt.Errorf("%w: proposal %d has %d depositors", ErrTooManyDepositors, id, max)
+	}
 	return nil
 }
 
@@ -386,6 +392,11 @@ func finish(e *env.Env, kv store.KV, id uint64) {
 func execute(e *env.Env, kv store.KV, p Proposal) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
+			// A storage failure is this node's, not the proposal's: recording
+			// it as the outcome would fork the state. Let the block halt.
+			if re, ok := r.(error); ok && errors.Is(re, store.ErrStorage) {
+				panic(r)
+			}
 			err = fmt.Errorf("execution panicked: %v", r)
 		}
 	}()

@@ -53,6 +53,7 @@ var (
 	ErrTooManyVotes       = errs.Register(codespace, 7, "TooManyVotes", "the proposal has reached the vote limit")
 	ErrInsufficientFunds  = errs.Register(codespace, 8, "InsufficientBalance", "the free balance is below the deposit")
 	ErrUpgradeNotDeclared = errs.Register(codespace, 9, "UpgradeNeeded", "install the binary that declares the scheduled upgrade")
+	ErrTooManyDepositors  = errs.Register(codespace, 10, "TooManyDepositors", "the proposal has reached the depositor limit (max_votes); deposit from an account that already deposited")
 )
 
 // Params are governance's parameters.
@@ -62,7 +63,8 @@ type Params struct {
 	QuorumPPM    uint64 `json:"quorum_ppm"`
 	ThresholdPPM uint64 `json:"threshold_ppm"`
 	VetoPPM      uint64 `json:"veto_ppm"`
-	// MaxVotes bounds the votes one proposal takes (the tally reads each).
+	// MaxVotes bounds the votes one proposal takes (the tally reads each)
+	// and its distinct depositors (settlement pays each back).
 	MaxVotes uint64 `json:"max_votes"`
 }
 
@@ -167,6 +169,17 @@ func Votes(r store.Reader, id uint64, limit int) []VoteRecord {
 		return len(out) < limit
 	})
 	return out
+}
+
+// countDepositors counts a proposal's distinct depositors, stopping at limit.
+func countDepositors(r store.Reader, id uint64, limit uint64) uint64 {
+	p := depositorPrefix(id)
+	var n uint64
+	r.Iterate(p, store.PrefixEnd(p), func(_, _ []byte) bool {
+		n++
+		return n < limit
+	})
+	return n
 }
 
 // VoteRecord is one coldkey's vote.
