@@ -175,20 +175,34 @@ func (a *App) CheckTx(_ context.Context, req *abci.CheckTxRequest) (*abci.CheckT
 	a.mu.RLock()
 	defer a.mu.RUnlock()
 	kv := store.NewCache(a.check)
-	adm, err := a.admit(kv, req.Tx, a.checkHeight, &env.Events{})
-	if err == nil {
-		// The call must also pass its own checks now, so that free calls
-		// and hopeless calls cannot fill the mempool.
-		if err = validate(kv, adm.d.Signer, adm.d.Body.Call, a.checkHeight); err != nil {
-			err = fmt.Errorf("%s: %w", tx.CallName(adm.d.Body.Call), err)
-		}
-	}
-	if err != nil {
+	if err := a.checkOne(kv, req.Tx); err != nil {
 		space, code := errs.Codes(err)
 		return &abci.CheckTxResponse{Code: code, Codespace: space, Log: err.Error()}, nil
 	}
 	kv.Write(a.check)
 	return &abci.CheckTxResponse{Code: abci.CodeTypeOK}, nil
+}
+
+// checkOne runs CheckTx's checks on kv. A panic becomes an Internal
+// error, as runCall does in block execution: CheckTx runs the handlers
+// too (staking calls validate by executing), and a panic on the mempool
+// connection would take the node down for a transaction anyone can send.
+func (a *App) checkOne(kv store.KV, raw []byte) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: check panicked: %v", errs.Internal, r)
+		}
+	}()
+	adm, err := a.admit(kv, raw, a.checkHeight, &env.Events{})
+	if err != nil {
+		return err
+	}
+	// The call must also pass its own checks now, so that free calls
+	// and hopeless calls cannot fill the mempool.
+	if err := validate(kv, adm.d.Signer, adm.d.Body.Call, a.checkHeight); err != nil {
+		return fmt.Errorf("%s: %w", tx.CallName(adm.d.Body.Call), err)
+	}
+	return nil
 }
 
 // admitted is a transaction that passed the envelope checks and paid.
