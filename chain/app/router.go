@@ -86,6 +86,16 @@ func exemptFromSafeMode(r store.Reader, signer keys.PublicKey, c *txpb.Call) boo
 	return false
 }
 
+// voteOption narrows the wire option (an int32 enum) to governance's,
+// refusing anything outside yes..veto: a plain conversion would truncate
+// 257 to yes.
+func voteOption(o txpb.VoteOption) (governance.Option, error) {
+	if o < txpb.VoteOption_VOTE_OPTION_YES || o > txpb.VoteOption_VOTE_OPTION_VETO {
+		return 0, fmt.Errorf("%w: %d (1 yes, 2 no, 3 abstain, 4 veto)", governance.ErrInvalidVoteOption, o)
+	}
+	return governance.Option(o), nil
+}
+
 func checkSafeMode(r store.Reader, signer keys.PublicKey, c *txpb.Call) error {
 	if governance.SafeMode(r) && !exemptFromSafeMode(r, signer, c) {
 		return fmt.Errorf("%w: %s is paused", governance.ErrSafeModeActive, tx.CallName(c))
@@ -141,7 +151,11 @@ func validate(r store.Reader, signer keys.PublicKey, c *txpb.Call, height int64)
 	case *txpb.Call_Deposit:
 		return governance.ValidateDeposit(r, signer, call.Deposit.ProposalId, call.Deposit.Amount, now)
 	case *txpb.Call_Vote:
-		return governance.ValidateVote(r, signer, call.Vote.ProposalId, governance.Option(call.Vote.Option), now)
+		o, err := voteOption(call.Vote.Option)
+		if err != nil {
+			return err
+		}
+		return governance.ValidateVote(r, signer, call.Vote.ProposalId, o, now)
 	case *txpb.Call_Transfer:
 		return balances.ValidateTransfer(r, signer, call.Transfer.Dest, call.Transfer.Value, false)
 	case *txpb.Call_TransferKeepAlive:
@@ -275,7 +289,11 @@ func execute(e *env.Env, kv store.KV, c *txpb.Call) error {
 	case *txpb.Call_Deposit:
 		return governance.AddDeposit(e, kv, call.Deposit.ProposalId, call.Deposit.Amount)
 	case *txpb.Call_Vote:
-		return governance.CastVote(e, kv, call.Vote.ProposalId, governance.Option(call.Vote.Option))
+		o, err := voteOption(call.Vote.Option)
+		if err != nil {
+			return err
+		}
+		return governance.CastVote(e, kv, call.Vote.ProposalId, o)
 	case *txpb.Call_Transfer:
 		return balances.Transfer(e, kv, call.Transfer.Dest, call.Transfer.Value, false)
 	case *txpb.Call_TransferKeepAlive:
