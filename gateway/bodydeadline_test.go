@@ -1,0 +1,109 @@
+package gateway
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gotensor/gotensor/keys"
+)
+
+// slowBody sends a request whose body never arrives in full and returns the status line
+// the server answers with, or fails when the server keeps waiting for the body.
+func slowBody(t *testing.T, addr, head string) string {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := io.WriteString(conn, head+"Content-Length: 1000\r\n\r\n{\"mo"); err != nil {
+		t.Fatal(err)
+	}
+	// Far beyond bodyReadTimeout: only a server that waits for the body forever gets here.
+	conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	if err != nil {
+		t.Fatalf("%s: the server still waits for the body of a client that stopped sending it: %v", strings.Fields(head)[1], err)
+	}
+	return strings.TrimSpace(line)
+}
+
+// A client that stops sending its body half-way must not hold a connection: neither
+// before its key is checked (net/http reads what a handler left unread before answering)
+// nor after.
+func TestSlowBodyIsCutOff(t *testing.T) {
+	old := bodyReadTimeout
+	bodyReadTimeout = 200 * time.Millisecond
+	t.Cleanup(func() { bodyReadTimeout = old })
+
+	hk, err := keys.FromURI("//Alice/gateway")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := TestConfig()
+	cfg.ChainRPC = "http://127.0.0.1:1"
+	cfg.AdminToken = "admin-secret"
+	cfg.Models = []Model{{ID: "m", Netuid: 1}}
+	g, err := New(context.Background(), hk, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { g.Close() })
+	srv := httptest.NewServer(g.Handler())
+	t.Cleanup(srv.Close)
+	addr := srv.Listener.Addr().String()
+
+	kc, err := g.CreateKey(httptest.NewRequest("POST", "/", nil), "k", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ name, head, want string }{
+		{"no key", "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n", "401"},
+		{"admin without token", "POST /admin/keys HTTP/1.1\r\nHost: x\r\n", "401"},
+		{"unknown path", "POST /nowhere HTTP/1.1\r\nHost: x\r\n", "404"},
+		{"with key", "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + kc.Secret + "\r\n", "400"},
+		{"admin", "POST /admin/keys HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer admin-secret\r\n", "400"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if line := slowBody(t, addr, c.head); !strings.Contains(line, " "+c.want+" ") {
+				t.Fatalf("got %q, want status %s", line, c.want)
+			}
+		})
+	}
+}
+
+// Once the body is read the deadline is lifted: a request served for longer than
+// bodyReadTimeout keeps its context (a timed-out read would cancel it, ending streams).
+func TestBodyDeadlineLiftedAfterBody(t *testing.T) {
+	old := bodyReadTimeout
+	bodyReadTimeout = 100 * time.Millisecond
+	t.Cleanup(func() { bodyReadTimeout = old })
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = limitBodyTime(w, r)
+		if _, err := io.ReadAll(r.Body); err != nil {
+			t.Errorf("read body: %v", err)
+		}
+		select {
+		case <-r.Context().Done():
+			http.Error(w, "canceled", http.StatusServiceUnavailable)
+		case <-time.After(5 * bodyReadTimeout):
+			io.WriteString(w, "ok")
+		}
+	}))
+	defer srv.Close()
+	resp, err := http.Post(srv.URL, "application/json", strings.NewReader(`{"a":1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d: the request's context ended after its body was read", resp.StatusCode)
+	}
+}
