@@ -55,6 +55,9 @@ const (
 	MaxOrganicAnswers = 64
 )
 
+// organicBodyTimeout bounds how long a POST /organic body may take to arrive.
+var organicBodyTimeout = 30 * time.Second
+
 // ErrOrganicFull: the organic queue is full and the sample was dropped; send fewer, or
 // raise OrganicConfig.Queue.
 var ErrOrganicFull = errors.New("validator: organic queue full; sample dropped")
@@ -272,9 +275,22 @@ func (v *Validator) OrganicHandler() http.Handler {
 			httpError(w, http.StatusMethodNotAllowed, "use POST with a JSON organic sample")
 			return
 		}
+		// The endpoint's server has no ReadTimeout; without this deadline a client that
+		// stops sending its body (signed or not: it is read before the check) holds the
+		// connection and a goroutine forever.
+		rc := http.NewResponseController(w)
+		_ = rc.SetReadDeadline(time.Now().Add(organicBodyTimeout))
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxOrganicBody))
+		if err == nil {
+			_ = rc.SetReadDeadline(time.Time{})
+		}
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			httpError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is over %d bytes; send one sample per request", MaxOrganicBody))
+			return
+		}
 		if err != nil {
-			httpError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is over %d bytes or could not be read: %v", MaxOrganicBody, err))
+			httpError(w, http.StatusRequestTimeout, fmt.Sprintf("the body did not arrive in full within %s: %v", organicBodyTimeout, err))
 			return
 		}
 		if err := v.authenticate(r.Header, body, time.Now()); err != nil {
