@@ -55,13 +55,45 @@ func (n *Node) startREST(addr string) error {
 		return fmt.Errorf("REST listen on %s: %w (choose another --rest.laddr)", addr, err)
 	}
 	n.restLn = ln
-	n.rest = &http.Server{Handler: NewREST(n.Local()), ReadHeaderTimeout: 10 * time.Second}
+	n.rest = newRESTServer(NewREST(n.Local()))
 	go func() {
 		if err := n.rest.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			n.log.Error("rest server stopped", "err", err)
 		}
 	}()
 	return nil
+}
+
+// Timeouts of the REST server: restIdleTimeout closes keep-alive connections left idle
+// (without it each stays open for good, and enough of them exhaust the node's file
+// descriptors); restBodyTimeout bounds how long a request body may take to arrive
+// (net/http reads a body the handler left unread before answering, so without it any
+// route, GET included, waits for good on a client that stops sending one).
+var (
+	restIdleTimeout = 120 * time.Second
+	restBodyTimeout = 30 * time.Second
+)
+
+func newRESTServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: restIdleTimeout}
+}
+
+// deadlineBody lifts the connection's read deadline once the body has been read to its
+// end, so the server's own read that watches for the client going away does not time out
+// and cancel a request (a submit waiting for its commit) while it is being served.
+type deadlineBody struct {
+	io.ReadCloser
+	rc      *http.ResponseController
+	cleared bool
+}
+
+func (b *deadlineBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF && !b.cleared {
+		b.cleared = true
+		_ = b.rc.SetReadDeadline(time.Time{})
+	}
+	return n, err
 }
 
 // REST serves /api/v1 over a node's RPC client.
@@ -128,6 +160,13 @@ func NewREST(rpc *rpclocal.Local) *REST {
 
 func (r *REST) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	w.Header().Set("Access-Control-Allow-Origin", "*")
+	if req.ContentLength != 0 && req.Body != nil && req.Body != http.NoBody {
+		rc := http.NewResponseController(w)
+		if rc.SetReadDeadline(time.Now().Add(restBodyTimeout)) == nil {
+			req = req.WithContext(req.Context())
+			req.Body = &deadlineBody{ReadCloser: req.Body, rc: rc}
+		}
+	}
 	r.mux.ServeHTTP(w, req)
 }
 
