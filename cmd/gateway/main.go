@@ -135,9 +135,7 @@ func run(args []string) error {
 	}
 	var msrv *http.Server
 	if *metricsAddr != "off" {
-		mux := http.NewServeMux()
-		mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-		msrv = &http.Server{Addr: *metricsAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+		msrv = metricsServer(*metricsAddr, reg)
 		wg.Go(func() {
 			if err := msrv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				log.Error("metrics server", "err", err)
@@ -152,6 +150,20 @@ func run(args []string) error {
 	}
 	wg.Wait()
 	return err
+}
+
+// metricsTimeout bounds reading a /metrics request (body included) and writing its answer.
+var metricsTimeout = 30 * time.Second
+
+// metricsServer serves reg's /metrics on addr. Scrapes are short, so whole-request read
+// and write timeouts are safe here; with only a header timeout a client that sends a body
+// and stops half-way (net/http reads it before answering), or leaves its connection
+// idle, held a connection for good.
+func metricsServer(addr string, reg *prometheus.Registry) *http.Server {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	return &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout: metricsTimeout, WriteTimeout: metricsTimeout, IdleTimeout: 2 * metricsTimeout}
 }
 
 // organicForwarder builds the forwarder of routed requests to a validator's
