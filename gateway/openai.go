@@ -474,15 +474,33 @@ func (g *Gateway) upstreamError(r *http.Request, netuid uint16, err error) *APIE
 }
 
 // chatUsage is a miner's answer's text and its usage: the miner's own count when it gave
-// one, else words of the prompt and the completion.
+// a plausible one (usageBelievable), else words of the prompt and the completion. The
+// user is billed by it, so a miner must not be able to charge a key's quota and credit
+// whatever it likes, nor hand out free tokens with a count below zero.
 func chatUsage(c *call, out *protocol.Chat) (string, usageObject) {
 	text := *out.Completion
 	u := usageObject{PromptTokens: promptWords(c.chat), CompletionTokens: words(text)}
-	if out.Usage != nil && out.Usage.TotalTokens > 0 {
+	if out.Usage != nil && out.Usage.TotalTokens > 0 && usageBelievable(c.chat, text, out.Usage) {
 		u = usageObject{PromptTokens: int64(out.Usage.PromptTokens), CompletionTokens: int64(out.Usage.CompletionTokens)}
 	}
 	u.TotalTokens = u.PromptTokens + u.CompletionTokens
 	return text, u
+}
+
+// templateTokens is the slack allowed per message (and once per answer) for a chat
+// template's special tokens, beyond one token per byte of text.
+const templateTokens = 16
+
+// usageBelievable reports whether a miner's token count can be true of the request and
+// its answer: no count below zero, and no more tokens than bytes of text (a tokenizer's
+// tokens cover at least a byte each) plus a chat template's few tokens.
+func usageBelievable(chat *protocol.Chat, text string, u *protocol.Usage) bool {
+	prompt := int64(templateTokens)
+	for _, m := range chat.Messages {
+		prompt += int64(len(m.Content)) + templateTokens
+	}
+	return u.PromptTokens >= 0 && u.CompletionTokens >= 0 &&
+		int64(u.PromptTokens) <= prompt && int64(u.CompletionTokens) <= int64(len(text))+templateTokens
 }
 
 // finishReason is OpenAI's finish_reason for an answer with usage u: "length" when it

@@ -1,0 +1,79 @@
+package gateway_test
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gotensor/gotensor/axon"
+	"github.com/gotensor/gotensor/subnets/prompting/protocol"
+)
+
+// A miner's own token count bills the user, so one that cannot be true of the request
+// and its answer (far more tokens than bytes, or below zero) is replaced by the gateway's
+// word count: a miner cannot drain a key's quota and credit, nor hand out free tokens.
+func TestMinerUsageIsChecked(t *testing.T) {
+	nw := startNetwork(t)
+	var report atomic.Pointer[protocol.Usage]
+	cfg := axon.TestConfig()
+	cfg.Logger = slog.New(slog.DiscardHandler)
+	a, err := axon.New(nw.m1, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := axon.Handle(a, axon.HandlerFunc[*protocol.Chat](func(ctx context.Context, syn *protocol.Chat) error {
+		s := "echo " + syn.Messages[len(syn.Messages)-1].Content
+		syn.Completion, syn.Usage = &s, report.Load()
+		return nil
+	})); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { a.Serve(ln) })
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		a.Shutdown(ctx)
+		wg.Wait()
+	})
+	gcfg := baseConfig(nw, false)
+	gcfg.AddrOverride = map[string]string{nw.m1.SS58(): ln.Addr().String()}
+	g := startGateway(t, nw, gcfg)
+
+	for _, c := range []struct {
+		name               string
+		reported           protocol.Usage
+		prompt, completion float64
+	}{
+		// "hello there": 2 prompt words; "echo hello there": 3 completion words.
+		{"honest count kept", protocol.Usage{PromptTokens: 7, CompletionTokens: 4, TotalTokens: 11}, 7, 4},
+		{"inflated count", protocol.Usage{PromptTokens: 1_000_000_000, CompletionTokens: 1_000_000_000, TotalTokens: 2_000_000_000}, 2, 3},
+		{"negative count", protocol.Usage{PromptTokens: -1_000_000, CompletionTokens: 1_000_001, TotalTokens: 1}, 2, 3},
+		{"negative completion", protocol.Usage{PromptTokens: 10, CompletionTokens: -5, TotalTokens: 5}, 2, 3},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			report.Store(&c.reported)
+			_, key, _ := createKey(t, g, "free")
+			resp, out := call(t, "POST", g.url+"/v1/chat/completions", key, chatBody("gotensor-echo", "hello there", false))
+			if resp.StatusCode != 200 {
+				t.Fatalf("%d %v", resp.StatusCode, out)
+			}
+			u, _ := out["usage"].(map[string]any)
+			if u["prompt_tokens"] != c.prompt || u["completion_tokens"] != c.completion {
+				t.Fatalf("usage %v for a miner reporting %+v; want %v prompt and %v completion tokens", u, c.reported, c.prompt, c.completion)
+			}
+			_, bal := call(t, "GET", g.url+"/v1/balance", key, nil)
+			if bal["tokens_today"] != c.prompt+c.completion {
+				t.Fatalf("tokens_today %v, want %v", bal["tokens_today"], c.prompt+c.completion)
+			}
+		})
+	}
+}
