@@ -239,6 +239,19 @@ func (g *Gateway) limitRequest(w http.ResponseWriter, r *http.Request) *APIError
 	if req.RPM < 0 || req.TokensPerDay < 0 || (req.RPM == 0 && req.TokensPerDay == 0) {
 		return errInvalid("requests_per_minute", "Ask for a positive requests_per_minute and/or tokens_per_day.")
 	}
+	if len(req.Reason) > maxReasonBytes {
+		return errInvalid("reason", "'reason' is %d bytes; keep it to %d.", len(req.Reason), maxReasonBytes)
+	}
+	// One pending request per key: these requests are not rate limited, and each is a row
+	// the operator reads, so a key must not be able to file them without end.
+	g.lrMu.Lock()
+	defer g.lrMu.Unlock()
+	if p, err := g.store.PendingLimitRequest(r.Context(), acc.key().ID); err == nil {
+		return &APIError{Status: http.StatusConflict, Type: "invalid_request_error", Code: "limit_request_pending",
+			Message: fmt.Sprintf("This key already has a pending limit request (%s); wait for the operator to approve or reject it before asking again.", p.ID)}
+	} else if !errors.Is(err, ErrNotFound) {
+		return storeError(err, "limit request")
+	}
 	rpm, tpd := g.acc.limits(acc.key())
 	lr := LimitRequest{ID: "lr_" + newID(8), KeyID: acc.key().ID, RPM: max(req.RPM, rpm), TokensPerDay: max(req.TokensPerDay, tpd),
 		Reason: req.Reason, Status: "pending", Created: g.cfg.Now().Unix()}
@@ -248,6 +261,9 @@ func (g *Gateway) limitRequest(w http.ResponseWriter, r *http.Request) *APIError
 	writeJSON(w, http.StatusCreated, lr)
 	return nil
 }
+
+// maxReasonBytes bounds a limit request's reason.
+const maxReasonBytes = 2000
 
 // subnetQuery is the generic passthrough: the body is the synapse's JSON fields; the chosen
 // miner's synapse comes back as JSON.

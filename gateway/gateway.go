@@ -33,6 +33,7 @@ type Gateway struct {
 	models  map[string]Model
 	seed    *keys.Keypair
 	handler http.Handler
+	lrMu    sync.Mutex // serialises a key's check for a pending limit request and its creation
 }
 
 // New opens the store (running migrations) and prepares the gateway; hotkey signs the

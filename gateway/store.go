@@ -392,6 +392,21 @@ func (s *Store) CreateLimitRequest(ctx context.Context, r LimitRequest) error {
 	return nil
 }
 
+// PendingLimitRequest returns key keyID's pending request, or ErrNotFound.
+func (s *Store) PendingLimitRequest(ctx context.Context, keyID string) (LimitRequest, error) {
+	var r LimitRequest
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT id, key_id, rpm, tokens_per_day, reason, status, created, decided
+		FROM limit_requests WHERE key_id = ? AND status = 'pending' ORDER BY created, id LIMIT 1`), keyID).
+		Scan(&r.ID, &r.KeyID, &r.RPM, &r.TokensPerDay, &r.Reason, &r.Status, &r.Created, &r.Decided)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("gateway: pending limit request of key %s: %w", keyID, ErrNotFound)
+	}
+	if err != nil {
+		return r, fmt.Errorf("gateway: pending limit request of key %s: %w", keyID, err)
+	}
+	return r, nil
+}
+
 // LimitRequests lists requests with the given status (empty: all), oldest first.
 func (s *Store) LimitRequests(ctx context.Context, status string) ([]LimitRequest, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, key_id, rpm, tokens_per_day, reason, status, created, decided
