@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"sync"
@@ -122,6 +123,17 @@ type OrganicForwarder struct {
 
 	queued, sent, dropped, failed, skipped atomic.Uint64
 	lastDropLog                            atomic.Int64 // unix seconds: one drop warning a second at most
+	logURL                                 string       // the URL as logged: without a password
+}
+
+// RedactURL is raw with the password of its user info, if any, replaced by "xxxxx", for
+// logs and errors (a URL that does not parse is not shown: it could hold one).
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(an unparsable URL)"
+	}
+	return u.Redacted()
 }
 
 // NewOrganicForwarder checks cfg and returns a forwarder; Run starts its workers.
@@ -136,6 +148,10 @@ func NewOrganicForwarder(cfg OrganicConfig) (*OrganicForwarder, error) {
 		return nil, bad("auth", "missing", "want the validator's bearer Token, or a Signer and the ValidatorHotkey it signs for")
 	case cfg.Queue < 0 || cfg.Workers < 0 || cfg.Timeout < 0:
 		return nil, bad("Queue/Workers/Timeout", fmt.Sprint(cfg.Queue, "/", cfg.Workers, "/", cfg.Timeout), "want positive values (0 for the defaults)")
+	}
+	if u, err := url.Parse(cfg.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		// Not echoed: a malformed URL with user info would show its password.
+		return nil, bad("URL", "not an http(s) URL with a host", "want the validator's POST /organic URL, e.g. http://127.0.0.1:9100/organic")
 	}
 	if cfg.ValidatorHotkey != "" {
 		if _, err := keys.ParseSS58(cfg.ValidatorHotkey); err != nil {
@@ -154,7 +170,7 @@ func NewOrganicForwarder(cfg OrganicConfig) (*OrganicForwarder, error) {
 	if cfg.HTTP == nil {
 		cfg.HTTP = &http.Client{}
 	}
-	f := &OrganicForwarder{cfg: cfg, queue: make(chan protocol.OrganicSample, cfg.Queue), log: cfg.Logger}
+	f := &OrganicForwarder{cfg: cfg, queue: make(chan protocol.OrganicSample, cfg.Queue), log: cfg.Logger, logURL: RedactURL(cfg.URL)}
 	if f.log == nil {
 		f.log = slog.New(slog.DiscardHandler)
 	}
@@ -196,7 +212,7 @@ func (f *OrganicForwarder) OnSample(s Sample) {
 	default:
 		f.count(&f.dropped, "dropped")
 		if now := time.Now().Unix(); f.lastDropLog.Swap(now) != now {
-			f.log.Warn("organic queue full; dropping samples (the validator is slow or down)", "url", f.cfg.URL, "dropped_total", f.dropped.Load())
+			f.log.Warn("organic queue full; dropping samples (the validator is slow or down)", "url", f.logURL, "dropped_total", f.dropped.Load())
 		}
 	}
 }
@@ -225,7 +241,7 @@ func (f *OrganicForwarder) deliver(ctx context.Context, s protocol.OrganicSample
 	if err := f.post(ctx, s); err != nil {
 		f.count(&f.failed, "failed")
 		if ctx.Err() == nil {
-			f.log.Warn("organic sample not delivered", "url", f.cfg.URL, "err", err)
+			f.log.Warn("organic sample not delivered", "url", f.logURL, "err", err)
 		}
 		return
 	}
@@ -242,7 +258,7 @@ func (f *OrganicForwarder) post(ctx context.Context, s protocol.OrganicSample) e
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.cfg.URL, bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("organic URL %q: %w", f.cfg.URL, err)
+		return fmt.Errorf("organic URL %q: %w", f.logURL, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	if f.cfg.Token != "" {
