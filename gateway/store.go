@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	_ "modernc.org/sqlite"             // registers "sqlite"
@@ -91,6 +92,10 @@ var migrations = []string{
 	CREATE TABLE watcher_state (name TEXT PRIMARY KEY, height BIGINT NOT NULL)`,
 }
 
+// PostgresMaxConns is the most PostgreSQL connections one gateway opens; requests beyond
+// it wait for one. Keep gateways × this under the server's max_connections.
+const PostgresMaxConns = 16
+
 // OpenStore opens PostgreSQL when dsn is set, else the SQLite file at path (":memory:" for
 // an in-memory database), and runs the migrations.
 func OpenStore(ctx context.Context, path, dsn string) (*Store, error) {
@@ -99,6 +104,14 @@ func OpenStore(ctx context.Context, path, dsn string) (*Store, error) {
 	if dsn != "" {
 		s.postgres = true
 		s.db, err = sql.Open("pgx", dsn)
+		if err == nil {
+			// Bounded: every request with an unknown key reads the store, so without a cap
+			// a flood of them opens a connection each, past the server's max_connections
+			// (100 by default), and then everything using that server fails.
+			s.db.SetMaxOpenConns(PostgresMaxConns)
+			s.db.SetMaxIdleConns(PostgresMaxConns)
+			s.db.SetConnMaxIdleTime(5 * time.Minute)
+		}
 	} else {
 		src := "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
 		if path == ":memory:" {
