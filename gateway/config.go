@@ -105,6 +105,11 @@ type Config struct {
 
 	// MaxBodyBytes bounds a request body (413 beyond). Zero means 1 MiB.
 	MaxBodyBytes int64
+	// MaxMinerResponseBytes bounds one miner's answer (or stream), which the gateway holds
+	// in memory; a longer one counts as the miner failing. Every routed request reads up
+	// to K of them at once, so this times K times the requests in flight is what miners
+	// can make the gateway hold. Zero means 8 MiB (a chat answer is far shorter).
+	MaxMinerResponseBytes int64
 	// FlushInterval is how often usage is written to the store, all of it in one
 	// transaction (it is also written when Serve ends and on Close). Quotas and credit are
 	// checked against the in-memory counters, so this bounds only what a crash loses.
@@ -195,6 +200,9 @@ func (c Config) withDefaults() Config {
 	if c.MaxBodyBytes == 0 {
 		c.MaxBodyBytes = 1 << 20
 	}
+	if c.MaxMinerResponseBytes == 0 {
+		c.MaxMinerResponseBytes = 8 << 20
+	}
 	def(&c.FlushInterval, time.Second)
 	def(&c.KeyRefresh, 10*time.Second)
 	if c.Now == nil {
@@ -233,6 +241,8 @@ func (c Config) Validate() error {
 		return bad("BreakerFailures", c.BreakerFailures, "want at least 1")
 	case c.MaxBodyBytes < 0:
 		return bad("MaxBodyBytes", c.MaxBodyBytes, "want a positive size")
+	case c.MaxMinerResponseBytes < 0:
+		return bad("MaxMinerResponseBytes", c.MaxMinerResponseBytes, "want a positive size, or zero for 8 MiB")
 	}
 	for hk, addr := range c.AddrOverride {
 		if _, _, err := net.SplitHostPort(addr); err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -13,12 +15,10 @@ import (
 	"github.com/gotensor/gotensor/subnets/prompting/protocol"
 )
 
-// A miner's own token count bills the user, so one that cannot be true of the request
-// and its answer (far more tokens than bytes, or below zero) is replaced by the gateway's
-// word count: a miner cannot drain a key's quota and credit, nor hand out free tokens.
-func TestMinerUsageIsChecked(t *testing.T) {
-	nw := startNetwork(t)
-	var report atomic.Pointer[protocol.Usage]
+// serveChatMiner runs an axon with miner 1's hotkey answering Chat with answer, and returns
+// its address for Config.AddrOverride.
+func serveChatMiner(t *testing.T, nw *network, answer func(*protocol.Chat)) string {
+	t.Helper()
 	cfg := axon.TestConfig()
 	cfg.Logger = slog.New(slog.DiscardHandler)
 	a, err := axon.New(nw.m1, cfg)
@@ -26,8 +26,7 @@ func TestMinerUsageIsChecked(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := axon.Handle(a, axon.HandlerFunc[*protocol.Chat](func(ctx context.Context, syn *protocol.Chat) error {
-		s := "echo " + syn.Messages[len(syn.Messages)-1].Content
-		syn.Completion, syn.Usage = &s, report.Load()
+		answer(syn)
 		return nil
 	})); err != nil {
 		t.Fatal(err)
@@ -44,8 +43,38 @@ func TestMinerUsageIsChecked(t *testing.T) {
 		a.Shutdown(ctx)
 		wg.Wait()
 	})
+	return ln.Addr().String()
+}
+
+// A miner's answer is held in memory whole, K of them per request: one far longer than
+// any chat answer counts as the miner failing instead of being read (it was read up to
+// the dendrite's 64 MiB).
+func TestHugeMinerAnswerRefused(t *testing.T) {
+	nw := startNetwork(t)
+	huge := strings.Repeat("a ", 5<<20) // 10 MiB
+	addr := serveChatMiner(t, nw, func(syn *protocol.Chat) { syn.Completion = &huge })
+	cfg := baseConfig(nw, false)
+	cfg.AddrOverride = map[string]string{nw.m1.SS58(): addr}
+	g := startGateway(t, nw, cfg)
+	_, key, _ := createKey(t, g, "free")
+	resp, out := call(t, "POST", g.url+"/v1/chat/completions", key, chatBody("gotensor-echo", "hello", false))
+	if resp.StatusCode != http.StatusBadGateway {
+		t.Fatalf("a 10 MiB answer: status %d (%d keys in the body), want 502", resp.StatusCode, len(out))
+	}
+}
+
+// A miner's own token count bills the user, so one that cannot be true of the request
+// and its answer (far more tokens than bytes, or below zero) is replaced by the gateway's
+// word count: a miner cannot drain a key's quota and credit, nor hand out free tokens.
+func TestMinerUsageIsChecked(t *testing.T) {
+	nw := startNetwork(t)
+	var report atomic.Pointer[protocol.Usage]
+	addr := serveChatMiner(t, nw, func(syn *protocol.Chat) {
+		s := "echo " + syn.Messages[len(syn.Messages)-1].Content
+		syn.Completion, syn.Usage = &s, report.Load()
+	})
 	gcfg := baseConfig(nw, false)
-	gcfg.AddrOverride = map[string]string{nw.m1.SS58(): ln.Addr().String()}
+	gcfg.AddrOverride = map[string]string{nw.m1.SS58(): addr}
 	g := startGateway(t, nw, gcfg)
 
 	for _, c := range []struct {
