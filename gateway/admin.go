@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/gotensor/gotensor/subnets/prompting/protocol"
 	"github.com/gotensor/gotensor/synapse"
 )
 
@@ -277,12 +278,13 @@ func (g *Gateway) subnetQuery(w http.ResponseWriter, r *http.Request) *APIError 
 		return errInvalid("netuid", "netuid %q is not a subnet number", r.PathValue("netuid"))
 	}
 	netuid := uint16(n)
+	// Billed at the dearest price of the subnet's models: the request may name any
+	// model hint.
 	var m Model
 	found := false
 	for _, mod := range g.cfg.Models {
-		if mod.Netuid == netuid {
+		if mod.Netuid == netuid && (!found || mod.PriceRAOPer1K > m.PriceRAOPer1K) {
 			m, found = mod, true
-			break
 		}
 	}
 	mk := g.cfg.Synapses[r.PathValue("synapse")]
@@ -295,7 +297,17 @@ func (g *Gateway) subnetQuery(w http.ResponseWriter, r *http.Request) *APIError 
 		return e
 	}
 	m.ID = fmt.Sprintf("subnet-%d/%s", netuid, r.PathValue("synapse"))
-	hd, e := g.acc.admit(acc, m, 0, w.Header())
+	// A Chat is counted as /v1/chat/completions counts it, against the same quota and
+	// credit; other synapses have no tokens to count.
+	chat, isChat := syn.(*protocol.Chat)
+	var est int64
+	if isChat {
+		est = promptWords(chat) + completionEstimate
+		if chat.MaxTokens > 0 {
+			est = promptWords(chat) + int64(min(chat.MaxTokens, maxTokensLimit))
+		}
+	}
+	hd, e := g.acc.admit(acc, m, est, w.Header())
 	if e != nil {
 		return e
 	}
@@ -310,7 +322,12 @@ func (g *Gateway) subnetQuery(w http.ResponseWriter, r *http.Request) *APIError 
 	if err != nil {
 		return &APIError{Status: http.StatusBadGateway, Type: "api_error", Message: "The miner's answer could not be encoded.", Cause: err}
 	}
-	g.acc.record(acc, m, 0, 0, &hd)
+	var prompt, completion int64
+	if ans, ok := out.(*protocol.Chat); isChat && ok && ans.Completion != nil {
+		_, u := chatUsage(&call{chat: chat}, ans)
+		prompt, completion = u.PromptTokens, u.CompletionTokens
+	}
+	g.acc.record(acc, m, prompt, completion, &hd)
 	w.Header().Set("Content-Type", "application/json")
 	w.Write(b)
 	return nil
