@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"io"
 	"net/http"
 	"time"
 )
@@ -13,35 +12,11 @@ import (
 // as long as it likes, before any API key is checked.
 var bodyReadTimeout = 30 * time.Second
 
-// deadlineBody lifts the connection's read deadline once the body has been read to its
-// end, so the server's own read that watches for the client going away does not time out
-// and cancel the request while it is being served.
-type deadlineBody struct {
-	io.ReadCloser
-	rc      *http.ResponseController
-	cleared bool
-}
-
-func (b *deadlineBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	if err == io.EOF && !b.cleared {
-		b.cleared = true
-		_ = b.rc.SetReadDeadline(time.Time{})
+// limitBodyTime sets a read deadline of bodyReadTimeout on a request that has a body.
+// net/http lifts it itself once the body is read to its end (it then starts the read that
+// watches for the client going away), so it does not cut a request served for longer.
+func limitBodyTime(w http.ResponseWriter, r *http.Request) {
+	if r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody {
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(bodyReadTimeout))
 	}
-	return n, err
-}
-
-// limitBodyTime sets a read deadline of bodyReadTimeout on a request that has a body, and
-// returns the request with its body wrapped to lift the deadline at its end.
-func limitBodyTime(w http.ResponseWriter, r *http.Request) *http.Request {
-	if r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody {
-		return r
-	}
-	rc := http.NewResponseController(w)
-	if rc.SetReadDeadline(time.Now().Add(bodyReadTimeout)) != nil {
-		return r
-	}
-	r = r.WithContext(r.Context())
-	r.Body = &deadlineBody{ReadCloser: r.Body, rc: rc}
-	return r
 }

@@ -51,7 +51,7 @@ func (g *Gateway) routes() http.Handler {
 	h := func(pattern, route string, f func(http.ResponseWriter, *http.Request) *APIError) {
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
-			r = limitBodyTime(w, r)
+			limitBodyTime(w, r)
 			info := &reqInfo{id: "req_" + fastID(), route: route}
 			sw := &statusWriter{ResponseWriter: w}
 			sw.Header().Set("X-Request-Id", info.id)

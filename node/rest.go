@@ -78,24 +78,6 @@ func newRESTServer(h http.Handler) *http.Server {
 	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: restIdleTimeout}
 }
 
-// deadlineBody lifts the connection's read deadline once the body has been read to its
-// end, so the server's own read that watches for the client going away does not time out
-// and cancel a request (a submit waiting for its commit) while it is being served.
-type deadlineBody struct {
-	io.ReadCloser
-	rc      *http.ResponseController
-	cleared bool
-}
-
-func (b *deadlineBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	if err == io.EOF && !b.cleared {
-		b.cleared = true
-		_ = b.rc.SetReadDeadline(time.Time{})
-	}
-	return n, err
-}
-
 // REST serves /api/v1 over a node's RPC client.
 type REST struct {
 	rpc *rpclocal.Local
@@ -161,11 +143,9 @@ func NewREST(rpc *rpclocal.Local) *REST {
 func (r *REST) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	w.Header().Set("Access-Control-Allow-Origin", "*")
 	if req.ContentLength != 0 && req.Body != nil && req.Body != http.NoBody {
-		rc := http.NewResponseController(w)
-		if rc.SetReadDeadline(time.Now().Add(restBodyTimeout)) == nil {
-			req = req.WithContext(req.Context())
-			req.Body = &deadlineBody{ReadCloser: req.Body, rc: rc}
-		}
+		// net/http lifts the deadline once the body is read to its end, so it does not
+		// cut a request served for longer (a submit waiting for its commit).
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(restBodyTimeout))
 	}
 	r.mux.ServeHTTP(w, req)
 }
