@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/gotensor/gotensor/internal/bodydeadline"
 )
 
 // Health is what GET /healthz reports about a neuron.
@@ -102,8 +104,11 @@ func listenHealth(addr string) (net.Listener, error) {
 // ServeHTTP serves h on ln until ctx ends, then shuts down within 5 s, waiting for requests
 // in flight. what names the server in errors ("health server"). The neuron's health endpoint
 // and subnets' own endpoints (such as a validator's organic endpoint) run on it.
+//
+// A client gets bodyTimeout to send a request body and an idle keep-alive connection is
+// closed after two minutes, so slow or idle clients cannot hold its connections.
 func ServeHTTP(ctx context.Context, ln net.Listener, h http.Handler, what string) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: bodydeadline.Handler(h, bodyTimeout), ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -119,6 +124,9 @@ func ServeHTTP(ctx context.Context, ln net.Listener, h http.Handler, what string
 	}
 	return err
 }
+
+// bodyTimeout bounds how long ServeHTTP's clients may take to send a request body.
+var bodyTimeout = 30 * time.Second
 
 // sleep waits d or until ctx ends, whichever is first (STYLE §9).
 func sleep(ctx context.Context, d time.Duration) error {

@@ -22,6 +22,7 @@ import (
 	"github.com/gotensor/gotensor/chain/api"
 	"github.com/gotensor/gotensor/chain/app"
 	"github.com/gotensor/gotensor/chain/tx"
+	"github.com/gotensor/gotensor/internal/bodydeadline"
 )
 
 //go:embed openapi.json
@@ -142,11 +143,8 @@ func NewREST(rpc *rpclocal.Local) *REST {
 
 func (r *REST) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	w.Header().Set("Access-Control-Allow-Origin", "*")
-	if req.ContentLength != 0 && req.Body != nil && req.Body != http.NoBody {
-		// net/http lifts the deadline once the body is read to its end, so it does not
-		// cut a request served for longer (a submit waiting for its commit).
-		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(restBodyTimeout))
-	}
+	// Lifted once the body is read, so a submit waiting for its commit is not cut.
+	bodydeadline.Set(w, req, restBodyTimeout)
 	r.mux.ServeHTTP(w, req)
 }
 
