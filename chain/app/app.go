@@ -202,6 +202,16 @@ func (a *App) checkOne(kv store.KV, raw []byte) (err error) {
 	if err := validate(kv, adm.d.Signer, adm.d.Body.Call, a.checkHeight); err != nil {
 		return fmt.Errorf("%s: %w", tx.CallName(adm.d.Body.Call), err)
 	}
+	if classOf(adm.d.Body.Call) == system.Free {
+		// A free call pays nothing, also when it fails in a block. Applying it
+		// to the mempool's view makes a second one that the first would make
+		// fail (a set_weights within the rate limit, a second reveal) fail
+		// here, instead of filling blocks for free.
+		e := &env.Env{Block: env.Block{Height: a.checkHeight, ChainID: a.cfg.ChainID}, Signer: adm.d.Signer, Events: &env.Events{}}
+		if err := runCall(e, kv, adm.d.Body.Call); err != nil {
+			return fmt.Errorf("%s: %w", tx.CallName(adm.d.Body.Call), err)
+		}
+	}
 	return nil
 }
 

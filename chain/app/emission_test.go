@@ -9,6 +9,7 @@ import (
 	"github.com/gotensor/gotensor/chain/balances"
 	"github.com/gotensor/gotensor/chain/coinbase"
 	"github.com/gotensor/gotensor/chain/epoch"
+	"github.com/gotensor/gotensor/chain/errs"
 	"github.com/gotensor/gotensor/chain/neurons"
 	"github.com/gotensor/gotensor/chain/staking"
 	"github.com/gotensor/gotensor/chain/subnets"
@@ -256,4 +257,36 @@ func TestNewUIDWaitsTheWeightsRateLimit(t *testing.T) {
 	h.ok(alice, &txpb.SetHyperparameter{Netuid: 1, Name: "weights_set_rate_limit", Value: 1000})
 	u, _ := neurons.UID(h.app.tree, 1, miners[0].Public())
 	h.fails(miners[0], &txpb.SetWeights{Netuid: 1, Uids: []uint32{uint32(u)}, Weights: []uint32{1}}, epoch.ErrSettingWeightsTooFast)
+}
+
+// Free calls are applied to the mempool's view: a second set_weights from a
+// hotkey within the rate limit is refused by CheckTx, not left to fail for
+// free in a block.
+func TestFreeCallsRateLimitedInMempool(t *testing.T) {
+	h, vals, miners := emissionNet(t)
+	alice := dev(t, "Alice")
+	m0, _ := neurons.UID(h.app.tree, 1, miners[0].Public())
+	start := epoch.GetSchedule(h.app.tree, 1).EpochIndex
+	for epoch.GetSchedule(h.app.tree, 1).EpochIndex == start {
+		h.block()
+	}
+	h.ok(alice, &txpb.SetHyperparameter{Netuid: 1, Name: "weights_set_rate_limit", Value: 50})
+	v := vals[0]
+	for range 55 { // past the rate limit since the validator's last weights
+		h.block()
+	}
+	n := h.nonce(v)
+	w := &txpb.SetWeights{Netuid: 1, Uids: []uint32{uint32(m0)}, Weights: []uint32{1}}
+	first, second := h.sign(v, n, call(w)), h.sign(v, n+1, call(w))
+	if r := h.check(first); r.Code != 0 {
+		t.Fatalf("first set_weights refused: %s", r.Log)
+	}
+	r := h.check(second)
+	if got, _ := errs.Lookup(r.Codespace, r.Code); got != epoch.ErrSettingWeightsTooFast {
+		t.Fatalf("second set_weights in the mempool: code %s/%d %q, want SettingWeightsTooFast", r.Codespace, r.Code, r.Log)
+	}
+	// The first still lands; the mempool's view does not change the block's.
+	if res := h.block(first); res[0].Code != 0 {
+		t.Fatalf("first set_weights in the block: %s", res[0].Log)
+	}
 }
