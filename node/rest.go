@@ -159,8 +159,11 @@ func (r *REST) health(w http.ResponseWriter, req *http.Request) {
 
 // StatusView is GET /api/v1/status.
 type StatusView struct {
-	ChainID       string    `json:"chain_id"`
-	Moniker       string    `json:"moniker"`
+	ChainID    string `json:"chain_id"`
+	Moniker    string `json:"moniker"`
+	NodeID     string `json:"node_id"`     // for another node's p2p.persistent_peers: NODE_ID@host:port
+	ListenAddr string `json:"listen_addr"` // this node's p2p listen address
+
 	NodeVersion   string    `json:"node_version"`
 	AppVersion    string    `json:"app_version"`
 	Height        int64     `json:"height"`
@@ -179,8 +182,9 @@ func (r *REST) status(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, StatusView{
-		ChainID: st.NodeInfo.Network, Moniker: st.NodeInfo.Moniker, NodeVersion: st.NodeInfo.Version,
-		AppVersion: app.Version, Height: st.SyncInfo.LatestBlockHeight,
+		ChainID: st.NodeInfo.Network, Moniker: st.NodeInfo.Moniker, NodeID: string(st.NodeInfo.DefaultNodeID), ListenAddr: st.NodeInfo.ListenAddr,
+		NodeVersion: st.NodeInfo.Version,
+		AppVersion:  app.Version, Height: st.SyncInfo.LatestBlockHeight,
 		BlockHash: st.SyncInfo.LatestBlockHash.String(), BlockTime: st.SyncInfo.LatestBlockTime,
 		AppHash: st.SyncInfo.LatestAppHash.String(), CatchingUp: st.SyncInfo.CatchingUp,
 		ValidatorAddr: st.ValidatorInfo.Address.String(), VotingPower: st.ValidatorInfo.VotingPower,

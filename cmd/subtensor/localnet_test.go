@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -98,13 +99,21 @@ func TestLocalnetListenFlags(t *testing.T) {
 	rpc := fmt.Sprintf("127.0.0.1:%d", nodetest.FreePort(t))
 	p2p := fmt.Sprintf("127.0.0.1:%d", nodetest.FreePort(t))
 	rest := fmt.Sprintf("127.0.0.1:%d", nodetest.FreePort(t))
-	var metricsBody string
+	var metricsBody, restStatus string
 	banner := runLocalnetWhile(t, func() {
 		// While it runs, what the banner names answers.
 		get(t, "http://"+rpc+"/status")
-		get(t, "http://"+rest+"/api/v1/status")
+		restStatus = get(t, "http://"+rest+"/api/v1/status")
 		metricsBody = get(t, "http://"+cfgMetrics+"/metrics")
 	}, "--home", home, "--rpc.laddr", "tcp://"+rpc, "--p2p.laddr", "tcp://"+p2p, "--rest.laddr", rest)
+	// The REST status names what another node needs to peer with this one.
+	var st struct {
+		NodeID     string `json:"node_id"`
+		ListenAddr string `json:"listen_addr"`
+	}
+	if err := json.Unmarshal([]byte(restStatus), &st); err != nil || len(st.NodeID) != 40 || !strings.HasSuffix(st.ListenAddr, p2p) {
+		t.Errorf("REST status node_id %q listen_addr %q (%v), want a 40-hex node id and %s", st.NodeID, st.ListenAddr, err, p2p)
+	}
 	for _, want := range []string{
 		"RPC:     tcp://" + rpc,
 		"REST:    http://" + rest + "/api/v1/status",
