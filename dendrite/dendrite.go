@@ -143,6 +143,11 @@ func (d *Dendrite) nextNonce() int64 {
 // The call's timeout is syn's Timeout (seconds) when set, else Config.Timeout, or ctx's
 // deadline if sooner; it covers connecting, sending and reading the whole answer.
 func (d *Dendrite) Call(ctx context.Context, axon synapse.AxonInfo, syn synapse.Synapse) error {
+	return d.callProof(ctx, axon, syn, nil)
+}
+
+// callProof is Call; when proof is not nil and the answer is verified, *proof is set.
+func (d *Dendrite) callProof(ctx context.Context, axon synapse.AxonInfo, syn synapse.Synapse, proof **ResponseProof) error {
 	t, err := synapse.TypeOf(syn)
 	if err != nil {
 		return fmt.Errorf("dendrite: call: %w", err)
@@ -155,7 +160,7 @@ func (d *Dendrite) Call(ctx context.Context, axon synapse.AxonInfo, syn synapse.
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < timeout {
 		timeout = max(time.Until(dl).Round(time.Millisecond), time.Millisecond)
 	}
-	return d.call(ctx, t, axon, syn, timeout)
+	return d.call(ctx, t, axon, syn, timeout, proof)
 }
 
 func (d *Dendrite) timeoutOf(syn synapse.Synapse) time.Duration {
@@ -167,12 +172,12 @@ func (d *Dendrite) timeoutOf(syn synapse.Synapse) time.Duration {
 
 // call runs one exchange within timeout, or ctx's deadline if sooner; timeout is what the
 // request's header and a timeout's message say.
-func (d *Dendrite) call(ctx context.Context, t *synapse.Type, axon synapse.AxonInfo, syn synapse.Synapse, timeout time.Duration) error {
+func (d *Dendrite) call(ctx context.Context, t *synapse.Type, axon synapse.AxonInfo, syn synapse.Synapse, timeout time.Duration, proof **ResponseProof) error {
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	defer context.AfterFunc(d.stop, cancel)()
-	x := &exchange{d: d, t: t, axon: axon, syn: syn, start: start, timeout: timeout, deadline: start.Add(timeout)}
+	x := &exchange{d: d, t: t, axon: axon, syn: syn, start: start, timeout: timeout, deadline: start.Add(timeout), proof: proof}
 	if err := d.acquire(ctx); err != nil {
 		return x.fail(ctx, err, false)
 	}
@@ -228,7 +233,7 @@ func (d *Dendrite) Query(ctx context.Context, axons []synapse.AxonInfo, syn syna
 	for i, ax := range axons {
 		cp := t.Copy(syn)
 		out[i] = cp
-		wg.Go(func() { _ = d.call(ctx, t, ax, cp, timeout) }) // the outcome is in cp
+		wg.Go(func() { _ = d.call(ctx, t, ax, cp, timeout, nil) }) // the outcome is in cp
 	}
 	wg.Wait()
 	return out, nil
@@ -257,6 +262,7 @@ type exchange struct {
 	timeout  time.Duration
 	deadline time.Time
 	sent     synapse.TerminalInfo // our Dendrite terminal info, as signed
+	proof    **ResponseProof      // where a verified answer's proof goes; nil: not wanted
 }
 
 // send signs and posts the request and returns the response, whose body the caller closes.
@@ -309,6 +315,10 @@ func (x *exchange) process(resp *http.Response, body []byte) error {
 		msg := synapse.ResponseSignatureMessage(x.sent.Nonce, x.sent.Hotkey, x.axon.Hotkey.SS58(), x.sent.UUID, body)
 		if err != nil || !x.d.verifiers.Verify(x.axon.Hotkey, msg, sig) {
 			return x.finish(synapse.StatusNotVerified, fmt.Sprintf("Failed verification: the answer is not signed by the axon's hotkey %s", x.axon.Hotkey))
+		}
+		if x.proof != nil {
+			// body is this call's own (io.ReadAll's), never reused: the proof may keep it.
+			*x.proof = &ResponseProof{Nonce: x.sent.Nonce, UUID: x.sent.UUID, Dendrite: x.sent.Hotkey, Axon: x.axon.Hotkey.SS58(), Body: body, Signature: sig}
 		}
 	}
 	if resp.StatusCode == http.StatusOK {

@@ -2,6 +2,7 @@ package dendrite_test
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httputil"
@@ -59,5 +60,50 @@ func TestVerifyResponses(t *testing.T) {
 	plain := newDendrite(t, dendrite.Config{})
 	if err := plain.Call(t.Context(), unsigned, &Dummy{DummyInput: 2}); err != nil {
 		t.Errorf("unsigned answer without verification: %v", err)
+	}
+}
+
+func TestCallWithProof(t *testing.T) {
+	axontest.CheckLeaks(t)
+	ax := startAxon(t)
+	d := newDendrite(t, dendrite.Config{VerifyResponses: true})
+	syn := &Dummy{DummyInput: 3}
+	p, err := d.CallWithProof(t.Context(), ax, syn)
+	if err != nil || p == nil || *syn.DummyOutput != 6 {
+		t.Fatalf("CallWithProof: %v %v", p, err)
+	}
+	if p.Dendrite != validator.SS58() || p.Axon != miner.SS58() || p.Nonce == 0 || p.UUID != d.UUID() {
+		t.Errorf("proof fields: %+v", p)
+	}
+	if !bytes.Contains(p.Body, []byte(`"dummy_output":6`)) {
+		t.Errorf("the proof's body is not the answer: %s", p.Body)
+	}
+	if err := p.Verify(); err != nil {
+		t.Fatalf("a fresh proof does not verify: %v", err)
+	}
+	for i := range p.Body {
+		bad := *p
+		bad.Body = bytes.Clone(p.Body)
+		bad.Body[i] ^= 1
+		if bad.Verify() == nil {
+			t.Fatalf("a proof with body byte %d flipped verifies", i)
+		}
+	}
+	bad := *p
+	bad.Nonce++
+	if err := bad.Verify(); !errors.Is(err, dendrite.ErrProof) {
+		t.Errorf("a proof for another nonce: %v", err)
+	}
+	bad = *p
+	bad.Dendrite = stranger.SS58()
+	if bad.Verify() == nil {
+		t.Error("a proof claimed for another dendrite verifies")
+	}
+
+	// Without VerifyResponses there is nothing to prove: the answer comes, the proof does not.
+	plain := newDendrite(t, dendrite.Config{})
+	syn = &Dummy{DummyInput: 3}
+	if p, err := plain.CallWithProof(t.Context(), ax, syn); err != nil || p != nil || *syn.DummyOutput != 6 {
+		t.Errorf("without VerifyResponses: %v %v", p, err)
 	}
 }

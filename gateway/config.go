@@ -86,6 +86,14 @@ type Config struct {
 	// one from the first miner that accepts it. False means every request goes by Call to
 	// K miners at once; a streaming one gets the chosen answer as one content chunk.
 	StreamMiners bool
+	// SignedAnswers asks miners to sign their answers (dendrite.Config.VerifyResponses, a
+	// Gotensor axon extension) and keeps each answer's proof in Answer.Proof, which organic
+	// samples carry to the validator (protocol.SignedAnswer) so that it need not trust the
+	// gateway about what miners said. A 200 answer that is not signed by the miner's hotkey
+	// then counts as the miner failing, so turn it on only when every miner is a Gotensor
+	// axon: Python axons ignore the request and never sign. Streamed answers carry no proof.
+	// False means off.
+	SignedAnswers bool
 	// AddrOverride maps a miner hotkey (SS58) to host:port, replacing its on-chain axon
 	// address. The chain refuses loopback axons, so localnets and tests serve 0.0.0.0 or
 	// an RFC1918 address on chain and point the gateway at 127.0.0.1 here.

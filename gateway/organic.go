@@ -29,7 +29,8 @@ import (
 // scores (protocol.OrganicSample). It keeps every answer a miner gave, and marks as failed
 // the calls that ended in the miner's error (timeout, refusal, empty answer); calls the
 // gateway cancelled itself (the first answer won) and calls that never started are left
-// out, since they say nothing about the miner. ok is false for other synapses and when no
+// out, since they say nothing about the miner. An answer with a proof (Config.SignedAnswers)
+// carries it as protocol.OrganicAnswer.Signed. ok is false for other synapses and when no
 // answer is left.
 func OrganicSampleOf(s Sample) (protocol.OrganicSample, bool) {
 	req, ok := s.Request.(*protocol.Chat)
@@ -50,6 +51,10 @@ func OrganicSampleOf(s Sample) (protocol.OrganicSample, bool) {
 			oa.Completion = *resp.Completion
 		default:
 			continue // nothing came back and no error says why: not the miner's to answer for
+		}
+		if p := a.Proof; p != nil {
+			// The miner's signed answer, an empty one included: the validator scores it.
+			oa.Signed = &protocol.SignedAnswer{Nonce: p.Nonce, UUID: p.UUID, Dendrite: p.Dendrite, Body: p.Body, Signature: hex.EncodeToString(p.Signature)}
 		}
 		out.Answers = append(out.Answers, oa)
 	}

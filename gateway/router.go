@@ -34,6 +34,9 @@ type Answer struct {
 	Response synapse.Synapse // nil when the call never started
 	Err      error
 	Latency  time.Duration
+	// Proof is the miner's signature over its answer, with what re-verifying it takes; set
+	// for a successful call when Config.SignedAnswers is on, else nil.
+	Proof *dendrite.ResponseProof
 
 	hotkey keys.PublicKey
 }
@@ -245,11 +248,11 @@ func (r *router) fanout(ctx context.Context, t *synapse.Type, batch []candidate,
 		answers[i] = Answer{UID: c.uid, Hotkey: c.ss58, Response: cp, hotkey: c.axon.Hotkey}
 		go func() {
 			start := time.Now()
-			err := r.d.Call(callCtx, c.axon, cp)
+			proof, err := r.d.CallWithProof(callCtx, c.axon, cp)
 			if err == nil && !good(cp) {
 				err = errors.New("empty answer")
 			}
-			answers[i].Err, answers[i].Latency = err, time.Since(start)
+			answers[i].Err, answers[i].Latency, answers[i].Proof = err, time.Since(start), proof
 			results <- i
 		}()
 	}

@@ -65,6 +65,9 @@ func (n *Net) startGateway(ctx context.Context, addr string) error {
 	cfg.MinerTimeout = 10 * time.Second
 	cfg.BreakerCooldown = 5 * time.Second
 	cfg.AddrOverride = n.minerAddrs // the chain lists them at HostIP
+	// Localnet's miners are Gotensor axons: they sign their answers, so the organic samples
+	// carry proofs the validator checks instead of trusting the gateway.
+	cfg.SignedAnswers = true
 	cfg.Logger = n.log.With("service", "gateway")
 	if n.organic != nil {
 		cfg.OnSample = gateway.OrganicLocal(n.organic.Organic, cfg.Logger)

@@ -57,6 +57,7 @@ func run(args []string) error {
 	k := fs.Int("k", 3, "miners one attempt fans out to")
 	policy := fs.String("policy", env("POLICY", "first"), "first|best: which answer of a fan-out is returned")
 	streamMiners := fs.Bool("stream-miners", env("STREAM_MINERS", "") == "true", "miners serve Chat as a streaming synapse")
+	signedAnswers := fs.Bool("signed-answers", env("SIGNED_ANSWERS", "") == "true", "ask miners to sign their answers and send the proofs with organic samples, so validators need not trust the gateway; only when every miner is a Gotensor axon (an unsigned answer counts as the miner failing)")
 	jsonLogs := fs.Bool("log-json", env("LOG_JSON", "") == "true", "JSON logs")
 	flush := fs.String("flush-interval", env("FLUSH_INTERVAL", cfg.FlushInterval.String()), "how often usage is written to the database in one transaction (quotas are enforced in memory; this bounds what a crash loses)")
 	organicURL := fs.String("organic-url", env("ORGANIC_URL", ""), "a prompting validator's POST /organic URL: routed requests are sent there for organic scoring; empty disables")
@@ -91,6 +92,7 @@ func run(args []string) error {
 		*d.into = v
 	}
 	cfg.SQLitePath, cfg.PostgresDSN, cfg.K, cfg.Policy, cfg.StreamMiners = *sqlite, *pg, *k, gateway.Policy(*policy), *streamMiners
+	cfg.SignedAnswers = *signedAnswers
 	if err := json.Unmarshal([]byte(*models), &cfg.Models); err != nil {
 		return fmt.Errorf("--models: %w", err)
 	}
@@ -120,7 +122,7 @@ func run(args []string) error {
 		cfg.OnSample = organic.OnSample
 	}
 	log.Info("gateway config", "addr", cfg.Addr, "chain", cfg.ChainRPC, "hotkey", hk.SS58(), "store", map[bool]string{true: "postgres", false: "sqlite:" + cfg.SQLitePath}[cfg.PostgresDSN != ""],
-		"models", len(cfg.Models), "payments", cfg.DepositSeed != "", "admin", cfg.AdminToken != "", "k", cfg.K, "policy", cfg.Policy, "organic", gateway.RedactURL(*organicURL))
+		"models", len(cfg.Models), "payments", cfg.DepositSeed != "", "admin", cfg.AdminToken != "", "k", cfg.K, "policy", cfg.Policy, "organic", gateway.RedactURL(*organicURL), "signed_answers", cfg.SignedAnswers)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -80,4 +80,21 @@ type OrganicAnswer struct {
 	Completion string `json:"completion"`
 	Failed     bool   `json:"failed,omitempty"`
 	LatencyMS  int64  `json:"latency_ms"`
+	// Signed, when present, is the miner's own signature over its answer, so the validator
+	// need not trust the gateway about what the miner said: the validator verifies it and
+	// scores the completion of the signed body, ignoring Completion.
+	Signed *SignedAnswer `json:"signed,omitempty"`
+}
+
+// SignedAnswer proves what a miner answered (a Gotensor axon's signed response, asked for
+// with synapse.HeaderSignResponse): Signature is the miner's hotkey (OrganicAnswer.Hotkey)
+// signing synapse.ResponseSignatureMessage(Nonce, Dendrite, Hotkey, UUID, Body), where
+// Nonce and UUID are the request's, Dendrite is the SS58 hotkey that called the miner (the
+// gateway's) and Body is the miner's JSON Chat answer exactly as sent.
+type SignedAnswer struct {
+	Nonce     int64  `json:"nonce"`
+	UUID      string `json:"uuid"`
+	Dendrite  string `json:"dendrite"`
+	Body      []byte `json:"body"`      // base64 in JSON
+	Signature string `json:"signature"` // hex, with or without 0x
 }

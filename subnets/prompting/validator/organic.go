@@ -41,6 +41,11 @@ type OrganicConfig struct {
 	// PerStep is the most organic scores folded into one uid's reward per step, so that
 	// organic traffic cannot drown the validator's own tasks. Zero means 8.
 	PerStep int
+	// RequireSigned drops every answer without a miner's signature (protocol.SignedAnswer),
+	// failed marks included: the gateway then decides nothing about a miner's score, since
+	// it could otherwise report good answers as failed. Turn it on when the gateway runs
+	// with signed answers (its Config.SignedAnswers) and every miner is a Gotensor axon.
+	RequireSigned bool
 	// Ready, when set, receives the address the server listens on.
 	Ready func(addr string)
 }
@@ -53,6 +58,10 @@ const (
 	MaxOrganicBody = 1 << 20
 	// MaxOrganicAnswers bounds the answers in one sample.
 	MaxOrganicAnswers = 64
+	// ProofWindow is how far a signed answer's nonce (the request's time in Unix
+	// nanoseconds, as dendrites set it) may be from the validator's clock; within it each
+	// proof counts once, so a gateway cannot replay a miner's good answer.
+	ProofWindow = 10 * time.Minute
 )
 
 // organicBodyTimeout bounds how long a POST /organic body may take to arrive.
@@ -83,6 +92,8 @@ type OrganicStats struct {
 	Unscorable uint64 `json:"unscorable"` // samples no challenge parsed and no reference could judge
 	Scored     uint64 `json:"scored"`     // answers scored
 	Ignored    uint64 `json:"ignored"`    // answers from a hotkey not at its uid, or over PerStep
+	BadProof   uint64 `json:"bad_proof"`  // signed answers whose proof failed verification: dropped
+	Unsigned   uint64 `json:"unsigned"`   // unsigned answers dropped under RequireSigned
 }
 
 type pending struct {
@@ -94,13 +105,22 @@ type pending struct {
 // organic is the hook's state; safe for concurrent use.
 type organic struct {
 	cfg   OrganicConfig
-	queue chan protocol.OrganicSample
+	queue chan organicItem
 
 	mu      sync.Mutex
 	pending map[uint16]pending
 	seen    map[string]time.Time // Epistula uuids within the window
+	proofs  map[string]time.Time // signed answers scored (hotkey/dendrite/uuid/nonce), by nonce time
 
-	received, dropped, unscorable, scored, ignored atomic.Uint64
+	received, dropped, unscorable, scored, ignored, badProof, unsigned atomic.Uint64
+	badProofLogged                                                     atomic.Bool
+}
+
+// organicItem is a queued sample and who sent it: the SS58 of its Epistula signer, or ""
+// when it came with the bearer token or in process.
+type organicItem struct {
+	s      protocol.OrganicSample
+	signer string
 }
 
 func newOrganic(cfg OrganicConfig) *organic {
@@ -110,7 +130,7 @@ func newOrganic(cfg OrganicConfig) *organic {
 	if cfg.PerStep == 0 {
 		cfg.PerStep = 8
 	}
-	return &organic{cfg: cfg, queue: make(chan protocol.OrganicSample, cfg.Queue), pending: map[uint16]pending{}, seen: map[string]time.Time{}}
+	return &organic{cfg: cfg, queue: make(chan organicItem, cfg.Queue), pending: map[uint16]pending{}, seen: map[string]time.Time{}, proofs: map[string]time.Time{}}
 }
 
 // add records one organic score for uid's hotkey.
@@ -145,7 +165,7 @@ func (o *organic) fold(uid uint16, hotkey string, reward float64) float64 {
 // OrganicStats reports the organic hook's counters.
 func (v *Validator) OrganicStats() OrganicStats {
 	o := v.org
-	return OrganicStats{Received: o.received.Load(), Dropped: o.dropped.Load(), Unscorable: o.unscorable.Load(), Scored: o.scored.Load(), Ignored: o.ignored.Load()}
+	return OrganicStats{Received: o.received.Load(), Dropped: o.dropped.Load(), Unscorable: o.unscorable.Load(), Scored: o.scored.Load(), Ignored: o.ignored.Load(), BadProof: o.badProof.Load(), Unsigned: o.unsigned.Load()}
 }
 
 // Organic queues a real user request and the miners' answers to it for scoring, and
@@ -156,12 +176,22 @@ func (v *Validator) OrganicStats() OrganicStats {
 // the reference's completion of the same messages; otherwise the sample is counted as
 // unscorable. Each score (× the latency factor of the reported latency) joins the uid's
 // next step reward. ctx is not used beyond the call: scoring outlives it.
+//
+// An answer with a miner's signature (OrganicAnswer.Signed) is scored from the signed
+// body, whatever Completion says, once the signature verifies; one that does not verify is
+// dropped and counted (OrganicStats.BadProof). The signing dendrite must be an
+// OrganicConfig.Signers hotkey when Signers are set (over HTTP with Epistula: the signer of
+// the sample itself).
 func (v *Validator) Organic(_ context.Context, s protocol.OrganicSample) error {
-	if err := v.checkSample(s); err != nil {
+	return v.queueOrganic(organicItem{s: s})
+}
+
+func (v *Validator) queueOrganic(it organicItem) error {
+	if err := v.checkSample(it.s); err != nil {
 		return err
 	}
 	select {
-	case v.org.queue <- s:
+	case v.org.queue <- it:
 		v.org.received.Add(1)
 		return nil
 	default:
@@ -199,8 +229,8 @@ func (v *Validator) scoreOrganicLoop(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case s := <-v.org.queue:
-			v.scoreOrganic(ctx, s)
+		case it := <-v.org.queue:
+			v.scoreOrganic(ctx, it, nil)
 		}
 	}
 }
@@ -233,28 +263,134 @@ func (v *Validator) judge(ctx context.Context, s protocol.OrganicSample) (func(s
 	return func(a string) float64 { return FreeCredit(prompt, a, ref) }, ""
 }
 
-func (v *Validator) scoreOrganic(ctx context.Context, s protocol.OrganicSample) {
+// scoreOrganic scores the sample's answers; hotkeys are the subnet's by uid, nil for the
+// metagraph's.
+func (v *Validator) scoreOrganic(ctx context.Context, it organicItem, hotkeys []string) {
+	s := it.s
+	// What each answer says is settled (proofs checked) before the judge's reference call,
+	// so that a sample left with nothing to score costs no reference completion.
+	type answer struct {
+		a      protocol.OrganicAnswer
+		text   string
+		failed bool
+	}
+	answers := make([]answer, 0, len(s.Answers))
+	for _, a := range s.Answers {
+		text, failed, ok := v.organicAnswer(s, a, it.signer)
+		if ok {
+			answers = append(answers, answer{a, text, failed})
+		}
+	}
+	if len(answers) == 0 {
+		return
+	}
 	credit, family := v.judge(ctx, s)
 	if credit == nil {
 		v.org.unscorable.Add(1)
 		return
 	}
-	d := v.base.Metagraph().Data()
+	if hotkeys == nil {
+		hotkeys = v.base.Metagraph().Data().Hotkeys
+	}
 	prompt := lastUser(s.Messages)
-	for _, a := range s.Answers {
+	for _, x := range answers {
+		a := x.a
 		// Only the miner now at that uid earns or loses by it.
-		if int(a.UID) >= len(d.Hotkeys) || d.Hotkeys[a.UID] != a.Hotkey {
+		if int(a.UID) >= len(hotkeys) || hotkeys[a.UID] != a.Hotkey {
 			v.org.ignored.Add(1)
 			continue
 		}
 		score := 0.0
-		if !a.Failed {
-			score = credit(a.Completion) * LatencyFactor(time.Duration(a.LatencyMS)*time.Millisecond, v.timeout)
+		if !x.failed {
+			score = credit(x.text) * LatencyFactor(time.Duration(a.LatencyMS)*time.Millisecond, v.timeout)
 		}
 		v.org.add(a.UID, a.Hotkey, score)
-		v.report(Scored{UID: a.UID, Hotkey: a.Hotkey, Kind: "organic", Family: family, Prompt: prompt, Answer: a.Completion, Score: score})
+		v.report(Scored{UID: a.UID, Hotkey: a.Hotkey, Kind: "organic", Family: family, Prompt: prompt, Answer: x.text, Score: score})
 	}
 }
+
+// organicAnswer returns the text to score for a and whether it counts as failed; ok is
+// false when a is dropped: its proof does not verify, or it is unsigned under
+// RequireSigned. signer is the sample's Epistula signer ("" if none).
+func (v *Validator) organicAnswer(s protocol.OrganicSample, a protocol.OrganicAnswer, signer string) (text string, failed, ok bool) {
+	if a.Signed == nil {
+		if v.cfg.Organic.RequireSigned {
+			v.org.unsigned.Add(1)
+			return "", false, false
+		}
+		return a.Completion, a.Failed, true
+	}
+	c, err := v.verifySigned(s, a, signer, time.Now())
+	if errors.Is(err, errNoCompletion) {
+		return "", true, true // the miner signed an answer without a completion: its failure
+	}
+	if err != nil {
+		v.org.badProof.Add(1)
+		if !v.org.badProofLogged.Swap(true) {
+			v.log.Warn("organic answer dropped: its miner signature does not verify (the gateway altered it, or runs another version); later ones are only counted in bad_proof",
+				"uid", a.UID, "hotkey", a.Hotkey, "err", err)
+		}
+		return "", false, false
+	}
+	return c, false, true
+}
+
+// verifySigned checks a's proof and returns the completion of its signed body: the
+// signature is a.Hotkey's over synapse.ResponseSignatureMessage; the dendrite is the
+// sample's signer (or one of OrganicConfig.Signers, when the sample had none); the nonce is
+// within ProofWindow of now and not seen before; the body is a Chat answer to the sample's
+// messages. A verified answer without a completion returns errNoCompletion.
+func (v *Validator) verifySigned(s protocol.OrganicSample, a protocol.OrganicAnswer, signer string, now time.Time) (string, error) {
+	p := a.Signed
+	hk, err := keys.ParseSS58(a.Hotkey)
+	if err != nil {
+		return "", fmt.Errorf("the answer's hotkey %q is not an SS58 address", a.Hotkey)
+	}
+	switch {
+	case signer != "" && p.Dendrite != signer:
+		return "", fmt.Errorf("the miner answered dendrite %s, not the sample's signer %s", p.Dendrite, signer)
+	case signer == "" && len(v.cfg.Organic.Signers) > 0 && !slices.ContainsFunc(v.cfg.Organic.Signers, func(k keys.PublicKey) bool { return k.SS58() == p.Dendrite }):
+		return "", fmt.Errorf("the miner answered dendrite %s, which is not in --organic.signers", p.Dendrite)
+	}
+	sig, err := keys.ParseSignature(p.Signature)
+	if err != nil {
+		return "", err
+	}
+	if !keys.Verify(hk, synapse.ResponseSignatureMessage(p.Nonce, p.Dendrite, a.Hotkey, p.UUID, p.Body), sig) {
+		return "", fmt.Errorf("the signature is not %s's over the body", a.Hotkey)
+	}
+	var c protocol.Chat
+	if err := json.Unmarshal(p.Body, &c); err != nil {
+		return "", fmt.Errorf("the signed body is not a JSON Chat: %v", err)
+	}
+	if !slices.Equal(c.Messages, s.Messages) {
+		return "", errors.New("the signed answer is to other messages than the sample's")
+	}
+	at := time.Unix(0, p.Nonce)
+	if d := now.Sub(at); d > ProofWindow || d < -ProofWindow {
+		return "", fmt.Errorf("the request's nonce is %s from the validator's clock; at most %s is accepted", d.Round(time.Second), ProofWindow)
+	}
+	o := v.org
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for k, t := range o.proofs {
+		if now.Sub(t) > 2*ProofWindow {
+			delete(o.proofs, k)
+		}
+	}
+	key := fmt.Sprint(a.Hotkey, "/", p.Dendrite, "/", p.UUID, "/", p.Nonce) // one answer per request
+	if _, dup := o.proofs[key]; dup {
+		return "", errors.New("this signed answer was already scored (replayed)")
+	}
+	o.proofs[key] = at
+	if c.Completion == nil {
+		return "", errNoCompletion
+	}
+	return *c.Completion, nil
+}
+
+// errNoCompletion: a verified signed answer has no completion.
+var errNoCompletion = errors.New("the signed body has no completion")
 
 // serve answers POST /organic and GET /healthz on ln until ctx ends.
 func (v *Validator) serve(ctx context.Context, ln net.Listener) error {
@@ -293,7 +429,8 @@ func (v *Validator) OrganicHandler() http.Handler {
 			httpError(w, http.StatusRequestTimeout, fmt.Sprintf("the body did not arrive in full within %s: %v", organicBodyTimeout, err))
 			return
 		}
-		if err := v.authenticate(r.Header, body, time.Now()); err != nil {
+		signer, err := v.authenticate(r.Header, body, time.Now())
+		if err != nil {
 			httpError(w, http.StatusUnauthorized, err.Error())
 			return
 		}
@@ -302,7 +439,7 @@ func (v *Validator) OrganicHandler() http.Handler {
 			httpError(w, http.StatusBadRequest, "the body is not a JSON organic sample: "+err.Error())
 			return
 		}
-		switch err := v.Organic(r.Context(), s); {
+		switch err := v.queueOrganic(organicItem{s: s, signer: signer}); {
 		case errors.Is(err, ErrOrganicFull):
 			w.Header().Set("Retry-After", "1")
 			httpError(w, http.StatusServiceUnavailable, err.Error())
@@ -324,32 +461,33 @@ func httpError(w http.ResponseWriter, code int, msg string) {
 
 // authenticate accepts the configured bearer token, or an Epistula v2 signature over body
 // by an allowed signer, for this validator, within SignatureWindow of now, with a uuid not
-// seen in that window (so a captured request cannot be replayed).
-func (v *Validator) authenticate(h http.Header, body []byte, now time.Time) error {
+// seen in that window (so a captured request cannot be replayed). signer is the Epistula
+// signer's SS58, or "" for the bearer token.
+func (v *Validator) authenticate(h http.Header, body []byte, now time.Time) (signer string, err error) {
 	if tok, ok := strings.CutPrefix(h.Get("Authorization"), "Bearer "); ok && v.cfg.Organic.Token != "" {
 		if subtle.ConstantTimeCompare([]byte(tok), []byte(v.cfg.Organic.Token)) == 1 {
-			return nil
+			return "", nil
 		}
-		return errors.New("wrong bearer token; use the validator's --organic.token")
+		return "", errors.New("wrong bearer token; use the validator's --organic.token")
 	}
 	if !synapse.IsEpistula(h) {
-		return errors.New("not authenticated: send Authorization: Bearer TOKEN or an Epistula signature by an allowed hotkey (--organic.signers)")
+		return "", errors.New("not authenticated: send Authorization: Bearer TOKEN or an Epistula signature by an allowed hotkey (--organic.signers)")
 	}
 	e, err := synapse.ParseEpistula(h)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if !slices.Contains(v.cfg.Organic.Signers, e.SignedBy) {
-		return fmt.Errorf("signer %s is not allowed; add it to the validator's --organic.signers", e.SignedBy.SS58())
+		return "", fmt.Errorf("signer %s is not allowed; add it to the validator's --organic.signers", e.SignedBy.SS58())
 	}
 	if e.SignedFor != v.cfg.Hotkey.SS58() {
-		return fmt.Errorf("the signature is for %q, not this validator (%s); set Epistula-Signed-For to the validator's hotkey", e.SignedFor, v.cfg.Hotkey.SS58())
+		return "", fmt.Errorf("the signature is for %q, not this validator (%s); set Epistula-Signed-For to the validator's hotkey", e.SignedFor, v.cfg.Hotkey.SS58())
 	}
 	if d := now.Sub(time.UnixMilli(e.Timestamp)); d > SignatureWindow || d < -SignatureWindow {
-		return fmt.Errorf("the signature's timestamp is %s from the validator's clock; at most %s is accepted: check both clocks", d.Round(time.Second), SignatureWindow)
+		return "", fmt.Errorf("the signature's timestamp is %s from the validator's clock; at most %s is accepted: check both clocks", d.Round(time.Second), SignatureWindow)
 	}
 	if !e.Verify(body) {
-		return errors.New("the Epistula signature does not verify over the body")
+		return "", errors.New("the Epistula signature does not verify over the body")
 	}
 	o := v.org
 	o.mu.Lock()
@@ -361,8 +499,8 @@ func (v *Validator) authenticate(h http.Header, body []byte, now time.Time) erro
 	}
 	key := e.SignedBy.SS58() + "/" + e.UUID
 	if _, dup := o.seen[key]; dup {
-		return errors.New("this signed request was already received (replayed uuid)")
+		return "", errors.New("this signed request was already received (replayed uuid)")
 	}
 	o.seen[key] = now
-	return nil
+	return e.SignedBy.SS58(), nil
 }

@@ -43,6 +43,7 @@ func (f *flags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.organic.Token, "organic.token", "", "bearer token POST /organic accepts (never logged)")
 	fs.StringVar(&f.signers, "organic.signers", "", "comma-separated SS58 hotkeys whose Epistula-signed POST /organic requests are accepted (the gateway's)")
 	fs.IntVar(&f.organic.Queue, "organic.queue", 256, "organic samples that may wait to be scored; more are refused with 503")
+	fs.BoolVar(&f.organic.RequireSigned, "organic.require_signed", false, "score only organic answers the miner signed (the gateway's --signed-answers): drop unsigned answers and the gateway's failed marks")
 }
 
 // resolve checks the flags and turns them into the validator's settings.
@@ -119,7 +120,7 @@ func run(args []string, stderr io.Writer, env neuron.LookupFunc) int {
 		"state_file", n.StateFile, "health_addr", n.HealthAddr, "version_key", protocol.SpecVersion,
 		"reference", f.reference, "reference_openai_base_url", f.openai.BaseURL, "reference_openai_model", f.openai.Model,
 		"reference_openai_api_key_set", f.openai.APIKey != "", "free_ratio", max(f.freeRatio, 0),
-		"organic_addr", f.organic.Addr, "organic_token_set", f.organic.Token != "", "organic_signers", len(f.organic.Signers))
+		"organic_addr", f.organic.Addr, "organic_token_set", f.organic.Token != "", "organic_signers", len(f.organic.Signers), "organic_require_signed", f.organic.RequireSigned)
 	if f.reference == "openai" {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		if err := f.openai.Check(ctx); err != nil {

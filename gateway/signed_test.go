@@ -1,0 +1,75 @@
+package gateway_test
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/gotensor/gotensor/dendrite"
+	"github.com/gotensor/gotensor/gateway"
+	"github.com/gotensor/gotensor/keys"
+	"github.com/gotensor/gotensor/subnets/prompting/protocol"
+)
+
+// With SignedAnswers the organic sample carries each answering miner's signature over its
+// answer, which verifies without trusting the gateway and holds the completion returned.
+func TestSignedAnswersInOrganicSample(t *testing.T) {
+	nw := startNetwork(t)
+	cfg := baseConfig(nw, false)
+	cfg.SignedAnswers = true
+	got := make(chan gateway.Sample, 8)
+	cfg.OnSample = func(s gateway.Sample) { got <- s }
+	g := startGateway(t, nw, cfg)
+	_, key, _ := createKey(t, g, "free")
+	if resp, out := call(t, "POST", g.url+"/v1/chat/completions", key, chatBody("gotensor-echo", "hello", false)); resp.StatusCode != 200 {
+		t.Fatalf("%d %v", resp.StatusCode, out)
+	}
+	var s gateway.Sample
+	select {
+	case s = <-got:
+	case <-time.After(30 * time.Second): // a bound on a hang, not a measurement
+		t.Fatal("no sample within 30 s")
+	}
+	o, ok := gateway.OrganicSampleOf(s)
+	if !ok {
+		t.Fatalf("no organic sample from %+v", s)
+	}
+	signed := 0
+	for _, a := range o.Answers {
+		if a.Failed {
+			if a.Signed != nil {
+				t.Errorf("a failed answer carries a proof: %+v", a)
+			}
+			continue
+		}
+		if a.Hotkey != nw.m1.SS58() || a.Signed == nil {
+			t.Fatalf("answer %+v: want miner 1's, signed", a)
+		}
+		sig, err := keys.ParseSignature(a.Signed.Signature)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := dendrite.ResponseProof{Nonce: a.Signed.Nonce, UUID: a.Signed.UUID, Dendrite: a.Signed.Dendrite, Axon: a.Hotkey, Body: a.Signed.Body, Signature: sig}
+		if err := p.Verify(); err != nil {
+			t.Fatalf("the forwarded proof does not verify: %v", err)
+		}
+		if p.Dendrite != nw.gatewayHotkey.SS58() {
+			t.Errorf("proof dendrite %s, want the gateway's hotkey %s", p.Dendrite, nw.gatewayHotkey.SS58())
+		}
+		var c protocol.Chat
+		if err := json.Unmarshal(a.Signed.Body, &c); err != nil || c.Completion == nil || *c.Completion != "echo hello" || *c.Completion != a.Completion {
+			t.Errorf("signed body %s: %v", a.Signed.Body, err)
+		}
+		// The sample survives JSON (the forwarder's wire format) with the proof intact.
+		b, _ := json.Marshal(a)
+		var back protocol.OrganicAnswer
+		if err := json.Unmarshal(b, &back); err != nil || back.Signed == nil || string(back.Signed.Body) != string(a.Signed.Body) {
+			t.Errorf("round trip %s: %v", b, err)
+		}
+		signed++
+	}
+	if signed != 1 {
+		t.Fatalf("%d signed answers in %+v", signed, o.Answers)
+	}
+	g.stop()
+}
