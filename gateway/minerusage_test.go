@@ -2,16 +2,11 @@ package gateway_test
 
 import (
 	"context"
-	"log/slog"
-	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
-	"github.com/gotensor/gotensor/axon"
 	"github.com/gotensor/gotensor/subnets/prompting/protocol"
 )
 
@@ -19,31 +14,10 @@ import (
 // its address for Config.AddrOverride.
 func serveChatMiner(t *testing.T, nw *network, answer func(*protocol.Chat)) string {
 	t.Helper()
-	cfg := axon.TestConfig()
-	cfg.Logger = slog.New(slog.DiscardHandler)
-	a, err := axon.New(nw.m1, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := axon.Handle(a, axon.HandlerFunc[*protocol.Chat](func(ctx context.Context, syn *protocol.Chat) error {
+	return serveMiner(t, nw.m1, chatMiner(func(_ context.Context, syn *protocol.Chat) error {
 		answer(syn)
 		return nil
-	})); err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	wg.Go(func() { a.Serve(ln) })
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		a.Shutdown(ctx)
-		wg.Wait()
-	})
-	return ln.Addr().String()
+	}))
 }
 
 // A miner's answer is held in memory whole, K of them per request: one far longer than
