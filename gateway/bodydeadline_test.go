@@ -1,38 +1,35 @@
 package gateway
 
 import (
-	"bufio"
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gotensor/gotensor/internal/bodydeadline/halfbody"
 	"github.com/gotensor/gotensor/keys"
 )
 
-// slowBody sends a request whose body never arrives in full and returns the status line
-// the server answers with, or fails when the server keeps waiting for the body.
+// slowBody sends a request (head: request line and headers, each ending in CRLF) whose body
+// never arrives in full and returns the status line the server answers with, or fails when
+// the server keeps waiting for the body.
 func slowBody(t *testing.T, addr, head string) string {
 	t.Helper()
-	conn, err := net.Dial("tcp", addr)
+	lines := strings.Split(strings.TrimRight(head, "\r\n"), "\r\n")
+	var headers []string
+	for _, h := range lines[1:] {
+		if !strings.HasPrefix(h, "Host:") {
+			headers = append(headers, h)
+		}
+	}
+	line, err := halfbody.Send(addr, lines[0], headers, 20*time.Second) // far beyond bodyReadTimeout
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
-	if _, err := io.WriteString(conn, head+"Content-Length: 1000\r\n\r\n{\"mo"); err != nil {
-		t.Fatal(err)
-	}
-	// Far beyond bodyReadTimeout: only a server that waits for the body forever gets here.
-	conn.SetReadDeadline(time.Now().Add(20 * time.Second))
-	line, err := bufio.NewReader(conn).ReadString('\n')
-	if err != nil {
-		t.Fatalf("%s: the server still waits for the body of a client that stopped sending it: %v", strings.Fields(head)[1], err)
-	}
-	return strings.TrimSpace(line)
+	return line
 }
 
 // A client that stops sending its body half-way must not hold a connection: neither

@@ -1,13 +1,12 @@
 package validator
 
 import (
-	"bufio"
-	"io"
-	"net"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gotensor/gotensor/internal/bodydeadline/halfbody"
 )
 
 // A client that stops sending its POST /organic body half-way gets an answer instead of
@@ -20,19 +19,9 @@ func TestOrganicSlowBodyIsCutOff(t *testing.T) {
 	v := hookOnly(t, OrganicConfig{Token: "secret"})
 	srv := httptest.NewServer(v.OrganicHandler())
 	defer srv.Close()
-	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	line, err := halfbody.Send(srv.Listener.Addr().String(), "POST /organic HTTP/1.1", nil, 20*time.Second) // far beyond organicBodyTimeout
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := io.WriteString(conn, "POST /organic HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"netuid\""); err != nil {
-		t.Fatal(err)
-	}
-	// Far beyond organicBodyTimeout: only a server that waits for the body forever gets here.
-	conn.SetReadDeadline(time.Now().Add(20 * time.Second))
-	line, err := bufio.NewReader(conn).ReadString('\n')
-	if err != nil {
-		t.Fatalf("the organic endpoint still waits for the body of a client that stopped sending it: %v", err)
 	}
 	if !strings.Contains(line, " 408 ") {
 		t.Fatalf("got %q, want 408 (body not read in time)", line)
