@@ -223,14 +223,7 @@ func (f *follower) drop() {
 // head reads the application's last committed height (not the block
 // store's, which runs one block ahead of Commit) and that block's header.
 func (f *follower) head(ctx context.Context) (Block, error) {
-	var h int64
-	err := f.c.do(ctx, "abci_info", func(r *rpchttp.HTTP) error {
-		info, err := r.ABCIInfo(ctx)
-		if err == nil {
-			h = info.Response.LastBlockHeight
-		}
-		return err
-	})
+	h, err := f.c.LatestHeight(ctx)
 	if err != nil || h <= f.seen {
 		return Block{Height: h}, err
 	}

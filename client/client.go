@@ -228,8 +228,18 @@ func (c *Client) Params(ctx context.Context) (api.Params, error) {
 	return p, err
 }
 
-// LatestHeight is the node's latest block height.
+// LatestHeight is the height of the node's latest committed state: the
+// newest height queries can read. It is the application's height, not the
+// block store's (Status.Height), which runs a block ahead while a block
+// commits; a query at that height fails with "state version not available".
 func (c *Client) LatestHeight(ctx context.Context) (int64, error) {
-	st, err := c.Status(ctx)
-	return st.Height, err
+	var h int64
+	err := c.do(ctx, "abci_info", func(r *rpchttp.HTTP) error {
+		info, err := r.ABCIInfo(ctx)
+		if err == nil {
+			h = info.Response.LastBlockHeight
+		}
+		return err
+	})
+	return h, err
 }
