@@ -262,33 +262,31 @@ const (
 // lastGatewayAddr is the gateway's listen address in the state's last run,
 // "off" if that run had none; ok is false when the state does not say.
 func lastGatewayAddr(st localnet.State) (addr string, ok bool) {
-	if len(st.Services) > 0 { // the last run that came up: exactly what it served
-		a := serviceAddr(st.Services, "gateway")
-		if a == "" {
-			return "off", true
-		}
-		return strings.TrimSuffix(strings.TrimPrefix(a, "http://"), "/v1"), true
-	}
-	if st.Gateway != "" {
-		return strings.TrimSuffix(strings.TrimPrefix(st.Gateway, "http://"), "/v1"), true
-	}
-	return "", false
+	return lastAddr(st, "gateway", st.Gateway, "/v1", false)
 }
 
 // lastRESTAddr is the node REST listen address in the state's last run,
 // "off" if that run had none; ok is false when the state does not say.
 func lastRESTAddr(st localnet.State) (addr string, ok bool) {
+	return lastAddr(st, "node REST", st.REST, "/api/v1/status", true)
+}
+
+// lastAddr is a listen address from the state's last run: from the services
+// that run listed when it came up (the service missing means "off"), else
+// from url (the state's own field, which a run that did not come up may have
+// left). offWhenNodeRan says a node that ran without url had the service off.
+func lastAddr(st localnet.State, service, url, pathSuffix string, offWhenNodeRan bool) (string, bool) {
 	if len(st.Services) > 0 {
-		a := serviceAddr(st.Services, "node REST")
+		a := serviceAddr(st.Services, service)
 		if a == "" {
 			return "off", true
 		}
-		return strings.TrimSuffix(strings.TrimPrefix(a, "http://"), "/api/v1/status"), true
+		return strings.TrimSuffix(strings.TrimPrefix(a, "http://"), pathSuffix), true
 	}
-	if st.REST != "" {
-		return strings.TrimPrefix(st.REST, "http://"), true
+	if url != "" {
+		return strings.TrimSuffix(strings.TrimPrefix(url, "http://"), pathSuffix), true
 	}
-	if st.RPC != "" { // the node ran, without REST
+	if offWhenNodeRan && st.RPC != "" {
 		return "off", true
 	}
 	return "", false
