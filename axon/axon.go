@@ -41,7 +41,7 @@ type Axon struct {
 	routes atomic.Pointer[routeTable]
 
 	nonces    *nonceStore
-	verifiers *keys.VerifierCache // callers' decoded public keys: a verification's key decode is spared
+	sigs      *keys.BatchingVerifier // batches the signature checks of concurrent requests
 	hkRate    *limiter[keys.PublicKey]
 	ipRate    *limiter[netip.Addr]
 	queue     *queue
@@ -73,7 +73,10 @@ func New(hotkey *keys.Keypair, cfg Config) (*Axon, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	m, err := newMetrics(cfg.Metrics)
+	// Only callers that passed the registry check reach verification, so a subnet's
+	// validators (at most a few thousand UIDs) stay cached.
+	sigs := keys.NewBatchingVerifier(keys.NewVerifierCache(4096))
+	m, err := newMetrics(cfg.Metrics, sigs)
 	if err != nil {
 		return nil, err
 	}
@@ -85,9 +88,7 @@ func New(hotkey *keys.Keypair, cfg Config) (*Axon, error) {
 		log:    log,
 		m:      m,
 		nonces: newNonceStore(cfg.NonceWindow+cfg.MaxTimeout, 4096),
-		// Only callers that passed the registry check reach verification, so a subnet's
-		// validators (at most a few thousand UIDs) stay cached.
-		verifiers: keys.NewVerifierCache(4096),
+		sigs:      sigs,
 		hkRate:    newLimiter[keys.PublicKey](cfg.HotkeyRate, cfg.HotkeyBurst, 1<<16),
 		ipRate:    newLimiter[netip.Addr](cfg.IPRate, cfg.IPBurst, 1<<16),
 		queue:     newQueue(cfg.MaxConcurrent, cfg.QueueDepth),

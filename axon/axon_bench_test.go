@@ -53,6 +53,8 @@ func (*Payload) RequiredHashFields() []string { return []string{"data"} }
 //     cost exactly one verification plus one bare HTTP exchange; the gap to 1 is the axon's
 //     own work (header parsing, JSON, checks, queue, metrics).
 //   - cpu_us/req: process CPU per answered request, client included.
+//   - sigs/batch, batched_frac: how the axon's signature checks were batched (keys.BatchingVerifier):
+//     signatures per batch, and the share of signatures checked in a batch rather than alone.
 func BenchmarkAxonVerified(b *testing.B) {
 	b.Run("client=net-http", func(b *testing.B) { benchAxonVerified(b, sendAll) })
 	b.Run("client=raw", func(b *testing.B) { benchAxonVerified(b, sendRaw) })
@@ -142,6 +144,10 @@ func benchAxonVerified(b *testing.B, sendAll func(*client, []req, int) (time.Dur
 	b.ReportMetric(rps/both, "x_vs_http_and_verify")
 	if cpu > 0 {
 		b.ReportMetric(float64(cpu.Microseconds())/float64(len(lat)), "cpu_us/req")
+	}
+	if st := axon.SignatureStats(a); st.Batches > 0 {
+		b.ReportMetric(float64(st.Batched)/float64(st.Batches), "sigs/batch")
+		b.ReportMetric(float64(st.Batched)/float64(st.Batched+st.Alone), "batched_frac")
 	}
 }
 

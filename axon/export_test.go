@@ -1,6 +1,10 @@
 package axon
 
-import "time"
+import (
+	"time"
+
+	"github.com/gotensor/gotensor/keys"
+)
 
 // SetClock replaces the axon's clock (rate limits, nonce window); call before serving.
 func SetClock(a *Axon, now func() time.Time) { a.now = now }
@@ -20,3 +24,6 @@ func OnQueue(a *Axon, fn func(waiting int)) {
 		fn(n)
 	}
 }
+
+// SignatureStats returns the axon's signature-batching counts.
+func SignatureStats(a *Axon) keys.BatchStats { return a.sigs.Stats() }

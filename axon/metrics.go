@@ -5,6 +5,8 @@ import (
 	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/gotensor/gotensor/keys"
 )
 
 // metrics are the axon's Prometheus collectors. They exist even when Config.Metrics is nil
@@ -45,7 +47,7 @@ const (
 	reasonDraining    = "draining"
 )
 
-func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+func newMetrics(reg prometheus.Registerer, sigs *keys.BatchingVerifier) (*metrics, error) {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "axon_requests_total", Help: "Requests answered, by synapse and status code.",
@@ -70,7 +72,19 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.rejections, m.duration, m.running, m.waiting, m.conns} {
+	// Signature checks are counted by the verifier itself; these read its counts when scraped.
+	sigCount := func(name, help string, f func(keys.BatchStats) uint64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
+			func() float64 { return float64(f(sigs.Stats())) })
+	}
+	for _, c := range []prometheus.Collector{m.requests, m.rejections, m.duration, m.running, m.waiting, m.conns,
+		sigCount("axon_signatures_alone_total", "Request signatures verified one by one (a verification slot was free).",
+			func(s keys.BatchStats) uint64 { return s.Alone }),
+		sigCount("axon_signatures_batched_total", "Request signatures verified in batches (concurrent requests checked together).",
+			func(s keys.BatchStats) uint64 { return s.Batched }),
+		sigCount("axon_signature_batches_total", "Batches of request signatures verified.",
+			func(s keys.BatchStats) uint64 { return s.Batches }),
+	} {
 		if err := reg.Register(c); err != nil {
 			var are prometheus.AlreadyRegisteredError
 			if errors.As(err, &are) {

@@ -123,7 +123,7 @@ func (a *Axon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if c.req.Scheme == synapse.Bittensor {
 		msg := synapse.SignatureMessage(d.Nonce, d.Hotkey, a.ss58, d.UUID, hdr.ComputedBodyHash)
 		a.verifies.Add(1)
-		if !a.verifiers.Verify(hk, msg, sig) {
+		if !a.sigs.Verify(hk, msg, sig) {
 			c.reject(synapse.StatusNotVerified, reasonSignature, fmt.Sprintf("Not Verified with error: Signature mismatch with %s and %s", clip(string(msg), 300), clip(d.Signature, 140)), 0)
 			return
 		}
@@ -141,7 +141,7 @@ func (a *Axon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// 8. Body hash, or the Epistula signature over the body.
 	if c.req.Scheme == synapse.Epistula {
 		a.verifies.Add(1)
-		if !a.verifiers.Verify(epi.SignedBy, synapse.EpistulaMessage(body, epi.UUID, epi.Timestamp, epi.SignedFor), epi.Signature) {
+		if !a.sigs.Verify(epi.SignedBy, synapse.EpistulaMessage(body, epi.UUID, epi.Timestamp, epi.SignedFor), epi.Signature) {
 			c.reject(synapse.StatusNotVerified, reasonSignature, "Not Verified with error: Signature Mismatch: Epistula-Request-Signature does not cover this body", 0)
 			return
 		}

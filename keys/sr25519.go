@@ -130,15 +130,16 @@ func NewVerifierCache(capacity int) *VerifierCache {
 // Verify is keys.Verify(pub, msg, sig), decoding pub only the first time it is seen.
 // Invalid keys are not cached: they cannot fill the cache with garbage.
 func (c *VerifierCache) Verify(pub PublicKey, msg, sig []byte) bool {
-	v := c.get(pub)
+	v := c.Verifier(pub)
 	if v == nil {
 		return false
 	}
 	return v.Verify(msg, sig)
 }
 
-// get returns pub's Verifier, or nil when pub is not a valid key.
-func (c *VerifierCache) get(pub PublicKey) *Verifier {
+// Verifier returns pub's Verifier, decoding and keeping it the first time, or nil when pub
+// is not a valid key.
+func (c *VerifierCache) Verifier(pub PublicKey) *Verifier {
 	c.mu.RLock()
 	v := c.m[pub]
 	c.mu.RUnlock()
