@@ -40,11 +40,11 @@ type Axon struct {
 	mu     sync.Mutex // serialises route registration
 	routes atomic.Pointer[routeTable]
 
-	nonces    *nonceStore
-	sigs      *keys.BatchingVerifier // batches the signature checks of concurrent requests
-	hkRate    *limiter[keys.PublicKey]
-	ipRate    *limiter[netip.Addr]
-	queue     *queue
+	nonces *nonceStore
+	sigs   *keys.BatchingVerifier // batches the signature checks of concurrent requests
+	hkRate *limiter[keys.PublicKey]
+	ipRate *limiter[netip.Addr]
+	queue  *queue
 
 	srv      *http.Server
 	serving  atomic.Bool
@@ -88,11 +88,11 @@ func New(hotkey *keys.Keypair, cfg Config) (*Axon, error) {
 		log:    log,
 		m:      m,
 		nonces: newNonceStore(cfg.NonceWindow+cfg.MaxTimeout, 4096),
-		sigs:      sigs,
-		hkRate:    newLimiter[keys.PublicKey](cfg.HotkeyRate, cfg.HotkeyBurst, 1<<16),
-		ipRate:    newLimiter[netip.Addr](cfg.IPRate, cfg.IPBurst, 1<<16),
-		queue:     newQueue(cfg.MaxConcurrent, cfg.QueueDepth),
-		now:       time.Now,
+		sigs:   sigs,
+		hkRate: newLimiter[keys.PublicKey](cfg.HotkeyRate, cfg.HotkeyBurst, 1<<16),
+		ipRate: newLimiter[netip.Addr](cfg.IPRate, cfg.IPBurst, 1<<16),
+		queue:  newQueue(cfg.MaxConcurrent, cfg.QueueDepth),
+		now:    time.Now,
 	}
 	a.queue.onWait = func(n int) { m.waiting.Set(float64(n)) }
 	a.routes.Store(&routeTable{byName: map[string]*route{}})
