@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // EmptyBodyHash is SHA3-256 of the empty string: the body hash of a synapse with no hashed
@@ -16,8 +17,19 @@ import (
 const EmptyBodyHash = "a7ffc6f8bf1ed76651c14756a061d662f580ff4de43b49fa82d80a4b80f8434a"
 
 func sha3Hex(s string) string {
-	sum := sha3.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:])
+	var b strings.Builder
+	writeSha3Hex(&b, s)
+	return b.String()
+}
+
+// writeSha3Hex writes the hex SHA3-256 of s to w. It hashes s in place: a field rendered for
+// the body hash can be as large as the body, and a copy of it per request is garbage the
+// axon would collect again and again.
+func writeSha3Hex(w *strings.Builder, s string) {
+	sum := sha3.Sum256(unsafe.Slice(unsafe.StringData(s), len(s))) // read only
+	var buf [2 * 32]byte
+	hex.Encode(buf[:], sum[:])
+	w.Write(buf[:])
 }
 
 // BodyHash returns Bittensor's body hash of s (reference §2.3):
@@ -59,7 +71,7 @@ func (t *Type) hash1(v reflect.Value, members map[string]json.RawMessage) (strin
 			if err := finiteFloats(fv); err != nil {
 				return "", fmt.Errorf("hash field %q: %w", f.name, err)
 			}
-			cat.WriteString(sha3Hex(str.String()))
+			writeSha3Hex(&cat, str.String())
 			continue
 		}
 		raw, ok := members[f.name]
@@ -76,7 +88,7 @@ func (t *Type) hash1(v reflect.Value, members map[string]json.RawMessage) (strin
 		if err := pyJSON(&str, raw, f.typ, true); err != nil {
 			return "", fmt.Errorf("hash field %q: %w", f.name, err)
 		}
-		cat.WriteString(sha3Hex(str.String()))
+		writeSha3Hex(&cat, str.String())
 	}
 	return sha3Hex(cat.String()), nil
 }
