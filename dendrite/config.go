@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/netip"
 	"time"
 
@@ -23,6 +24,30 @@ type Config struct {
 	ExternalIP string
 	// LocalAddr is the source address of connections. Zero means the system chooses.
 	LocalAddr netip.Addr
+	// RefusePrivate refuses connections to addresses that are not public: loopback,
+	// RFC 1918 private, carrier-grade NAT (100.64.0.0/10), link-local (169.254.0.0/16, the
+	// cloud metadata service 169.254.169.254 among them), unspecified, multicast, reserved,
+	// IPv6 unique-local, link-local and site-local, and IPv4 addresses of those kinds
+	// embedded in IPv6 (v4-mapped, NAT64). Axon addresses come from the chain, where any
+	// miner publishes what it likes: a service that calls axons from inside a private
+	// network (the user gateway) turns this on so a miner cannot make it post into that
+	// network. The check is on the address each connection actually goes to, and the
+	// dendrite follows no redirect. A refused call fails with status 503 and a message
+	// saying what was refused; the dendrite logs it once per axon address (Warn). False
+	// means any address is called, as Bittensor does (validators; localnets, whose axons
+	// are private).
+	//
+	// Allowed even so: AllowDestinations, and the ExternalIP loopback shortcut, which the
+	// operator chose by setting ExternalIP (an axon published at ExternalIP then reaches
+	// any port on this host's loopback: leave ExternalIP empty where that matters).
+	RefusePrivate bool
+	// AllowDestinations are host:port destinations called even with RefusePrivate on, as
+	// written in the request (an IP or a host name, matched before name resolution): the
+	// operator's own choices, such as the gateway's AddrOverride targets.
+	AllowDestinations []string
+	// PrivateSetting names, in a refusal's message, the setting that allows private
+	// destinations. Empty means "dendrite.Config.RefusePrivate off".
+	PrivateSetting string
 	// VerifyResponses asks axons to sign their answers (a Gotensor extension) and refuses a
 	// 200 answer not signed by the axon's hotkey with status 401. Python axons do not sign:
 	// leave it off for them.
@@ -105,6 +130,11 @@ func (c Config) Validate() error {
 		return bad("MaxInFlight", c.MaxInFlight, "want at least 1, or zero for 1024")
 	case c.MaxResponseBytes < 0:
 		return bad("MaxResponseBytes", c.MaxResponseBytes, "want a positive size, or zero for 64 MiB")
+	}
+	for _, a := range c.AllowDestinations {
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			return bad("AllowDestinations", a, "want host:port")
+		}
 	}
 	if c.ExternalIP != "" {
 		if _, err := netip.ParseAddr(c.ExternalIP); err != nil {

@@ -35,6 +35,7 @@ type Dendrite struct {
 	uuid      string
 	log       *slog.Logger
 	transport *http.Transport
+	guard     *guard
 	client    *http.Client
 	slots     chan struct{}
 	lastNonce atomic.Int64
@@ -60,12 +61,18 @@ func New(hotkey *keys.Keypair, cfg Config) (*Dendrite, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	dialer := &net.Dialer{KeepAlive: 30 * time.Second}
+	dialer := net.Dialer{KeepAlive: 30 * time.Second}
 	if cfg.LocalAddr.IsValid() {
 		dialer.LocalAddr = &net.TCPAddr{IP: cfg.LocalAddr.AsSlice()}
 	}
+	dial := dialer.DialContext
+	var g *guard
+	if cfg.RefusePrivate {
+		g = newGuard(cfg, dialer)
+		dial = g.dial
+	}
 	tr := &http.Transport{
-		DialContext:            dialer.DialContext,
+		DialContext:            dial,
 		MaxIdleConns:           cfg.MaxIdleConns,
 		MaxIdleConnsPerHost:    cfg.MaxIdleConnsPerHost,
 		MaxConnsPerHost:        cfg.MaxConnsPerHost,
@@ -80,8 +87,11 @@ func New(hotkey *keys.Keypair, cfg Config) (*Dendrite, error) {
 		uuid:      synapse.NewUUID(),
 		log:       log,
 		transport: tr,
+		guard:     g,
+		// No proxy (Proxy is nil: the guard checks the axon's address, not a proxy's) and
+		// no redirect: an axon answers; it does not send the dendrite elsewhere.
 		client: &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse // an axon answers; it does not redirect
+			return http.ErrUseLastResponse
 		}},
 		slots:     make(chan struct{}, cfg.MaxInFlight),
 		verifiers: keys.NewVerifierCache(4096), // a subnet's axons, with room to spare
@@ -283,6 +293,7 @@ func (x *exchange) send(ctx context.Context) (*http.Response, error) {
 	host := x.axon.Addr()
 	if d.cfg.ExternalIP != "" && x.axon.IP == d.cfg.ExternalIP {
 		host = net.JoinHostPort("127.0.0.1", fmt.Sprint(x.axon.Port))
+		ctx = context.WithValue(ctx, explicitKey{}, true) // the operator's choice: not refused
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+host+"/"+x.t.Name(), bytes.NewReader(body))
 	if err != nil {
@@ -382,6 +393,11 @@ func (x *exchange) fail(ctx context.Context, err error, reading bool) error {
 		err = context.DeadlineExceeded
 	}
 	code, msg := classify(ctx, err, reading, x.timeout, x.axon, x.t.Name())
+	var pe *PrivateDestinationError
+	if errors.As(err, &pe) && x.d.guard != nil && x.d.guard.firstRefusal(x.axon.Addr()+" "+x.axon.Hotkey.SS58()) {
+		x.d.log.Warn("dendrite refused an axon's private address (logged once per axon)", "peer", x.axon.Addr(),
+			"hotkey", x.axon.Hotkey, "refused", pe.Addr.String(), "kind", pe.Kind, "allow_with", pe.Setting)
+	}
 	return x.finish(code, msg)
 }
 

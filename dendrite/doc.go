@@ -31,6 +31,13 @@
 // answers and refuses (401) a 200 answer its axon's hotkey did not sign, so a man in the
 // middle cannot change it. Python axons do not sign; leave it off for them.
 //
+// Private destinations: axon addresses come from the chain, where any miner publishes what
+// it likes. With Config.RefusePrivate a dendrite refuses to connect to loopback, private,
+// carrier-grade NAT, link-local (the cloud metadata service), unspecified, multicast and IPv6
+// unique-local addresses, checked on the address each connection actually goes to; the
+// operator's Config.AllowDestinations and the ExternalIP shortcut stay allowed. The dendrite
+// never follows a redirect. Off by default, as in Bittensor; the user gateway turns it on.
+//
 // Streaming synapses: Stream returns once the axon's headers arrive; read the body as an
 // io.Reader or as server-sent events with Events, then Close.
 package dendrite

@@ -16,6 +16,7 @@ import (
 //
 //	timeout (connect, send or read)            408 Request timeout after {t} seconds
 //	cannot connect                             503 Service unavailable at {ip}:{port}/{Name}
+//	private destination refused (RefusePrivate) 503 Service unavailable at ...: refused to connect ...
 //	connection dropped before the answer       503 Service disconnected: ...
 //	answer body broken off or unreadable       400 Payload error: ...
 //	cannot encode the request                  500 Client error: ...
@@ -25,11 +26,14 @@ import (
 // answer in the time it was given.
 func classify(ctx context.Context, err error, reading bool, timeout time.Duration, axon synapse.AxonInfo, name string) (int, string) {
 	var pe *prepareError
+	var pd *PrivateDestinationError
 	var op *net.OpError
 	var ne net.Error
 	switch {
 	case errors.As(err, &pe):
 		return synapse.StatusInternal, "Client error: cannot encode the request: " + clip(pe.Error(), 200)
+	case errors.As(err, &pd):
+		return synapse.StatusUnavailable, fmt.Sprintf("Service unavailable at %s/%s: %s", axon.Addr(), name, pd.Error())
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) ||
 		errors.As(err, &ne) && ne.Timeout():
 		return synapse.StatusTimeout, fmt.Sprintf("Request timeout after %s seconds", synapse.PyFloat(timeout.Seconds()))
