@@ -96,8 +96,19 @@ type Config struct {
 	SignedAnswers bool
 	// AddrOverride maps a miner hotkey (SS58) to host:port, replacing its on-chain axon
 	// address. The chain refuses loopback axons, so localnets and tests serve 0.0.0.0 or
-	// an RFC1918 address on chain and point the gateway at 127.0.0.1 here.
+	// an RFC1918 address on chain and point the gateway at 127.0.0.1 here. These targets
+	// are the operator's choice: they are called even when private addresses are refused.
 	AddrOverride map[string]string
+	// AllowPrivateMiners lets the gateway call miners whose on-chain axon address is not
+	// public: loopback, RFC 1918 private, carrier-grade NAT, link-local (the cloud
+	// metadata service 169.254.169.254 among them), unspecified, multicast, IPv6
+	// unique-local and link-local, and v4-mapped forms of those. Any miner publishes what
+	// address it likes, so by default (false) such calls are refused at the connection
+	// (dendrite.Config.RefusePrivate): a miner cannot make the gateway post into the
+	// operator's private network. A refused miner counts as failing (circuit breaker) and
+	// is logged once. Turn it on only where every miner is yours (a localnet, a private
+	// subnet); AddrOverride targets need no such allowance.
+	AllowPrivateMiners bool
 	// Synapses are the synapse types the generic passthrough accepts, by name. Nil means
 	// the prompting subnet's Chat only.
 	Synapses map[string]func() synapse.Synapse

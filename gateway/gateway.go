@@ -68,7 +68,12 @@ func New(ctx context.Context, hotkey *keys.Keypair, cfg Config) (*Gateway, error
 	if g.chain, err = client.New(client.Config{Endpoints: []string{cfg.ChainRPC}, Logger: log}); err != nil {
 		return nil, fmt.Errorf("gateway: chain client: %w", err)
 	}
-	if g.d, err = dendrite.New(hotkey, dendrite.Config{Timeout: cfg.MinerTimeout, VerifyResponses: cfg.SignedAnswers, MaxConnsPerHost: 64, MaxResponseBytes: cfg.MaxMinerResponseBytes, Logger: log}); err != nil {
+	dcfg := dendrite.Config{Timeout: cfg.MinerTimeout, VerifyResponses: cfg.SignedAnswers, MaxConnsPerHost: 64, MaxResponseBytes: cfg.MaxMinerResponseBytes, Logger: log,
+		RefusePrivate: !cfg.AllowPrivateMiners, PrivateSetting: "the gateway's --allow-private-miners (Config.AllowPrivateMiners)"}
+	for _, addr := range cfg.AddrOverride {
+		dcfg.AllowDestinations = append(dcfg.AllowDestinations, addr) // the operator's own choice
+	}
+	if g.d, err = dendrite.New(hotkey, dcfg); err != nil {
 		return nil, fmt.Errorf("gateway: dendrite: %w", err)
 	}
 	if g.store, err = OpenStore(ctx, cfg.SQLitePath, cfg.PostgresDSN); err != nil {

@@ -128,7 +128,9 @@ type running struct {
 func startGateway(t testing.TB, nw *network, cfg gateway.Config) *running {
 	t.Helper()
 	cfg.ChainRPC = nw.node.RPC
-	cfg.Logger = slog.New(slog.DiscardHandler)
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
 	gw, err := gateway.New(context.Background(), nw.gatewayHotkey, cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -65,6 +65,9 @@ func (n *Net) startGateway(ctx context.Context, addr string) error {
 	cfg.MinerTimeout = 10 * time.Second
 	cfg.BreakerCooldown = 5 * time.Second
 	cfg.AddrOverride = n.minerAddrs // the chain lists them at HostIP
+	// A localnet's axons are all on this host, published at the private HostIP: allow
+	// private miner addresses, which a gateway refuses by default.
+	cfg.AllowPrivateMiners = true
 	// Localnet's miners are Gotensor axons: they sign their answers, so the organic samples
 	// carry proofs the validator checks instead of trusting the gateway.
 	cfg.SignedAnswers = true

@@ -54,6 +54,7 @@ func run(args []string) error {
 	models := fs.String("models", env("MODELS", `[{"id":"gotensor-chat","netuid":1}]`), "models served, as JSON: [{\"id\",\"netuid\",\"model_hint\",\"price_rao_per_1k\"}]")
 	tiers := fs.String("tiers", env("TIERS", ""), "tiers as JSON {\"free\":{\"requests_per_minute\",\"tokens_per_day\"},...}; empty: the defaults")
 	override := fs.String("addr-override", env("ADDR_OVERRIDE", ""), "hotkey=host:port,... replacing miners' on-chain axon addresses (localnet and tests: the chain refuses loopback)")
+	allowPrivate := fs.Bool("allow-private-miners", env("ALLOW_PRIVATE_MINERS", "") == "true", "call miners whose on-chain address is private (loopback, RFC 1918, 100.64/10, link-local such as 169.254.169.254, IPv6 ULA...); off by default so that a miner cannot make the gateway post into your private network; --addr-override targets are always allowed. Turn on only for a localnet or a subnet of your own miners")
 	k := fs.Int("k", 3, "miners one attempt fans out to")
 	policy := fs.String("policy", env("POLICY", "first"), "first|best: which answer of a fan-out is returned")
 	streamMiners := fs.Bool("stream-miners", env("STREAM_MINERS", "") == "true", "miners serve Chat as a streaming synapse")
@@ -92,7 +93,7 @@ func run(args []string) error {
 		*d.into = v
 	}
 	cfg.SQLitePath, cfg.PostgresDSN, cfg.K, cfg.Policy, cfg.StreamMiners = *sqlite, *pg, *k, gateway.Policy(*policy), *streamMiners
-	cfg.SignedAnswers = *signedAnswers
+	cfg.SignedAnswers, cfg.AllowPrivateMiners = *signedAnswers, *allowPrivate
 	if err := json.Unmarshal([]byte(*models), &cfg.Models); err != nil {
 		return fmt.Errorf("--models: %w", err)
 	}
@@ -122,7 +123,7 @@ func run(args []string) error {
 		cfg.OnSample = organic.OnSample
 	}
 	log.Info("gateway config", "addr", cfg.Addr, "chain", cfg.ChainRPC, "hotkey", hk.SS58(), "store", map[bool]string{true: "postgres", false: "sqlite:" + cfg.SQLitePath}[cfg.PostgresDSN != ""],
-		"models", len(cfg.Models), "payments", cfg.DepositSeed != "", "admin", cfg.AdminToken != "", "k", cfg.K, "policy", cfg.Policy, "organic", gateway.RedactURL(*organicURL), "signed_answers", cfg.SignedAnswers)
+		"models", len(cfg.Models), "payments", cfg.DepositSeed != "", "admin", cfg.AdminToken != "", "k", cfg.K, "policy", cfg.Policy, "organic", gateway.RedactURL(*organicURL), "signed_answers", cfg.SignedAnswers, "allow_private_miners", cfg.AllowPrivateMiners)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
