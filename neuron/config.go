@@ -130,6 +130,13 @@ type NeuronConfig struct {
 	StepInterval time.Duration
 	// DisableSetWeights makes the validator score miners without setting weights.
 	DisableSetWeights bool
+	// RefusePrivateAxons makes the validator refuse to call axons at private addresses
+	// (loopback, RFC 1918, 100.64/10, link-local such as 169.254.169.254, IPv6
+	// unique-local...; dendrite.Config.RefusePrivate), so that a miner cannot make it post
+	// into the network it runs in. False (the default, as in Bittensor) calls any address:
+	// localnets and private subnets publish private axons. The axon.external_ip loopback
+	// shortcut stays allowed. Refused miners fail their queries (status 503).
+	RefusePrivateAxons bool
 	// VpermitTAOLimit: uids holding a validator permit and more than this total stake (RAO: alpha plus TaoWeight × root stake)
 	// are validators, not miners, and are not sampled. Zero means 4096 TAO.
 	VpermitTAOLimit uint64

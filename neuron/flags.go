@@ -30,6 +30,7 @@ type LookupFunc func(name string) (string, bool)
 // --blacklist.allow_non_registered, --blacklist.min_stake, --neuron.sample_size,
 // --neuron.moving_average_alpha, --neuron.timeout, --neuron.epoch_length,
 // --neuron.sync_interval, --neuron.step_interval, --neuron.disable_set_weights,
+// --neuron.refuse_private_axons,
 // --neuron.vpermit_tao_limit, --neuron.state_file, --neuron.health_addr, --logging.debug and
 // --logging.json. Durations take Go's form (10s, 1m30s) or plain seconds as Python's
 // flags do (10, 0.5); stakes are TAO (4096, 0.5).
@@ -54,6 +55,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.Var(durationValue{&c.Neuron.SyncInterval}, "neuron.sync_interval", "how often to check the chain head and resync the metagraph")
 	fs.Var(durationValue{&c.Neuron.StepInterval}, "neuron.step_interval", "pause between validator steps")
 	fs.BoolVar(&c.Neuron.DisableSetWeights, "neuron.disable_set_weights", c.Neuron.DisableSetWeights, "score miners but never set weights")
+	fs.BoolVar(&c.Neuron.RefusePrivateAxons, "neuron.refuse_private_axons", c.Neuron.RefusePrivateAxons, "refuse to query axons at private addresses (loopback, RFC 1918, link-local, IPv6 ULA...), so miners cannot make the validator post into its own network; off suits localnets")
 	fs.Var(taoValue{&c.Neuron.VpermitTAOLimit}, "neuron.vpermit_tao_limit", "permit holders with more stake than this are not sampled as miners")
 	fs.StringVar(&c.Neuron.StateFile, "neuron.state_file", c.Neuron.StateFile, "file keeping the validator's scores and unrevealed commit between runs; empty: none")
 	fs.StringVar(&c.Neuron.HealthAddr, "neuron.health_addr", c.Neuron.HealthAddr, "host:port answering GET /healthz; empty: off")

@@ -159,7 +159,8 @@ func (v *Validator) Run(ctx context.Context) error {
 		return err
 	}
 	v.resync()
-	d, err := dendrite.New(v.hotkey, dendrite.Config{Timeout: v.cfg.Neuron.Timeout, ExternalIP: v.cfg.Axon.ExternalIP, Logger: v.cfg.Logger})
+	d, err := dendrite.New(v.hotkey, dendrite.Config{Timeout: v.cfg.Neuron.Timeout, ExternalIP: v.cfg.Axon.ExternalIP, Logger: v.cfg.Logger,
+		RefusePrivate: v.cfg.Neuron.RefusePrivateAxons, PrivateSetting: "--neuron.refuse_private_axons off"})
 	if err != nil {
 		return err
 	}
