@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	dbm "github.com/cometbft/cometbft-db"
@@ -46,6 +47,19 @@ type Config struct {
 	// Upgrades adds upgrade names to those this binary declares
 	// (KnownUpgrades); tests use it to stand for a newer binary.
 	Upgrades []string
+	// OnUpgradeHaltWhileSyncing, when set, is called when block sync (the node catching
+	// up from its peers, e.g. restarted after the chain went past an upgrade height)
+	// reaches a block the application refuses because governance scheduled an upgrade
+	// this binary does not declare. CometBFT v1.0.1's blocksync reactor panics as soon as
+	// it returns (a Go stack trace, exit code 2), and Stop would wait for that reactor
+	// forever while it runs, so the function should end the process: `subtensor start`
+	// prints what to install and exits with code 3. That is as safe as a crash (kill -9,
+	// TestCrashRestart): the state up to the block before is committed, and the refused
+	// block, already in the block store, is executed again at the next start. nil keeps
+	// CometBFT's panic. In consensus the node halts without panicking and this is not
+	// called (the caller watches for the halt instead); nor at start, where CometBFT's
+	// replay returns the error from Start.
+	OnUpgradeHaltWhileSyncing func(app.UpgradeHalt)
 }
 
 // KnownUpgrades are the governance upgrade plans this binary implements. A
@@ -127,8 +141,20 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	// comet is set once CometBFT's node exists, before it starts block sync.
+	var comet atomic.Pointer[cmtnode.Node]
+	var onUpgrade func(app.UpgradeHalt)
+	if cfg.OnUpgradeHaltWhileSyncing != nil {
+		onUpgrade = func(u app.UpgradeHalt) {
+			// While the consensus reactor waits for sync, consensus executes nothing:
+			// the block came from block sync (state sync executes no blocks).
+			if c := comet.Load(); c != nil && c.ConsensusReactor().WaitSync() {
+				cfg.OnUpgradeHaltWhileSyncing(u)
+			}
+		}
+	}
 	a := app.New(tree, app.Config{ChainID: doc.ChainID, KeepVersions: cfg.KeepVersions, Logger: l.With("module", "app"),
-		Upgrades: append(append([]string{}, KnownUpgrades...), cfg.Upgrades...)})
+		Upgrades: append(append([]string{}, KnownUpgrades...), cfg.Upgrades...), OnUpgradeNeeded: onUpgrade})
 	nodeKey, err := p2p.LoadNodeKey(cc.NodeKeyFile())
 	if err != nil {
 		tree.Close()
@@ -137,7 +163,7 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	pv := privval.LoadFilePV(cc.PrivValidatorKeyFile(), cc.PrivValidatorStateFile())
 	metrics := newAppMetrics()
 	dbs := &cometDBs{}
-	comet, err := cmtnode.NewNode(ctx, cc, pv, nodeKey,
+	cn, err := cmtnode.NewNode(ctx, cc, pv, nodeKey,
 		proxy.NewConnSyncLocalClientCreator(metrics.wrap(a)),
 		cmtnode.DefaultGenesisDocProviderFunc(cc),
 		dbs.provide,
@@ -149,12 +175,13 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 		tree.Close()
 		return nil, fmt.Errorf("start consensus: %w", err)
 	}
-	if err := comet.Start(); err != nil {
+	comet.Store(cn)
+	if err := cn.Start(); err != nil {
 		dbs.closeAll()
 		tree.Close()
 		return nil, fmt.Errorf("start consensus: %w", err)
 	}
-	n := &Node{cfg: cfg, log: l, comet: comet, app: a, tree: tree, genesis: doc, dbs: dbs}
+	n := &Node{cfg: cfg, log: l, comet: cn, app: a, tree: tree, genesis: doc, dbs: dbs}
 	if cfg.RESTListen != "" {
 		if err := n.startREST(cfg.RESTListen); err != nil {
 			n.Stop()

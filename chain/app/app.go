@@ -34,6 +34,24 @@ type Config struct {
 	// Upgrades names the software upgrades this binary implements; the
 	// chain halts at a governance-scheduled upgrade it does not name.
 	Upgrades []string
+	// OnUpgradeNeeded, when set, is called each time FinalizeBlock refuses a
+	// block because of a scheduled upgrade this binary does not declare,
+	// after the application is unlocked and before the error is returned.
+	// It is a side effect outside the state machine: it sees only what the
+	// error says and changes nothing the chain computes, so the chain stays
+	// deterministic whatever it does. It may end the process (subtensor does
+	// while block-syncing, where CometBFT would panic on the error; see
+	// node.Config.OnUpgradeHaltWhileSyncing): every state up to the block
+	// before is committed by then.
+	OnUpgradeNeeded func(UpgradeHalt)
+}
+
+// UpgradeHalt describes a block FinalizeBlock refused because governance
+// scheduled an upgrade this binary does not declare.
+type UpgradeHalt struct {
+	Name, Info string // the plan's name and info
+	Height     uint64 // the plan's height
+	Block      uint64 // the refused block (≥ Height)
 }
 
 func (a *App) declares(name string) bool {

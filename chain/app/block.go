@@ -80,6 +80,14 @@ func (a *App) ProcessProposal(_ context.Context, req *abci.ProcessProposalReques
 
 // FinalizeBlock executes a decided block.
 func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (resp *abci.FinalizeBlockResponse, err error) {
+	// Deferred first so that it runs last, after the unlock: the hook may
+	// query the node, or end the process.
+	var halt *UpgradeHalt
+	defer func() {
+		if halt != nil && a.cfg.OnUpgradeNeeded != nil {
+			a.cfg.OnUpgradeNeeded(*halt)
+		}
+	}()
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	defer func() {
@@ -93,6 +101,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 		// Halt: every node without the upgrade stops here, before
 		// executing anything, and resumes once restarted with it.
 		a.log.Error("upgrade needed", "name", plan.Name, "height", plan.Height, "info", plan.Info)
+		halt = &UpgradeHalt{Name: plan.Name, Info: plan.Info, Height: plan.Height, Block: uint64(req.Height)}
 		info := ""
 		if plan.Info != "" {
 			info = " (" + plan.Info + ")"

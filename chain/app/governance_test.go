@@ -1,7 +1,12 @@
 package app
 
 import (
+	"context"
+	"errors"
 	"testing"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/gotensor/gotensor/chain/api"
 	"github.com/gotensor/gotensor/chain/balances"
@@ -158,4 +163,55 @@ func TestGovernanceNoQuorumAndFailedExecution(t *testing.T) {
 		t.Fatalf("status %s error %q", p.Status, p.Error)
 	}
 	checkSupply(t, h)
+}
+
+// A passed upgrade plan halts the chain at its height for a binary that does not declare
+// it: FinalizeBlock refuses the block with ErrUpgradeNotDeclared and calls
+// Config.OnUpgradeNeeded with the plan, unlocked (the hook can query the application),
+// on every try; a binary that declares the name executes the block and calls nothing.
+func TestUpgradeHaltCallsHook(t *testing.T) {
+	h := newHarness(t)
+	alice := dev(t, "Alice")
+	plan := uint64(h.height) + testGovParams().VotingPeriod + 5
+	h.govOK(alice, &txpb.Propose{Title: "upgrade", Deposit: testGovParams().MinDeposit,
+		Kind: &txpb.Propose_UpgradePlan{UpgradePlan: &txpb.UpgradePlan{Name: "v2", Height: plan, Info: "https://example.org/v2"}}})
+	h.govOK(alice, &txpb.Vote{ProposalId: 1, Option: txpb.VoteOption_VOTE_OPTION_YES})
+	var calls []UpgradeHalt
+	h.app.cfg.OnUpgradeNeeded = func(u UpgradeHalt) {
+		// The application is unlocked: a query answers.
+		if _, err := h.app.Info(context.Background(), &abci.InfoRequest{}); err != nil {
+			t.Errorf("query from the hook: %v", err)
+		}
+		calls = append(calls, u)
+	}
+	if p := h.untilDone(1); p.Status != governance.StatusPassed {
+		t.Fatalf("proposal %s", p.Status)
+	}
+	for uint64(h.height)+1 < plan {
+		h.block()
+	}
+	if len(calls) != 0 {
+		t.Fatalf("hook called below the plan's height: %+v", calls)
+	}
+	want := UpgradeHalt{Name: "v2", Info: "https://example.org/v2", Height: plan, Block: plan}
+	for try := 1; try <= 2; try++ {
+		_, err := h.app.FinalizeBlock(context.Background(), &abci.FinalizeBlockRequest{Height: int64(plan), Time: time.Unix(1700000000+int64(plan), 0), ProposerAddress: proposer})
+		if !errors.Is(err, governance.ErrUpgradeNotDeclared) {
+			t.Fatalf("block %d: %v, want ErrUpgradeNotDeclared", plan, err)
+		}
+		if len(calls) != try || calls[try-1] != want {
+			t.Fatalf("try %d: hook calls %+v, want %d of %+v", try, calls, try, want)
+		}
+	}
+	if h.app.CommittedHeight() != int64(plan)-1 {
+		t.Fatalf("committed %d, want %d", h.app.CommittedHeight(), plan-1)
+	}
+
+	// The same state with the name declared goes on.
+	h.app.cfg.Upgrades = []string{"v2"}
+	h.block()
+	h.block()
+	if len(calls) != 2 || h.app.CommittedHeight() != int64(plan)+1 {
+		t.Fatalf("declared: hook calls %d, committed %d", len(calls), h.app.CommittedHeight())
+	}
 }

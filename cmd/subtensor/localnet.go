@@ -54,6 +54,7 @@ State is kept between runs; --reset starts a fresh chain. Ctrl-C stops it cleanl
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			cfg.Home, cfg.Logger = home, quiet(l)
+			cfg.OnUpgradeHaltWhileSyncing = haltWhileSyncing(cfg.Logger)
 			n, err := node.Start(ctx, cfg)
 			if err != nil {
 				if u := upgradeOnDisk(home); u != nil {

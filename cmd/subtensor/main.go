@@ -43,8 +43,7 @@ func main() {
 	if err := newRoot().Execute(); err != nil {
 		var u *upgradeNeededError
 		if errors.As(err, &u) {
-			fmt.Fprintln(os.Stderr, u.Error())
-			os.Exit(exitUpgradeNeeded)
+			exitForUpgrade(u)
 		}
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(1)
@@ -226,6 +225,7 @@ func startCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg.Home, _ = cmd.Flags().GetString("home")
 			cfg.Logger = logger(cmd)
+			cfg.OnUpgradeHaltWhileSyncing = haltWhileSyncing(cfg.Logger)
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			n, err := node.Start(ctx, cfg)

@@ -5,19 +5,23 @@ package main
 // name executes no more blocks: chain/app's FinalizeBlock refuses block H. CometBFT reports
 // that as a "CONSENSUS FAILURE!!!" line with a stack trace and keeps the process alive
 // without producing blocks; a restart fails inside CometBFT's handshake replay, which keeps
-// only the error's text. subtensor notices both, prints what to install as its final lines
-// and exits with exitUpgradeNeeded, so an operator or a supervisor sees one clear reason.
+// only the error's text; and CometBFT's block sync (a node catching up from its peers)
+// panics. subtensor notices all three, prints what to install as its final lines and exits
+// with exitUpgradeNeeded, so an operator or a supervisor sees one clear reason: the first
+// two after stopping the node, block sync from inside the refused block (haltWhileSyncing).
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/gotensor/gotensor/chain/api"
+	"github.com/gotensor/gotensor/chain/app"
 	"github.com/gotensor/gotensor/chain/governance"
 	"github.com/gotensor/gotensor/chain/store"
 	"github.com/gotensor/gotensor/node"
@@ -26,6 +30,24 @@ import (
 // exitUpgradeNeeded is subtensor's exit code when this binary cannot go past a scheduled
 // upgrade (1 is any other error). Supervisors may rely on it.
 const exitUpgradeNeeded = 3
+
+// exitForUpgrade prints u's explanation to stderr and exits with exitUpgradeNeeded.
+func exitForUpgrade(u *upgradeNeededError) {
+	fmt.Fprintln(os.Stderr, u.Error())
+	os.Exit(exitUpgradeNeeded)
+}
+
+// haltWhileSyncing is node.Config.OnUpgradeHaltWhileSyncing for start and localnet: block
+// sync reached the upgrade's height, and CometBFT panics as soon as this returns and
+// cannot be stopped before, so the process exits from here, as after a crash (see the
+// field's comment: the state up to the block before is committed).
+func haltWhileSyncing(l *slog.Logger) func(app.UpgradeHalt) {
+	return func(h app.UpgradeHalt) {
+		l.Warn("block sync reached an upgrade this binary does not declare; exiting without stopping the node (safe: the state up to the block before is committed)",
+			"name", h.Name, "block", h.Block)
+		exitForUpgrade(&upgradeNeededError{name: h.Name, info: h.Info, height: h.Height, next: h.Block})
+	}
+}
 
 // upgradeNeededError says which upgrade stopped the node and what to do.
 type upgradeNeededError struct {
