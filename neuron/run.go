@@ -1,7 +1,10 @@
 package neuron
 
 import (
+	"cmp"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -68,8 +71,24 @@ func RunUntilSignal(cfg Config, env LookupFunc, role string, build func(c *clien
 		return ExitConfig
 	}
 	if err := n.Run(ctx); err != nil {
-		log.Error(role+" stopped", "err", err)
+		if errors.Is(err, ErrNotRegistered) {
+			// The error can only say NAME and HOTKEY; here the hotkey is cfg's wallet's.
+			log.Error(role+" stopped", "err", err, "register_with", registerCommand(cfg))
+		} else {
+			log.Error(role+" stopped", "err", err)
+		}
 		return ExitFailed
 	}
 	return ExitOK
+}
+
+// registerCommand is the btcli command that registers cfg's hotkey on cfg's subnet.
+func registerCommand(cfg Config) string {
+	cfg = cfg.withDefaults()
+	name, hotkey := cmp.Or(cfg.Wallet.Name, wallet.DefaultName), cmp.Or(cfg.Wallet.Hotkey, wallet.DefaultHotkey)
+	s := fmt.Sprintf("btcli subnets register --netuid %d --wallet.name %s --wallet.hotkey %s", cfg.Netuid, name, hotkey)
+	if p := cfg.Wallet.Path; p != "" && p != wallet.DefaultRoot {
+		s += " --wallet.path " + p
+	}
+	return s
 }
