@@ -26,6 +26,9 @@ type Health struct {
 	LastSync time.Time `json:"last_sync"`
 	// Axon is the miner's published endpoint ("" when not published).
 	Axon string `json:"axon,omitempty"`
+	// AxonConflict says the chain now lists another endpoint for this miner's hotkey (a
+	// second process with the same hotkey published it); the miner is not OK meanwhile.
+	AxonConflict string `json:"axon_conflict,omitempty"`
 	// Step counts the validator's forward steps.
 	Step uint64 `json:"step,omitempty"`
 	// LastWeightsBlock is the block of the validator's last set_weights or reveal_weights.
@@ -66,7 +69,7 @@ func (s *health) get() Health {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	h := s.h
-	h.OK = !s.done && h.UID >= 0 && !h.LastSync.IsZero() && time.Since(h.LastSync) <= s.stale
+	h.OK = !s.done && h.UID >= 0 && !h.LastSync.IsZero() && time.Since(h.LastSync) <= s.stale && h.AxonConflict == ""
 	return h
 }
 

@@ -43,6 +43,11 @@ type Miner struct {
 	ax     *axon.Axon
 	health *health
 	ran    atomic.Bool
+
+	// published is the axon this miner put (or found) on chain; nil until then.
+	published atomic.Pointer[synapse.AxonInfo]
+	// conflict is the other address the chain lists for this hotkey, once warned about.
+	conflict string
 }
 
 // NewMiner returns a miner for cfg.Netuid that answers as hotkey. It does no I/O; Run
@@ -155,10 +160,12 @@ func (m *Miner) Run(ctx context.Context) error {
 			}
 			at = b.Height
 		}
-		if _, _, err := syncMetagraphAt(ctx, m.mg, m.hotkey.Public(), m.health, at); errors.Is(err, ErrNotRegistered) {
+		if uid, _, err := syncMetagraphAt(ctx, m.mg, m.hotkey.Public(), m.health, at); errors.Is(err, ErrNotRegistered) {
 			fail(err)
 		} else if err != nil && ctx.Err() == nil {
 			m.log.Warn("metagraph sync failed; retrying", "err", err)
+		} else if err == nil {
+			m.checkAxon(uid)
 		}
 	}
 	if blocks != nil {
@@ -242,8 +249,9 @@ func (m *Miner) publish(ctx context.Context, info synapse.AxonInfo) error {
 	if !ok {
 		return notRegistered(m.hotkey.Public(), m.cfg.Netuid)
 	}
-	if cur, ok := m.mg.Axon(uid); ok && cur.IP == ip.Unmap().String() && cur.Port == info.Port && cur.Protocol == info.Protocol && cur.Version == info.Version {
+	if cur, ok := m.mg.Axon(uid); ok && sameAxon(cur, info) {
 		m.log.Info("axon already published", "uid", uid, "axon", info.Addr())
+		m.published.Store(&info)
 		m.health.update(func(h *Health) { h.Axon = info.Addr() })
 		return nil
 	}
@@ -260,6 +268,44 @@ func (m *Miner) publish(ctx context.Context, info synapse.AxonInfo) error {
 		return fmt.Errorf("neuron: serve_axon %s on subnet %d: %w", info.Addr(), m.cfg.Netuid, err)
 	}
 	m.log.Info("axon published", "uid", uid, "axon", info.Addr(), "height", r.Height, "tx_hash", r.Hash)
+	m.published.Store(&info)
 	m.health.update(func(h *Health) { h.Axon = info.Addr() })
 	return nil
+}
+
+// sameAxon reports whether the chain's axon cur is the one info describes.
+func sameAxon(cur, info synapse.AxonInfo) bool {
+	ip, err := netip.ParseAddr(info.IP)
+	return err == nil && cur.IP == ip.Unmap().String() && cur.Port == info.Port && cur.Protocol == info.Protocol && cur.Version == info.Version
+}
+
+// checkAxon notices when the chain no longer lists the axon this miner published for its
+// hotkey: another process with the same hotkey (a second copy of the miner, an old one
+// left running) sent serve_axon, and validators now call that one. It warns once per
+// address and marks the health endpoint, until the chain lists this miner's axon again.
+func (m *Miner) checkAxon(uid uint16) {
+	mine := m.published.Load()
+	if mine == nil {
+		return
+	}
+	cur, ok := m.mg.Axon(uid)
+	if !ok || sameAxon(cur, *mine) {
+		if m.conflict != "" {
+			m.log.Info("the chain lists this miner's axon again", "uid", uid, "axon", mine.Addr())
+			m.conflict = ""
+			m.health.update(func(h *Health) { h.AxonConflict = "" })
+		}
+		return
+	}
+	other := cur.Addr()
+	if other == m.conflict {
+		return
+	}
+	m.conflict = other
+	msg := fmt.Sprintf("the chain lists axon %s for hotkey %s on subnet %d, not %s, which this miner published: "+
+		"another process with this hotkey sent serve_axon, and validators now call it instead of this miner. "+
+		"Stop the other process (one hotkey serves one axon), then restart this miner to publish its address again",
+		other, m.hotkey.SS58(), m.cfg.Netuid, mine.Addr())
+	m.log.Warn("axon taken over on chain", "uid", uid, "chain_axon", other, "published", mine.Addr(), "what_to_do", msg)
+	m.health.update(func(h *Health) { h.AxonConflict = msg })
 }

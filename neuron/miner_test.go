@@ -7,12 +7,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/gotensor/gotensor/axon"
 	"github.com/gotensor/gotensor/axon/axontest"
 	"github.com/gotensor/gotensor/dendrite"
+	"github.com/gotensor/gotensor/internal/logtest"
 	"github.com/gotensor/gotensor/keys"
 	"github.com/gotensor/gotensor/neuron"
 	"github.com/gotensor/gotensor/node/nodetest"
@@ -244,5 +246,58 @@ func TestHealthHandler(t *testing.T) {
 	}
 	if h := m.Health(); h.OK || h.UID != -1 || h.Role != "miner" {
 		t.Fatalf("health %+v", h)
+	}
+}
+
+// TestMinerNoticesAxonTakenOver: when another process with the miner's hotkey publishes
+// another address, the miner says so (once) and its health is not OK until the chain
+// lists its own axon again.
+func TestMinerNoticesAxonTakenOver(t *testing.T) {
+	validator, miner := key(t, "//Validator"), key(t, "//M2")
+	f := newFakeChain(t, validator.Public(), false)
+	f.hotkeys[2] = miner.Public()
+	f.axons[2] = nil
+	var logs logtest.Buffer
+	port := nodetest.FreePort(t)
+	m, _ := startMiner(t, f, miner, func(c *neuron.Config) {
+		c.Axon.ExternalIP, c.Axon.ExternalPort = "10.0.0.9", port
+		c.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	})
+	waitHealth(t, m, func(h neuron.Health) bool { return h.Axon != "" && h.OK })
+
+	f.mu.Lock()
+	mine := *f.axons[2]
+	other := mine
+	other.IP = "10.0.0.77"
+	f.axons[2] = &other // what a second miner process's serve_axon does
+	f.mu.Unlock()
+	h := waitHealth(t, m, func(h neuron.Health) bool { return h.AxonConflict != "" })
+	if h.OK || !strings.Contains(h.AxonConflict, "10.0.0.77:") || !strings.Contains(h.AxonConflict, "Stop the other process") {
+		t.Fatalf("health during the takeover: %+v", h)
+	}
+	time.Sleep(300 * time.Millisecond) // several more syncs: still one warning
+	if n := strings.Count(logs.String(), "axon taken over on chain"); n != 1 {
+		t.Fatalf("%d takeover warnings, want 1:\n%s", n, logs.String())
+	}
+
+	f.mu.Lock()
+	f.axons[2] = &mine // the other process is gone and this miner published again
+	f.mu.Unlock()
+	waitHealth(t, m, func(h neuron.Health) bool { return h.AxonConflict == "" && h.OK })
+}
+
+// waitHealth waits up to 10 s for m's health to satisfy ok and returns it.
+func waitHealth(t *testing.T, m *neuron.Miner, ok func(neuron.Health) bool) neuron.Health {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		h := m.Health()
+		if ok(h) {
+			return h
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("health never got there: %+v", h)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
