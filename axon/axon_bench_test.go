@@ -53,7 +53,8 @@ func (*Payload) RequiredHashFields() []string { return []string{"data"} }
 //   - x_vs_http_and_verify: req/s over 1/(1/verify_par + 1/http), the rate if a request
 //     cost exactly one verification plus one bare HTTP exchange; the gap to 1 is the axon's
 //     own work (header parsing, JSON, checks, queue, metrics).
-//   - cpu_us/req: process CPU per answered request, client included.
+//   - cpu_us/req, http_cpu_us/req: process CPU per answered request, client included, for
+//     the axon and for the bare handler.
 //   - sigs/batch, batched_frac: how the axon's signature checks were batched (keys.BatchingVerifier):
 //     signatures per batch, and the share of signatures checked in a batch rather than alone.
 //
@@ -104,7 +105,7 @@ func benchAxonVerified(b *testing.B, sendAll func(*client, []req, int) (time.Dur
 	const batch, workers = 512, 16
 	var lat []time.Duration
 	var serve, bareTime time.Duration
-	var cpu time.Duration
+	var cpu, bareCPU time.Duration
 	var v1, vPar rate
 	failed := 0
 	b.ReportAllocs()
@@ -121,7 +122,9 @@ func benchAxonVerified(b *testing.B, sendAll func(*client, []req, int) (time.Dur
 		for i := range bareReqs {
 			bareReqs[i] = req{url: bare, body: body0, h: h0}
 		}
+		bareCPU0 := processCPU()
 		d, _, n := sendAll(c, bareReqs, workers)
+		bareCPU += processCPU() - bareCPU0
 		if n > 0 {
 			b.Fatalf("%d requests to the bare server failed", n)
 		}
@@ -153,6 +156,7 @@ func benchAxonVerified(b *testing.B, sendAll func(*client, []req, int) (time.Dur
 	b.ReportMetric(rps/both, "x_vs_http_and_verify")
 	if cpu > 0 {
 		b.ReportMetric(float64(cpu.Microseconds())/float64(len(lat)), "cpu_us/req")
+		b.ReportMetric(float64(bareCPU.Microseconds())/float64(len(lat)), "http_cpu_us/req")
 	}
 	if st := axon.SignatureStats(a); st.Batches > 0 {
 		b.ReportMetric(float64(st.Batched)/float64(st.Batches), "sigs/batch")
