@@ -112,10 +112,7 @@ type guard struct {
 type explicitKey struct{}
 
 func newGuard(cfg Config, base net.Dialer) *guard {
-	g := &guard{setting: cfg.PrivateSetting, allowed: map[string]bool{}, logged: map[string]bool{}}
-	if g.setting == "" {
-		g.setting = "dendrite.Config.RefusePrivate off (or Config.AllowDestinations)"
-	}
+	g := &guard{setting: privateSetting(cfg), allowed: map[string]bool{}, logged: map[string]bool{}}
 	for _, a := range cfg.AllowDestinations {
 		g.allowed[normalise(a)] = true
 	}
@@ -123,6 +120,45 @@ func newGuard(cfg Config, base net.Dialer) *guard {
 	checked.Control = g.control
 	g.open, g.checked = &open, &checked
 	return g
+}
+
+// privateSetting is the setting a refusal's message names.
+func privateSetting(cfg Config) string {
+	if cfg.PrivateSetting != "" {
+		return cfg.PrivateSetting
+	}
+	return "dendrite.Config.RefusePrivate off (or Config.AllowDestinations)"
+}
+
+// CheckDestination says, before any call, whether a dendrite with cfg would refuse to
+// connect to an axon published at addr: it returns a *PrivateDestinationError (naming the
+// kind of address and cfg's PrivateSetting) when it would, and nil when the call would go
+// ahead. It applies the dendrite's own rule: nothing is refused with RefusePrivate off;
+// addr is allowed when it is one of AllowDestinations or is ExternalIP (which the dendrite
+// calls on this host's loopback); otherwise a non-public address is refused, an IPv4
+// address embedded in IPv6 (v4-mapped, NAT64) judged as the IPv4 address it reaches.
+//
+// Callers that pick axons to call (the user gateway) use it to leave out axons the
+// dendrite would refuse, rather than spend a call on each. It judges an address, not a
+// host name: the dendrite's check on the address actually connected to stays the
+// authority.
+func CheckDestination(addr netip.AddrPort, cfg Config) error {
+	if !cfg.RefusePrivate {
+		return nil
+	}
+	if ext, err := netip.ParseAddr(cfg.ExternalIP); err == nil && ext == addr.Addr() {
+		return nil
+	}
+	key := normalise(addr.String())
+	for _, a := range cfg.AllowDestinations {
+		if normalise(a) == key {
+			return nil
+		}
+	}
+	if k := privateKind(addr.Addr()); k != "" {
+		return &PrivateDestinationError{Addr: addr, Kind: k, Setting: privateSetting(cfg)}
+	}
+	return nil
 }
 
 // normalise writes host:port with a lower-case host and an IP in its canonical form.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -196,4 +197,84 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.b.Write(p)
+}
+
+// CheckDestination says beforehand what the dialer's guard decides: which published
+// addresses a dendrite with a config would refuse.
+func TestCheckDestination(t *testing.T) {
+	on := dendrite.Config{RefusePrivate: true, PrivateSetting: "--allow-private-test"}
+	allow := on
+	allow.AllowDestinations = []string{"10.0.0.7:8091", "[fd00::7]:9000", "miner.example:8091"}
+	ext := on
+	ext.ExternalIP = "10.0.0.9"
+	for _, tt := range []struct {
+		cfg  dendrite.Config
+		addr string
+		kind string // what the refusal names; "" when the call would go ahead
+	}{
+		{on, "8.8.8.8:8091", ""},
+		{on, "203.0.113.5:8091", ""},
+		{on, "[2001:4860:4860::8888]:8091", ""},
+		{on, "[::ffff:8.8.8.8]:8091", ""},
+		{on, "[64:ff9b::8.8.8.8]:8091", ""},
+		{on, "127.0.0.1:8091", "loopback"},
+		{on, "127.0.0.2:8091", "loopback"},
+		{on, "10.0.0.1:8091", "RFC 1918 private"},
+		{on, "192.168.1.1:8091", "RFC 1918 private"},
+		{on, "100.64.0.1:8091", "carrier-grade NAT"},
+		{on, "169.254.169.254:80", "cloud metadata"},
+		{on, "[::1]:8091", "loopback"},
+		{on, "[fd00::1]:8091", "IPv6 unique local"},
+		{on, "[fe80::1%eth0]:8091", "link-local"},
+		{on, "[::ffff:127.0.0.2]:8091", "loopback"},
+		{on, "[::ffff:10.0.0.1]:8091", "RFC 1918 private"},
+		{on, "[::ffff:169.254.169.254]:80", "cloud metadata"},
+		{on, "[64:ff9b::10.0.0.1]:8091", "RFC 1918 private (embedded in IPv6)"},
+		// Off, nothing is refused.
+		{dendrite.Config{}, "127.0.0.2:8091", ""},
+		{dendrite.Config{}, "[::ffff:10.0.0.1]:8091", ""},
+		// The operator's destinations, matched by address and port, v4-mapped or not.
+		{allow, "10.0.0.7:8091", ""},
+		{allow, "[::ffff:10.0.0.7]:8091", ""},
+		{allow, "[fd00::7]:9000", ""},
+		{allow, "10.0.0.7:8092", "RFC 1918 private"},
+		{allow, "10.0.0.8:8091", "RFC 1918 private"},
+		// ExternalIP: the dendrite calls it on this host's loopback.
+		{ext, "10.0.0.9:8091", ""},
+		{ext, "10.0.0.10:8091", "RFC 1918 private"},
+	} {
+		err := dendrite.CheckDestination(netip.MustParseAddrPort(tt.addr), tt.cfg)
+		if tt.kind == "" {
+			if err != nil {
+				t.Errorf("%s (RefusePrivate %v): %v; want allowed", tt.addr, tt.cfg.RefusePrivate, err)
+			}
+			continue
+		}
+		var pe *dendrite.PrivateDestinationError
+		if !errors.As(err, &pe) || !errors.Is(err, dendrite.ErrPrivateDestination) || !strings.Contains(pe.Kind, tt.kind) ||
+			!strings.Contains(err.Error(), "--allow-private-test") {
+			t.Errorf("%s: %v; want a refusal naming %q and the setting", tt.addr, err, tt.kind)
+		}
+	}
+}
+
+// CheckDestination agrees with the dendrite's calls on a real listener: refused where a
+// call is refused, allowed where a call gets through.
+func TestCheckDestinationAgrees(t *testing.T) {
+	axontest.CheckLeaks(t)
+	ax, ln := countedAxon(t)
+	ap := netip.MustParseAddrPort(ax.Addr())
+	for _, cfg := range []dendrite.Config{
+		{RefusePrivate: true},
+		{RefusePrivate: true, AllowDestinations: []string{ax.Addr()}},
+		{},
+	} {
+		predicted := dendrite.CheckDestination(ap, cfg)
+		before := ln.n.Load()
+		err := newDendrite(t, cfg).Call(t.Context(), ax, &Dummy{DummyInput: 1})
+		dialled := ln.n.Load() != before
+		if (predicted == nil) != (err == nil) || dialled != (predicted == nil) {
+			t.Errorf("cfg %+v: CheckDestination %v, call %v, dialled %v; want them to agree", cfg, predicted, err, dialled)
+		}
+	}
 }

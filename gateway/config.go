@@ -105,9 +105,12 @@ type Config struct {
 	// unique-local and link-local, and v4-mapped forms of those. Any miner publishes what
 	// address it likes, so by default (false) such calls are refused at the connection
 	// (dendrite.Config.RefusePrivate): a miner cannot make the gateway post into the
-	// operator's private network. A refused miner counts as failing (circuit breaker) and
-	// is logged once. Turn it on only where every miner is yours (a localnet, a private
-	// subnet); AddrOverride targets need no such allowance.
+	// operator's private network. Routing leaves such a miner out, so it takes no fan-out
+	// slot (judged from its address with dendrite.CheckDestination at each metagraph
+	// refresh: it comes back once it publishes a public address), logs it once per address
+	// and counts it in the gateway_miners_skipped_private gauge. Turn it on only where
+	// every miner is yours (a localnet, a private subnet); AddrOverride targets need no
+	// such allowance.
 	AllowPrivateMiners bool
 	// Synapses are the synapse types the generic passthrough accepts, by name. Nil means
 	// the prompting subnet's Chat only.

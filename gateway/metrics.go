@@ -14,6 +14,7 @@ type metrics struct {
 	breakers prometheus.Counter
 	tokens   *prometheus.CounterVec
 	deposits prometheus.Counter
+	private  *prometheus.GaugeVec
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -27,8 +28,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		breakers: prometheus.NewCounter(prometheus.CounterOpts{Name: "gateway_breaker_opened_total", Help: "Times a miner's circuit breaker opened."}),
 		tokens:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gateway_tokens_total", Help: "Tokens served by model."}, []string{"model"}),
 		deposits: prometheus.NewCounter(prometheus.CounterOpts{Name: "gateway_deposits_credited_rao_total", Help: "RAO credited from deposits."}),
+		private: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "gateway_miners_skipped_private",
+			Help: "Serving miners of a subnet left out of routing because their on-chain address is private (--allow-private-miners allows them), as of the last metagraph."}, []string{"netuid"}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.duration, m.upstr, m.breakers, m.tokens, m.deposits} {
+	for _, c := range []prometheus.Collector{m.requests, m.duration, m.upstr, m.breakers, m.tokens, m.deposits, m.private} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -56,6 +59,12 @@ func (m *metrics) upstream(ok bool) {
 func (m *metrics) breakerOpen() {
 	if m != nil {
 		m.breakers.Inc()
+	}
+}
+
+func (m *metrics) privateMiners(netuid uint16, n int) {
+	if m != nil {
+		m.private.WithLabelValues(strconv.Itoa(int(netuid))).Set(float64(n))
 	}
 }
 

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
+	"net/netip"
 	"strconv"
 	"sync"
 	"time"
@@ -49,10 +51,14 @@ type candidate struct {
 
 // pool is a subnet's serving miners by incentive (AddrOverride applied) as of one
 // metagraph block: built once per block, not per request, since reading axons parses
-// two SS58 addresses per uid.
+// two SS58 addresses per uid. Miners whose published address the dendrite would refuse
+// (private, with AllowPrivateMiners off) are left out and counted in private, so they
+// take no fan-out slot; a miner that publishes a public address comes back in the pool
+// built after the next metagraph refresh.
 type pool struct {
-	block int64
-	cands []candidate
+	block   int64
+	cands   []candidate
+	private int
 }
 
 // breaker is one miner's circuit breaker: open (skipped) until openUntil after failures
@@ -64,23 +70,31 @@ type breaker struct {
 
 // router picks miners and calls them. Safe for concurrent use.
 type router struct {
-	cfg Config
-	d   *dendrite.Dendrite
-	src metagraph.Source
-	m   *metrics
+	cfg  Config
+	dcfg dendrite.Config // the dendrite's, for CheckDestination
+	d    *dendrite.Dendrite
+	src  metagraph.Source
+	m    *metrics
+	log  *slog.Logger
 
 	mu       sync.Mutex
 	graphs   map[uint16]*metagraph.Metagraph
 	pools    map[uint16]*pool
 	breakers map[keys.PublicKey]*breaker
+	// skipped are the miner addresses (hotkey and host:port) already logged as left out
+	// for a private address, up to maxSkipLogged; allPrivate the subnets already logged
+	// as having no miner but private ones, until one is callable again.
+	skipped    map[string]bool
+	allPrivate map[uint16]bool
 
 	// bg counts fan-out calls still finishing after their request was answered, and the
 	// samples waiting for them; wait ends them before the dendrite closes.
 	bg sync.WaitGroup
 }
 
-func newRouter(cfg Config, d *dendrite.Dendrite, src metagraph.Source, m *metrics) *router {
-	r := &router{cfg: cfg, d: d, src: src, m: m, graphs: map[uint16]*metagraph.Metagraph{}, pools: map[uint16]*pool{}, breakers: map[keys.PublicKey]*breaker{}}
+func newRouter(cfg Config, dcfg dendrite.Config, d *dendrite.Dendrite, src metagraph.Source, m *metrics, log *slog.Logger) *router {
+	r := &router{cfg: cfg, dcfg: dcfg, d: d, src: src, m: m, log: log, graphs: map[uint16]*metagraph.Metagraph{}, pools: map[uint16]*pool{},
+		breakers: map[keys.PublicKey]*breaker{}, skipped: map[string]bool{}, allPrivate: map[uint16]bool{}}
 	for _, mod := range cfg.Models {
 		if r.graphs[mod.Netuid] == nil {
 			r.graphs[mod.Netuid] = metagraph.New(src, mod.Netuid, metagraph.Lite)
@@ -122,18 +136,19 @@ func (r *router) syncAll(ctx context.Context) error {
 	return first
 }
 
-// candidates are netuid's serving miners by incentive, without open breakers.
-func (r *router) candidates(ctx context.Context, netuid uint16) ([]candidate, error) {
+// candidates are netuid's serving miners by incentive, without open breakers and
+// without miners at addresses the dendrite would refuse; private counts those.
+func (r *router) candidates(ctx context.Context, netuid uint16) (cands []candidate, private int, err error) {
 	g, err := r.graph(ctx, netuid)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	block := g.Block()
 	r.mu.Lock()
 	p := r.pools[netuid]
 	r.mu.Unlock()
 	if p == nil || p.block != block {
-		p = r.buildPool(g, block)
+		p = r.buildPool(g, netuid, block)
 		r.mu.Lock()
 		r.pools[netuid] = p
 		r.mu.Unlock()
@@ -148,10 +163,10 @@ func (r *router) candidates(ctx context.Context, netuid uint16) ([]candidate, er
 		out = append(out, c)
 	}
 	r.mu.Unlock()
-	return out, nil
+	return out, p.private, nil
 }
 
-func (r *router) buildPool(g *metagraph.Metagraph, block int64) *pool {
+func (r *router) buildPool(g *metagraph.Metagraph, netuid uint16, block int64) *pool {
 	p := &pool{block: block}
 	for _, uid := range g.TopMiners(g.N()) {
 		ax, ok := g.Axon(uid)
@@ -159,17 +174,61 @@ func (r *router) buildPool(g *metagraph.Metagraph, block int64) *pool {
 			continue
 		}
 		ss58 := ax.Hotkey.SS58()
-		if o, ok := r.cfg.AddrOverride[ss58]; ok {
+		o, overridden := r.cfg.AddrOverride[ss58]
+		if overridden {
 			host, port, _ := net.SplitHostPort(o) // Validate checked it
 			pn, _ := strconv.Atoi(port)
 			ax.IP, ax.Port = host, uint16(pn)
 		}
-		if ax.IsServing() {
-			p.cands = append(p.cands, candidate{uid: uid, axon: ax, ss58: ss58})
+		if !ax.IsServing() {
+			continue
 		}
+		// An override is the operator's choice and always called (the dendrite allows its
+		// destinations); an on-chain address is judged as the dendrite would judge it.
+		if !overridden {
+			if ip, err := netip.ParseAddr(ax.IP); err == nil { // IsServing parsed it
+				if err := dendrite.CheckDestination(netip.AddrPortFrom(ip, ax.Port), r.dcfg); err != nil {
+					p.private++
+					r.skipPrivate(netuid, uid, ax, ss58, err)
+					continue
+				}
+			}
+		}
+		p.cands = append(p.cands, candidate{uid: uid, axon: ax, ss58: ss58})
+	}
+	r.m.privateMiners(netuid, p.private)
+	r.mu.Lock()
+	logAll := len(p.cands) == 0 && p.private > 0 && !r.allPrivate[netuid]
+	r.allPrivate[netuid] = len(p.cands) == 0 && p.private > 0
+	r.mu.Unlock()
+	if logAll {
+		r.log.Warn("every serving miner of the subnet is at a private address, which the gateway refuses: requests for its models fail with no miner answered",
+			"netuid", netuid, "private_miners", p.private, "block", block,
+			"allow_with", "--allow-private-miners (Config.AllowPrivateMiners), or an AddrOverride per miner")
 	}
 	return p
 }
+
+// skipPrivate logs, once per miner address, that the miner is left out of routing
+// because its published address is private.
+func (r *router) skipPrivate(netuid, uid uint16, ax synapse.AxonInfo, ss58 string, why error) {
+	key := ss58 + " " + ax.Addr()
+	r.mu.Lock()
+	first := !r.skipped[key] && len(r.skipped) < maxSkipLogged
+	if first {
+		r.skipped[key] = true
+	}
+	r.mu.Unlock()
+	if first {
+		r.log.Warn("gateway skips a miner whose on-chain address is private (logged once per address; it gets no requests until it publishes a public one)",
+			"netuid", netuid, "uid", uid, "hotkey", ss58, "addr", ax.Addr(), "reason", why.Error(),
+			"allow_with", "--allow-private-miners (Config.AllowPrivateMiners), or an AddrOverride for this hotkey")
+	}
+}
+
+// maxSkipLogged bounds the addresses remembered as logged, so a subnet of miners hopping
+// between private addresses cannot grow it without end.
+const maxSkipLogged = 4096
 
 func (r *router) outcome(hk keys.PublicKey, ok bool) {
 	r.mu.Lock()
@@ -196,12 +255,12 @@ func (r *router) outcome(hk keys.PublicKey, ok bool) {
 // PolicyFirst the other miners of the last round may still be answering: their entries
 // of answers are final only once done is closed (see fanout).
 func (r *router) query(ctx context.Context, netuid uint16, syn synapse.Synapse, good func(synapse.Synapse) bool) (chosen int, answers []Answer, done <-chan struct{}, err error) {
-	cands, err := r.candidates(ctx, netuid)
+	cands, private, err := r.candidates(ctx, netuid)
 	if err != nil {
 		return -1, nil, closed, fmt.Errorf("%w: metagraph of subnet %d: %v", ErrNoMiners, netuid, err)
 	}
 	if len(cands) == 0 {
-		return -1, nil, closed, fmt.Errorf("%w: subnet %d has no serving miner", ErrNoMiners, netuid)
+		return -1, nil, closed, fmt.Errorf("%w: subnet %d has no serving miner%s", ErrNoMiners, netuid, privateNote(private))
 	}
 	t, err := synapse.TypeOf(syn)
 	if err != nil {
@@ -225,6 +284,15 @@ func (r *router) query(ctx context.Context, netuid uint16, syn synapse.Synapse, 
 		return -1, all, closed, err
 	}
 	return -1, all, closed, fmt.Errorf("%w: %d miners of subnet %d tried", ErrNoMiners, len(all), netuid)
+}
+
+// privateNote explains, in an error's cause (logged, never shown to the user), that
+// miners were left out for their private addresses.
+func privateNote(private int) string {
+	if private == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" the gateway may call (%d skipped: their on-chain addresses are private; --allow-private-miners or AddrOverride allows them)", private)
 }
 
 // closed is a closed channel: nothing left to wait for.
@@ -322,9 +390,12 @@ func (r *router) score(s synapse.Synapse) float64 {
 // stream starts a streaming call on the first miner that accepts it, trying up to
 // (Retries+1)×K miners in incentive order.
 func (r *router) stream(ctx context.Context, netuid uint16, syn synapse.Synapse) (*dendrite.Stream, Answer, error) {
-	cands, err := r.candidates(ctx, netuid)
+	cands, private, err := r.candidates(ctx, netuid)
 	if err != nil {
 		return nil, Answer{}, fmt.Errorf("%w: metagraph of subnet %d: %v", ErrNoMiners, netuid, err)
+	}
+	if len(cands) == 0 {
+		return nil, Answer{}, fmt.Errorf("%w: subnet %d has no serving miner%s", ErrNoMiners, netuid, privateNote(private))
 	}
 	syn.SynapseBase().Timeout = r.cfg.MinerTimeout.Seconds()
 	tries := min(len(cands), (r.cfg.Retries+1)*r.cfg.K)
