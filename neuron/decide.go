@@ -83,10 +83,21 @@ type Decision struct {
 // least the subnet's, a validator permit, and weights_set_rate_limit and Interval blocks
 // since max(last_update, the last send). Then it is SetWeights, or Commit when
 // commit-reveal is on.
+//
+// A record ahead of the chain (a pending commit of a later epoch than the chain's next, a
+// last send more than one interval past the head) comes from another chain: a state file
+// kept across a reset localnet or a switch of network. Waiting on it would hold the
+// weights back until the new chain caught up, so the commit is dropped and the send
+// ignored.
 func Decide(s WeightsState) Decision {
 	var d Decision
+	if s.LastSent > s.Block+max(s.RateLimit, s.Interval) {
+		s.LastSent = 0
+	}
 	if p := s.Pending; p != nil {
 		switch {
+		case p.CommitEpoch > s.EpochIndex+1:
+			d.Drop, d.Reason = true, fmt.Sprintf("the commit of epoch %d is ahead of the chain (epoch %d): the state file is from another chain; committing again", p.CommitEpoch, s.EpochIndex)
 		case !s.CommitReveal:
 			d.Drop, d.Reason = true, "commit-reveal was turned off; the commit cannot be revealed"
 		case s.EpochIndex < p.RevealEpoch:
@@ -187,9 +198,12 @@ type WeightsTracker struct {
 }
 
 // Next decides on s (whose Pending and LastSent are taken from w) and forgets a commit the
-// decision drops.
+// decision drops, and a last send Decide ignores as another chain's.
 func (w *WeightsTracker) Next(s WeightsState) Decision {
 	s.Pending, s.LastSent = w.Pending, w.LastSent
+	if w.LastSent > s.Block+max(s.RateLimit, s.Interval) {
+		w.LastSent = 0
+	}
 	d := Decide(s)
 	if d.Drop {
 		w.Pending = nil

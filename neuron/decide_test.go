@@ -184,6 +184,40 @@ func TestWeightsTrackerCommitReveal(t *testing.T) {
 	}
 }
 
+// TestWeightsTrackerStateOfAnotherChain: a state file kept across a reset localnet holds a
+// commit and a last send from the old chain, far ahead of the new one. Before the fix the
+// validator waited for the old reveal epoch and the old block, sending no weights meanwhile.
+func TestWeightsTrackerStateOfAnotherChain(t *testing.T) {
+	now := neuron.WeightsState{Block: 60, EpochIndex: 3, RateLimit: 5, Interval: 20, Permit: true, CommitReveal: true}
+	w := neuron.WeightsTracker{LastSent: 9000, Pending: &neuron.PendingCommit{Block: 9000, CommitEpoch: 450, RevealEpoch: 451}}
+	d := w.Next(now)
+	if d.Action != neuron.Commit || !d.Drop || w.Pending != nil || w.LastSent != 0 {
+		t.Fatalf("got %+v, pending %+v, last sent %d; want the old commit dropped, the old send forgotten and a commit", d, w.Pending, w.LastSent)
+	}
+
+	// Without commit-reveal: weights at once.
+	now.CommitReveal = false
+	w = neuron.WeightsTracker{LastSent: 9000}
+	if d := w.Next(now); d.Action != neuron.SetWeights || w.LastSent != 0 {
+		t.Fatalf("got %+v, last sent %d; want set_weights and the old send forgotten", d, w.LastSent)
+	}
+}
+
+// TestDecideRecordJustAheadOfSync: a record a little ahead of a synced state that lags the
+// inclusion of the last transaction is this chain's and still holds.
+func TestDecideRecordJustAheadOfSync(t *testing.T) {
+	s := base()
+	s.LastSent = s.Block + 2
+	if d := neuron.Decide(s); d.Action != neuron.Wait || d.NextBlock != s.LastSent+s.Interval {
+		t.Fatalf("last send 2 blocks ahead: got %+v, want a wait until block %d", d, s.LastSent+s.Interval)
+	}
+	s = base()
+	s.CommitReveal, s.Pending = true, &neuron.PendingCommit{CommitEpoch: s.EpochIndex + 1, RevealEpoch: s.EpochIndex + 2}
+	if d := neuron.Decide(s); d.Action != neuron.Wait || d.Drop {
+		t.Fatalf("commit of the next epoch: got %+v, want a wait for its reveal", d)
+	}
+}
+
 func revealEpoch(p *neuron.PendingCommit) uint64 {
 	if p == nil {
 		return 0
