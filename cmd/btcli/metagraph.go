@@ -34,7 +34,9 @@ Proportions (VTRUST ... DIVIDENDS) are the chain's u16 values divided by 65535; 
 emission are alpha (EMISSION: what the last epoch paid), ROOT is TAO staked on root,
 UPDATED is blocks since the uid's last weights. --json prints the chain's columns
 unchanged (amounts in RAO); --full adds the weight and bond rows; --block reads a past
-block.`,
+block. When every consensus is 0 although validators set weights because they hold less
+than kappa of the active permit holders' stake weight, a note under the table gives their
+share, the uids holding the rest and what clears it.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
@@ -68,11 +70,23 @@ block.`,
 			if app.JSON {
 				return app.Print(m, nil)
 			}
-			name := ""
+			name, ownerHotkey := "", ""
 			if s, err := c.Subnet(ctx, netuid); err == nil {
-				name = subnetName(s)
+				name, ownerHotkey = subnetName(s), s.OwnerHotkey
 			}
-			return app.Print(m, func(t *Table) { printMetagraph(t, m, name) })
+			// Every consensus 0 although validators set weights: say why (two more
+			// queries, only then). A failed query leaves the table without the note.
+			var stall consensusStall
+			stalled := false
+			if needsConsensusCheck(m) && ownerHotkey != "" {
+				stall, stalled, _ = loadConsensusStall(ctx, c, m, ownerHotkey)
+			}
+			return app.Print(m, func(t *Table) {
+				printMetagraph(t, m, name)
+				if stalled {
+					printConsensusStall(t, stall)
+				}
+			})
 		},
 	}
 	netuidFlag(cmd, &netuid)
