@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"net"
 	"net/netip"
 	"time"
 
@@ -236,6 +237,11 @@ func (c Config) Validate() error {
 		}
 	}
 	n := c.Neuron
+	if n.HealthAddr != "" {
+		if _, port, err := net.SplitHostPort(n.HealthAddr); err != nil || port == "" {
+			return bad("neuron.health_addr", n.HealthAddr, "want host:port such as 127.0.0.1:9100 (empty: no health endpoint)")
+		}
+	}
 	if n.SampleSize < 0 {
 		return bad("neuron.sample_size", n.SampleSize, "want at least 1 (0 means 50)")
 	}

@@ -139,6 +139,8 @@ func TestLoadConfigErrors(t *testing.T) {
 		{name: "port out of range", args: []string{"--axon.port", "70000"}, wantErr: neuron.ErrConfig, wantText: "axon.port"},
 		{name: "bad wallet name", args: []string{"--wallet.name", "../x"}, wantErr: neuron.ErrConfig, wantText: "wallet"},
 		{name: "too many TAO decimals", args: []string{"--neuron.vpermit_tao_limit", "0.0000000001"}, wantText: "9 decimals"},
+		{name: "health address without a port", args: []string{"--neuron.health_addr", "localhost"}, wantErr: neuron.ErrConfig, wantText: "neuron.health_addr"},
+		{name: "health address not host:port", args: []string{"--neuron.health_addr", "nonsense::::"}, wantErr: neuron.ErrConfig, wantText: "host:port"},
 		{name: "missing file", args: []string{"--config", "/nonexistent.toml"}, wantErr: neuron.ErrConfig},
 		{name: "help", args: []string{"-h"}, wantErr: flag.ErrHelp},
 	} {

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/gotensor/gotensor/internal/bodydeadline"
@@ -99,7 +100,7 @@ func listenHealth(addr string) (net.Listener, error) {
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("neuron: health server: %w", err)
+		return nil, fmt.Errorf("neuron: health server: %w; %s", err, inUseHint(err, "--neuron.health_addr", "a free host:port"))
 	}
 	return ln, nil
 }
@@ -141,4 +142,13 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// inUseHint says what to do about a listen that failed on flag's address: when the address
+// is taken, that another process (another neuron, often one started before) holds it.
+func inUseHint(err error, flag, want string) string {
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return "another process (another neuron?) listens there: stop it or pass " + flag + " " + want
+	}
+	return "pass " + flag + " " + want
 }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/gotensor/gotensor/axon"
@@ -127,6 +128,9 @@ func (m *Miner) Run(ctx context.Context) error {
 	}
 	wg.Go(func() {
 		if err := m.ax.Run(ctx); err != nil && ctx.Err() == nil { // after ctx ends, a cut-short publish is no failure
+			if errors.Is(err, syscall.EADDRINUSE) {
+				err = fmt.Errorf("%w; %s", err, inUseHint(err, "--axon.port", "a free port"))
+			}
 			fail(err)
 		}
 	})

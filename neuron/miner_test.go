@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -220,6 +221,38 @@ func TestMinerNotRegistered(t *testing.T) {
 	}
 	if err := m.Run(t.Context()); !errors.Is(err, neuron.ErrNotRegistered) {
 		t.Fatalf("Run: %v", err)
+	}
+}
+
+// TestMinerAddressInUse: a miner started on a port another process holds (often a miner
+// started before) stops saying which flag to change, for the axon and the health endpoint.
+func TestMinerAddressInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	taken := ln.Addr().(*net.TCPAddr)
+	for _, tc := range []struct {
+		name, flag string
+		edit       func(c *neuron.Config)
+	}{
+		{"axon", "--axon.port", func(c *neuron.Config) { c.Axon.IP, c.Axon.Port = "127.0.0.1", taken.Port }},
+		{"health", "--neuron.health_addr", func(c *neuron.Config) { c.Neuron.HealthAddr = taken.String() }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeChain(t, key(t, "//Validator").Public(), false)
+			cfg := neuron.TestConfig()
+			tc.edit(&cfg)
+			m, err := neuron.NewMiner(cfg, f, key(t, "//M2"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = m.Run(t.Context())
+			if err == nil || !strings.Contains(err.Error(), "address already in use") || !strings.Contains(err.Error(), tc.flag) {
+				t.Fatalf("Run: %v; want the address in use and %s", err, tc.flag)
+			}
+		})
 	}
 }
 
