@@ -101,6 +101,9 @@ type Validator struct {
 	wt      WeightsTracker
 	hp      Hyperparams
 	hpBlock int64 // block the hyperparameters were read at; -1: not read
+	// startBlock is the block of Run's first sync; foreign the last last_update this
+	// validator did not send (see noticeOtherSender).
+	startBlock, foreign uint64
 }
 
 // NewValidator returns a validator for cfg.Netuid that signs as hotkey and scores with fwd.
@@ -159,6 +162,7 @@ func (v *Validator) Run(ctx context.Context) error {
 		return err
 	}
 	v.resync()
+	v.startBlock = uint64(max(v.mg.Block(), 0))
 	d, err := dendrite.New(v.hotkey, dendrite.Config{Timeout: v.cfg.Neuron.Timeout, ExternalIP: v.cfg.Axon.ExternalIP, Logger: v.cfg.Logger,
 		RefusePrivate: v.cfg.Neuron.RefusePrivateAxons, PrivateSetting: "--neuron.refuse_private_axons off"})
 	if err != nil {
@@ -316,6 +320,7 @@ func (v *Validator) hyperparams(ctx context.Context, block int64) (Hyperparams, 
 // Failures are logged and retried at a later step: they never stop the validator.
 func (v *Validator) weights(ctx context.Context, uid uint16) {
 	d := v.mg.Data()
+	v.noticeOtherSender(d.LastUpdate[uid])
 	hp, err := v.hyperparams(ctx, d.Block)
 	if err != nil {
 		v.log.Warn("cannot decide on weights", "err", err)
@@ -362,6 +367,22 @@ func (v *Validator) weights(ctx context.Context, uid uint16) {
 	}
 	v.log.Info("weights set", "height", r.Height, "uids", uids, "weights", vals, "tx_hash", r.Hash)
 	v.health.update(func(h *Health) { h.LastWeightsBlock, h.Weights, h.Error = uint64(r.Height), "", "" })
+}
+
+// noticeOtherSender warns, once per block, when the chain's last_update for the validator's
+// uid (set by set_weights and commit_weights) is a block after Run started at which this
+// validator included nothing: another process signs weights with the same hotkey. Two
+// validators on one hotkey overwrite each other's weights and commits and share one rate
+// limit; the lock on --neuron.state_file catches them only when they share the file.
+func (v *Validator) noticeOtherSender(lastUpdate uint64) {
+	if lastUpdate <= v.startBlock || lastUpdate <= v.wt.LastSent || lastUpdate == v.foreign {
+		return
+	}
+	v.foreign = lastUpdate
+	msg := fmt.Sprintf("the chain took weights for this hotkey at block %d, which this validator did not send: another validator runs with the same hotkey; stop all but one", lastUpdate)
+	v.log.Warn("weights sent by another process with this hotkey; stop all but one validator per hotkey",
+		"last_update", lastUpdate, "last_sent_here", v.wt.LastSent)
+	v.health.update(func(h *Health) { h.Error = msg })
 }
 
 // commit sends commit_weights, keeping the salt first: a commit whose salt is lost can

@@ -19,6 +19,7 @@ import (
 	"github.com/gotensor/gotensor/chain/tx"
 	"github.com/gotensor/gotensor/chain/tx/txpb"
 	"github.com/gotensor/gotensor/client"
+	"github.com/gotensor/gotensor/internal/logtest"
 	"github.com/gotensor/gotensor/keys"
 	"github.com/gotensor/gotensor/neuron"
 )
@@ -459,4 +460,42 @@ func TestValidatorRevealsBetweenSteps(t *testing.T) {
 			t.Fatalf("%d reveals in 35 s of 10 s steps: %+v", reveals, f.calls())
 		}
 	})
+}
+
+// TestValidatorNoticesSameHotkeyElsewhere: two validators started with one hotkey and no
+// shared state file (so no lock stops the second) both send weights; each sees the chain
+// take weights it did not send and warns, naming the cause. One validator alone never does.
+func TestValidatorNoticesSameHotkeyElsewhere(t *testing.T) {
+	for _, n := range []int{1, 2} {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				hot := key(t, "//Validator")
+				f := newFakeChain(t, hot.Public(), false)
+				f.lastUpdate[1] = 1 // registered at block 1
+				sinks := make([]logtest.Buffer, n)
+				var wg sync.WaitGroup
+				for i := range n {
+					cfg := testConfig(t)
+					cfg.Logger = sinks[i].JSONLogger()
+					v, err := neuron.NewValidator(cfg, f, hot, rewardMiners)
+					if err != nil {
+						t.Fatal(err)
+					}
+					wg.Go(func() {
+						if err := runFor(t, v, 10*time.Second); err != nil {
+							t.Errorf("Run %d: %v", i, err)
+						}
+					})
+				}
+				wg.Wait()
+				var warned int
+				for i := range sinks {
+					warned += len(warnings(t, &sinks[i], "another process with this hotkey"))
+				}
+				if n == 1 && warned != 0 || n == 2 && warned == 0 {
+					t.Fatalf("%d validators: %d warnings about another process; sent %+v", n, warned, f.calls())
+				}
+			})
+		})
+	}
 }
