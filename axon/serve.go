@@ -3,6 +3,7 @@ package axon
 import (
 	"bytes"
 	"context"
+	"crypto/sha3"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -372,19 +373,38 @@ func (c *call) runStream(ctx context.Context, rt *route, syn synapse.Synapse) {
 	}()
 	rc := http.NewResponseController(c.w)
 	_ = rc.SetWriteDeadline(c.req.Deadline.Add(time.Second)) // a slow reader cannot hold the handler
+	sign := c.r.Header.Get(synapse.HeaderSignResponse) == "1"
 	st := &Stream{w: c.w, rc: rc, begin: func() {
 		c.fillSuccess(syn)
 		h := c.w.Header()
 		rt.typ.WriteHeaders(h, syn, syn.SynapseBase().ComputedBodyHash)
 		h.Set("Content-Type", "text/event-stream")
 		h.Set("Cache-Control", "no-cache")
+		if sign {
+			// Declared now, set after the body: the signature of the whole stream.
+			h.Set("Trailer", http.CanonicalHeaderKey(synapse.HeaderResponseSignature))
+		}
 		c.w.WriteHeader(http.StatusOK)
 	}}
+	if sign {
+		st.sum = sha3.New256()
+	}
 	err := safeStream(ctx, rt, syn, st)
 	if err == nil {
 		st.start() // an empty stream still answers 200
-		c.finish(synapse.StatusSuccess, "stream done")
-		return
+		if sign && st.err == nil {
+			d := &c.req.Dendrite
+			sig, serr := c.a.hotkey.Sign(signatureMessageOfSum(d.Nonce, d.Hotkey, c.a.ss58, d.UUID, st.sum.Sum(nil)))
+			if serr == nil {
+				c.w.Header().Set(synapse.HeaderResponseSignature, "0x"+hex.EncodeToString(sig)) // the trailer
+			} else {
+				err = fmt.Errorf("sign the stream: %w", serr)
+			}
+		}
+		if err == nil {
+			c.finish(synapse.StatusSuccess, "stream done")
+			return
+		}
 	}
 	if !st.Started() {
 		c.handlerError(ctx, err)

@@ -2,9 +2,13 @@ package axon
 
 import (
 	"bytes"
+	"crypto/sha3"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/gotensor/gotensor/synapse"
 )
 
 // Stream is the response of a streaming synapse (reference §2.7): status 200, content type
@@ -12,12 +16,18 @@ import (
 // is sent and flushed at once. The chunk format is the subnet's: raw bytes as Bittensor
 // sends them, or server-sent events with WriteEvent. A Stream is used by one handler
 // goroutine; it is not safe for concurrent use.
+//
+// When the dendrite asks for a signed answer (synapse.HeaderSignResponse), the axon hashes
+// every byte the stream sends and, once the handler returns nil, signs the whole streamed
+// body as it signs a plain answer, in the HTTP trailer synapse.HeaderResponseSignature. A
+// stream that fails gets no signature.
 type Stream struct {
 	w       http.ResponseWriter
 	rc      *http.ResponseController
 	begin   func() // writes the status line and headers
 	started bool
 	err     error
+	sum     *sha3.SHA3 // the SHA3-256 of the bytes sent so far; nil when not signing
 }
 
 // Write sends p as a chunk and flushes it.
@@ -27,6 +37,9 @@ func (s *Stream) Write(p []byte) (int, error) {
 	}
 	s.start()
 	n, err := s.w.Write(p)
+	if s.sum != nil {
+		s.sum.Write(p[:n]) // never fails
+	}
 	if err == nil {
 		err = s.rc.Flush()
 	}
@@ -66,4 +79,12 @@ func (s *Stream) start() {
 		s.started = true
 		s.begin()
 	}
+}
+
+// signatureMessageOfSum is synapse.ResponseSignatureMessage for a body known by its
+// SHA3-256 sum: the message of an empty body with its hash replaced, so the format stays
+// the synapse package's own.
+func signatureMessageOfSum(nonce int64, dendriteHotkey, axonHotkey, uuid string, sum []byte) []byte {
+	m := synapse.ResponseSignatureMessage(nonce, dendriteHotkey, axonHotkey, uuid, nil)
+	return hex.AppendEncode(m[:len(m)-hex.EncodedLen(len(sum))], sum)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gotensor/gotensor/axon"
 	"github.com/gotensor/gotensor/axon/axontest"
+	"github.com/gotensor/gotensor/keys"
 	"github.com/gotensor/gotensor/synapse"
 )
 
@@ -92,5 +93,66 @@ func TestStream(t *testing.T) {
 	resp.Body.Close()
 	if err == nil {
 		t.Error("a stream that failed midway read as complete")
+	}
+}
+
+// A dendrite that asks for a signed answer gets the streamed body's signature in the
+// trailer, over the same message as a plain answer's; a stream that fails gets none.
+func TestStreamSigned(t *testing.T) {
+	axontest.CheckLeaks(t)
+	_, ax := newAxon(t, nil, func(a *axon.Axon) {
+		if err := axon.HandleStream(a, axon.StreamHandlerFunc[*Tokens](streamTokens)); err != nil {
+			t.Fatal(err)
+		}
+	})
+	c := newClient(t, alice, ax, "")
+	send := func(n int, sign bool) (*Tokens, *http.Response, []byte, error) {
+		syn := &Tokens{Dummy{DummyInput: n}}
+		body, h := c.prepare(syn, synapse.RequestOptions{})
+		req, _ := http.NewRequest(http.MethodPost, "http://"+ax.Addr()+"/Tokens", strings.NewReader(string(body)))
+		for k, v := range h {
+			req.Header[k] = v
+		}
+		if sign {
+			req.Header[synapse.HeaderSignResponse] = []string{"1"}
+		}
+		resp, err := c.hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		return syn, resp, b, err
+	}
+	verifies := func(syn *Tokens, body []byte, sig string) bool {
+		s, err := keys.ParseSignature(sig)
+		d := syn.Dendrite
+		return err == nil && keys.Verify(ferdie.Public(), synapse.ResponseSignatureMessage(d.Nonce, d.Hotkey, ferdie.SS58(), d.UUID, body), s)
+	}
+
+	for _, n := range []int{3, 0} { // an empty stream is signed too
+		syn, resp, b, err := send(n, true)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("n=%d: %d %v", n, resp.StatusCode, err)
+		}
+		sig := resp.Trailer.Get(synapse.HeaderResponseSignature)
+		if !verifies(syn, b, sig) {
+			t.Fatalf("n=%d: trailer %q does not sign the streamed body %q", n, sig, b)
+		}
+		if n > 0 && verifies(syn, b[1:], sig) {
+			t.Fatal("the signature verifies for another body")
+		}
+	}
+
+	// Not asked: no trailer, as before.
+	_, resp, _, err := send(2, false)
+	if err != nil || resp.Header.Get("Trailer") != "" || len(resp.Trailer) != 0 {
+		t.Errorf("unsigned stream: trailer %v %v, err %v", resp.Header.Get("Trailer"), resp.Trailer, err)
+	}
+
+	// Failed mid-way: the connection is cut and no signature comes.
+	_, resp, _, err = send(-2, true)
+	if err == nil || resp.Trailer.Get(synapse.HeaderResponseSignature) != "" {
+		t.Errorf("failed stream: err %v, trailer %v", err, resp.Trailer)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha3"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gotensor/gotensor/keys"
 	"github.com/gotensor/gotensor/synapse"
 )
 
@@ -21,6 +24,14 @@ import (
 // then Close it. When the stream ends, the synapse's Dendrite terminal info holds the outcome:
 // 200 after a complete stream, or the mapped failure (408 when the deadline passed). A
 // Stream is read by one goroutine at a time.
+//
+// With Config.VerifyResponses the axon is asked to sign the stream: it sends the signature
+// of the whole streamed body in the HTTP trailer synapse.HeaderResponseSignature. The
+// Stream hashes and keeps the bytes as they are read (at most Config.MaxResponseBytes; a
+// longer stream fails with 400) and checks the trailer at the end: a missing or wrong
+// signature ends the stream with status 401, as an unsigned plain answer is refused
+// (Python axons never sign: leave VerifyResponses off for them); a good one makes Proof
+// return the stream's ResponseProof.
 type Stream struct {
 	x           *exchange
 	resp        *http.Response
@@ -31,6 +42,13 @@ type Stream struct {
 	once        sync.Once
 	release     func() // cancels the call, closes the body, ends the call's registration; once
 	stopOnClose func() bool
+
+	// With VerifyResponses: the bytes read so far, their SHA3-256, and the proof once the
+	// trailer verified.
+	verify bool
+	kept   []byte
+	sum    *sha3.SHA3
+	proof  *ResponseProof
 }
 
 // Stream sends syn to a streaming synapse's axon and returns once the answer's headers
@@ -90,6 +108,10 @@ func (d *Dendrite) Stream(ctx context.Context, axon synapse.AxonInfo, syn synaps
 		b.Axon.StatusMessage = "Success"
 	}
 	s := &Stream{x: x, resp: resp, body: io.LimitReader(resp.Body, d.cfg.MaxResponseBytes), ctx: ctx}
+	if d.cfg.VerifyResponses {
+		// One byte past the cap tells a stream too long to prove from one that ends there.
+		s.verify, s.sum, s.body = true, sha3.New256(), io.LimitReader(resp.Body, d.cfg.MaxResponseBytes+1)
+	}
 	s.release = func() {
 		s.once.Do(func() {
 			cancel()
@@ -112,15 +134,61 @@ func (s *Stream) Read(p []byte) (int, error) {
 		return 0, s.errOrEOF()
 	}
 	n, err := s.body.Read(p)
+	if s.verify {
+		if max := s.x.d.cfg.MaxResponseBytes; int64(len(s.kept)+n) > max {
+			n = int(max) - len(s.kept)
+			s.keep(p[:n])
+			s.end(s.x.finish(synapse.StatusBadRequest, fmt.Sprintf("Payload error: the stream exceeds %d bytes, more than a signed stream may hold (dendrite.Config.MaxResponseBytes)", max)))
+			return n, s.err
+		}
+		s.keep(p[:n])
+	}
 	switch {
 	case err == io.EOF:
 		s.finish(nil)
-		return n, io.EOF
+		return n, s.errOrEOF()
 	case err != nil:
 		s.finish(err)
 		return n, s.err
 	}
 	return n, nil
+}
+
+// keep adds bytes read to the stream's hash and copy.
+func (s *Stream) keep(b []byte) {
+	s.sum.Write(b) // never fails
+	s.kept = append(s.kept, b...)
+}
+
+// Proof returns the stream's ResponseProof: non-nil only with Config.VerifyResponses, once
+// the stream was read to its end and the axon's signature of it verified. Its Body is the
+// raw streamed bytes.
+func (s *Stream) Proof() *ResponseProof { return s.proof }
+
+// checkTrailer verifies the axon's signature of the whole stream, read to its end, and
+// keeps the proof; it returns the outcome's error, nil when the signature is good.
+func (s *Stream) checkTrailer() error {
+	x := s.x
+	v := s.resp.Trailer.Get(synapse.HeaderResponseSignature)
+	if v == "" {
+		return x.finish(synapse.StatusNotVerified, fmt.Sprintf("Failed verification: the axon %s did not sign its stream (no %s trailer; Python axons never sign, call them without VerifyResponses)", x.axon.Hotkey, synapse.HeaderResponseSignature))
+	}
+	sig, err := keys.ParseSignature(v)
+	msg := signatureMessageOfSum(x.sent.Nonce, x.sent.Hotkey, x.axon.Hotkey.SS58(), x.sent.UUID, s.sum.Sum(nil))
+	if err != nil || !x.d.verifiers.Verify(x.axon.Hotkey, msg, sig) {
+		return x.finish(synapse.StatusNotVerified, fmt.Sprintf("Failed verification: the stream is not signed by the axon's hotkey %s", x.axon.Hotkey))
+	}
+	s.proof = &ResponseProof{Nonce: x.sent.Nonce, UUID: x.sent.UUID, Dendrite: x.sent.Hotkey, Axon: x.axon.Hotkey.SS58(), Body: s.kept, Signature: sig}
+	s.kept = nil // the proof owns it now
+	return nil
+}
+
+// signatureMessageOfSum is synapse.ResponseSignatureMessage for a body known by its
+// SHA3-256 sum: the message of an empty body with its hash replaced, so the format stays
+// the synapse package's own.
+func signatureMessageOfSum(nonce int64, dendriteHotkey, axonHotkey, uuid string, sum []byte) []byte {
+	m := synapse.ResponseSignatureMessage(nonce, dendriteHotkey, axonHotkey, uuid, nil)
+	return hex.AppendEncode(m[:len(m)-hex.EncodedLen(len(sum))], sum)
 }
 
 func (s *Stream) errOrEOF() error {
@@ -135,22 +203,37 @@ func (s *Stream) finish(err error) {
 	if s.done {
 		return
 	}
-	s.done = true
-	if err == nil {
-		s.err = s.x.finish(synapse.StatusSuccess, "Success")
-	} else {
-		s.err = s.x.fail(s.ctx, err, true)
+	switch {
+	case err != nil:
+		s.end(s.x.fail(s.ctx, err, true))
+	case s.verify:
+		if verr := s.checkTrailer(); verr != nil {
+			s.end(verr)
+			return
+		}
+		fallthrough
+	default:
+		s.end(s.x.finish(synapse.StatusSuccess, "Success"))
 	}
+}
+
+// end records the outcome err (nil: success) and releases the call.
+func (s *Stream) end(err error) {
+	s.done = true
+	s.err = err
+	s.kept = nil
 	s.stopOnClose()
 	s.release()
 }
 
 // Close stops reading and releases the connection. Closing before the end records the
-// status as 200 if nothing failed so far: the caller chose to stop.
+// status as 200 if nothing failed so far: the caller chose to stop. A stream closed before
+// its end has no Proof.
 func (s *Stream) Close() error {
 	if !s.done {
 		s.done = true
 		s.err = s.x.finish(synapse.StatusSuccess, "Success (closed by the caller before the end)")
+		s.kept = nil // no proof of a stream not read to its end
 	}
 	s.stopOnClose()
 	s.release()
