@@ -22,6 +22,9 @@ type validatorState struct {
 	Pending  *PendingCommit `json:"pending_commit,omitempty"`
 }
 
+// stateFileHint is what to do when the state file cannot be read or written.
+const stateFileHint = "--neuron.state_file must name a file (in a folder) this user can read and write"
+
 // saveState writes the state file atomically; without a file it does nothing.
 func (v *Validator) saveState() error {
 	path := v.cfg.Neuron.StateFile
@@ -39,14 +42,14 @@ func (v *Validator) saveState() error {
 		return fmt.Errorf("neuron: state: %w", err)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("neuron: state: %w", err)
+		return fmt.Errorf("neuron: state: %w; %s", err, stateFileHint)
 	}
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return fmt.Errorf("neuron: state: %w", err)
+		return fmt.Errorf("neuron: state: %w; %s", err, stateFileHint)
 	}
 	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("neuron: state: %w", err)
+		return fmt.Errorf("neuron: state: %w; %s", err, stateFileHint)
 	}
 	return nil
 }
@@ -63,11 +66,14 @@ func (v *Validator) loadState() error {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("neuron: state: %w", err)
+		return fmt.Errorf("neuron: state: %w; %s", err, stateFileHint)
 	}
 	var s validatorState
 	if err := json.Unmarshal(b, &s); err != nil {
 		return fmt.Errorf("neuron: state %s: %w; move it away to start from zero scores", path, err)
+	}
+	if s.Hotkey == "" {
+		return fmt.Errorf("neuron: state %s names no hotkey, so it is not a validator's state file; move it away to start from zero scores", path)
 	}
 	if s.Netuid != v.cfg.Netuid || s.Hotkey != v.hotkey.SS58() {
 		return fmt.Errorf("neuron: state %s belongs to hotkey %s on subnet %d, not %s on subnet %d; give each validator its own --neuron.state_file",

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -496,6 +498,39 @@ func TestValidatorNoticesSameHotkeyElsewhere(t *testing.T) {
 					t.Fatalf("%d validators: %d warnings about another process; sent %+v", n, warned, f.calls())
 				}
 			})
+		})
+	}
+}
+
+// TestValidatorBadStateFile: a state file that is empty JSON, truncated, or a folder stops
+// the validator at start with what to do, before it touches the chain.
+func TestValidatorBadStateFile(t *testing.T) {
+	for _, tc := range []struct{ name, body, want string }{
+		{"empty object", "{}", "move it away"},
+		{"null", "null", "move it away"},
+		{"truncated", `{"netuid":1,"hotkey":"5`, "move it away"},
+		{"folder", "", "--neuron.state_file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			hot := key(t, "//Validator")
+			cfg := testConfig(t)
+			cfg.Neuron.StateFile = filepath.Join(t.TempDir(), "state.json")
+			var err error
+			if tc.body == "" {
+				err = os.Mkdir(cfg.Neuron.StateFile, 0o700)
+			} else {
+				err = os.WriteFile(cfg.Neuron.StateFile, []byte(tc.body), 0o600)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := neuron.NewValidator(cfg, newFakeChain(t, hot.Public(), false), hot, rewardMiners)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := v.Run(t.Context()); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Run: %v; want an error saying %q", err, tc.want)
+			}
 		})
 	}
 }
