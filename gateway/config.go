@@ -91,7 +91,9 @@ type Config struct {
 	// samples carry to the validator (protocol.SignedAnswer) so that it need not trust the
 	// gateway about what miners said. A 200 answer that is not signed by the miner's hotkey
 	// then counts as the miner failing, so turn it on only when every miner is a Gotensor
-	// axon: Python axons ignore the request and never sign. Streamed answers carry no proof.
+	// axon: Python axons ignore the request and never sign. With StreamMiners a stream is
+	// signed at its end (an HTTP trailer): the gateway reads it to the end, past [DONE], and
+	// the proof's body is the raw streamed events; a stream not signed fails as the miner's.
 	// False means off.
 	SignedAnswers bool
 	// AddrOverride maps a miner hotkey (SS58) to host:port, replacing its on-chain axon

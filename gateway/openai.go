@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gotensor/gotensor/dendrite"
 	"github.com/gotensor/gotensor/subnets/prompting/protocol"
 	"github.com/gotensor/gotensor/synapse"
 )
@@ -555,19 +556,18 @@ func (g *Gateway) collect(ctx context.Context, c *call) (int, []Answer, error) {
 			serr = err
 			break
 		}
-		data := bytes.TrimSpace(ev.Data)
-		if string(data) == "[DONE]" {
-			break
-		}
-		var d protocol.ChatDelta
-		if err := json.Unmarshal(data, &d); err != nil {
-			serr = fmt.Errorf("miner sent a chunk that is not a ChatDelta: %w", err)
+		d, end, err := protocol.ChatEvent(ev.Data)
+		if err != nil {
+			serr = err
 			break
 		}
 		sb.WriteString(d.Content)
-		if d.Done {
+		if end {
 			break
 		}
+	}
+	if serr == nil && g.cfg.SignedAnswers {
+		serr = proveStream(s, &ans)
 	}
 	g.router.outcome(ans.hotkey, serr == nil)
 	if serr != nil {
@@ -579,6 +579,17 @@ func (g *Gateway) collect(ctx context.Context, c *call) (int, []Answer, error) {
 	out.Completion = &text
 	ans.Response = &out
 	return 0, []Answer{ans}, nil
+}
+
+// proveStream reads a signed stream past its end event to its very end, where the dendrite
+// checks the miner's signature of the whole stream (its trailer), and keeps the proof in
+// ans; an error (the miner did not sign, or the stream broke off) fails the answer.
+func proveStream(s *dendrite.Stream, ans *Answer) error {
+	if _, err := io.Copy(io.Discard, s); err != nil {
+		return err
+	}
+	ans.Proof = s.Proof()
+	return nil
 }
 
 // streamChat relays a miner's ChatDelta events as OpenAI chunks, then "data: [DONE]". When
@@ -610,22 +621,21 @@ func (g *Gateway) streamChat(w http.ResponseWriter, r *http.Request, c *call) *A
 		if werr != nil {
 			break
 		}
-		data := bytes.TrimSpace(ev.Data)
-		if string(data) == "[DONE]" {
-			break
-		}
-		var d protocol.ChatDelta
-		if err := json.Unmarshal(data, &d); err != nil {
-			serr = fmt.Errorf("miner sent a chunk that is not a ChatDelta: %w", err)
+		d, end, err := protocol.ChatEvent(ev.Data)
+		if err != nil {
+			serr = err
 			break
 		}
 		if d.Content != "" {
 			sb.WriteString(d.Content)
 			werr = send(chunk(map[string]any{"content": d.Content}, d.Content, nil))
 		}
-		if d.Done {
+		if end {
 			break
 		}
+	}
+	if serr == nil && werr == nil && g.cfg.SignedAnswers {
+		serr = proveStream(s, &ans)
 	}
 	ok := serr == nil && ctx.Err() == nil
 	g.router.outcome(ans.hotkey, ok || ctx.Err() != nil)
@@ -648,6 +658,9 @@ func (g *Gateway) streamChat(w http.ResponseWriter, r *http.Request, c *call) *A
 		// Headers are sent: report in the stream, as OpenAI does, then end it.
 		var eb errorBody
 		eb.Error.Message, eb.Error.Type = "The miner's stream broke off; the answer may be incomplete. Retry the request.", "api_error"
+		if se := (*synapse.StatusError)(nil); errors.As(serr, &se) && se.Code == synapse.StatusNotVerified {
+			eb.Error.Message = "The miner did not sign its streamed answer, so it is not verified (the gateway runs with signed answers). Retry the request."
+		}
 		send(eb)
 		g.log.Warn("miner stream failed", "request_id", ctx.Value(ctxKey{}).(*reqInfo).id, "hotkey", ans.Hotkey, "err", serr)
 	} else {

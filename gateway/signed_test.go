@@ -1,7 +1,11 @@
 package gateway_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -72,4 +76,73 @@ func TestSignedAnswersInOrganicSample(t *testing.T) {
 		t.Fatalf("%d signed answers in %+v", signed, o.Answers)
 	}
 	g.stop()
+}
+
+// With StreamMiners and SignedAnswers a streamed answer is signed too: the organic sample
+// carries the miner's signature over the raw stream, from which the validator reads the
+// completion (protocol.StreamedCompletion), for a streaming client and for one the gateway
+// collects the stream for.
+func TestSignedStreamedAnswersInOrganicSample(t *testing.T) {
+	nw := startNetwork(t)
+	cfg := baseConfig(nw, true)
+	cfg.SignedAnswers = true
+	got := make(chan gateway.Sample, 8)
+	cfg.OnSample = func(s gateway.Sample) { got <- s }
+	g := startGateway(t, nw, cfg)
+	_, key, _ := createKey(t, g, "free")
+	for _, stream := range []bool{true, false} {
+		resp, err := http.DefaultClient.Do(chatRequest(t, g.url, key, chatBody("gotensor-echo", "hello there", stream)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), "there") || strings.Contains(string(body), `"error"`) {
+			t.Fatalf("stream %v: %d %s", stream, resp.StatusCode, body)
+		}
+		var s gateway.Sample
+		select {
+		case s = <-got:
+		case <-time.After(30 * time.Second): // a bound on a hang, not a measurement
+			t.Fatal("no sample within 30 s")
+		}
+		o, ok := gateway.OrganicSampleOf(s)
+		if !ok || len(o.Answers) != 1 {
+			t.Fatalf("stream %v: organic sample %+v %v", stream, o, ok)
+		}
+		a := o.Answers[0]
+		if a.Failed || a.Hotkey != nw.m2.SS58() || a.Signed == nil {
+			t.Fatalf("stream %v: answer %+v: want miner 2's, signed", stream, a)
+		}
+		sig, err := keys.ParseSignature(a.Signed.Signature)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := dendrite.ResponseProof{Nonce: a.Signed.Nonce, UUID: a.Signed.UUID, Dendrite: a.Signed.Dendrite, Axon: a.Hotkey, Body: a.Signed.Body, Signature: sig}
+		if err := p.Verify(); err != nil || p.Dendrite != nw.gatewayHotkey.SS58() {
+			t.Fatalf("stream %v: the forwarded stream proof (dendrite %s) does not verify: %v", stream, p.Dendrite, err)
+		}
+		text, err := protocol.StreamedCompletion(a.Signed.Body)
+		if !protocol.IsStreamedBody(a.Signed.Body) || err != nil || text != "echo hello there " || text != a.Completion {
+			t.Errorf("stream %v: signed stream %q reads as %q (%v); the gateway says %q", stream, a.Signed.Body, text, err, a.Completion)
+		}
+		p.Body = append([]byte(nil), p.Body...)
+		p.Body[len(p.Body)-3] ^= 1
+		if p.Verify() == nil {
+			t.Errorf("stream %v: an altered stream verifies", stream)
+		}
+	}
+	g.stop()
+}
+
+func chatRequest(t *testing.T, url, key string, body any) *http.Request {
+	t.Helper()
+	j, _ := json.Marshal(body)
+	req, err := http.NewRequest("POST", url+"/v1/chat/completions", bytes.NewReader(j))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	return req
 }
