@@ -45,6 +45,8 @@ type OrganicConfig struct {
 	// failed marks included: the gateway then decides nothing about a miner's score, since
 	// it could otherwise report good answers as failed. Turn it on when the gateway runs
 	// with signed answers (its Config.SignedAnswers) and every miner is a Gotensor axon.
+	// Streamed answers (the gateway's StreamMiners) are signed too, but their events do not
+	// repeat the request: which messages a stream answered is still the gateway's word.
 	RequireSigned bool
 	// Ready, when set, receives the address the server listens on.
 	Ready func(addr string)
@@ -178,7 +180,8 @@ func (v *Validator) OrganicStats() OrganicStats {
 // next step reward. ctx is not used beyond the call: scoring outlives it.
 //
 // An answer with a miner's signature (OrganicAnswer.Signed) is scored from the signed
-// body, whatever Completion says, once the signature verifies; one that does not verify is
+// body (a JSON Chat answer, or a streamed answer's raw events), whatever Completion says,
+// once the signature verifies; one that does not verify is
 // dropped and counted (OrganicStats.BadProof). The signing dendrite must be an
 // OrganicConfig.Signers hotkey when Signers are set (over HTTP with Epistula: the signer of
 // the sample itself).
@@ -338,8 +341,11 @@ func (v *Validator) organicAnswer(s protocol.OrganicSample, a protocol.OrganicAn
 // verifySigned checks a's proof and returns the completion of its signed body: the
 // signature is a.Hotkey's over synapse.ResponseSignatureMessage; the dendrite is the
 // sample's signer (or one of OrganicConfig.Signers, when the sample had none); the nonce is
-// within ProofWindow of now and not seen before; the body is a Chat answer to the sample's
-// messages. A verified answer without a completion returns errNoCompletion.
+// within ProofWindow of now and not seen before; the body is a JSON Chat answer to the
+// sample's messages, or the raw server-sent events of a streamed answer
+// (protocol.IsStreamedBody), whose completion protocol.StreamedCompletion reads. A streamed
+// answer does not repeat the request's messages, so for it they are the sample's word. A
+// verified answer without a completion returns errNoCompletion.
 func (v *Validator) verifySigned(s protocol.OrganicSample, a protocol.OrganicAnswer, signer string, now time.Time) (string, error) {
 	p := a.Signed
 	hk, err := keys.ParseSS58(a.Hotkey)
@@ -359,12 +365,24 @@ func (v *Validator) verifySigned(s protocol.OrganicSample, a protocol.OrganicAns
 	if !keys.Verify(hk, synapse.ResponseSignatureMessage(p.Nonce, p.Dendrite, a.Hotkey, p.UUID, p.Body), sig) {
 		return "", fmt.Errorf("the signature is not %s's over the body", a.Hotkey)
 	}
-	var c protocol.Chat
-	if err := json.Unmarshal(p.Body, &c); err != nil {
-		return "", fmt.Errorf("the signed body is not a JSON Chat: %v", err)
-	}
-	if !slices.Equal(c.Messages, s.Messages) {
-		return "", errors.New("the signed answer is to other messages than the sample's")
+	var completion *string
+	if protocol.IsStreamedBody(p.Body) {
+		// A streamed answer: its raw events, read as the gateway relayed them. They do not
+		// repeat the request, so which messages they answer is the sample's word.
+		text, err := protocol.StreamedCompletion(p.Body)
+		if err != nil {
+			return "", fmt.Errorf("the signed stream is not a streamed Chat answer: %v", err)
+		}
+		completion = &text
+	} else {
+		var c protocol.Chat
+		if err := json.Unmarshal(p.Body, &c); err != nil {
+			return "", fmt.Errorf("the signed body is not a JSON Chat: %v", err)
+		}
+		if !slices.Equal(c.Messages, s.Messages) {
+			return "", errors.New("the signed answer is to other messages than the sample's")
+		}
+		completion = c.Completion
 	}
 	at := time.Unix(0, p.Nonce)
 	if d := now.Sub(at); d > ProofWindow || d < -ProofWindow {
@@ -383,10 +401,10 @@ func (v *Validator) verifySigned(s protocol.OrganicSample, a protocol.OrganicAns
 		return "", errors.New("this signed answer was already scored (replayed)")
 	}
 	o.proofs[key] = at
-	if c.Completion == nil {
+	if completion == nil {
 		return "", errNoCompletion
 	}
-	return *c.Completion, nil
+	return *completion, nil
 }
 
 // errNoCompletion: a verified signed answer has no completion.

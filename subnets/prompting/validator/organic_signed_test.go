@@ -1,14 +1,20 @@
 package validator
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"testing"
 	"time"
 
+	"github.com/gotensor/gotensor/axon"
+	"github.com/gotensor/gotensor/axon/axontest"
+	"github.com/gotensor/gotensor/dendrite"
 	"github.com/gotensor/gotensor/keys"
+	"github.com/gotensor/gotensor/subnets/prompting/miner"
 	"github.com/gotensor/gotensor/subnets/prompting/protocol"
 	"github.com/gotensor/gotensor/synapse"
 )
@@ -135,5 +141,83 @@ func TestOrganicRequireSigned(t *testing.T) {
 	v.scoreOrganic(context.Background(), organicItem{s: s, signer: gw.SS58()}, hotkeys)
 	if sc, ok := got[1]; !ok || sc.Score != 0 || len(got) != 2 {
 		t.Errorf("scored %+v; want the failed mark scored 0", got)
+	}
+}
+
+// fixedBackend answers every Chat with its text.
+type fixedBackend string
+
+func (f fixedBackend) Complete(context.Context, *protocol.Chat) (string, string, error) {
+	return string(f), "fixed", nil
+}
+
+// streamedAnswer asks a real prompting miner that streams text (axon.HandleStream over
+// HTTP) through a dendrite that verifies, as the gateway does with StreamMiners and
+// SignedAnswers, and returns the answer as the gateway forwards it: the stream's proof.
+func streamedAnswer(t *testing.T, gw, m *keys.Keypair, uid uint16, msgs []protocol.Message, text, claimed string) protocol.OrganicAnswer {
+	t.Helper()
+	cfg := axon.TestConfig()
+	cfg.Logger = slog.New(slog.DiscardHandler)
+	a, err := axon.New(m, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := axon.HandleStream(a, miner.StreamHandler(fixedBackend(text))); err != nil {
+		t.Fatal(err)
+	}
+	info := axontest.Start(t, a)
+	d, err := dendrite.New(gw, dendrite.Config{VerifyResponses: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	st, err := d.Stream(t.Context(), info, &protocol.Chat{Messages: msgs, Stream: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := io.Copy(io.Discard, st); err != nil {
+		t.Fatal(err)
+	}
+	p := st.Proof()
+	if p == nil {
+		t.Fatal("a signed stream without a proof")
+	}
+	return protocol.OrganicAnswer{UID: uid, Hotkey: m.SS58(), Completion: claimed, LatencyMS: 10,
+		Signed: &protocol.SignedAnswer{Nonce: p.Nonce, UUID: p.UUID, Dendrite: p.Dendrite, Body: p.Body, Signature: hex.EncodeToString(p.Signature)}}
+}
+
+// A streamed answer's proof holds the raw events; the validator scores the completion they
+// carry, whatever the gateway claims, and drops an altered one.
+func TestOrganicSignedStreamedAnswers(t *testing.T) {
+	gw := mustKey(t, "//Ferdie/gateway")
+	m := []*keys.Keypair{mustKey(t, "//Alice/m0"), mustKey(t, "//Alice/m1"), mustKey(t, "//Alice/m2"), mustKey(t, "//Alice/m3")}
+	hotkeys := []string{m[0].SS58(), m[1].SS58(), m[2].SS58(), m[3].SS58()}
+	msgs := sample().Messages // "What is 2 - 1 - 1?": the answer is 0
+	right := streamedAnswer(t, gw, m[0], 0, msgs, "0", "the gateway says this is wrong")
+	wrong := streamedAnswer(t, gw, m[1], 1, msgs, "7", "0")
+	flipped := streamedAnswer(t, gw, m[2], 2, msgs, "0", "0")
+	i := bytes.Index(flipped.Signed.Body, []byte(`"0"`))
+	flipped.Signed.Body[i+1] = '1'
+	unsigned := streamedAnswer(t, gw, m[3], 3, msgs, "0", "0")
+	unsigned.Signed = nil
+	if !protocol.IsStreamedBody(right.Signed.Body) {
+		t.Fatalf("a stream's proof body %q does not read as a stream", right.Signed.Body)
+	}
+	s := protocol.OrganicSample{Netuid: 2, Messages: msgs, Answers: []protocol.OrganicAnswer{right, wrong, flipped, unsigned}}
+
+	v, got := scorer(t, OrganicConfig{RequireSigned: true})
+	v.scoreOrganic(context.Background(), organicItem{s: s, signer: gw.SS58()}, hotkeys)
+	if sc, ok := got[0]; !ok || sc.Score < 0.9 || sc.Answer != "0" {
+		t.Errorf("signed right stream, claimed wrong: %+v %v; want it scored from the stream", sc, ok)
+	}
+	if sc, ok := got[1]; !ok || sc.Score != 0 || sc.Answer != "7" {
+		t.Errorf("signed wrong stream, claimed right: %+v %v; want 0 from the stream", sc, ok)
+	}
+	if sc, ok := got[2]; ok {
+		t.Errorf("an altered stream was scored: %+v", sc)
+	}
+	if st := v.OrganicStats(); st.Scored != 2 || st.BadProof != 1 || st.Unsigned != 1 {
+		t.Errorf("stats %+v: want 2 scored, 1 bad proof, 1 unsigned", st)
 	}
 }
