@@ -374,6 +374,7 @@ func (c *call) runStream(ctx context.Context, rt *route, syn synapse.Synapse) {
 	rc := http.NewResponseController(c.w)
 	_ = rc.SetWriteDeadline(c.req.Deadline.Add(time.Second)) // a slow reader cannot hold the handler
 	sign := c.r.Header.Get(synapse.HeaderSignResponse) == "1"
+	requestHash := syn.SynapseBase().ComputedBodyHash // the received body's, checked; the handler may not change what is signed
 	st := &Stream{w: c.w, rc: rc, begin: func() {
 		c.fillSuccess(syn)
 		h := c.w.Header()
@@ -394,7 +395,7 @@ func (c *call) runStream(ctx context.Context, rt *route, syn synapse.Synapse) {
 		st.start() // an empty stream still answers 200
 		if sign && st.err == nil {
 			d := &c.req.Dendrite
-			sig, serr := c.a.hotkey.Sign(signatureMessageOfSum(d.Nonce, d.Hotkey, c.a.ss58, d.UUID, st.sum.Sum(nil)))
+			sig, serr := c.a.hotkey.Sign(synapse.StreamSignatureMessage(d.Nonce, d.Hotkey, c.a.ss58, d.UUID, requestHash, [32]byte(st.sum.Sum(nil))))
 			if serr == nil {
 				c.w.Header().Set(synapse.HeaderResponseSignature, "0x"+hex.EncodeToString(sig)) // the trailer
 			} else {

@@ -3,12 +3,9 @@ package axon
 import (
 	"bytes"
 	"crypto/sha3"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"strings"
-
-	"github.com/gotensor/gotensor/synapse"
 )
 
 // Stream is the response of a streaming synapse (reference §2.7): status 200, content type
@@ -79,12 +76,4 @@ func (s *Stream) start() {
 		s.started = true
 		s.begin()
 	}
-}
-
-// signatureMessageOfSum is synapse.ResponseSignatureMessage for a body known by its
-// SHA3-256 sum: the message of an empty body with its hash replaced, so the format stays
-// the synapse package's own.
-func signatureMessageOfSum(nonce int64, dendriteHotkey, axonHotkey, uuid string, sum []byte) []byte {
-	m := synapse.ResponseSignatureMessage(nonce, dendriteHotkey, axonHotkey, uuid, nil)
-	return hex.AppendEncode(m[:len(m)-hex.EncodedLen(len(sum))], sum)
 }

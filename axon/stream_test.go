@@ -3,6 +3,7 @@ package axon_test
 import (
 	"bufio"
 	"context"
+	"crypto/sha3"
 	"errors"
 	"fmt"
 	"io"
@@ -97,7 +98,8 @@ func TestStream(t *testing.T) {
 }
 
 // A dendrite that asks for a signed answer gets the streamed body's signature in the
-// trailer, over the same message as a plain answer's; a stream that fails gets none.
+// trailer, over synapse.StreamSignatureMessage (the request's body hash and the stream's);
+// a stream that fails gets none.
 func TestStreamSigned(t *testing.T) {
 	axontest.CheckLeaks(t)
 	_, ax := newAxon(t, nil, func(a *axon.Axon) {
@@ -106,9 +108,11 @@ func TestStreamSigned(t *testing.T) {
 		}
 	})
 	c := newClient(t, alice, ax, "")
+	var requestHash string // the last request's computed_body_hash
 	send := func(n int, sign bool) (*Tokens, *http.Response, []byte, error) {
 		syn := &Tokens{Dummy{DummyInput: n}}
 		body, h := c.prepare(syn, synapse.RequestOptions{})
+		requestHash = h[synapse.HeaderBodyHash][0]
 		req, _ := http.NewRequest(http.MethodPost, "http://"+ax.Addr()+"/Tokens", strings.NewReader(string(body)))
 		for k, v := range h {
 			req.Header[k] = v
@@ -124,10 +128,11 @@ func TestStreamSigned(t *testing.T) {
 		b, err := io.ReadAll(resp.Body)
 		return syn, resp, b, err
 	}
-	verifies := func(syn *Tokens, body []byte, sig string) bool {
+	verifies := func(syn *Tokens, reqHash string, body []byte, sig string) bool {
 		s, err := keys.ParseSignature(sig)
 		d := syn.Dendrite
-		return err == nil && keys.Verify(ferdie.Public(), synapse.ResponseSignatureMessage(d.Nonce, d.Hotkey, ferdie.SS58(), d.UUID, body), s)
+		msg := synapse.StreamSignatureMessage(d.Nonce, d.Hotkey, ferdie.SS58(), d.UUID, reqHash, sha3.Sum256(body))
+		return err == nil && keys.Verify(ferdie.Public(), msg, s)
 	}
 
 	for _, n := range []int{3, 0} { // an empty stream is signed too
@@ -136,11 +141,14 @@ func TestStreamSigned(t *testing.T) {
 			t.Fatalf("n=%d: %d %v", n, resp.StatusCode, err)
 		}
 		sig := resp.Trailer.Get(synapse.HeaderResponseSignature)
-		if !verifies(syn, b, sig) {
+		if !verifies(syn, requestHash, b, sig) {
 			t.Fatalf("n=%d: trailer %q does not sign the streamed body %q", n, sig, b)
 		}
-		if n > 0 && verifies(syn, b[1:], sig) {
+		if n > 0 && verifies(syn, requestHash, b[1:], sig) {
 			t.Fatal("the signature verifies for another body")
+		}
+		if verifies(syn, synapse.EmptyBodyHash, b, sig) {
+			t.Fatal("the signature verifies for another request")
 		}
 	}
 

@@ -49,8 +49,9 @@ type Config struct {
 	// destinations. Empty means "dendrite.Config.RefusePrivate off".
 	PrivateSetting string
 	// VerifyResponses asks axons to sign their answers (a Gotensor extension) and refuses a
-	// 200 answer not signed by the axon's hotkey with status 401. Python axons do not sign:
-	// leave it off for them.
+	// 200 answer not signed by the axon's hotkey with status 401; a stream's signature comes
+	// in a trailer at its end, and a stream without a good one ends with 401. Python axons
+	// do not sign: leave it off for them.
 	VerifyResponses bool
 
 	// MaxConnsPerHost caps connections to one axon. Zero means 8.

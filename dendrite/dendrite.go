@@ -272,7 +272,12 @@ type exchange struct {
 	timeout  time.Duration
 	deadline time.Time
 	sent     synapse.TerminalInfo // our Dendrite terminal info, as signed
-	proof    **ResponseProof      // where a verified answer's proof goes; nil: not wanted
+	// signedStream: a stream whose signature will be checked; send then keeps the request's
+	// computed_body_hash in requestHash, which the signature covers
+	// (synapse.StreamSignatureMessage).
+	signedStream bool
+	requestHash  string
+	proof        **ResponseProof // where a verified answer's proof goes; nil: not wanted
 }
 
 // send signs and posts the request and returns the response, whose body the caller closes.
@@ -290,6 +295,13 @@ func (x *exchange) send(ctx context.Context) (*http.Response, error) {
 		return nil, &prepareError{err}
 	}
 	x.sent = x.syn.SynapseBase().Dendrite
+	if x.signedStream {
+		if v := h[synapse.HeaderBodyHash]; len(v) > 0 {
+			x.requestHash = v[0]
+		} else if x.requestHash, err = synapse.BodyHash(x.syn); err != nil { // Epistula sends no hash header
+			return nil, &prepareError{err}
+		}
+	}
 	host := x.axon.Addr()
 	if d.cfg.ExternalIP != "" && x.axon.IP == d.cfg.ExternalIP {
 		host = net.JoinHostPort("127.0.0.1", fmt.Sprint(x.axon.Port))

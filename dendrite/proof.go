@@ -2,6 +2,7 @@ package dendrite
 
 import (
 	"context"
+	"crypto/sha3"
 	"errors"
 	"fmt"
 
@@ -15,13 +16,29 @@ import (
 // synapse.ResponseSignatureMessage of them. Whoever holds it can check, without trusting
 // whoever passed it on, that the axon's hotkey sent Body in answer to that dendrite's
 // request.
+//
+// A streamed answer's proof (Stream.Proof) has RequestHash set: the request's
+// computed_body_hash, and the signature is over synapse.StreamSignatureMessage, with Body
+// the raw streamed bytes. A JSON answer repeats its request, but a stream does not, so the
+// hash is what ties the stream to what was asked: a checker recomputes it from the request
+// it was told of (synapse.BodyHash) and compares.
 type ResponseProof struct {
-	Nonce     int64
-	UUID      string
-	Dendrite  string // the dendrite's hotkey, SS58
-	Axon      string // the axon's hotkey, SS58
-	Body      []byte
-	Signature []byte // sr25519, 64 bytes
+	Nonce       int64
+	UUID        string
+	Dendrite    string // the dendrite's hotkey, SS58
+	Axon        string // the axon's hotkey, SS58
+	RequestHash string // a stream's request computed_body_hash; "" for a JSON answer
+	Body        []byte
+	Signature   []byte // sr25519, 64 bytes
+}
+
+// Message returns what the axon signed: synapse.ResponseSignatureMessage of p's fields, or
+// synapse.StreamSignatureMessage for a streamed answer (RequestHash set).
+func (p *ResponseProof) Message() []byte {
+	if p.RequestHash != "" {
+		return synapse.StreamSignatureMessage(p.Nonce, p.Dendrite, p.Axon, p.UUID, p.RequestHash, sha3.Sum256(p.Body))
+	}
+	return synapse.ResponseSignatureMessage(p.Nonce, p.Dendrite, p.Axon, p.UUID, p.Body)
 }
 
 // ErrProof: a ResponseProof does not verify.
@@ -36,7 +53,7 @@ func (p *ResponseProof) Verify() error {
 	if _, err := keys.ParseSS58(p.Dendrite); err != nil {
 		return fmt.Errorf("%w: the dendrite hotkey %q is not an SS58 address", ErrProof, p.Dendrite)
 	}
-	if !keys.Verify(axon, synapse.ResponseSignatureMessage(p.Nonce, p.Dendrite, p.Axon, p.UUID, p.Body), p.Signature) {
+	if !keys.Verify(axon, p.Message(), p.Signature) {
 		return fmt.Errorf("%w: the signature is not the axon %s's over this answer", ErrProof, p.Axon)
 	}
 	return nil

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha3"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -70,7 +69,8 @@ func (d *Dendrite) Stream(ctx context.Context, axon synapse.AxonInfo, syn synaps
 	}
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
-	x := &exchange{d: d, t: t, axon: axon, syn: syn, start: start, timeout: timeout, deadline: start.Add(timeout)}
+	x := &exchange{d: d, t: t, axon: axon, syn: syn, start: start, timeout: timeout, deadline: start.Add(timeout),
+		signedStream: d.cfg.VerifyResponses}
 	stopEarly := context.AfterFunc(d.stop, cancel)
 	if err := d.acquire(ctx); err != nil {
 		stopEarly()
@@ -174,21 +174,14 @@ func (s *Stream) checkTrailer() error {
 		return x.finish(synapse.StatusNotVerified, fmt.Sprintf("Failed verification: the axon %s did not sign its stream (no %s trailer; Python axons never sign, call them without VerifyResponses)", x.axon.Hotkey, synapse.HeaderResponseSignature))
 	}
 	sig, err := keys.ParseSignature(v)
-	msg := signatureMessageOfSum(x.sent.Nonce, x.sent.Hotkey, x.axon.Hotkey.SS58(), x.sent.UUID, s.sum.Sum(nil))
+	msg := synapse.StreamSignatureMessage(x.sent.Nonce, x.sent.Hotkey, x.axon.Hotkey.SS58(), x.sent.UUID, x.requestHash, [32]byte(s.sum.Sum(nil)))
 	if err != nil || !x.d.verifiers.Verify(x.axon.Hotkey, msg, sig) {
 		return x.finish(synapse.StatusNotVerified, fmt.Sprintf("Failed verification: the stream is not signed by the axon's hotkey %s", x.axon.Hotkey))
 	}
-	s.proof = &ResponseProof{Nonce: x.sent.Nonce, UUID: x.sent.UUID, Dendrite: x.sent.Hotkey, Axon: x.axon.Hotkey.SS58(), Body: s.kept, Signature: sig}
+	s.proof = &ResponseProof{Nonce: x.sent.Nonce, UUID: x.sent.UUID, Dendrite: x.sent.Hotkey, Axon: x.axon.Hotkey.SS58(),
+		RequestHash: x.requestHash, Body: s.kept, Signature: sig}
 	s.kept = nil // the proof owns it now
 	return nil
-}
-
-// signatureMessageOfSum is synapse.ResponseSignatureMessage for a body known by its
-// SHA3-256 sum: the message of an empty body with its hash replaced, so the format stays
-// the synapse package's own.
-func signatureMessageOfSum(nonce int64, dendriteHotkey, axonHotkey, uuid string, sum []byte) []byte {
-	m := synapse.ResponseSignatureMessage(nonce, dendriteHotkey, axonHotkey, uuid, nil)
-	return hex.AppendEncode(m[:len(m)-hex.EncodedLen(len(sum))], sum)
 }
 
 func (s *Stream) errOrEOF() error {

@@ -37,7 +37,8 @@ func OrganicSampleOf(s Sample) (protocol.OrganicSample, bool) {
 	if !ok {
 		return protocol.OrganicSample{}, false
 	}
-	out := protocol.OrganicSample{Netuid: s.Netuid, Messages: slices.Clone(req.Messages), MaxTokens: req.MaxTokens, Temperature: req.Temperature, Seed: req.Seed}
+	out := protocol.OrganicSample{Netuid: s.Netuid, Messages: slices.Clone(req.Messages), MaxTokens: req.MaxTokens, Temperature: req.Temperature, Seed: req.Seed,
+		ModelHint: req.ModelHint, Stream: req.Stream}
 	for _, a := range s.Answers {
 		resp, _ := a.Response.(*protocol.Chat)
 		if resp == nil || errors.Is(a.Err, context.Canceled) {
@@ -54,7 +55,8 @@ func OrganicSampleOf(s Sample) (protocol.OrganicSample, bool) {
 		}
 		if p := a.Proof; p != nil {
 			// The miner's signed answer, an empty one included: the validator scores it.
-			oa.Signed = &protocol.SignedAnswer{Nonce: p.Nonce, UUID: p.UUID, Dendrite: p.Dendrite, Body: p.Body, Signature: hex.EncodeToString(p.Signature)}
+			oa.Signed = &protocol.SignedAnswer{Nonce: p.Nonce, UUID: p.UUID, Dendrite: p.Dendrite, RequestHash: p.RequestHash,
+				Body: p.Body, Signature: hex.EncodeToString(p.Signature)}
 		}
 		out.Answers = append(out.Answers, oa)
 	}

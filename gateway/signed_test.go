@@ -13,6 +13,7 @@ import (
 	"github.com/gotensor/gotensor/gateway"
 	"github.com/gotensor/gotensor/keys"
 	"github.com/gotensor/gotensor/subnets/prompting/protocol"
+	"github.com/gotensor/gotensor/synapse"
 )
 
 // With SignedAnswers the organic sample carries each answering miner's signature over its
@@ -118,9 +119,14 @@ func TestSignedStreamedAnswersInOrganicSample(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p := dendrite.ResponseProof{Nonce: a.Signed.Nonce, UUID: a.Signed.UUID, Dendrite: a.Signed.Dendrite, Axon: a.Hotkey, Body: a.Signed.Body, Signature: sig}
+		p := dendrite.ResponseProof{Nonce: a.Signed.Nonce, UUID: a.Signed.UUID, Dendrite: a.Signed.Dendrite, Axon: a.Hotkey,
+			RequestHash: a.Signed.RequestHash, Body: a.Signed.Body, Signature: sig}
 		if err := p.Verify(); err != nil || p.Dendrite != nw.gatewayHotkey.SS58() {
 			t.Fatalf("stream %v: the forwarded stream proof (dendrite %s) does not verify: %v", stream, p.Dendrite, err)
+		}
+		// The stream is bound to the request the sample describes.
+		if want, err := synapse.BodyHash(o.Request()); err != nil || p.RequestHash != want {
+			t.Fatalf("stream %v: proof's request hash %q, the sample's request hashes to %q (%v)", stream, p.RequestHash, want, err)
 		}
 		text, err := protocol.StreamedCompletion(a.Signed.Body)
 		if !protocol.IsStreamedBody(a.Signed.Body) || err != nil || text != "echo hello there " || text != a.Completion {

@@ -35,3 +35,21 @@ func ResponseSignatureMessage(nonce int64, dendriteHotkey, axonHotkey, uuid stri
 	b = append(b, '.')
 	return hex.AppendEncode(b, sum[:])
 }
+
+// StreamSignatureMessage is what an axon signs for a signed streamed answer, at its end:
+// "stream:{nonce}.{dendrite_hotkey}.{axon_hotkey}.{uuid}.{request_body_hash}.{sha3_256_hex(stream)}".
+// A streamed answer does not repeat the request as a JSON answer does, so the request's
+// computed_body_hash (which the dendrite signed and the axon checked) binds the stream to
+// what was asked; the "stream:" prefix keeps it from reading as a ResponseSignatureMessage,
+// which starts with the nonce's digits. streamSum is the SHA3-256 of every body byte sent.
+func StreamSignatureMessage(nonce int64, dendriteHotkey, axonHotkey, uuid, requestBodyHash string, streamSum [32]byte) []byte {
+	b := make([]byte, 0, 7+20+48+48+len(uuid)+len(requestBodyHash)+64+5)
+	b = append(b, "stream:"...)
+	b = strconv.AppendInt(b, nonce, 10)
+	for _, f := range []string{dendriteHotkey, axonHotkey, uuid, requestBodyHash} {
+		b = append(b, '.')
+		b = append(b, f...)
+	}
+	b = append(b, '.')
+	return hex.AppendEncode(b, streamSum[:])
+}

@@ -68,7 +68,16 @@ type OrganicSample struct {
 	MaxTokens   int             `json:"max_tokens,omitempty"`
 	Temperature float64         `json:"temperature,omitempty"`
 	Seed        int64           `json:"seed,omitempty"`
+	ModelHint   string          `json:"model_hint,omitempty"`
+	Stream      bool            `json:"stream,omitempty"`
 	Answers     []OrganicAnswer `json:"answers"`
+}
+
+// Request returns the Chat request the sample says miners were sent: its hashed fields
+// (Chat.RequiredHashFields), from which a streamed answer's RequestHash is recomputed.
+func (s OrganicSample) Request() *Chat {
+	return &Chat{Messages: s.Messages, MaxTokens: s.MaxTokens, Temperature: s.Temperature, Seed: s.Seed,
+		ModelHint: s.ModelHint, Stream: s.Stream}
 }
 
 // OrganicAnswer is one miner's outcome for an OrganicSample.
@@ -91,10 +100,17 @@ type OrganicAnswer struct {
 // signing synapse.ResponseSignatureMessage(Nonce, Dendrite, Hotkey, UUID, Body), where
 // Nonce and UUID are the request's, Dendrite is the SS58 hotkey that called the miner (the
 // gateway's) and Body is the miner's JSON Chat answer exactly as sent.
+//
+// A streamed answer has RequestHash, the request's computed_body_hash, and Body is the raw
+// streamed events; the signature is over synapse.StreamSignatureMessage(Nonce, Dendrite,
+// Hotkey, UUID, RequestHash, SHA3-256(Body)). The stream does not repeat the request, so
+// the validator recomputes RequestHash from the sample (OrganicSample.Request) to know the
+// stream answers the sample's messages.
 type SignedAnswer struct {
-	Nonce     int64  `json:"nonce"`
-	UUID      string `json:"uuid"`
-	Dendrite  string `json:"dendrite"`
-	Body      []byte `json:"body"`      // base64 in JSON
-	Signature string `json:"signature"` // hex, with or without 0x
+	Nonce       int64  `json:"nonce"`
+	UUID        string `json:"uuid"`
+	Dendrite    string `json:"dendrite"`
+	RequestHash string `json:"request_hash,omitempty"`
+	Body        []byte `json:"body"`      // base64 in JSON
+	Signature   string `json:"signature"` // hex, with or without 0x
 }

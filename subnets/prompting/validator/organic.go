@@ -2,6 +2,7 @@ package validator
 
 import (
 	"context"
+	"crypto/sha3"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -45,8 +46,8 @@ type OrganicConfig struct {
 	// failed marks included: the gateway then decides nothing about a miner's score, since
 	// it could otherwise report good answers as failed. Turn it on when the gateway runs
 	// with signed answers (its Config.SignedAnswers) and every miner is a Gotensor axon.
-	// Streamed answers (the gateway's StreamMiners) are signed too, but their events do not
-	// repeat the request: which messages a stream answered is still the gateway's word.
+	// Streamed answers (the gateway's StreamMiners) are signed too, over the request's body
+	// hash, which must be that of the sample's request.
 	RequireSigned bool
 	// Ready, when set, receives the address the server listens on.
 	Ready func(addr string)
@@ -362,13 +363,26 @@ func (v *Validator) verifySigned(s protocol.OrganicSample, a protocol.OrganicAns
 	if err != nil {
 		return "", err
 	}
-	if !keys.Verify(hk, synapse.ResponseSignatureMessage(p.Nonce, p.Dendrite, a.Hotkey, p.UUID, p.Body), sig) {
+	streamed := protocol.IsStreamedBody(p.Body)
+	msg := synapse.ResponseSignatureMessage(p.Nonce, p.Dendrite, a.Hotkey, p.UUID, p.Body)
+	if streamed {
+		// A streamed answer does not repeat the request; its signature covers the request's
+		// body hash instead, which must be that of the request the sample describes.
+		want, err := synapse.BodyHash(s.Request())
+		if err != nil {
+			return "", fmt.Errorf("the sample's request cannot be hashed: %v", err)
+		}
+		if p.RequestHash != want {
+			return "", errors.New("the signed stream answers another request than the sample's (request_hash differs)")
+		}
+		msg = synapse.StreamSignatureMessage(p.Nonce, p.Dendrite, a.Hotkey, p.UUID, p.RequestHash, sha3.Sum256(p.Body))
+	}
+	if !keys.Verify(hk, msg, sig) {
 		return "", fmt.Errorf("the signature is not %s's over the body", a.Hotkey)
 	}
 	var completion *string
-	if protocol.IsStreamedBody(p.Body) {
-		// A streamed answer: its raw events, read as the gateway relayed them. They do not
-		// repeat the request, so which messages they answer is the sample's word.
+	if streamed {
+		// A streamed answer: its raw events, read as the gateway relayed them.
 		text, err := protocol.StreamedCompletion(p.Body)
 		if err != nil {
 			return "", fmt.Errorf("the signed stream is not a streamed Chat answer: %v", err)

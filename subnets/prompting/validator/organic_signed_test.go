@@ -184,7 +184,8 @@ func streamedAnswer(t *testing.T, gw, m *keys.Keypair, uid uint16, msgs []protoc
 		t.Fatal("a signed stream without a proof")
 	}
 	return protocol.OrganicAnswer{UID: uid, Hotkey: m.SS58(), Completion: claimed, LatencyMS: 10,
-		Signed: &protocol.SignedAnswer{Nonce: p.Nonce, UUID: p.UUID, Dendrite: p.Dendrite, Body: p.Body, Signature: hex.EncodeToString(p.Signature)}}
+		Signed: &protocol.SignedAnswer{Nonce: p.Nonce, UUID: p.UUID, Dendrite: p.Dendrite, RequestHash: p.RequestHash,
+			Body: p.Body, Signature: hex.EncodeToString(p.Signature)}}
 }
 
 // A streamed answer's proof holds the raw events; the validator scores the completion they
@@ -204,7 +205,7 @@ func TestOrganicSignedStreamedAnswers(t *testing.T) {
 	if !protocol.IsStreamedBody(right.Signed.Body) {
 		t.Fatalf("a stream's proof body %q does not read as a stream", right.Signed.Body)
 	}
-	s := protocol.OrganicSample{Netuid: 2, Messages: msgs, Answers: []protocol.OrganicAnswer{right, wrong, flipped, unsigned}}
+	s := protocol.OrganicSample{Netuid: 2, Messages: msgs, Stream: true, Answers: []protocol.OrganicAnswer{right, wrong, flipped, unsigned}}
 
 	v, got := scorer(t, OrganicConfig{RequireSigned: true})
 	v.scoreOrganic(context.Background(), organicItem{s: s, signer: gw.SS58()}, hotkeys)
@@ -219,5 +220,18 @@ func TestOrganicSignedStreamedAnswers(t *testing.T) {
 	}
 	if st := v.OrganicStats(); st.Scored != 2 || st.BadProof != 1 || st.Unsigned != 1 {
 		t.Errorf("stats %+v: want 2 scored, 1 bad proof, 1 unsigned", st)
+	}
+
+	// A gateway that attaches a miner's signed stream to another prompt: the stream's
+	// signature covers the request's hash, which is not the sample's, so it is dropped.
+	other := streamedAnswer(t, gw, m[0], 0, []protocol.Message{{Role: "user", Content: "What is 3 + 4?"}}, "0", "0")
+	v2, got2 := scorer(t, OrganicConfig{RequireSigned: true})
+	v2.scoreOrganic(context.Background(), organicItem{s: protocol.OrganicSample{Netuid: 2, Messages: msgs, Stream: true,
+		Answers: []protocol.OrganicAnswer{other}}, signer: gw.SS58()}, hotkeys)
+	if sc, ok := got2[0]; ok {
+		t.Errorf("a stream answering another prompt was scored for this one: %+v", sc)
+	}
+	if st := v2.OrganicStats(); st.BadProof != 1 {
+		t.Errorf("stats %+v: want the moved stream counted as a bad proof", st)
 	}
 }
