@@ -391,9 +391,15 @@ func (c *call) runStream(ctx context.Context, rt *route, syn synapse.Synapse) {
 		st.sum = sha3.New256()
 	}
 	err := safeStream(ctx, rt, syn, st)
+	if err == nil && st.err != nil {
+		// The handler ignored a failed write (Send's error): the caller is gone or too slow,
+		// and its stream is cut, unsigned; say so rather than "stream done".
+		c.finish(499, "stream cut: "+clip(st.err.Error(), 200))
+		return
+	}
 	if err == nil {
 		st.start() // an empty stream still answers 200
-		if sign && st.err == nil {
+		if sign {
 			d := &c.req.Dendrite
 			sig, serr := c.a.hotkey.Sign(synapse.StreamSignatureMessage(d.Nonce, d.Hotkey, c.a.ss58, d.UUID, requestHash, [32]byte(st.sum.Sum(nil))))
 			if serr == nil {
