@@ -247,9 +247,23 @@ func (v *Validator) stepOnce(ctx context.Context, forward bool) error {
 		}
 		return v.saveState()
 	}
+	synced := time.Now()
 	if err := v.forward(ctx, uid); err != nil && ctx.Err() == nil {
 		v.log.Warn("forward failed; scores unchanged", "step", v.step, "err", err)
 		v.health.update(func(h *Health) { h.Error = err.Error() })
+	}
+	if ctx.Err() == nil && time.Since(synced) > revealPoll {
+		// A slow step (miners answering late or never) left the metagraph behind the
+		// chain: the weights decision needs the current block and last_update.
+		switch u, changed, err := syncMetagraph(ctx, v.mg, v.hotkey.Public(), v.health); {
+		case errors.Is(err, ErrNotRegistered):
+			return err
+		case err == nil:
+			uid = u
+			if changed {
+				v.resync()
+			}
+		}
 	}
 	if ctx.Err() == nil {
 		v.weights(ctx, uid)
@@ -288,18 +302,65 @@ func (v *Validator) forward(ctx context.Context, self uint16) error {
 		r.Axons[i], _ = v.mg.Axon(uid)
 	}
 	start := time.Now()
-	rewards, err := v.fwd.Forward(ctx, r)
+	rewards, err := v.runForward(ctx, r)
 	if err != nil {
 		return err
 	}
 	if len(rewards) != len(uids) {
 		return fmt.Errorf("neuron: Forward returned %d rewards for %d uids", len(rewards), len(uids))
 	}
-	v.scores.Update(uids, rewards)
+	// A uid whose hotkey changed while the step ran (runForward resyncs) scores nothing.
+	now := v.mg.Data()
+	kept, keptRewards := uids[:0:0], rewards[:0:0]
+	for i, uid := range uids {
+		if int(uid) < len(now.Hotkeys) && int(uid) < len(d.Hotkeys) && now.Hotkeys[uid] == d.Hotkeys[uid] {
+			kept, keptRewards = append(kept, uid), append(keptRewards, rewards[i])
+		}
+	}
+	v.scores.Update(kept, keptRewards)
 	v.step++
 	v.health.update(func(h *Health) { h.Step, h.Error = v.step, "" })
 	v.log.Debug("step", "step", r.Step, "height", d.Block, "uids", uids, "rewards", rewards, "dur", time.Since(start))
 	return nil
+}
+
+// runForward runs the Forwarder on r. While a commit waits for its reveal, it meanwhile
+// looks at the chain every revealPoll and reveals in the reveal epoch: the chain takes a
+// reveal within one epoch only, and a step held up by miners that answer slowly or never
+// (up to Neuron.Timeout) can outlast an epoch of a fast chain (localnet: about 5 s). The
+// Forwarder's goroutine touches only r; the scores stay with this one.
+func (v *Validator) runForward(ctx context.Context, r *Round) ([]float64, error) {
+	if v.wt.Pending == nil {
+		return v.fwd.Forward(ctx, r)
+	}
+	type result struct {
+		rewards []float64
+		err     error
+	}
+	done := make(chan result, 1)
+	go func() {
+		rewards, err := v.fwd.Forward(ctx, r)
+		done <- result{rewards, err}
+	}()
+	tick := time.NewTicker(min(v.cfg.Neuron.SyncInterval, revealPoll))
+	defer tick.Stop()
+	for {
+		select {
+		case res := <-done:
+			return res.rewards, res.err
+		case <-tick.C:
+			if v.wt.Pending == nil || ctx.Err() != nil {
+				continue
+			}
+			// A failed sync (deregistration included) is the next step's to report.
+			if uid, changed, err := syncMetagraph(ctx, v.mg, v.hotkey.Public(), v.health); err == nil {
+				if changed {
+					v.resync()
+				}
+				v.weights(ctx, uid)
+			}
+		}
+	}
 }
 
 // hyperparams returns the subnet's settings, read again once per tempo or after a refusal

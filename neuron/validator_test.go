@@ -464,6 +464,42 @@ func TestValidatorRevealsBetweenSteps(t *testing.T) {
 	})
 }
 
+// TestValidatorRevealsDuringSlowSteps: a miner that never answers holds every step for the
+// whole query timeout (10 s here, as by default), longer than an epoch (2 s); the validator
+// still reveals each commit in its reveal epoch, looking at the chain while the step runs.
+// Before, every reveal came after its epoch and expired, so no weights ever landed.
+func TestValidatorRevealsDuringSlowSteps(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		hot := key(t, "//Validator")
+		f := newFakeChain(t, hot.Public(), true)
+		cfg := testConfig(t)
+		cfg.Neuron.Timeout = 10 * time.Second
+		slow := neuron.ForwardFunc(func(ctx context.Context, r *neuron.Round) ([]float64, error) {
+			select { // the miner that never answers: the query ends at the timeout
+			case <-ctx.Done():
+			case <-time.After(r.Timeout):
+			}
+			return rewardMiners.Forward(ctx, r)
+		})
+		v, err := neuron.NewValidator(cfg, f, hot, slow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := runFor(t, v, 45*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		var reveals int
+		for _, s := range f.calls() {
+			if s.call == "reveal" {
+				reveals++
+			}
+		}
+		if reveals < 3 {
+			t.Fatalf("%d reveals in 45 s of 10 s steps: %+v", reveals, f.calls())
+		}
+	})
+}
+
 // TestValidatorNoticesSameHotkeyElsewhere: two validators started with one hotkey and no
 // shared state file (so no lock stops the second) both send weights; each sees the chain
 // take weights it did not send and warns, naming the cause. One validator alone never does.
