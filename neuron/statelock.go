@@ -24,7 +24,7 @@ func lockState(path string) (release func(), err error) {
 		return func() {}, nil
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("neuron: state: %w", err)
+		return nil, fmt.Errorf("neuron: state: %w; %s", err, stateFileHint)
 	}
 	lock := path + stateLockSuffix
 	release, holder, err := lockFile(lock)
@@ -37,7 +37,7 @@ func lockState(path string) (release func(), err error) {
 			ErrStateLocked, who, lock, path)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("neuron: state lock %s: %w", lock, err)
+		return nil, fmt.Errorf("neuron: state lock %s: %w; %s", lock, err, stateFileHint)
 	}
 	return release, nil
 }

@@ -546,15 +546,24 @@ func TestValidatorBadStateFile(t *testing.T) {
 		{"null", "null", "move it away"},
 		{"truncated", `{"netuid":1,"hotkey":"5`, "move it away"},
 		{"folder", "", "--neuron.state_file"},
+		{"lock file a folder", "lock", "--neuron.state_file"},
+		{"folder where its folder goes", "parent", "--neuron.state_file"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			hot := key(t, "//Validator")
 			cfg := testConfig(t)
 			cfg.Neuron.StateFile = filepath.Join(t.TempDir(), "state.json")
 			var err error
-			if tc.body == "" {
+			switch tc.body {
+			case "":
 				err = os.Mkdir(cfg.Neuron.StateFile, 0o700)
-			} else {
+			case "lock":
+				err = os.Mkdir(cfg.Neuron.StateFile+".lock", 0o700)
+			case "parent":
+				parent := filepath.Dir(cfg.Neuron.StateFile)
+				cfg.Neuron.StateFile = filepath.Join(parent, "file", "state.json")
+				err = os.WriteFile(filepath.Join(parent, "file"), nil, 0o600)
+			default:
 				err = os.WriteFile(cfg.Neuron.StateFile, []byte(tc.body), 0o600)
 			}
 			if err != nil {
