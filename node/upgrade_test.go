@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -18,10 +17,10 @@ import (
 
 	"github.com/gotensor/gotensor/chain/balances"
 	"github.com/gotensor/gotensor/chain/governance"
-	"github.com/gotensor/gotensor/chain/tx/txpb"
 	"github.com/gotensor/gotensor/client"
 	"github.com/gotensor/gotensor/internal/logtest"
 	"github.com/gotensor/gotensor/node"
+	"github.com/gotensor/gotensor/node/nodetest"
 )
 
 // setVotingPeriod rewrites a home's genesis with a shorter governance voting period.
@@ -189,21 +188,7 @@ func TestUpgradeHaltsTestnetUntilDeclared(t *testing.T) {
 		t.Fatal(err)
 	}
 	planHeight := uint64(st.Height) + period + 8
-	r, err := c.Submit(ctx, dev(t, "Alice"), client.Propose("Upgrade to "+name, "", 10*balances.RAOPerTAO,
-		&txpb.UpgradePlan{Name: name, Height: planHeight, Info: "https://example.org/subtensor-" + name}), client.SubmitOptions{Wait: client.WaitFinal})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev, _ := r.Event(governance.EventProposed)
-	id, err := strconv.ParseUint(ev["id"], 10, 64)
-	if err != nil {
-		t.Fatalf("proposed event %v: %v", ev, err)
-	}
-	for _, who := range []string{"Alice", "Bob", "Charlie"} {
-		if _, err := c.Submit(ctx, dev(t, who), client.Vote(id, txpb.VoteOption_VOTE_OPTION_YES), client.SubmitOptions{}); err != nil {
-			t.Fatalf("vote by %s: %v", who, err)
-		}
-	}
+	id := nodetest.PassUpgrade(ctx, t, c, name, planHeight, "https://example.org/subtensor-"+name)
 
 	// Every validator stops at the plan's height, logging what is needed: the app commits
 	// planHeight-1 and nothing more.
@@ -262,7 +247,7 @@ func TestUpgradeHaltsTestnetUntilDeclared(t *testing.T) {
 	for _, v := range vals {
 		v.waitHeight(ctx, t, int64(planHeight)+3)
 	}
-	r, err = vals[3].c.Submit(ctx, dev(t, "Bob"), client.Transfer(dev(t, "Dave").SS58(), balances.RAOPerTAO), client.SubmitOptions{Wait: client.WaitFinal})
+	r, err := vals[3].c.Submit(ctx, dev(t, "Bob"), client.Transfer(dev(t, "Dave").SS58(), balances.RAOPerTAO), client.SubmitOptions{Wait: client.WaitFinal})
 	if err != nil || r.Height <= int64(planHeight) {
 		t.Fatalf("transfer after the upgrade: %+v %v", r, err)
 	}

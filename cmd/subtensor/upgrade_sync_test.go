@@ -15,9 +15,6 @@ import (
 	cmtcfg "github.com/cometbft/cometbft/config"
 	"github.com/cometbft/cometbft/p2p"
 
-	"github.com/gotensor/gotensor/chain/balances"
-	"github.com/gotensor/gotensor/chain/governance"
-	"github.com/gotensor/gotensor/chain/tx/txpb"
 	"github.com/gotensor/gotensor/client"
 	"github.com/gotensor/gotensor/internal/logtest"
 	"github.com/gotensor/gotensor/node"
@@ -66,21 +63,7 @@ func TestUpgradeHaltWhileBlockSyncing(t *testing.T) {
 		t.Fatal(err)
 	}
 	plan := uint64(st.Height) + 12
-	r, err := c.Submit(ctx, devKey(t, "Alice"), client.Propose("upgrade", "", 10*balances.RAOPerTAO,
-		&txpb.UpgradePlan{Name: name, Height: plan, Info: "https://example.org/" + name}), client.SubmitOptions{Wait: client.WaitFinal})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev, _ := r.Event(governance.EventProposed)
-	id, err := strconv.ParseUint(ev["id"], 10, 64)
-	if err != nil {
-		t.Fatalf("proposed event %v: %v", ev, err)
-	}
-	for _, who := range []string{"Alice", "Bob", "Charlie"} {
-		if _, err := c.Submit(ctx, devKey(t, who), client.Vote(id, txpb.VoteOption_VOTE_OPTION_YES), client.SubmitOptions{}); err != nil {
-			t.Fatalf("vote by %s: %v", who, err)
-		}
-	}
+	nodetest.PassUpgrade(ctx, t, c, name, plan, "https://example.org/"+name)
 	waitStored(ctx, t, c, val, int64(plan)+3)
 	if gp, err := c.GovernanceParams(ctx); err != nil || gp.UpgradeName != name || gp.UpgradeHeight != plan {
 		t.Fatalf("plan: %+v %v", gp, err)

@@ -14,9 +14,6 @@ import (
 
 	cmttypes "github.com/cometbft/cometbft/types"
 
-	"github.com/gotensor/gotensor/chain/balances"
-	"github.com/gotensor/gotensor/chain/governance"
-	"github.com/gotensor/gotensor/chain/tx/txpb"
 	"github.com/gotensor/gotensor/client"
 	"github.com/gotensor/gotensor/keys"
 	"github.com/gotensor/gotensor/node"
@@ -55,18 +52,7 @@ func TestUpgradeHaltIsExplained(t *testing.T) {
 	}
 	defer c.Close()
 	plan := uint64(n.Height()) + 12
-	r, err := c.Submit(ctx, devKey(t, "Alice"), client.Propose("upgrade", "", 10*balances.RAOPerTAO,
-		&txpb.UpgradePlan{Name: name, Height: plan, Info: "https://example.org/" + name}), client.SubmitOptions{Wait: client.WaitFinal})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev, _ := r.Event(governance.EventProposed)
-	id, _ := strconv.ParseUint(ev["id"], 10, 64)
-	for _, who := range []string{"Alice", "Bob", "Charlie"} {
-		if _, err := c.Submit(ctx, devKey(t, who), client.Vote(id, txpb.VoteOption_VOTE_OPTION_YES), client.SubmitOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	nodetest.PassUpgrade(ctx, t, c, name, plan, "https://example.org/"+name)
 	if u := upgradeHalt(ctx, n); u != nil {
 		t.Fatalf("halt reported at block %d, before the plan's height %d", n.Height(), plan)
 	}

@@ -8,13 +8,19 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	cmtcfg "github.com/cometbft/cometbft/config"
 
+	"github.com/gotensor/gotensor/chain/balances"
+	"github.com/gotensor/gotensor/chain/governance"
+	"github.com/gotensor/gotensor/chain/tx/txpb"
+	"github.com/gotensor/gotensor/client"
 	"github.com/gotensor/gotensor/internal/freeport"
+	"github.com/gotensor/gotensor/keys"
 	"github.com/gotensor/gotensor/node"
 )
 
@@ -110,4 +116,36 @@ type testWriter struct{ t testing.TB }
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
+}
+
+// PassUpgrade proposes the software upgrade name at height (with info) through c and has
+// Alice, Bob and Charlie (half the localnet's issuance) vote yes; it returns the proposal
+// id once the votes are in the mempool. The plan passes when the voting period ends.
+func PassUpgrade(ctx context.Context, t testing.TB, c *client.Client, name string, height uint64, info string) uint64 {
+	t.Helper()
+	r, err := c.Submit(ctx, devKey(t, "Alice"), client.Propose("Upgrade to "+name, "", 10*balances.RAOPerTAO,
+		&txpb.UpgradePlan{Name: name, Height: height, Info: info}), client.SubmitOptions{Wait: client.WaitFinal})
+	if err != nil {
+		t.Fatalf("propose upgrade %s: %v", name, err)
+	}
+	ev, _ := r.Event(governance.EventProposed)
+	id, err := strconv.ParseUint(ev["id"], 10, 64)
+	if err != nil {
+		t.Fatalf("proposed event %v: %v", ev, err)
+	}
+	for _, who := range []string{"Alice", "Bob", "Charlie"} {
+		if _, err := c.Submit(ctx, devKey(t, who), client.Vote(id, txpb.VoteOption_VOTE_OPTION_YES), client.SubmitOptions{}); err != nil {
+			t.Fatalf("vote by %s: %v", who, err)
+		}
+	}
+	return id
+}
+
+func devKey(t testing.TB, name string) *keys.Keypair {
+	t.Helper()
+	kp, err := node.DevKey(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kp
 }
