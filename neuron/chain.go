@@ -25,6 +25,16 @@ type Chain interface {
 // deregistered (its uid went to a newer registration).
 var ErrNotRegistered = errors.New("neuron: hotkey not registered on the subnet")
 
+// ErrNoSubnet: the neuron's subnet does not exist, at start (a wrong --netuid) or because it
+// was dissolved while the neuron ran.
+var ErrNoSubnet = errors.New("neuron: subnet does not exist")
+
+// stopsNeuron says whether a metagraph sync failure ends the neuron: its hotkey or its
+// subnet is gone, which no retry mends.
+func stopsNeuron(err error) bool {
+	return errors.Is(err, ErrNotRegistered) || errors.Is(err, ErrNoSubnet)
+}
+
 func notRegistered(hotkey keys.PublicKey, netuid uint16) error {
 	return fmt.Errorf("%w: %s has no uid on subnet %d; register it with `btcli subnets register --netuid %d --wallet.name NAME --wallet.hotkey HOTKEY`",
 		ErrNotRegistered, hotkey.SS58(), netuid, netuid)

@@ -101,7 +101,8 @@ func (m *Miner) HealthHandler() http.Handler { return m.health }
 
 // Run syncs the metagraph, fails with ErrNotRegistered when the hotkey has no uid, then
 // serves the axon (publishing it, see Miner) and the health endpoint while re-syncing at
-// every new block (see Miner), until ctx ends or the hotkey is deregistered. It returns after every
+// every new block (see Miner), until ctx ends, the hotkey is deregistered or the subnet
+// dissolved (ErrNoSubnet). It returns after every
 // goroutine it started has ended: nil after a clean stop, else the first failure.
 func (m *Miner) Run(ctx context.Context) error {
 	if !m.ran.CompareAndSwap(false, true) {
@@ -164,7 +165,7 @@ func (m *Miner) Run(ctx context.Context) error {
 			}
 			at = b.Height
 		}
-		if uid, _, err := syncMetagraphAt(ctx, m.mg, m.hotkey.Public(), m.health, at); errors.Is(err, ErrNotRegistered) {
+		if uid, _, err := syncMetagraphAt(ctx, m.mg, m.hotkey.Public(), m.health, at); stopsNeuron(err) {
 			fail(err)
 		} else if err != nil && ctx.Err() == nil {
 			m.log.Warn("metagraph sync failed; retrying", "err", err)
@@ -217,6 +218,9 @@ func syncMetagraphAt(ctx context.Context, mg *metagraph.Metagraph, hotkey keys.P
 		// block before the app commits it): read the latest committed state instead.
 		changed, err = true, mg.SyncAt(ctx, 0)
 	}
+	if isNotFound(err) {
+		err = fmt.Errorf("%w: subnet %d is not on the chain (dissolved, or a wrong --netuid; see btcli subnets list): %w", ErrNoSubnet, mg.Netuid(), err)
+	}
 	if err != nil {
 		h.update(func(h *Health) { h.Error = err.Error() })
 		return 0, false, err
@@ -232,6 +236,12 @@ func syncMetagraphAt(ctx context.Context, mg *metagraph.Metagraph, hotkey keys.P
 		return 0, changed, notRegistered(hotkey, mg.Netuid())
 	}
 	return uid, changed, nil
+}
+
+// isNotFound reports the node's answer for a subnet that does not exist.
+func isNotFound(err error) bool {
+	var ce *client.ChainError
+	return errors.As(err, &ce) && ce.Codespace == "query" && ce.Code == api.QueryCodeNotFound
 }
 
 // isGone reports the node's answer for a height whose state it does not have.

@@ -256,6 +256,29 @@ func TestMinerAddressInUse(t *testing.T) {
 	}
 }
 
+// TestMinerStopsWhenSubnetDissolved: the subnet dissolved under a running miner; it stops
+// with ErrNoSubnet instead of warning at every sync.
+func TestMinerStopsWhenSubnetDissolved(t *testing.T) {
+	f := newFakeChain(t, key(t, "//Validator").Public(), false)
+	cfg := neuron.TestConfig()
+	cfg.Neuron.SyncInterval = 10 * time.Millisecond
+	m, err := neuron.NewMiner(cfg, f, key(t, "//M2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute) // a bound for a broken build, not a timing assertion
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() { errc <- m.Run(ctx) }()
+	waitHealth(t, m, func(h neuron.Health) bool { return h.UID == 2 })
+	f.mu.Lock()
+	f.dissolved = true
+	f.mu.Unlock()
+	if err := <-errc; !errors.Is(err, neuron.ErrNoSubnet) || !strings.Contains(err.Error(), "btcli subnets list") {
+		t.Fatalf("Run: %v; want ErrNoSubnet saying how to list subnets", err)
+	}
+}
+
 func TestHealthHandler(t *testing.T) {
 	f := newFakeChain(t, key(t, "//Validator").Public(), false)
 	m, err := neuron.NewMiner(neuron.TestConfig(), f, key(t, "//M2"))

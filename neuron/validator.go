@@ -141,7 +141,8 @@ func (v *Validator) HealthHandler() http.Handler { return v.health }
 // Run locks Neuron.StateFile if set (an exclusive lock on <state_file>.lock, held until Run
 // returns; ErrStateLocked when another neuron holds it) and loads it, syncs the metagraph, fails with ErrNotRegistered when
 // the hotkey has no uid, then steps every Neuron.StepInterval (see Validator) and serves
-// the health endpoint, until ctx ends or the hotkey is deregistered. It saves the state
+// the health endpoint, until ctx ends, the hotkey is deregistered or the subnet dissolved
+// (ErrNoSubnet). It saves the state
 // after each step and returns after every goroutine it started has ended: nil after a
 // clean stop, else the failure.
 func (v *Validator) Run(ctx context.Context) error {
@@ -226,12 +227,12 @@ func (v *Validator) loop(ctx context.Context) error {
 const revealPoll = time.Second
 
 // stepOnce syncs, runs a forward step when forward is set, and sees to the weights. Only a
-// deregistration or a state file that cannot be written ends the validator; other failures
-// are logged and the next step tries again.
+// deregistration, a dissolved subnet or a state file that cannot be written ends the
+// validator; other failures are logged and the next step tries again.
 func (v *Validator) stepOnce(ctx context.Context, forward bool) error {
 	uid, changed, err := syncMetagraph(ctx, v.mg, v.hotkey.Public(), v.health)
 	switch {
-	case errors.Is(err, ErrNotRegistered):
+	case stopsNeuron(err):
 		return err
 	case err != nil:
 		if ctx.Err() == nil {
@@ -256,7 +257,7 @@ func (v *Validator) stepOnce(ctx context.Context, forward bool) error {
 		// A slow step (miners answering late or never) left the metagraph behind the
 		// chain: the weights decision needs the current block and last_update.
 		switch u, changed, err := syncMetagraph(ctx, v.mg, v.hotkey.Public(), v.health); {
-		case errors.Is(err, ErrNotRegistered):
+		case stopsNeuron(err):
 			return err
 		case err == nil:
 			uid = u

@@ -48,6 +48,7 @@ type fakeChain struct {
 	refuseNext   string // refuse the next weights call with this chain error name
 	fetches      int    // Metagraph calls
 	frozen       uint64 // when set, the head stays at this block
+	dissolved    bool   // the subnet is gone: metagraph queries answer not found
 }
 
 type fakeCommit struct {
@@ -101,6 +102,9 @@ func (f *fakeChain) Metagraph(_ context.Context, netuid uint16, h int64, _ bool)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.fetches++
+	if f.dissolved {
+		return api.Metagraph{}, &client.ChainError{Codespace: "query", Code: api.QueryCodeNotFound, Log: fmt.Sprintf("subnet %d does not exist", netuid)}
+	}
 	if h == 0 {
 		h = int64(f.height())
 	}
@@ -578,4 +582,28 @@ func TestValidatorBadStateFile(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestValidatorStopsWhenSubnetDissolved: the subnet dissolved under a running validator; it
+// stops with ErrNoSubnet instead of retrying (and warning) every step.
+func TestValidatorStopsWhenSubnetDissolved(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		hot := key(t, "//Validator")
+		f := newFakeChain(t, hot.Public(), false)
+		v, err := neuron.NewValidator(testConfig(t), f, hot, rewardMiners)
+		if err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			time.Sleep(3 * time.Second)
+			f.mu.Lock()
+			f.dissolved = true
+			f.mu.Unlock()
+		}()
+		start := time.Now()
+		err = runFor(t, v, time.Minute)
+		if !errors.Is(err, neuron.ErrNoSubnet) || !strings.Contains(err.Error(), "btcli subnets list") || time.Since(start) > 4*time.Second {
+			t.Fatalf("Run returned %v after %v", err, time.Since(start))
+		}
+	})
 }
