@@ -106,7 +106,11 @@ func New(cfg Config) (*Client, error) {
 	tr := &http.Transport{
 		DialContext:         (&net.Dialer{Timeout: 3 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		MaxIdleConnsPerHost: 64,
-		IdleConnTimeout:     90 * time.Second,
+		// CometBFT's RPC server closes a connection idle for its read timeout (10 s by
+		// default; it sets no idle timeout). Kept longer here, an idle connection would be
+		// reused after the server closed it, and the call would fail with EOF and a retry
+		// warning after every pause of 10 s or more.
+		IdleConnTimeout: idleConnTimeout,
 	}
 	hc := &http.Client{Transport: tr, Timeout: cfg.Timeout}
 	c := &Client{cfg: cfg, log: l, transport: tr, hc: hc, nonces: nonceManager{next: map[string]uint64{}}}
@@ -119,6 +123,10 @@ func New(cfg Config) (*Client, error) {
 	}
 	return c, nil
 }
+
+// idleConnTimeout is how long an idle connection to a node is kept: under the RPC server's
+// read timeout, which closes idle connections on its side.
+const idleConnTimeout = 5 * time.Second
 
 // Close releases idle connections.
 func (c *Client) Close() error {
