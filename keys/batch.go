@@ -110,7 +110,7 @@ func batchHolds(batch []SignedMessage, items []batchItem) bool {
 	scalars := make([]*r255.Scalar, 0, len(items)+4)
 	points := make([]*r255.Element, 0, len(items)+4)
 	sumS := r255.NewScalar()
-	// keyIndex maps a key to its term in scalars/points; batches hold few distinct keys
+	// keyTerms locate each key's term in scalars/points; batches hold few distinct keys
 	// (one per calling validator), so a linear search beats a map.
 	type keyTerm struct {
 		v   *Verifier
