@@ -9,8 +9,8 @@ import (
 // BatchingVerifier verifies signatures for many goroutines at once, batching those that
 // arrive together: a server whose handlers each verify one request's signature calls its
 // Verify from every handler. A batch of 8 or more signatures from a few keys costs a
-// quarter to two fifths of verifying them one by one (see VerifyBatch and its benchmark), so the busier the server, the cheaper each
-// signature.
+// quarter to two fifths of verifying them one by one (see VerifyBatch and its benchmark),
+// so the busier the server, the cheaper each signature.
 //
 // A call takes a verification slot if one is free; calls that find every slot busy wait,
 // and a slot, when it frees, passes to the oldest of them, which checks all that wait (up
