@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -204,7 +205,7 @@ func (r *router) buildPool(g *metagraph.Metagraph, netuid uint16, block int64) *
 	if logAll {
 		r.log.Warn("every serving miner of the subnet is at a private address, which the gateway refuses: requests for its models fail with no miner answered",
 			"netuid", netuid, "private_miners", p.private, "block", block,
-			"allow_with", "--allow-private-miners (Config.AllowPrivateMiners), or an AddrOverride per miner")
+			"allow_with", "--allow-private-miners (Config.AllowPrivateMiners) when this host reaches those addresses, else --addr-override hotkey=host:port (Config.AddrOverride) per miner")
 	}
 	return p
 }
@@ -222,7 +223,7 @@ func (r *router) skipPrivate(netuid, uid uint16, ax synapse.AxonInfo, ss58 strin
 	if first {
 		r.log.Warn("gateway skips a miner whose on-chain address is private (logged once per address; it gets no requests until it publishes a public one)",
 			"netuid", netuid, "uid", uid, "hotkey", ss58, "addr", ax.Addr(), "reason", why.Error(),
-			"allow_with", "--allow-private-miners (Config.AllowPrivateMiners), or an AddrOverride for this hotkey")
+			"allow_with", "--allow-private-miners (Config.AllowPrivateMiners) when this host reaches that address, else --addr-override hotkey=host:port (Config.AddrOverride) for this hotkey")
 	}
 }
 
@@ -283,7 +284,29 @@ func (r *router) query(ctx context.Context, netuid uint16, syn synapse.Synapse, 
 	if err := ctx.Err(); err != nil {
 		return -1, all, closed, err
 	}
-	return -1, all, closed, fmt.Errorf("%w: %d miners of subnet %d tried", ErrNoMiners, len(all), netuid)
+	return -1, all, closed, fmt.Errorf("%w: %d miners of subnet %d tried%s", ErrNoMiners, len(all), netuid, whyFailed(all))
+}
+
+// whyFailed says, in an error's cause (logged, never shown to the user), how the first
+// few failed answers failed: the operator's log otherwise only counted the tries, which
+// left a wrong address (a miner's private one with --allow-private-miners that this host
+// cannot reach, an --addr-override to the wrong port) unexplained.
+func whyFailed(answers []Answer) string {
+	const most = 3
+	var b strings.Builder
+	n := 0
+	for _, a := range answers {
+		if a.Err == nil {
+			continue
+		}
+		if n++; n <= most {
+			fmt.Fprintf(&b, "; uid %d %s: %v", a.UID, a.Hotkey, a.Err)
+		}
+	}
+	if n > most {
+		fmt.Fprintf(&b, "; %d more failed", n-most)
+	}
+	return b.String()
 }
 
 // privateNote explains, in an error's cause (logged, never shown to the user), that
@@ -292,7 +315,7 @@ func privateNote(private int) string {
 	if private == 0 {
 		return ""
 	}
-	return fmt.Sprintf(" the gateway may call (%d skipped: their on-chain addresses are private; --allow-private-miners or AddrOverride allows them)", private)
+	return fmt.Sprintf(" the gateway may call (%d skipped: their on-chain addresses are private; --allow-private-miners or --addr-override (Config.AllowPrivateMiners, AddrOverride) allows them)", private)
 }
 
 // closed is a closed channel: nothing left to wait for.
@@ -399,6 +422,7 @@ func (r *router) stream(ctx context.Context, netuid uint16, syn synapse.Synapse)
 	}
 	syn.SynapseBase().Timeout = r.cfg.MinerTimeout.Seconds()
 	tries := min(len(cands), (r.cfg.Retries+1)*r.cfg.K)
+	failed := make([]Answer, 0, tries)
 	for _, c := range cands[:tries] {
 		start := time.Now()
 		s, err := r.d.Stream(ctx, c.axon, syn)
@@ -410,6 +434,7 @@ func (r *router) stream(ctx context.Context, netuid uint16, syn synapse.Synapse)
 		}
 		r.outcome(c.axon.Hotkey, false)
 		r.m.upstream(false)
+		failed = append(failed, Answer{UID: c.uid, Hotkey: c.ss58, Err: err})
 	}
-	return nil, Answer{}, fmt.Errorf("%w: %d miners of subnet %d tried", ErrNoMiners, tries, netuid)
+	return nil, Answer{}, fmt.Errorf("%w: %d miners of subnet %d tried%s", ErrNoMiners, tries, netuid, whyFailed(failed))
 }
