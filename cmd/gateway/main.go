@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -21,6 +22,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/gotensor/gotensor/chain/api"
+	"github.com/gotensor/gotensor/client"
 	"github.com/gotensor/gotensor/gateway"
 	"github.com/gotensor/gotensor/keys"
 )
@@ -103,15 +106,8 @@ func run(args []string) error {
 			return fmt.Errorf("--tiers: %w", err)
 		}
 	}
-	if *override != "" {
-		cfg.AddrOverride = map[string]string{}
-		for _, kv := range strings.Split(*override, ",") {
-			h, a, ok := strings.Cut(kv, "=")
-			if !ok {
-				return fmt.Errorf("--addr-override %q: want hotkey=host:port", kv)
-			}
-			cfg.AddrOverride[h] = a
-		}
+	if cfg.AddrOverride, err = parseOverride(*override); err != nil {
+		return err
 	}
 	reg := prometheus.NewRegistry()
 	cfg.Metrics, cfg.Logger = reg, log
@@ -127,6 +123,23 @@ func run(args []string) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// Take the ports and ask the node first: a port in use, a wrong --chain or a model on a
+	// subnet the chain does not have stops the gateway here, not at every request.
+	ln, err := listen("--addr", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	var mln net.Listener
+	if *metricsAddr != "off" {
+		if mln, err = listen("--metrics-addr", *metricsAddr); err != nil {
+			return err
+		}
+		defer mln.Close()
+	}
+	if err := checkChain(ctx, cfg.ChainRPC, cfg.Models, log); err != nil {
+		return err
+	}
 	gw, err := gateway.New(ctx, hk, cfg)
 	if err != nil {
 		return err
@@ -137,15 +150,15 @@ func run(args []string) error {
 		wg.Go(func() { organic.Run(ctx) })
 	}
 	var msrv *http.Server
-	if *metricsAddr != "off" {
+	if mln != nil {
 		msrv = metricsServer(*metricsAddr, reg)
 		wg.Go(func() {
-			if err := msrv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			if err := msrv.Serve(mln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				log.Error("metrics server", "err", err)
 			}
 		})
 	}
-	err = gw.Run(ctx)
+	err = gw.Serve(ctx, ln)
 	if msrv != nil {
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		msrv.Shutdown(sctx)
@@ -192,4 +205,68 @@ func organicForwarder(url, token, validator string, hk *keys.Keypair, models []g
 		return nil, fmt.Errorf("--organic-url: %w (give --organic-token or --organic-validator)", err)
 	}
 	return f, nil
+}
+
+// parseOverride reads --addr-override: hotkey=host:port pairs, comma-separated. A hotkey
+// that is not SS58 would never match a miner, so it is an error rather than ignored.
+func parseOverride(s string) (map[string]string, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	out := map[string]string{}
+	for kv := range strings.SplitSeq(s, ",") {
+		kv = strings.TrimSpace(kv)
+		if kv == "" {
+			continue // a trailing comma
+		}
+		h, a, ok := strings.Cut(kv, "=")
+		if !ok {
+			return nil, fmt.Errorf("--addr-override %q: want hotkey=host:port, e.g. 5F...=127.0.0.1:8091 (the miners' hotkeys: btcli wallet list)", kv)
+		}
+		if _, err := keys.ParseSS58(h); err != nil {
+			return nil, fmt.Errorf("--addr-override %q: %q is not a hotkey SS58 address (%v): give the miner's hotkey, e.g. from btcli wallet list or the metagraph", kv, h, err)
+		}
+		if _, port, err := net.SplitHostPort(a); err != nil || port == "" {
+			return nil, fmt.Errorf("--addr-override %q: %q is not host:port: give where the miner's axon listens, e.g. 127.0.0.1:8091", kv, a)
+		}
+		out[h] = a
+	}
+	return out, nil
+}
+
+// listen takes addr for flag, saying what to do when it cannot.
+func listen(flag, addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w: another process (another gateway, a validator's --organic.addr, a node) may use that port; stop it or pass another %s", flag, addr, err, flag)
+	}
+	return ln, nil
+}
+
+// checkChain asks the node at url for every served model's subnet, so that a wrong
+// --chain or netuid stops the gateway at start instead of failing each request with no
+// miner answered.
+func checkChain(ctx context.Context, url string, models []gateway.Model, log *slog.Logger) error {
+	c, err := client.New(client.Config{Endpoints: []string{url}, Logger: log})
+	if err != nil {
+		return fmt.Errorf("--chain %q: %w: want a node's CometBFT RPC URL, e.g. http://127.0.0.1:26657", url, err)
+	}
+	defer c.Close()
+	checked := map[uint16]bool{}
+	for _, m := range models {
+		if checked[m.Netuid] {
+			continue
+		}
+		checked[m.Netuid] = true
+		if _, err := c.Subnet(ctx, m.Netuid); err != nil {
+			if ce := (*client.ChainError)(nil); errors.As(err, &ce) && ce.Codespace == "query" && ce.Code == api.QueryCodeNotFound {
+				return fmt.Errorf("--models: model %q is served by subnet %d, which the chain at %s does not have: fix its netuid (btcli subnets list --chain-endpoint %s)", m.ID, m.Netuid, url, url)
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("--chain %s: asking it for subnet %d failed: %w; want the RPC URL of a running Gotensor node, e.g. http://127.0.0.1:26657 (btcli localnet status prints it as node RPC; not the REST address)", url, m.Netuid, err)
+		}
+	}
+	return nil
 }
