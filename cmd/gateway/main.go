@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -58,7 +59,7 @@ func run(args []string) error {
 	tiers := fs.String("tiers", env("TIERS", ""), "tiers as JSON {\"free\":{\"requests_per_minute\",\"tokens_per_day\"},...}; empty: the defaults")
 	override := fs.String("addr-override", env("ADDR_OVERRIDE", ""), "hotkey=host:port,... replacing miners' on-chain axon addresses (localnet and tests: the chain refuses loopback)")
 	allowPrivate := fs.Bool("allow-private-miners", env("ALLOW_PRIVATE_MINERS", "") == "true", "call miners whose on-chain address is private (loopback, RFC 1918, 100.64/10, link-local such as 169.254.169.254, IPv6 ULA...); off by default so that a miner cannot make the gateway post into your private network; --addr-override targets are always allowed. Turn on only for a localnet or a subnet of your own miners")
-	k := fs.Int("k", 3, "miners one attempt fans out to")
+	k := fs.String("k", env("K", "3"), "miners one attempt fans out to")
 	policy := fs.String("policy", env("POLICY", "first"), "first|best: which answer of a fan-out is returned")
 	streamMiners := fs.Bool("stream-miners", env("STREAM_MINERS", "") == "true", "miners serve Chat as a streaming synapse")
 	signedAnswers := fs.Bool("signed-answers", env("SIGNED_ANSWERS", "") == "true", "ask miners to sign their answers and send the proofs with organic samples, so validators need not trust the gateway; only when every miner is a Gotensor axon (an unsigned answer counts as the miner failing)")
@@ -95,7 +96,10 @@ func run(args []string) error {
 		}
 		*d.into = v
 	}
-	cfg.SQLitePath, cfg.PostgresDSN, cfg.K, cfg.Policy, cfg.StreamMiners = *sqlite, *pg, *k, gateway.Policy(*policy), *streamMiners
+	if cfg.K, err = strconv.Atoi(*k); err != nil || cfg.K < 1 {
+		return fmt.Errorf("--k (or GATEWAY_K) is %q: want how many miners one attempt fans out to, a whole number from 1", *k)
+	}
+	cfg.SQLitePath, cfg.PostgresDSN, cfg.Policy, cfg.StreamMiners = *sqlite, *pg, gateway.Policy(*policy), *streamMiners
 	cfg.SignedAnswers, cfg.AllowPrivateMiners = *signedAnswers, *allowPrivate
 	if err := json.Unmarshal([]byte(*models), &cfg.Models); err != nil {
 		return fmt.Errorf("--models: %w", err)

@@ -28,17 +28,24 @@ func TestStartMistakes(t *testing.T) {
 	miner := "5EEePP4QasapvdzpZbFeGqdvzNELH5wTK15YhXnEBeGkBkfy"
 	for _, c := range []struct {
 		name string
+		env  string // GATEWAY_K
 		args []string
 		want []string
 	}{
-		{"override hotkey not SS58", []string{"--addr-override", "bob=127.0.0.1:8091"}, []string{"--addr-override", `"bob" is not a hotkey SS58 address`}},
-		{"override without port", []string{"--addr-override", miner + "=127.0.0.1"}, []string{"--addr-override", `"127.0.0.1" is not host:port`}},
-		{"addr in use", []string{"--addr", busy.Addr().String()}, []string{"--addr " + busy.Addr().String(), "pass another --addr"}},
-		{"metrics addr in use", []string{"--metrics-addr", busy.Addr().String()}, []string{"--metrics-addr " + busy.Addr().String(), "pass another --metrics-addr"}},
-		{"chain not an RPC", []string{"--chain", notRPC.URL}, []string{"--chain " + notRPC.URL, "RPC URL of a running Gotensor node"}},
-		{"unknown netuid", []string{"--models", `[{"id":"m","netuid":7}]`}, []string{`model "m" is served by subnet 7`, "btcli subnets list"}},
+		// GATEWAY_K was ignored (the only flag without its env); with --addr busy the
+		// gateway then failed on the port instead.
+		{"GATEWAY_K not a number", "x", []string{"--addr", busy.Addr().String()}, []string{`--k (or GATEWAY_K) is "x"`}},
+		{"override hotkey not SS58", "", []string{"--addr-override", "bob=127.0.0.1:8091"}, []string{"--addr-override", `"bob" is not a hotkey SS58 address`}},
+		{"override without port", "", []string{"--addr-override", miner + "=127.0.0.1"}, []string{"--addr-override", `"127.0.0.1" is not host:port`}},
+		{"addr in use", "", []string{"--addr", busy.Addr().String()}, []string{"--addr " + busy.Addr().String(), "pass another --addr"}},
+		{"metrics addr in use", "", []string{"--metrics-addr", busy.Addr().String()}, []string{"--metrics-addr " + busy.Addr().String(), "pass another --metrics-addr"}},
+		{"chain not an RPC", "", []string{"--chain", notRPC.URL}, []string{"--chain " + notRPC.URL, "RPC URL of a running Gotensor node"}},
+		{"unknown netuid", "", []string{"--models", `[{"id":"m","netuid":7}]`}, []string{`model "m" is served by subnet 7`, "btcli subnets list"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			if c.env != "" {
+				t.Setenv("GATEWAY_K", c.env)
+			}
 			args := append([]string{"--hotkey", "//Alice/gateway", "--chain", node.RPC, "--addr", "127.0.0.1:0",
 				"--metrics-addr", "off", "--sqlite", filepath.Join(t.TempDir(), "gw.db")}, c.args...)
 			err := run(args)
