@@ -68,6 +68,7 @@ func run(args []string) error {
 	organicURL := fs.String("organic-url", env("ORGANIC_URL", ""), "a prompting validator's POST /organic URL: routed requests are sent there for organic scoring; empty disables")
 	organicToken := fs.String("organic-token", env("ORGANIC_TOKEN", ""), "the validator's --organic.token (bearer); or use --organic-validator")
 	organicValidator := fs.String("organic-validator", env("ORGANIC_VALIDATOR", ""), "the validator's hotkey SS58: samples are signed (Epistula) by --hotkey for it; the validator lists this gateway's hotkey in --organic.signers")
+	chainWait := fs.String("chain-wait", env("CHAIN_WAIT", "60s"), "how long to wait at start for a --chain node that does not answer yet (a gateway started with its node); 0 fails at once")
 	keyRefresh := fs.String("key-refresh", env("KEY_REFRESH", cfg.KeyRefresh.String()), "how often cached API keys are re-read, so revokes made by another gateway on the same database take effect")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -95,6 +96,10 @@ func run(args []string) error {
 			return fmt.Errorf("%s is %q: want a positive duration such as 1s or 500ms", d.flag, d.s)
 		}
 		*d.into = v
+	}
+	wait, err := time.ParseDuration(*chainWait)
+	if err != nil || wait < 0 {
+		return fmt.Errorf("--chain-wait (or GATEWAY_CHAIN_WAIT) is %q: want a duration such as 60s, or 0 to fail at once", *chainWait)
 	}
 	if cfg.K, err = strconv.Atoi(*k); err != nil || cfg.K < 1 {
 		return fmt.Errorf("--k (or GATEWAY_K) is %q: want how many miners one attempt fans out to, a whole number from 1", *k)
@@ -141,7 +146,7 @@ func run(args []string) error {
 		}
 		defer mln.Close()
 	}
-	if err := checkChain(ctx, cfg.ChainRPC, cfg.Models, log); err != nil {
+	if err := checkChain(ctx, cfg.ChainRPC, cfg.Models, wait, log); err != nil {
 		return err
 	}
 	gw, err := gateway.New(ctx, hk, cfg)
@@ -249,8 +254,29 @@ func listen(flag, addr string) (net.Listener, error) {
 
 // checkChain asks the node at url for every served model's subnet, so that a wrong
 // --chain or netuid stops the gateway at start instead of failing each request with no
-// miner answered.
-func checkChain(ctx context.Context, url string, models []gateway.Model, log *slog.Logger) error {
+// miner answered. A node that does not answer yet is waited for up to wait (a gateway
+// started beside its node, by a supervisor or compose file, comes up before it).
+func checkChain(ctx context.Context, url string, models []gateway.Model, wait time.Duration, log *slog.Logger) error {
+	deadline := time.Now().Add(wait)
+	for said := false; ; said = true {
+		err := checkSubnets(ctx, url, models, log)
+		if !errors.Is(err, client.ErrUnreachable) || time.Now().After(deadline) {
+			return err
+		}
+		if !said {
+			log.Warn("the node does not answer yet; waiting for it", "chain", url, "up_to", wait.String(),
+				"hint", "start the node, or fix --chain (a node's CometBFT RPC URL); --chain-wait sets how long to wait")
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(2 * time.Second):
+		}
+	}
+}
+
+// checkSubnets is one round of checkChain.
+func checkSubnets(ctx context.Context, url string, models []gateway.Model, log *slog.Logger) error {
 	c, err := client.New(client.Config{Endpoints: []string{url}, Logger: log})
 	if err != nil {
 		return fmt.Errorf("--chain %q: %w: want a node's CometBFT RPC URL, e.g. http://127.0.0.1:26657", url, err)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -41,6 +42,9 @@ func TestStartMistakes(t *testing.T) {
 		{"metrics addr in use", "", []string{"--metrics-addr", busy.Addr().String()}, []string{"--metrics-addr " + busy.Addr().String(), "pass another --metrics-addr"}},
 		{"chain not an RPC", "", []string{"--chain", notRPC.URL}, []string{"--chain " + notRPC.URL, "RPC URL of a running Gotensor node"}},
 		{"unknown netuid", "", []string{"--models", `[{"id":"m","netuid":7}]`}, []string{`model "m" is served by subnet 7`, "btcli subnets list"}},
+		{"bad chain wait", "", []string{"--chain-wait", "soon"}, []string{`--chain-wait (or GATEWAY_CHAIN_WAIT) is "soon"`}},
+		// A node that does not answer is waited for (--chain-wait), then named.
+		{"chain down", "", []string{"--chain", "http://" + deadAddr(t), "--chain-wait", "2s"}, []string{"--chain http://", "unreachable"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if c.env != "" {
@@ -59,4 +63,10 @@ func TestStartMistakes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// deadAddr returns a loopback address where nothing listens.
+func deadAddr(t *testing.T) string {
+	t.Helper()
+	return "127.0.0.1:" + strconv.Itoa(nodetest.FreePort(t))
 }
