@@ -284,7 +284,7 @@ func (r *router) query(ctx context.Context, netuid uint16, syn synapse.Synapse, 
 	if err := ctx.Err(); err != nil {
 		return -1, all, closed, err
 	}
-	return -1, all, closed, fmt.Errorf("%w: %d miners of subnet %d tried%s", ErrNoMiners, len(all), netuid, whyFailed(all))
+	return -1, all, closed, fmt.Errorf("%w: %s of subnet %d tried%s", ErrNoMiners, miners(len(all)), netuid, whyFailed(all))
 }
 
 // whyFailed says, in an error's cause (logged, never shown to the user), how the first
@@ -436,5 +436,13 @@ func (r *router) stream(ctx context.Context, netuid uint16, syn synapse.Synapse)
 		r.m.upstream(false)
 		failed = append(failed, Answer{UID: c.uid, Hotkey: c.ss58, Err: err})
 	}
-	return nil, Answer{}, fmt.Errorf("%w: %d miners of subnet %d tried%s", ErrNoMiners, tries, netuid, whyFailed(failed))
+	return nil, Answer{}, fmt.Errorf("%w: %s of subnet %d tried%s", ErrNoMiners, miners(tries), netuid, whyFailed(failed))
+}
+
+// miners says "1 miner" or "n miners".
+func miners(n int) string {
+	if n == 1 {
+		return "1 miner"
+	}
+	return fmt.Sprintf("%d miners", n)
 }

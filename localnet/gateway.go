@@ -65,8 +65,9 @@ func (n *Net) startGateway(ctx context.Context, addr string) error {
 	cfg.MinerTimeout = 10 * time.Second
 	cfg.BreakerCooldown = 5 * time.Second
 	cfg.AddrOverride = n.minerAddrs // the chain lists them at HostIP
-	// A localnet's axons are all on this host, published at the private HostIP: allow
-	// private miner addresses, which a gateway refuses by default.
+	// The overrides above already reach every localnet miner (always allowed); allowing
+	// private addresses also lets the gateway call a miner a user adds to the localnet
+	// with a private address of this host (its --axon.external_ip), as validators do.
 	cfg.AllowPrivateMiners = true
 	// Localnet's miners are Gotensor axons: they sign their answers, so the organic samples
 	// carry proofs the validator checks instead of trusting the gateway.

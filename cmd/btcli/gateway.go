@@ -87,11 +87,11 @@ or rotated key is printed once: store it.`,
 			state = "revoked"
 		}
 		fmt.Fprintf(app.Out, "%-22v %-12v %-8v %-8v %-9s %-11s %v\n", k["id"], k["prefix"], k["tier"], state,
-			keyLimit(k["requests_per_minute"]), keyLimit(k["tokens_per_day"]), k["deposit_address"])
+			keyLimit(k["requests_per_minute"]), keyLimit(k["tokens_per_day"]), depositAddress(k["deposit_address"]))
 	}
 	created := func(v map[string]any) {
 		fmt.Fprintf(app.Out, "key id:          %v\nAPI key:         %v   (shown once: store it now)\ntier:            %v\ndeposit address: %v\n",
-			v["id"], v["key"], v["tier"], v["deposit_address"])
+			v["id"], v["key"], v["tier"], depositAddress(v["deposit_address"]))
 	}
 
 	keys := &cobra.Command{Use: "keys", Short: "Create, list, revoke and rotate API keys"}
@@ -260,4 +260,13 @@ func keyLimit(v any) string {
 		return "tier"
 	}
 	return strconv.FormatFloat(f, 'f', -1, 64)
+}
+
+// depositAddress shows a key's deposit address, or that the gateway takes no payments
+// (it sends none then; printed as is, that read "<nil>").
+func depositAddress(v any) string {
+	if s, ok := v.(string); ok && s != "" {
+		return s
+	}
+	return "none (the gateway takes no TAO payments: it runs without --deposit-seed)"
 }
