@@ -424,12 +424,28 @@ func (v *Validator) verifySigned(s protocol.OrganicSample, a protocol.OrganicAns
 // errNoCompletion: a verified signed answer has no completion.
 var errNoCompletion = errors.New("the signed body has no completion")
 
-// serve answers POST /organic and GET /healthz on ln until ctx ends.
+// serve answers POST /organic, GET /organic/stats and GET /healthz on ln until ctx ends.
 func (v *Validator) serve(ctx context.Context, ln net.Listener) error {
 	mux := http.NewServeMux()
 	mux.Handle("/healthz", v.base.HealthHandler())
 	mux.Handle("/organic", v.OrganicHandler())
+	mux.Handle("/organic/stats", v.OrganicStatsHandler())
 	return neuron.ServeHTTP(ctx, ln, mux, "validator: organic endpoint")
+}
+
+// OrganicStatsHandler answers GET /organic/stats with OrganicStats as JSON, so an operator
+// sees whether the gateway's samples arrive and score (and how many proofs fail) without
+// reading the weights. Counts only: no request content.
+func (v *Validator) OrganicStatsHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "use GET", http.StatusMethodNotAllowed)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(v.OrganicStats()) // a failed write means the caller left
+	})
 }
 
 // OrganicHandler answers POST /organic: a JSON protocol.OrganicSample, authenticated by

@@ -108,6 +108,17 @@ func TestOrganicEndpointAuth(t *testing.T) {
 	if st := v.OrganicStats(); st.Received != 2 {
 		t.Errorf("stats %+v: want the 2 authenticated samples queued", st)
 	}
+	stats := httptest.NewServer(v.OrganicStatsHandler())
+	defer stats.Close()
+	resp, err := http.Get(stats.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var st OrganicStats
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil || resp.StatusCode != 200 || st != v.OrganicStats() {
+		t.Errorf("GET /organic/stats: %d %+v %v; want %+v", resp.StatusCode, st, err, v.OrganicStats())
+	}
 }
 
 func TestOrganicNeverBlocks(t *testing.T) {
