@@ -60,7 +60,7 @@ func TestErrorMapping(t *testing.T) {
 		code    int
 		message string // substring
 	}{
-		{name: "axon down", axon: deadPort(t), code: 503, message: "Service unavailable at 127.0.0.1:"},
+		{name: "axon down", axon: deadPort(t), code: 503, message: "Dummy: connect: connection refused"},
 		{name: "not serving", axon: synapse.AxonInfo{IP: "0.0.0.0", Port: 8091}, code: 503, message: "Service unavailable at 0.0.0.0:8091/Dummy"},
 		{name: "no answer in time", axon: silentServer(t), cfg: dendrite.Config{Timeout: 200 * time.Millisecond},
 			code: 408, message: "Request timeout after 0.2 seconds"},

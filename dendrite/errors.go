@@ -15,7 +15,7 @@ import (
 // classify maps a failed call to Bittensor's status codes (reference §2.4 item 7):
 //
 //	timeout (connect, send or read)            408 Request timeout after {t} seconds
-//	cannot connect                             503 Service unavailable at {ip}:{port}/{Name}
+//	cannot connect                             503 Service unavailable at {ip}:{port}/{Name}: {why}
 //	private destination refused (RefusePrivate) 503 Service unavailable at ...: refused to connect ...
 //	connection dropped before the answer       503 Service disconnected: ...
 //	answer body broken off or unreadable       400 Payload error: ...
@@ -40,9 +40,11 @@ func classify(ctx context.Context, err error, reading bool, timeout time.Duratio
 	case errors.Is(err, context.Canceled) || ctx.Err() != nil:
 		return synapse.StatusTimeout, "Request cancelled before the axon answered"
 	case errors.As(err, &op) && op.Op == "dial":
-		return synapse.StatusUnavailable, fmt.Sprintf("Service unavailable at %s/%s", axon.Addr(), name)
+		// Bittensor's message, then why (connection refused, no route to host, ...), which
+		// tells an operator a down miner from an address this host cannot reach.
+		return synapse.StatusUnavailable, fmt.Sprintf("Service unavailable at %s/%s: %s", axon.Addr(), name, clip(op.Err.Error(), 200))
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return synapse.StatusUnavailable, fmt.Sprintf("Service unavailable at %s/%s", axon.Addr(), name)
+		return synapse.StatusUnavailable, fmt.Sprintf("Service unavailable at %s/%s: connection refused", axon.Addr(), name)
 	case reading && (errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)):
 		return synapse.StatusUnavailable, "Service disconnected: the axon closed the connection before the end of its answer"
 	case reading:
