@@ -248,18 +248,27 @@ type Event struct {
 // whose JSON body would otherwise read as a stream without events.
 var ErrNotEventStream = errors.New("dendrite: the axon's answer is not an event stream")
 
+// EventStream returns nil when the answer is an event stream, else an ErrNotEventStream
+// naming its Content-Type: a caller that picks among axons (a gateway) checks it before it
+// commits to this one, since Events would fail only once the caller began its own answer.
+func (s *Stream) EventStream() error {
+	if ct := s.resp.Header.Get("Content-Type"); ct != "" {
+		if mt, _, _ := mime.ParseMediaType(ct); mt != "text/event-stream" {
+			return fmt.Errorf("%w: Content-Type %q (the axon serves %s without streaming; call it with Call)", ErrNotEventStream, ct, s.x.t.Name())
+		}
+	}
+	return nil
+}
+
 // Events reads the stream as server-sent events (the WHATWG text/event-stream format). The
 // sequence ends at the end of the stream, or with one error; the first is ErrNotEventStream
 // when the answer's Content-Type is not text/event-stream.
 func (s *Stream) Events() iter.Seq2[Event, error] {
 	return func(yield func(Event, error) bool) {
-		if ct := s.resp.Header.Get("Content-Type"); ct != "" {
-			if mt, _, _ := mime.ParseMediaType(ct); mt != "text/event-stream" {
-				err := fmt.Errorf("%w: Content-Type %q (the axon serves %s without streaming; call it with Call)", ErrNotEventStream, ct, s.x.t.Name())
-				s.finish(err)
-				yield(Event{}, err)
-				return
-			}
+		if err := s.EventStream(); err != nil {
+			s.finish(err)
+			yield(Event{}, err)
+			return
 		}
 		r := bufio.NewReader(s)
 		var ev Event

@@ -427,6 +427,11 @@ func (r *router) stream(ctx context.Context, netuid uint16, syn synapse.Synapse)
 		start := time.Now()
 		s, err := r.d.Stream(ctx, c.axon, syn)
 		if err == nil {
+			if err = s.EventStream(); err != nil {
+				s.Close() // a miner that answers without streaming: try the next one
+			}
+		}
+		if err == nil {
 			return s, Answer{UID: c.uid, Hotkey: c.ss58, Response: syn, Latency: time.Since(start), hotkey: c.axon.Hotkey}, nil
 		}
 		if ctx.Err() != nil {
