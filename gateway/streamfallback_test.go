@@ -16,7 +16,7 @@ import (
 func TestStreamSkipsMinerThatDoesNotStream(t *testing.T) {
 	nw := startNetwork(t)
 	cfg := baseConfig(nw, true)
-	cfg.K, cfg.Retries = 1, 1 // one miner per attempt: the plain one must be tried and passed over
+	cfg.K, cfg.Retries = 1, 1                                                            // one miner per attempt: the plain one must be tried and passed over
 	cfg.AddrOverride = map[string]string{nw.m1.SS58(): nw.addr1, nw.m2.SS58(): nw.addr2} // m1 serves Chat plain, m2 streams
 	g := startGateway(t, nw, cfg)
 	_, key, _ := createKey(t, g, "free")
