@@ -32,19 +32,26 @@ func (e *PrivateDestinationError) Error() string {
 func (e *PrivateDestinationError) Unwrap() error { return ErrPrivateDestination }
 
 var (
-	cgnat     = netip.MustParsePrefix("100.64.0.0/10")  // RFC 6598 carrier-grade NAT
-	thisNet   = netip.MustParsePrefix("0.0.0.0/8")      // RFC 1122 "this network"
-	bench     = netip.MustParsePrefix("198.18.0.0/15")  // RFC 2544 benchmarking
-	reserved4 = netip.MustParsePrefix("240.0.0.0/4")    // RFC 1112 reserved, broadcast
-	siteLocal = netip.MustParsePrefix("fec0::/10")      // deprecated IPv6 site-local
-	nat64     = netip.MustParsePrefix("64:ff9b::/96")   // RFC 6052: embeds an IPv4 address
-	nat64Loc  = netip.MustParsePrefix("64:ff9b:1::/48") // RFC 8215 local-use NAT64
-	compat4   = netip.MustParsePrefix("::/96")          // deprecated IPv4-compatible IPv6
+	cgnat     = netip.MustParsePrefix("100.64.0.0/10")   // RFC 6598 carrier-grade NAT
+	thisNet   = netip.MustParsePrefix("0.0.0.0/8")       // RFC 1122 "this network"
+	bench     = netip.MustParsePrefix("198.18.0.0/15")   // RFC 2544 benchmarking
+	reserved4 = netip.MustParsePrefix("240.0.0.0/4")     // RFC 1112 reserved, broadcast
+	siteLocal = netip.MustParsePrefix("fec0::/10")       // deprecated IPv6 site-local
+	nat64     = netip.MustParsePrefix("64:ff9b::/96")    // RFC 6052: embeds an IPv4 address
+	nat64Loc  = netip.MustParsePrefix("64:ff9b:1::/48")  // RFC 8215 local-use NAT64
+	compat4   = netip.MustParsePrefix("::/96")           // deprecated IPv4-compatible IPv6
+	siit      = netip.MustParsePrefix("::ffff:0:0:0/96") // RFC 2765 IPv4-translated: embeds an IPv4 address
+	sixToFour = netip.MustParsePrefix("2002::/16")       // RFC 3056 6to4: embeds the IPv4 address of its gateway
+	teredo    = netip.MustParsePrefix("2001::/32")       // RFC 4380 Teredo: embeds a server's and (inverted) a client's IPv4
+	ietf4     = netip.MustParsePrefix("192.0.0.0/24")    // RFC 6890 IETF protocol assignments (DS-Lite, NAT64 discovery)
+	discard6  = netip.MustParsePrefix("100::/64")        // RFC 6666 discard-only
 )
 
 // privateKind says what kind of non-public address ip is, or "" for a public one. IPv4
 // embedded in IPv6 (v4-mapped ::ffff:a.b.c.d, IPv4-compatible ::a.b.c.d, NAT64
-// 64:ff9b::a.b.c.d) is judged as the IPv4 address it reaches.
+// 64:ff9b::a.b.c.d, IPv4-translated ::ffff:0:a.b.c.d, 6to4 2002:aabb:ccdd::, Teredo's server
+// and client) is judged as the IPv4 address it reaches: a host with a 6to4 or Teredo
+// tunnel, or a translator, sends such a packet to that address.
 func privateKind(ip netip.Addr) string {
 	ip = ip.WithZone("")
 	if ip.Is6() && !ip.Is4In6() {
@@ -55,13 +62,24 @@ func privateKind(ip netip.Addr) string {
 			return "loopback"
 		case nat64Loc.Contains(ip):
 			return "local-use NAT64"
-		case nat64.Contains(ip) || compat4.Contains(ip):
+		case nat64.Contains(ip) || compat4.Contains(ip) || siit.Contains(ip):
 			b := ip.As16()
-			v4 := netip.AddrFrom4([4]byte(b[12:]))
-			if k := privateKind(v4); k != "" {
-				return k + " (embedded in IPv6)"
+			return embeddedKind(netip.AddrFrom4([4]byte(b[12:])), "IPv6")
+		case sixToFour.Contains(ip):
+			b := ip.As16()
+			return embeddedKind(netip.AddrFrom4([4]byte(b[2:6])), "6to4")
+		case teredo.Contains(ip):
+			b := ip.As16()
+			client := [4]byte(b[12:])
+			for i := range client {
+				client[i] ^= 0xff
 			}
-			return ""
+			if k := embeddedKind(netip.AddrFrom4(client), "Teredo"); k != "" {
+				return k
+			}
+			return embeddedKind(netip.AddrFrom4([4]byte(b[4:8])), "Teredo")
+		case discard6.Contains(ip):
+			return "discard-only (100::/64)"
 		}
 	}
 	ip = ip.Unmap()
@@ -84,12 +102,22 @@ func privateKind(ip netip.Addr) string {
 		return "link-local"
 	case ip.IsMulticast(), ip.IsLinkLocalMulticast(), ip.IsInterfaceLocalMulticast():
 		return "multicast"
+	case ietf4.Contains(ip):
+		return "IETF protocol assignment (192.0.0.0/24)"
 	case bench.Contains(ip):
 		return "benchmarking (198.18.0.0/15)"
 	case reserved4.Contains(ip):
 		return "reserved or broadcast"
 	case siteLocal.Contains(ip):
 		return "IPv6 site-local"
+	}
+	return ""
+}
+
+// embeddedKind is privateKind of v4, embedded in an IPv6 address of the given form.
+func embeddedKind(v4 netip.Addr, form string) string {
+	if k := privateKind(v4); k != "" {
+		return k + " (embedded in " + form + ")"
 	}
 	return ""
 }

@@ -47,6 +47,24 @@ func TestPrivateKind(t *testing.T) {
 		{"64:ff9b::10.0.0.1", true},
 		{"64:ff9b::169.254.169.254", true},
 		{"64:ff9b:1::1", true},
+		// IPv4 embedded in other IPv6 forms, judged as the IPv4 address
+		{"::ffff:0:7f00:1", true}, // IPv4-translated 127.0.0.1
+		{"::ffff:0:a00:1", true},
+		{"::ffff:0:808:808", false},
+		{"2002:7f00:1::1", true}, // 6to4 of 127.0.0.1
+		{"2002:a00:1::1", true},
+		{"2002:c0a8:101::", true},
+		{"2002:a9fe:a9fe::1", true},
+		{"2002:808:808::1", false},
+		{"2001:0:4136:e378:8000:63bf:80ff:fffe", true},  // Teredo, client 127.0.0.1
+		{"2001:0:4136:e378:8000:63bf:f5ff:fffe", true},  // Teredo, client 10.0.0.1
+		{"2001:0:a00:1:8000:63bf:f7f7:f7f7", true},      // Teredo, server 10.0.0.1
+		{"2001:0:4136:e378:8000:63bf:f7f7:f7f7", false}, // Teredo, both public
+		{"2002:7f00:1::1%eth0", true},
+		{"100::1", true},
+		{"192.0.0.8", true},
+		{"192.0.0.170", true},
+		{"::ffff:192.0.0.1", true},
 	} {
 		if k := privateKind(netip.MustParseAddr(tt.ip)); (k != "") != tt.private {
 			t.Errorf("privateKind(%s) = %q; want private %v", tt.ip, k, tt.private)
