@@ -186,11 +186,13 @@ func TestStreamProofBinding(t *testing.T) {
 		t.Fatal("two requests with one hash")
 	}
 	for name, spoil := range map[string]func(q *dendrite.ResponseProof){
-		"as a plain answer":      func(q *dendrite.ResponseProof) { q.RequestHash = "" },
-		"for another request":    func(q *dendrite.ResponseProof) { q.RequestHash = otherHash },
-		"another nonce":          func(q *dendrite.ResponseProof) { q.Nonce = other.Nonce },
-		"another uuid":           func(q *dendrite.ResponseProof) { q.UUID = "x" + q.UUID },
-		"uuid and hash shifted":  func(q *dendrite.ResponseProof) { q.UUID, q.RequestHash = q.UUID+"."+q.RequestHash[:4], q.RequestHash[4:] },
+		"as a plain answer":   func(q *dendrite.ResponseProof) { q.RequestHash = "" },
+		"for another request": func(q *dendrite.ResponseProof) { q.RequestHash = otherHash },
+		"another nonce":       func(q *dendrite.ResponseProof) { q.Nonce = other.Nonce },
+		"another uuid":        func(q *dendrite.ResponseProof) { q.UUID = "x" + q.UUID },
+		"uuid and hash shifted": func(q *dendrite.ResponseProof) {
+			q.UUID, q.RequestHash = q.UUID+"."+q.RequestHash[:4], q.RequestHash[4:]
+		},
 		"another dendrite":       func(q *dendrite.ResponseProof) { q.Dendrite = stranger.SS58() },
 		"the other's signature":  func(q *dendrite.ResponseProof) { q.Signature = other.Signature },
 		"the other's body":       func(q *dendrite.ResponseProof) { q.Body = other.Body },
