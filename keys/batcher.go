@@ -23,8 +23,9 @@ import (
 //
 // A batch with a bad signature fails as a whole and VerifyBatch must halve it to find the
 // culprit, which costs more than checking each signature alone. So after a failed batch
-// the next failCooldown signatures are checked one by one: a caller who sends bad
-// signatures makes the server no slower than it was without batching.
+// the next failCooldown signatures are checked one by one, each by its caller as without
+// batching (not queued for a slot): a caller who sends bad signatures makes the server
+// little slower than it was without batching.
 type BatchingVerifier struct {
 	cache *VerifierCache
 	slots int
@@ -77,6 +78,15 @@ func (b *BatchingVerifier) Verify(pub PublicKey, msg, sig []byte) bool {
 	}
 	c := &batchCheck{m: SignedMessage{Verifier: v, Msg: msg, Sig: sig}}
 	b.mu.Lock()
+	if b.cooldown > 0 {
+		// After a failed batch: checked alone, here, as without batching. Queued behind the
+		// slots, such checks would have only half the processors, and a caller who sends a
+		// bad signature now and then would halve the server's verification throughput.
+		b.cooldown--
+		b.mu.Unlock()
+		b.alone.Add(1)
+		return v.Verify(msg, sig)
+	}
 	if b.busy < b.slots {
 		b.busy++
 		b.mu.Unlock()

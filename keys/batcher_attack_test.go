@@ -183,3 +183,51 @@ func BenchmarkBatchingUnderAttack(b *testing.B) {
 		}
 	}
 }
+
+// TestBatchingVerifierCooldownSkipsSlots: after a failed batch, a call is checked alone by
+// its caller, not queued behind busy slots, so that a caller who sends a bad signature now
+// and then cannot leave honest checks only half the processors (the slots).
+func TestBatchingVerifierCooldownSkipsSlots(t *testing.T) {
+	b := NewBatchingVerifier(NewVerifierCache(8))
+	bad := batchOf(t, 4, "//Alice")
+	bad[1].Sig = bytes.Clone(bad[1].Sig)
+	bad[1].Sig[40] ^= 1
+	queueBehindSlot(t, b, bad) // one failed batch: the cooldown begins
+	if b.cooldown == 0 {
+		t.Fatal("no cooldown after a failed batch")
+	}
+	b.mu.Lock()
+	b.busy = b.slots // every slot busy, as on a loaded server
+	b.mu.Unlock()
+	m := batchOf(t, 1, "//Bob")[0]
+	done := make(chan bool, 1)
+	go func() { done <- b.Verify(m.Verifier.PublicKey(), m.Msg, m.Sig) }()
+	for {
+		select {
+		case ok := <-done:
+			if !ok {
+				t.Error("good signature refused")
+			}
+			b.mu.Lock()
+			b.busy = 0
+			b.mu.Unlock()
+			return
+		default:
+		}
+		b.mu.Lock()
+		queued := len(b.waiting)
+		b.mu.Unlock()
+		if queued > 0 {
+			t.Error("during the cooldown, a call waited for a slot")
+			b.release() // let it through
+			if !<-done {
+				t.Error("good signature refused")
+			}
+			b.mu.Lock()
+			b.busy = 0
+			b.mu.Unlock()
+			return
+		}
+		runtime.Gosched()
+	}
+}
