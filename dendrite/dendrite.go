@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -285,6 +286,14 @@ func (x *exchange) send(ctx context.Context) (*http.Response, error) {
 	d := x.d
 	if !x.axon.IsServing() {
 		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("the axon is not serving (no IP or port)")}
+	}
+	// The dial hook judges new connections only; a kept-alive one (the ExternalIP
+	// shortcut's, to this host's loopback) could otherwise carry a call to an axon
+	// published at that same loopback address. So judge the published address here too.
+	if ip, err := netip.ParseAddr(x.axon.IP); err == nil {
+		if err := CheckDestination(netip.AddrPortFrom(ip, x.axon.Port), d.cfg); err != nil {
+			return nil, &net.OpError{Op: "dial", Net: "tcp", Err: err}
+		}
 	}
 	opt := synapse.RequestOptions{Scheme: d.cfg.Scheme, Timeout: x.timeout, Nonce: d.nextNonce(), ExternalIP: d.cfg.ExternalIP}
 	if opt.Scheme == synapse.Bittensor {

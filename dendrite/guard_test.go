@@ -278,3 +278,22 @@ func TestCheckDestinationAgrees(t *testing.T) {
 		}
 	}
 }
+
+// A connection the ExternalIP shortcut opened to this host's loopback is not reused for an
+// axon published at that loopback address: the guard refuses it as if no call had gone
+// before.
+func TestRefusePrivateNoPooledBypass(t *testing.T) {
+	axontest.CheckLeaks(t)
+	ax, _ := countedAxon(t)
+	shortcut := ax
+	shortcut.IP = "203.0.113.5"
+	d := newDendrite(t, dendrite.Config{RefusePrivate: true, ExternalIP: "203.0.113.5"})
+	if err := d.Call(t.Context(), shortcut, &Dummy{DummyInput: 3}); err != nil {
+		t.Fatalf("call through the ExternalIP loopback shortcut: %v", err)
+	}
+	err := d.Call(t.Context(), ax, &Dummy{DummyInput: 3})
+	var se *synapse.StatusError
+	if !errors.As(err, &se) || se.Code != synapse.StatusUnavailable || !strings.Contains(se.Message, "loopback address") {
+		t.Errorf("call to the loopback address after the shortcut's: %v; want it refused (503)", err)
+	}
+}
