@@ -130,15 +130,7 @@ func TestMinerPublishesOnce(t *testing.T) {
 	f := newFakeChain(t, validator.Public(), false)
 	f.hotkeys[2] = miner.Public()
 	f.axons[2] = nil
-	served := func() int {
-		n := 0
-		for _, c := range f.calls() {
-			if c.call == "serve_axon" {
-				n++
-			}
-		}
-		return n
-	}
+	served := func() int { return f.count("serve_axon") }
 	run := func(edit func(c *neuron.Config)) {
 		ctx, cancel := context.WithCancel(t.Context())
 		cfg := neuron.TestConfig()

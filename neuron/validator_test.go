@@ -217,6 +217,17 @@ func (f *fakeChain) calls() []sentCall {
 	return slices.Clone(f.sent)
 }
 
+// count returns how many calls of the kind ("reveal", "serve_axon", ...) were sent.
+func (f *fakeChain) count(call string) int {
+	n := 0
+	for _, c := range f.calls() {
+		if c.call == call {
+			n++
+		}
+	}
+	return n
+}
+
 // rewardMiners gives uid 2 a reward of 1 and uid 3 one of 0.5, without any network.
 var rewardMiners = neuron.ForwardFunc(func(ctx context.Context, r *neuron.Round) ([]float64, error) {
 	out := make([]float64, len(r.UIDs))
@@ -456,13 +467,7 @@ func TestValidatorRevealsBetweenSteps(t *testing.T) {
 		if err := runFor(t, v, 35*time.Second); err != nil {
 			t.Fatal(err)
 		}
-		var reveals int
-		for _, s := range f.calls() {
-			if s.call == "reveal" {
-				reveals++
-			}
-		}
-		if reveals < 3 {
+		if reveals := f.count("reveal"); reveals < 3 {
 			t.Fatalf("%d reveals in 35 s of 10 s steps: %+v", reveals, f.calls())
 		}
 	})
@@ -492,13 +497,7 @@ func TestValidatorRevealsDuringSlowSteps(t *testing.T) {
 		if err := runFor(t, v, 45*time.Second); err != nil {
 			t.Fatal(err)
 		}
-		var reveals int
-		for _, s := range f.calls() {
-			if s.call == "reveal" {
-				reveals++
-			}
-		}
-		if reveals < 3 {
+		if reveals := f.count("reveal"); reveals < 3 {
 			t.Fatalf("%d reveals in 45 s of 10 s steps: %+v", reveals, f.calls())
 		}
 	})
