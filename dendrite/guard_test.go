@@ -10,69 +10,35 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/gotensor/gotensor/axon"
 	"github.com/gotensor/gotensor/axon/axontest"
 	"github.com/gotensor/gotensor/dendrite"
 	"github.com/gotensor/gotensor/synapse"
 )
 
-// countingListener counts the connections it accepts.
-type countingListener struct {
-	net.Listener
-	n atomic.Int64
-}
-
-func (l *countingListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err == nil {
-		l.n.Add(1)
-	}
-	return c, err
-}
-
 // countedAxon serves double as miner on loopback until the test ends, counting the
 // connections its listener accepts.
-func countedAxon(t *testing.T) (synapse.AxonInfo, *countingListener) {
+func countedAxon(t *testing.T) (synapse.AxonInfo, *axontest.CountingListener) {
 	t.Helper()
-	cfg := axon.TestConfig()
-	cfg.Registry = registry()
-	cfg.Logger = testLogger(t)
-	a, err := axon.New(miner, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := axon.Handle(a, axon.HandlerFunc[*Dummy](double)); err != nil {
-		t.Fatal(err)
-	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cl := &countingListener{Listener: ln}
-	var wg sync.WaitGroup
-	wg.Go(func() { a.Serve(cl) })
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		a.Shutdown(ctx)
-		wg.Wait()
-	})
-	return infoOf(t, ln.Addr()), cl
+	cl := &axontest.CountingListener{Listener: ln}
+	return axontest.Serve(t, minerAxon(t), cl), cl
 }
 
 // checkUnreached proves that ln accepted no connection before: a call with the guard off
 // must then be its first.
-func checkUnreached(t *testing.T, ax synapse.AxonInfo, ln *countingListener) {
+func checkUnreached(t *testing.T, ax synapse.AxonInfo, ln *axontest.CountingListener) {
 	t.Helper()
 	open := newDendrite(t, dendrite.Config{})
 	if err := open.Call(t.Context(), ax, &Dummy{DummyInput: 1}); err != nil {
 		t.Fatalf("call with the guard off: %v", err)
 	}
-	if n := ln.n.Load(); n != 1 {
+	if n := ln.Accepted(); n != 1 {
 		t.Fatalf("the listener accepted %d connections; want only the unguarded call's", n)
 	}
 }
@@ -165,7 +131,7 @@ func TestRefusePrivateAllowed(t *testing.T) {
 	if err := d3.Call(t.Context(), ax, syn); err != nil || syn.DummyOutput == nil || *syn.DummyOutput != 6 {
 		t.Errorf("call with the guard off: %v", err)
 	}
-	if n := ln.n.Load(); n != 3 {
+	if n := ln.Accepted(); n != 3 {
 		t.Errorf("the listener accepted %d connections; want 3", n)
 	}
 	if err := (dendrite.Config{AllowDestinations: []string{"10.0.0.1"}}).Validate(); !errors.Is(err, dendrite.ErrConfig) {
@@ -270,9 +236,9 @@ func TestCheckDestinationAgrees(t *testing.T) {
 		{},
 	} {
 		predicted := dendrite.CheckDestination(ap, cfg)
-		before := ln.n.Load()
+		before := ln.Accepted()
 		err := newDendrite(t, cfg).Call(t.Context(), ax, &Dummy{DummyInput: 1})
-		dialled := ln.n.Load() != before
+		dialled := ln.Accepted() != before
 		if (predicted == nil) != (err == nil) || dialled != (predicted == nil) {
 			t.Errorf("cfg %+v: CheckDestination %v, call %v, dialled %v; want them to agree", cfg, predicted, err, dialled)
 		}

@@ -56,6 +56,12 @@ func testLogger(t testing.TB) *slog.Logger {
 // startAxon serves double (and whatever setup adds) as miner, for the length of the test.
 func startAxon(t testing.TB, setup ...func(*axon.Axon)) synapse.AxonInfo {
 	t.Helper()
+	return axontest.Start(t, minerAxon(t, setup...))
+}
+
+// minerAxon is startAxon's axon, not yet serving.
+func minerAxon(t testing.TB, setup ...func(*axon.Axon)) *axon.Axon {
+	t.Helper()
 	cfg := axon.TestConfig()
 	cfg.Registry = registry()
 	cfg.Logger = testLogger(t)
@@ -69,7 +75,7 @@ func startAxon(t testing.TB, setup ...func(*axon.Axon)) synapse.AxonInfo {
 	for _, s := range setup {
 		s(a)
 	}
-	return axontest.Start(t, a)
+	return a
 }
 
 func newDendrite(t testing.TB, cfg dendrite.Config) *dendrite.Dendrite {

@@ -5,6 +5,8 @@ import (
 	"net"
 	"strings"
 	"testing"
+
+	"github.com/gotensor/gotensor/internal/logtest"
 )
 
 // When every miner tried fails, the operator's log says how each failed (here: nothing
@@ -23,7 +25,7 @@ func TestNoMinerAnsweredLogsWhy(t *testing.T) {
 		cfg := baseConfig(nw, stream)
 		cfg.AddrOverride = map[string]string{nw.m1.SS58(): dead} // the other miner publishes 0.0.0.0: skipped
 		cfg.StreamMiners = stream
-		logs := &syncBuffer{}
+		logs := &logtest.Buffer{}
 		cfg.Logger = slog.New(slog.NewTextHandler(logs, nil))
 		g := startGateway(t, nw, cfg)
 		_, key, _ := createKey(t, g, "free")

@@ -1,37 +1,19 @@
 package gateway
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/gotensor/gotensor/internal/logtest"
 )
-
-// syncBuffer is a log sink safe for the forwarder's workers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // A password in the organic URL (basic auth to the validator) never reaches the logs,
 // nor do the errors of a URL that cannot work.
 func TestOrganicURLPasswordNotLogged(t *testing.T) {
-	var logs syncBuffer
+	var logs logtest.Buffer
 	f, err := NewOrganicForwarder(OrganicConfig{URL: "http://gw:s3cret-pw@127.0.0.1:1/organic", Token: "t", Workers: 1, Queue: 1,
 		Timeout: time.Second, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {

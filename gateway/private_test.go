@@ -1,56 +1,25 @@
 package gateway_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gotensor/gotensor/axon"
+	"github.com/gotensor/gotensor/axon/axontest"
 	"github.com/gotensor/gotensor/chain/tx/txpb"
 	"github.com/gotensor/gotensor/client"
 	"github.com/gotensor/gotensor/gateway"
+	"github.com/gotensor/gotensor/internal/logtest"
 	"github.com/gotensor/gotensor/keys"
 	"github.com/gotensor/gotensor/subnets/prompting/protocol"
 	"github.com/prometheus/client_golang/prometheus"
 )
-
-// countingListener counts the connections it accepts.
-type countingListener struct {
-	net.Listener
-	n atomic.Int64
-}
-
-func (l *countingListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err == nil {
-		l.n.Add(1)
-	}
-	return c, err
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
 
 // A miner whose on-chain address is private (127.0.0.2 here: the chain refuses only
 // 127.0.0.1) is left out of routing by default: never dialled, logged once, counted in
@@ -61,7 +30,7 @@ func TestPrivateMinerAddress(t *testing.T) {
 	if err != nil {
 		t.Skipf("this system has no 127.0.0.2 to listen on: %v", err)
 	}
-	cl := &countingListener{Listener: ln}
+	cl := &axontest.CountingListener{Listener: ln}
 	nw := startNetwork(t)
 	m := kp(t, "//Alice/private-miner")
 	acfg := axon.TestConfig()
@@ -79,14 +48,7 @@ func TestPrivateMinerAddress(t *testing.T) {
 	})); err != nil {
 		t.Fatal(err)
 	}
-	var wg sync.WaitGroup
-	wg.Go(func() { a.Serve(cl) })
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		a.Shutdown(ctx)
-		wg.Wait()
-	})
+	axontest.Serve(t, a, cl)
 	port := ln.Addr().(*net.TCPAddr).Port
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
@@ -105,14 +67,14 @@ func TestPrivateMinerAddress(t *testing.T) {
 	// (on chain at 0.0.0.0, called at its loopback address by AddrOverride). The breaker
 	// never opens here, so a refused miner that still got a slot would take one on every
 	// request.
-	config := func(allow, override bool) (gateway.Config, *syncBuffer, *prometheus.Registry) {
+	config := func(allow, override bool) (gateway.Config, *logtest.Buffer, *prometheus.Registry) {
 		cfg := baseConfig(nw, false)
 		if !override {
 			cfg.AddrOverride = nil // only the private miner serves (the others publish 0.0.0.0)
 		}
 		cfg.AllowPrivateMiners = allow
 		cfg.K, cfg.Policy, cfg.BreakerFailures = 3, gateway.PolicyBest, 1000
-		logs := &syncBuffer{}
+		logs := &logtest.Buffer{}
 		cfg.Logger = slog.New(slog.NewTextHandler(logs, nil))
 		reg := prometheus.NewRegistry()
 		cfg.Metrics = reg
@@ -144,7 +106,7 @@ func TestPrivateMinerAddress(t *testing.T) {
 		t.Errorf("gateway_miners_skipped_private{netuid=1} = %v; want 1", v)
 	}
 	g.stop()
-	if n := cl.n.Load(); n != 0 || served.Load() != 0 {
+	if n := cl.Accepted(); n != 0 || served.Load() != 0 {
 		t.Fatalf("the private miner's listener accepted %d connections (served %d) by default; want none", n, served.Load())
 	}
 	out := logs.String()
@@ -182,7 +144,7 @@ func TestPrivateMinerAddress(t *testing.T) {
 		t.Errorf("gateway_miners_skipped_private{netuid=1} = %v; want 1", v)
 	}
 	g.stop()
-	if n := cl.n.Load(); n != 0 || served.Load() != 0 {
+	if n := cl.Accepted(); n != 0 || served.Load() != 0 {
 		t.Fatalf("the private miner's listener accepted %d connections (served %d) beside miner 1; want none", n, served.Load())
 	}
 	checkSkipLog(logs.String())
@@ -197,8 +159,8 @@ func TestPrivateMinerAddress(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(strings.Join(completions(body), ""), "private hi") {
 		t.Fatalf("with AllowPrivateMiners: %d %v", resp.StatusCode, body)
 	}
-	if cl.n.Load() == 0 || served.Load() != 1 {
-		t.Errorf("the private miner accepted %d connections and served %d calls; want some and 1", cl.n.Load(), served.Load())
+	if cl.Accepted() == 0 || served.Load() != 1 {
+		t.Errorf("the private miner accepted %d connections and served %d calls; want some and 1", cl.Accepted(), served.Load())
 	}
 	if v := skippedGauge(t, reg); v != 0 {
 		t.Errorf("gateway_miners_skipped_private{netuid=1} = %v with AllowPrivateMiners; want 0", v)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -37,6 +38,12 @@ func Start(t testing.TB, a *axon.Axon) synapse.AxonInfo {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return Serve(t, a, ln)
+}
+
+// Serve is Start on a listener of the caller's (another address, a CountingListener).
+func Serve(t testing.TB, a *axon.Axon, ln net.Listener) synapse.AxonInfo {
+	t.Helper()
 	errc := make(chan error, 1)
 	go func() { errc <- a.Serve(ln) }()
 	t.Cleanup(func() {
@@ -54,6 +61,25 @@ func Start(t testing.TB, a *axon.Axon) synapse.AxonInfo {
 	}
 	return a.Info()
 }
+
+// CountingListener counts the connections it accepts, so a test can tell that a call never
+// reached an axon (or that a kept-alive connection was reused).
+type CountingListener struct {
+	net.Listener
+	n atomic.Int64
+}
+
+// Accept implements net.Listener.
+func (l *CountingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.n.Add(1)
+	}
+	return c, err
+}
+
+// Accepted returns how many connections were accepted so far.
+func (l *CountingListener) Accepted() int64 { return l.n.Load() }
 
 // CheckLeaks fails the test if goroutines started during it are still running at its end
 // (after up to 5 s for them to finish). Call it first, so its cleanup runs last; do not use
