@@ -97,19 +97,7 @@ func findConsensusStall(m api.Metagraph, hp map[string]uint64, ownerHotkey strin
 		N: n, Block: block, LastTempo: block - min(block, tempo),
 		Stake: make([]uint64, n), RegisteredAt: m.RegisteredAt, LastUpdate: m.LastUpdate,
 		Permits: m.ValidatorPermit, Weights: weightRows(m.Weights),
-		Params: yuma.Params{
-			ActivityCutoff:        max(1, hp["activity_cutoff_factor_milli"]*tempo/1000),
-			Kappa:                 uint16(hp["kappa"]),
-			BondsMovingAverage:    hp["bonds_moving_average"],
-			BondsPenalty:          uint16(hp["bonds_penalty"]),
-			MaxAllowedValidators:  uint16(hp["max_allowed_validators"]),
-			StakeThreshold:        hp["stake_threshold"],
-			Yuma3:                 hp["yuma3_enabled"] == 1,
-			LiquidAlpha:           hp["liquid_alpha_enabled"] == 1,
-			AlphaLow:              uint16(hp["alpha_low"]),
-			AlphaHigh:             uint16(hp["alpha_high"]),
-			AlphaSigmoidSteepness: int16(hp["alpha_sigmoid_steepness"]),
-		},
+		Params: yumaParams(hp),
 	}
 	p := in.Params
 	owner := -1
@@ -271,6 +259,25 @@ func printConsensusStall(t *Table, s consensusStall) {
 }
 
 // weightRows converts the metagraph's [uid, value] pairs to yuma rows.
+// yumaParams are the epoch parameters of a subnet's hyperparameters (as the hyperparameters
+// query names them), as chain/epoch reads them from state.
+func yumaParams(hp map[string]uint64) yuma.Params {
+	return yuma.Params{
+		ActivityCutoff:        max(1, hp["activity_cutoff_factor_milli"]*hp["tempo"]/1000),
+		Kappa:                 uint16(hp["kappa"]),
+		BondsMovingAverage:    hp["bonds_moving_average"],
+		BondsPenalty:          uint16(hp["bonds_penalty"]),
+		MaxAllowedValidators:  uint16(hp["max_allowed_validators"]),
+		StakeThreshold:        hp["stake_threshold"],
+		Yuma3:                 hp["yuma3_enabled"] == 1,
+		LiquidAlpha:           hp["liquid_alpha_enabled"] == 1,
+		AlphaLow:              uint16(hp["alpha_low"]),
+		AlphaHigh:             uint16(hp["alpha_high"]),
+		AlphaSigmoidSteepness: int16(hp["alpha_sigmoid_steepness"]),
+	}
+}
+
+// weightRows turns a metagraph's weight rows into yuma's.
 func weightRows(m [][][2]uint16) []yuma.Row {
 	out := make([]yuma.Row, len(m))
 	for i, r := range m {

@@ -119,17 +119,6 @@ func u64(t *testing.T, ev map[string]string, k string) uint64 {
 	return v
 }
 
-// rows converts the metagraph's [uid, value] pairs to yuma rows.
-func rows(m [][][2]uint16) []yuma.Row {
-	out := make([]yuma.Row, len(m))
-	for i, r := range m {
-		for _, e := range r {
-			out[i] = append(out[i], yuma.Entry{UID: e[0], Value: e[1]})
-		}
-	}
-	return out
-}
-
 // expectedEpoch rebuilds the epoch at block B from what clients can read (the full
 // metagraph and hyperparameters at B−1, the EpochPaid event at B), runs the pure
 // yuma.Epoch and returns its outputs and each uid's miner payment as coinbase splits the
@@ -154,20 +143,8 @@ func expectedEpoch(t *testing.T, cl *client.Client, netuid uint16, ownerHotkey s
 		N: m.N, Block: uint64(B), LastTempo: u64(t, paid, "last_tempo"),
 		Emission: server + u64(t, paid, "validator") + u64(t, paid, "root"),
 		Stake:    make([]uint64, m.N), RegisteredAt: m.RegisteredAt, LastUpdate: m.LastUpdate, Permits: m.ValidatorPermit,
-		Weights: rows(m.Weights), Bonds: rows(m.Bonds),
-		Params: yuma.Params{
-			ActivityCutoff:        max(1, hp["activity_cutoff_factor_milli"]*hp["tempo"]/1000),
-			Kappa:                 uint16(hp["kappa"]),
-			BondsMovingAverage:    hp["bonds_moving_average"],
-			BondsPenalty:          uint16(hp["bonds_penalty"]),
-			MaxAllowedValidators:  uint16(hp["max_allowed_validators"]),
-			StakeThreshold:        hp["stake_threshold"],
-			Yuma3:                 hp["yuma3_enabled"] == 1,
-			LiquidAlpha:           hp["liquid_alpha_enabled"] == 1,
-			AlphaLow:              uint16(hp["alpha_low"]),
-			AlphaHigh:             uint16(hp["alpha_high"]),
-			AlphaSigmoidSteepness: int16(hp["alpha_sigmoid_steepness"]),
-		},
+		Weights: weightRows(m.Weights), Bonds: weightRows(m.Bonds),
+		Params: yumaParams(hp),
 	}
 	for i := range m.N {
 		// Stake weight = alpha + root·tao_weight, tao_weight 0.18 (staking params; not queryable).
