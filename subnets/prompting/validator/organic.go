@@ -112,8 +112,8 @@ type organic struct {
 
 	mu      sync.Mutex
 	pending map[uint16]pending
-	seen    map[string]time.Time // Epistula uuids within the window
-	proofs  map[string]time.Time // signed answers scored (hotkey/dendrite/uuid/nonce), by nonce time
+	seen    *seenWindow // Epistula uuids within the window
+	proofs  *seenWindow // signed answers scored (hotkey/dendrite/uuid/nonce), by nonce time
 
 	received, dropped, unscorable, scored, ignored, badProof, unsigned atomic.Uint64
 	badProofLogged                                                     atomic.Bool
@@ -133,7 +133,7 @@ func newOrganic(cfg OrganicConfig) *organic {
 	if cfg.PerStep == 0 {
 		cfg.PerStep = 8
 	}
-	return &organic{cfg: cfg, queue: make(chan organicItem, cfg.Queue), pending: map[uint16]pending{}, seen: map[string]time.Time{}, proofs: map[string]time.Time{}}
+	return &organic{cfg: cfg, queue: make(chan organicItem, cfg.Queue), pending: map[uint16]pending{}, seen: newSeenWindow(2 * SignatureWindow), proofs: newSeenWindow(2 * ProofWindow)}
 }
 
 // add records one organic score for uid's hotkey.
@@ -405,16 +405,10 @@ func (v *Validator) verifySigned(s protocol.OrganicSample, a protocol.OrganicAns
 	o := v.org
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	for k, t := range o.proofs {
-		if now.Sub(t) > 2*ProofWindow {
-			delete(o.proofs, k)
-		}
-	}
 	key := fmt.Sprint(a.Hotkey, "/", p.Dendrite, "/", p.UUID, "/", p.Nonce) // one answer per request
-	if _, dup := o.proofs[key]; dup {
+	if !o.proofs.add(key, at, now) {
 		return "", errors.New("this signed answer was already scored (replayed)")
 	}
-	o.proofs[key] = at
 	if completion == nil {
 		return "", errNoCompletion
 	}
@@ -540,15 +534,8 @@ func (v *Validator) authenticate(h http.Header, body []byte, now time.Time) (sig
 	o := v.org
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	for id, t := range o.seen {
-		if now.Sub(t) > 2*SignatureWindow {
-			delete(o.seen, id)
-		}
-	}
-	key := e.SignedBy.SS58() + "/" + e.UUID
-	if _, dup := o.seen[key]; dup {
+	if !o.seen.add(e.SignedBy.SS58()+"/"+e.UUID, now, now) {
 		return "", errors.New("this signed request was already received (replayed uuid)")
 	}
-	o.seen[key] = now
 	return e.SignedBy.SS58(), nil
 }
