@@ -291,7 +291,7 @@ func (x *exchange) send(ctx context.Context) (*http.Response, error) {
 	// shortcut's, to this host's loopback) could otherwise carry a call to an axon
 	// published at that same loopback address. So judge the published address here too.
 	if ip, err := netip.ParseAddr(x.axon.IP); err == nil {
-		if err := CheckDestination(netip.AddrPortFrom(ip, x.axon.Port), d.cfg); err != nil {
+		if err := d.CheckDestination(netip.AddrPortFrom(ip, x.axon.Port)); err != nil {
 			return nil, &net.OpError{Op: "dial", Net: "tcp", Err: err}
 		}
 	}

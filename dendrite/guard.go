@@ -126,10 +126,11 @@ func embeddedKind(v4 netip.Addr, form string) string {
 // each connection actually goes to (after name resolution, for every address tried), so no
 // host name or DNS answer gets round it, and the HTTP client follows no redirect.
 type guard struct {
-	setting string
-	allowed map[string]bool // normalised host:port destinations chosen by the operator
-	open    *net.Dialer     // for allowed destinations
-	checked *net.Dialer     // with the Control hook
+	setting  string
+	allowed  map[string]bool // normalised host:port destinations chosen by the operator
+	external netip.Addr      // Config.ExternalIP, which the dendrite calls on loopback
+	open     *net.Dialer     // for allowed destinations
+	checked  *net.Dialer     // with the Control hook
 
 	mu     sync.Mutex
 	logged map[string]bool // axon host:port and hotkey already logged as refused
@@ -143,6 +144,9 @@ func newGuard(cfg Config, base net.Dialer) *guard {
 	g := &guard{setting: privateSetting(cfg), allowed: map[string]bool{}, logged: map[string]bool{}}
 	for _, a := range cfg.AllowDestinations {
 		g.allowed[normalise(a)] = true
+	}
+	if ext, err := netip.ParseAddr(cfg.ExternalIP); err == nil {
+		g.external = ext
 	}
 	open, checked := base, base
 	checked.Control = g.control
@@ -174,17 +178,28 @@ func CheckDestination(addr netip.AddrPort, cfg Config) error {
 	if !cfg.RefusePrivate {
 		return nil
 	}
-	if ext, err := netip.ParseAddr(cfg.ExternalIP); err == nil && ext == addr.Addr() {
+	return newGuard(cfg, net.Dialer{}).check(addr)
+}
+
+// CheckDestination is the package's CheckDestination with d's configuration, its allowed
+// destinations read once at New: what d would refuse to call.
+func (d *Dendrite) CheckDestination(addr netip.AddrPort) error {
+	if d.guard == nil {
 		return nil
 	}
-	key := normalise(addr.String())
-	for _, a := range cfg.AllowDestinations {
-		if normalise(a) == key {
-			return nil
-		}
+	return d.guard.check(addr)
+}
+
+// check is CheckDestination with the guard's settings, read once.
+func (g *guard) check(addr netip.AddrPort) error {
+	if g.external.IsValid() && g.external == addr.Addr() {
+		return nil
+	}
+	if g.allowed[normalise(addr.String())] {
+		return nil
 	}
 	if k := privateKind(addr.Addr()); k != "" {
-		return &PrivateDestinationError{Addr: addr, Kind: k, Setting: privateSetting(cfg)}
+		return &PrivateDestinationError{Addr: addr, Kind: k, Setting: g.setting}
 	}
 	return nil
 }

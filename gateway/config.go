@@ -108,7 +108,7 @@ type Config struct {
 	// address it likes, so by default (false) such calls are refused at the connection
 	// (dendrite.Config.RefusePrivate): a miner cannot make the gateway post into the
 	// operator's private network. Routing leaves such a miner out, so it takes no fan-out
-	// slot (judged from its address with dendrite.CheckDestination at each metagraph
+	// slot (judged from its address with the dendrite's CheckDestination at each metagraph
 	// refresh: it comes back once it publishes a public address), logs it once per address
 	// and counts it in the gateway_miners_skipped_private gauge. Turn it on only where
 	// every miner is yours (a localnet, a private subnet); AddrOverride targets need no

@@ -81,7 +81,7 @@ func New(ctx context.Context, hotkey *keys.Keypair, cfg Config) (*Gateway, error
 		return nil, err
 	}
 	g.acc = newAccounts(g.store, cfg.Tiers, cfg.Now)
-	g.router = newRouter(cfg, dcfg, g.d, g.chain, g.m, log)
+	g.router = newRouter(cfg, g.d, g.chain, g.m, log)
 	g.handler = g.routes()
 	return g, nil
 }

@@ -71,12 +71,11 @@ type breaker struct {
 
 // router picks miners and calls them. Safe for concurrent use.
 type router struct {
-	cfg  Config
-	dcfg dendrite.Config // the dendrite's, for CheckDestination
-	d    *dendrite.Dendrite
-	src  metagraph.Source
-	m    *metrics
-	log  *slog.Logger
+	cfg Config
+	d   *dendrite.Dendrite
+	src metagraph.Source
+	m   *metrics
+	log *slog.Logger
 
 	mu       sync.Mutex
 	graphs   map[uint16]*metagraph.Metagraph
@@ -93,8 +92,8 @@ type router struct {
 	bg sync.WaitGroup
 }
 
-func newRouter(cfg Config, dcfg dendrite.Config, d *dendrite.Dendrite, src metagraph.Source, m *metrics, log *slog.Logger) *router {
-	r := &router{cfg: cfg, dcfg: dcfg, d: d, src: src, m: m, log: log, graphs: map[uint16]*metagraph.Metagraph{}, pools: map[uint16]*pool{},
+func newRouter(cfg Config, d *dendrite.Dendrite, src metagraph.Source, m *metrics, log *slog.Logger) *router {
+	r := &router{cfg: cfg, d: d, src: src, m: m, log: log, graphs: map[uint16]*metagraph.Metagraph{}, pools: map[uint16]*pool{},
 		breakers: map[keys.PublicKey]*breaker{}, skipped: map[string]bool{}, allPrivate: map[uint16]bool{}}
 	for _, mod := range cfg.Models {
 		if r.graphs[mod.Netuid] == nil {
@@ -188,7 +187,7 @@ func (r *router) buildPool(g *metagraph.Metagraph, netuid uint16, block int64) *
 		// destinations); an on-chain address is judged as the dendrite would judge it.
 		if !overridden {
 			if ip, err := netip.ParseAddr(ax.IP); err == nil { // IsServing parsed it
-				if err := dendrite.CheckDestination(netip.AddrPortFrom(ip, ax.Port), r.dcfg); err != nil {
+				if err := r.d.CheckDestination(netip.AddrPortFrom(ip, ax.Port)); err != nil {
 					p.private++
 					r.skipPrivate(netuid, uid, ax, ss58, err)
 					continue
