@@ -131,6 +131,21 @@ func TestRESTFacade(t *testing.T) {
 	if code := getJSON(t, n.REST+"/api/v1/txs/"+sr.Hash, &tv); code != 200 || tv.Call != "transfer" || !tv.Success {
 		t.Fatalf("tx: %d %+v", code, tv)
 	}
+	// Who and what are searchable through CometBFT's tx_search; amounts are
+	// not indexed (each indexed attribute costs a write per transaction).
+	page1, perPage := 1, 10
+	for _, q := range []string{
+		"balances.Transfer.to='" + dev(t, "Dave").SS58() + "'",
+		"gotensor.tx.signer='" + alice.SS58() + "' AND gotensor.tx.call='transfer'",
+	} {
+		found, err := n.Local().TxSearch(t.Context(), q, false, &page1, &perPage, "")
+		if err != nil || found.TotalCount != 1 || fmt.Sprintf("%X", []byte(found.Txs[0].Hash)) != strings.ToUpper(strings.TrimPrefix(sr.Hash, "0x")) {
+			t.Fatalf("tx_search %s: %+v %v", q, found, err)
+		}
+	}
+	if found, err := n.Local().TxSearch(t.Context(), fmt.Sprintf("balances.Transfer.amount=%d", balances.RAOPerTAO), false, &page1, &perPage, ""); err != nil || found.TotalCount != 0 {
+		t.Fatalf("amounts are not indexed: %+v %v", found, err)
+	}
 	// A rejected transaction says why.
 	resp, _ = http.Post(n.REST+"/api/v1/txs", "application/json", strings.NewReader(body))
 	b, _ := io.ReadAll(resp.Body)
