@@ -10,6 +10,8 @@ import (
 	"time"
 
 	cmtcfg "github.com/cometbft/cometbft/config"
+	"github.com/cometbft/cometbft/crypto"
+	cmted25519 "github.com/cometbft/cometbft/crypto/ed25519"
 	cmtjson "github.com/cometbft/cometbft/libs/json"
 	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/privval"
@@ -115,6 +117,22 @@ func Init(o InitOptions) (*cmttypes.GenesisDoc, error) {
 				keyFile, key.Address, o.Genesis, validatorList(doc))
 		}
 	}
+	// The options that make a new genesis are checked here too, with a
+	// throwaway consensus key, so that a typo in --profile, --balance,
+	// --sudo or --reward-account leaves no half-made home behind.
+	var reward keys.PublicKey
+	if doc == nil {
+		if o.Profile != ProfileLocalnet && o.Profile != ProfileMainnet {
+			return nil, fmt.Errorf("init: unknown profile %q: use --profile %s or --profile %s", o.Profile, ProfileLocalnet, ProfileMainnet)
+		}
+		var err error
+		if reward, err = rewardAccount(o.RewardAccount, o.Profile); err != nil {
+			return nil, err
+		}
+		if _, err := NewGenesis(o.genesisOptions(cfg.Moniker, cmted25519.GenPrivKey().PubKey(), reward)); err != nil {
+			return nil, fmt.Errorf("init: %w", err)
+		}
+	}
 	for _, d := range []string{filepath.Join(o.Home, "config"), filepath.Join(o.Home, "data")} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, fmt.Errorf("init: %w", err)
@@ -139,22 +157,11 @@ func Init(o InitOptions) (*cmttypes.GenesisDoc, error) {
 		pv = privval.LoadFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
 	}
 	if doc == nil {
-		reward, err := rewardAccount(o.RewardAccount, o.Profile)
-		if err != nil {
-			return nil, err
-		}
 		pub, err := pv.GetPubKey()
 		if err != nil {
 			return nil, fmt.Errorf("init: validator key: %w", err)
 		}
-		doc, err = NewGenesis(GenesisOptions{
-			ChainID:    o.ChainID,
-			Profile:    o.Profile,
-			Time:       time.Now().UTC().Truncate(time.Second),
-			Validators: []GenesisValidator{{PubKey: pub, Name: cfg.Moniker, Power: 10, RewardAccount: reward}},
-			Balances:   o.Balances,
-			Sudo:       o.Sudo,
-		})
+		doc, err = NewGenesis(o.genesisOptions(cfg.Moniker, pub, reward))
 		if err != nil {
 			return nil, fmt.Errorf("init: %w", err)
 		}
@@ -164,6 +171,19 @@ func Init(o InitOptions) (*cmttypes.GenesisDoc, error) {
 	}
 	cmtcfg.WriteConfigFile(filepath.Join(o.Home, "config", "config.toml"), cfg)
 	return doc, nil
+}
+
+// genesisOptions describe the new genesis Init makes, with pub as its one
+// validator.
+func (o InitOptions) genesisOptions(moniker string, pub crypto.PubKey, reward keys.PublicKey) GenesisOptions {
+	return GenesisOptions{
+		ChainID:    o.ChainID,
+		Profile:    o.Profile,
+		Time:       time.Now().UTC().Truncate(time.Second),
+		Validators: []GenesisValidator{{PubKey: pub, Name: moniker, Power: 10, RewardAccount: reward}},
+		Balances:   o.Balances,
+		Sudo:       o.Sudo,
+	}
 }
 
 func rewardAccount(s, profile string) (keys.PublicKey, error) {
