@@ -1,5 +1,6 @@
-// Command bench runs the node load test: an in-process localnet node fed
-// signed transactions from many senders over the real RPC. -call picks the
+// Command bench runs the node load test: a localnet node (in a child
+// process, so its CPU and memory are measured apart from the load
+// generator's) fed signed transactions from many senders over the real RPC. -call picks the
 // load: transfer (default), stake (each sender alternates add_stake and
 // remove_stake on one subnet), or both, which runs transfer then stake, each
 // on a fresh node, and prints the ratio of their committed tx/s.
@@ -24,6 +25,7 @@ import (
 )
 
 func main() {
+	loadtest.ServeNodeIfChild() // the node under load runs as a child of this binary
 	var o loadtest.Options
 	flag.DurationVar(&o.Duration, "duration", 0, "load time (default 60s)")
 	flag.IntVar(&o.Senders, "senders", 0, "concurrent sending accounts (default 64)")
@@ -31,7 +33,8 @@ func main() {
 	call := flag.String("call", loadtest.CallTransfer, "load: transfer, stake, or both (transfer then stake, with their ratio)")
 	asJSON := flag.Bool("json", false, "print the report as JSON")
 	verbose := flag.Bool("v", false, "node logs to stderr")
-	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the load generator to this file")
+	flag.StringVar(&o.NodeCPUProfile, "node-cpuprofile", "", "write a CPU profile of the node process to this file")
 	flag.Parse()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -44,6 +47,7 @@ func main() {
 		defer pprof.StopCPUProfile()
 	}
 	if *verbose {
+		o.Verbose = true
 		o.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)

@@ -48,8 +48,12 @@ type Options struct {
 	BlockTime time.Duration // timeout_commit; zero means 250 ms
 	Dir       string        // node home parent; empty means a temp dir
 	// Call is the load: CallTransfer (empty means this) or CallStake.
-	Call   string
-	Logger *slog.Logger
+	Call string
+	// NodeCPUProfile, when set, is where the node process writes its CPU profile.
+	NodeCPUProfile string
+	// Verbose sends the node's log to stderr (else to node.log beside its home).
+	Verbose bool
+	Logger  *slog.Logger
 }
 
 // Stake load sizes: each sender stakes stakeSeed at setup, then alternates
@@ -73,21 +77,27 @@ type Report struct {
 	CommittedByCall map[string]int64 `json:"committed_by_call"`
 	Blocks          int64            `json:"blocks"`
 	CommittedPerSec float64          `json:"committed_per_sec"`
-	// CPUPerTx is the CPU time the whole process (node and load generator,
-	// signing included) used during the load per committed transaction: a
-	// cost that, unlike the rate, does not depend on how much of the machine
-	// other processes take.
+	// CPUPerTx is the CPU time the node and the load generator (signing
+	// included) used during the load per committed transaction: a cost that,
+	// unlike the rate, does not depend on how much of the machine other
+	// processes take. NodeCPUPerTx is the node process's part of it.
 	CPUPerTx     time.Duration `json:"cpu_per_committed_tx_ns"`
+	NodeCPUPerTx time.Duration `json:"node_cpu_per_committed_tx_ns"`
 	BroadcastP50 time.Duration `json:"broadcast_p50_ns"`
 	BroadcastP99 time.Duration `json:"broadcast_p99_ns"`
 	VerifyNs     float64       `json:"sr25519_verify_ns"`
 	SignNs       float64       `json:"sr25519_sign_ns"`
 	// PerTxOverVerify is (1 s / committed per second) / verify cost: how
-	// many verifications' worth of time each committed tx costs the node.
+	// many verifications' worth of wall time each committed tx takes.
 	PerTxOverVerify float64 `json:"per_tx_over_verify"`
-	MaxRSSBytes     int64   `json:"max_rss_bytes"`
-	DiskBytes       int64   `json:"disk_bytes"`
-	DiskPer10kBlock int64   `json:"disk_bytes_per_10k_blocks"`
+	// NodeCPUOverVerify is NodeCPUPerTx / verify cost: how many
+	// verifications' worth of CPU the node spends on each committed tx (one
+	// of them is the signature check itself).
+	NodeCPUOverVerify float64 `json:"node_cpu_over_verify"`
+	// MaxRSSBytes is the node process's peak resident memory.
+	MaxRSSBytes     int64 `json:"max_rss_bytes"`
+	DiskBytes       int64 `json:"disk_bytes"`
+	DiskPer10kBlock int64 `json:"disk_bytes_per_10k_blocks"`
 }
 
 func (r Report) String() string {
@@ -98,14 +108,15 @@ func (r Report) String() string {
 	return fmt.Sprintf(`load: %s, %d senders for %s
   sent %d, rejected at mempool %d, committed %d in %d blocks (%s)
   committed tx/s:        %.0f
-  CPU per committed tx:  %s (node and load generator)
+  CPU per committed tx:  %s node, %s node and load generator
   broadcast_tx_sync p50: %s   p99: %s
   sr25519 verify:        %.0f ns (sign %.0f ns), measured in this run
-  per committed tx:      %.2f verify-equivalents of node time (1/rate ÷ verify)
-  max RSS:               %.0f MB
+  per committed tx:      %.2f verifications of node CPU (node CPU ÷ verify), %.2f of wall time (1/rate ÷ verify)
+  node max RSS:          %.0f MB
   disk: %.1f MB total, %.1f MB per 10k blocks`,
-		r.Call, r.Senders, r.Duration, r.Sent, r.Rejected, r.Committed, r.Blocks, strings.Join(calls, ", "), r.CommittedPerSec, r.CPUPerTx,
-		r.BroadcastP50, r.BroadcastP99, r.VerifyNs, r.SignNs, r.PerTxOverVerify,
+		r.Call, r.Senders, r.Duration, r.Sent, r.Rejected, r.Committed, r.Blocks, strings.Join(calls, ", "), r.CommittedPerSec,
+		r.NodeCPUPerTx.Round(time.Microsecond), r.CPUPerTx.Round(time.Microsecond),
+		r.BroadcastP50, r.BroadcastP99, r.VerifyNs, r.SignNs, r.NodeCPUOverVerify, r.PerTxOverVerify,
 		float64(r.MaxRSSBytes)/1e6, float64(r.DiskBytes)/1e6, float64(r.DiskPer10kBlock)/1e6)
 }
 
@@ -140,8 +151,9 @@ func MeasureVerify(n int) (signNs, verifyNs float64) {
 	return
 }
 
-// Run starts a localnet node in-process, loads it with signed transfers
-// from many senders over the real RPC, and reports.
+// Run starts a localnet node in a child process (see ServeNodeIfChild),
+// loads it with signed transactions from many senders over the real RPC,
+// and reports.
 func Run(ctx context.Context, o Options) (Report, error) {
 	if o.Duration == 0 {
 		o.Duration = 60 * time.Second
@@ -192,23 +204,23 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	cc.Mempool.Recheck = true
 	cmtcfg.WriteConfigFile(filepath.Join(home, "config", "config.toml"), cc)
 	rpcAddr := "127.0.0.1:" + strconv.Itoa(freePort())
-	n, err := node.Start(ctx, node.Config{Home: home, RPCListen: "tcp://" + rpcAddr, P2PListen: "tcp://127.0.0.1:0", MetricsListen: "off", Logger: l})
+	proc, err := startNodeProcess(home, rpcAddr, o.NodeCPUProfile, o.Verbose)
 	if err != nil {
 		return Report{}, err
 	}
-	defer n.Stop()
-	if err := n.WaitHeight(ctx, 2); err != nil {
-		return Report{}, err
-	}
-	var rep Report
-	rep.Call, rep.Senders = o.Call, o.Senders
-	rep.SignNs, rep.VerifyNs = MeasureVerify(2000)
-
-	c, err := client.Dial(ctx, client.Config{Endpoints: []string{"http://" + rpcAddr}})
+	defer func() {
+		if err := proc.stop(); err != nil {
+			l.Warn("node process", "err", err)
+		}
+	}()
+	c, err := waitForNode(ctx, proc, "http://"+rpcAddr)
 	if err != nil {
 		return Report{}, err
 	}
 	defer c.Close()
+	var rep Report
+	rep.Call, rep.Senders = o.Call, o.Senders
+	rep.SignNs, rep.VerifyNs = MeasureVerify(2000)
 	params, err := c.Params(ctx)
 	if err != nil {
 		return Report{}, err
@@ -220,8 +232,31 @@ func Run(ctx context.Context, o Options) (Report, error) {
 			return Report{}, fmt.Errorf("stake setup: %w", err)
 		}
 	}
-	startHeight := n.Height()
+	startHeight, err := c.LatestHeight(ctx)
+	if err != nil {
+		return Report{}, err
+	}
 	diskStart := dirSize(filepath.Join(home, "data"))
+	// Senders read the height from here (for their transactions' mortality)
+	// instead of asking the node for it before every transaction.
+	var height atomic.Int64
+	height.Store(startHeight)
+	heightCtx, stopHeight := context.WithCancel(ctx)
+	defer stopHeight()
+	go func() {
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-heightCtx.Done():
+				return
+			case <-t.C:
+				if h, err := c.LatestHeight(heightCtx); err == nil {
+					height.Store(h)
+				}
+			}
+		}
+	}()
 
 	var sent, rejected atomic.Int64
 	var latMu sync.Mutex
@@ -230,33 +265,29 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	defer cancel()
 	tr := &http.Transport{MaxIdleConnsPerHost: o.Senders * 2}
 	var wg sync.WaitGroup
-	cpuStart := processCPU()
+	cpuStart, nodeCPUStart := processCPU(), proc.cpu()
 	begin := time.Now()
 	for i := 0; i < o.Senders; i++ {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
 			kp := senderKey(i)
-			rpc, err := rpchttp.NewWithClient("http://"+rpcAddr, &http.Client{Transport: tr, Timeout: 10 * time.Second})
-			if err != nil {
-				return
-			}
+			sub := &submitter{url: "http://" + rpcAddr, hc: &http.Client{Transport: tr, Timeout: 10 * time.Second}}
 			var nonce uint64
 			if a, err := c.Account(ctx, kp.SS58()); err == nil {
 				nonce = a.Nonce // the stake setup used some
 			}
 			local := make([]time.Duration, 0, 4096)
 			for seq := 0; loadCtx.Err() == nil; {
-				h := n.Height()
-				raw, err := tx.Sign(kp, tx.Build{Nonce: nonce, ChainID: params.ChainID, ValidUntil: uint64(h) + 200, Call: call(seq)})
+				raw, err := tx.Sign(kp, tx.Build{Nonce: nonce, ChainID: params.ChainID, ValidUntil: uint64(height.Load()) + 200, Call: call(seq)})
 				if err != nil {
 					return
 				}
 				t0 := time.Now()
-				res, err := rpc.BroadcastTxSync(loadCtx, raw)
+				code, err := sub.broadcast(loadCtx, raw)
 				local = append(local, time.Since(t0))
 				sent.Add(1)
-				if err != nil || res.Code != 0 {
+				if err != nil || code != 0 {
 					rejected.Add(1)
 					if loadCtx.Err() != nil {
 						break
@@ -278,12 +309,20 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	}
 	wg.Wait()
 	loadEnd := time.Now()
-	cpuUsed := processCPU() - cpuStart
+	nodeCPU := proc.cpu() - nodeCPUStart
+	cpuUsed := processCPU() - cpuStart + nodeCPU
+	rep.MaxRSSBytes = proc.maxRSS()
 	// Let the mempool drain into blocks, then count what was committed in
 	// the blocks produced during the load window.
-	endHeight := n.Height()
+	endHeight, err := c.LatestHeight(ctx)
+	if err != nil {
+		return Report{}, err
+	}
 	time.Sleep(3 * o.BlockTime)
-	local := n.Local()
+	local, err := rpchttp.New("http://" + rpcAddr)
+	if err != nil {
+		return Report{}, err
+	}
 	var committed int64
 	rep.CommittedByCall = map[string]int64{}
 	for h := startHeight + 1; h <= endHeight; h++ {
@@ -314,6 +353,8 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	rep.CommittedPerSec = float64(committed) / rep.Duration.Seconds()
 	if committed > 0 {
 		rep.CPUPerTx = cpuUsed / time.Duration(committed)
+		rep.NodeCPUPerTx = nodeCPU / time.Duration(committed)
+		rep.NodeCPUOverVerify = float64(rep.NodeCPUPerTx) / rep.VerifyNs
 	}
 	slices.Sort(lats)
 	if len(lats) > 0 {
@@ -323,7 +364,6 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	if rep.CommittedPerSec > 0 {
 		rep.PerTxOverVerify = (1e9 / rep.CommittedPerSec) / rep.VerifyNs
 	}
-	rep.MaxRSSBytes = maxRSS()
 	rep.DiskBytes = dirSize(filepath.Join(home, "data"))
 	if rep.Blocks > 0 {
 		rep.DiskPer10kBlock = (rep.DiskBytes - diskStart) * 10_000 / rep.Blocks
@@ -391,9 +431,31 @@ func dirSize(dir string) int64 {
 	return total
 }
 
-// maxRSS reads the process's peak resident set (VmHWM) on Linux.
-func maxRSS() int64 {
-	b, err := os.ReadFile("/proc/self/status")
+// waitForNode connects to the node process's RPC once it has made two blocks.
+func waitForNode(ctx context.Context, proc *nodeProcess, rpcURL string) (*client.Client, error) {
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		if err := proc.exited(); err != nil {
+			return nil, err
+		}
+		c, err := client.New(client.Config{Endpoints: []string{rpcURL}})
+		if err == nil {
+			h, err := c.LatestHeight(ctx)
+			if err == nil && h >= 2 {
+				return c, nil
+			}
+			c.Close()
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return nil, fmt.Errorf("node at %s not producing blocks after 2 minutes (last error: %v)", rpcURL, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// vmHWM reads a peak resident set (VmHWM) from a /proc status file.
+func vmHWM(path string) int64 {
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return 0
 	}

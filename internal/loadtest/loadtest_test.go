@@ -1,10 +1,16 @@
 package loadtest
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
 )
+
+func TestMain(m *testing.M) {
+	ServeNodeIfChild() // Run re-executes this test binary as the node
+	os.Exit(m.Run())
+}
 
 // TestStakeLoad runs the stake load briefly: the subnet is set up and both calls commit.
 func TestStakeLoad(t *testing.T) {
@@ -15,6 +21,10 @@ func TestStakeLoad(t *testing.T) {
 	if rep.Call != CallStake || rep.CommittedByCall["add_stake"] == 0 || rep.CommittedByCall["remove_stake"] == 0 ||
 		rep.CommittedByCall["add_stake"]+rep.CommittedByCall["remove_stake"] != rep.Committed {
 		t.Fatalf("report: %+v", rep)
+	}
+	// The node ran in its own process: its CPU and memory are measured apart.
+	if rep.NodeCPUPerTx <= 0 || rep.NodeCPUPerTx >= rep.CPUPerTx || rep.MaxRSSBytes <= 0 {
+		t.Errorf("node CPU %v of %v per tx, node RSS %d", rep.NodeCPUPerTx, rep.CPUPerTx, rep.MaxRSSBytes)
 	}
 	if s := rep.String(); !strings.Contains(s, "load: stake") || !strings.Contains(s, "remove_stake") {
 		t.Errorf("report text:\n%s", s)
