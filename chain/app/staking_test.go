@@ -418,3 +418,67 @@ func TestPercentRoundsToNearest(t *testing.T) {
 		}
 	}
 }
+
+// A nominator's unstake that leaves less than NominatorMinStake on the
+// hotkey unstakes the rest too (§7.3 clear_small_nomination_if_required);
+// the hotkey's owner and positions at or above the minimum keep theirs.
+func TestNominatorMinimumClearsSmallNominations(t *testing.T) {
+	h := stakingHarness(t, 1)
+	alice, bob := dev(t, "Alice"), dev(t, "Bob")
+	hk := keyN(100)
+	p := staking.GetParams(h.app.tree)
+	p.NominatorMinStake = balances.RAOPerTAO
+	staking.SetParams(h.app.tree, p)
+	h.block()
+	var sp api.StakingParams
+	h.query(api.PathStakingParams, &sp)
+	if sp.NominatorMinStake != balances.RAOPerTAO {
+		t.Fatalf("staking params %+v", sp)
+	}
+	h.okc(alice, &txpb.SudoSetBalance{Who: bob.SS58(), Free: 1000 * balances.RAOPerTAO})
+	for _, netuid := range []uint32{1, 0} {
+		h.okc(bob, &txpb.AddStake{Hotkey: hk.SS58(), Netuid: netuid, Amount: 10 * balances.RAOPerTAO})
+		s := staking.Stake(h.app.tree, hk.Public(), uint16(netuid), bob.Public())
+		// Half stays: worth about 5 TAO, above the minimum.
+		h.okc(bob, &txpb.RemoveStake{Hotkey: hk.SS58(), Netuid: netuid, Amount: s / 2})
+		left := staking.Stake(h.app.tree, hk.Public(), uint16(netuid), bob.Public())
+		if left < s/2-1 {
+			t.Fatalf("subnet %d: %d of %d left after unstaking half", netuid, left, s)
+		}
+		// Leaving a tenth of that (about 0.5 TAO) clears the nomination.
+		free := h.free(bob)
+		r := h.block(h.sign(bob, h.nonce(bob), stakeCall(&txpb.RemoveStake{Hotkey: hk.SS58(), Netuid: netuid, Amount: left - left/10})))[0]
+		if r.Code != 0 {
+			t.Fatal(r.Log)
+		}
+		if got := staking.Stake(h.app.tree, hk.Public(), uint16(netuid), bob.Public()); got != 0 {
+			t.Fatalf("subnet %d: nomination of %d alpha below the minimum kept", netuid, got)
+		}
+		if !staking.Shares(h.app.tree, hk.Public(), uint16(netuid), bob.Public()).IsZero() {
+			t.Fatalf("subnet %d: shares left behind", netuid)
+		}
+		if got := h.free(bob) - free; got < left*8/10 {
+			t.Fatalf("subnet %d: unstaking %d alpha paid %d", netuid, left, got)
+		}
+		var cleared bool
+		for _, ev := range r.Events {
+			for _, a := range ev.Attributes {
+				cleared = cleared || (ev.Type == staking.EventStakeRemoved && a.Key == "reason")
+			}
+		}
+		if !cleared {
+			t.Fatalf("subnet %d: no StakeRemoved event for the cleared nomination", netuid)
+		}
+		checkSupply(t, h)
+		checkAlpha(t, h, uint16(netuid), []*keys.Keypair{hk})
+	}
+	// The owner's own stake is no nomination: it stays however small.
+	h.okc(alice, &txpb.AddStake{Hotkey: hk.SS58(), Netuid: 1, Amount: 10 * balances.RAOPerTAO})
+	before := staking.Stake(h.app.tree, hk.Public(), 1, alice.Public())
+	h.okc(alice, &txpb.RemoveStake{Hotkey: hk.SS58(), Netuid: 1, Amount: before * 95 / 100})
+	if got := staking.Stake(h.app.tree, hk.Public(), 1, alice.Public()); got == 0 {
+		t.Fatal("the owner's small stake was cleared")
+	}
+	checkSupply(t, h)
+	checkAlpha(t, h, 1, []*keys.Keypair{hk})
+}

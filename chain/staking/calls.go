@@ -185,6 +185,50 @@ func removeStake(e *env.Env, kv store.KV, hk keys.PublicKey, netuid uint16, alph
 		return 0, err
 	}
 	e.Events.Emit(EventStakeRemoved, append(attrs(e.Signer, hk, netuid), env.U64("alpha", used), env.U64("tao", tao), env.U64("fee", fee))...)
+	cleared, err := clearSmallNomination(e, kv, hk, netuid)
+	if err != nil {
+		return 0, err
+	}
+	return tao + cleared, nil
+}
+
+// clearSmallNomination unstakes what an unstake left of the signer's
+// nomination on (hotkey, netuid) when it is worth less than
+// NominatorMinStake and the signer does not own the hotkey (§7.3,
+// clear_small_nomination_if_required): the rest is sold without a swap
+// fee and paid to the coldkey. A sale the pool refuses leaves the
+// nomination as it is. It returns the TAO paid.
+func clearSmallNomination(e *env.Env, kv store.KV, hk keys.PublicKey, netuid uint16) (uint64, error) {
+	p := GetParams(kv)
+	if p.NominatorMinStake == 0 {
+		return 0, nil
+	}
+	if owner, ok := neurons.Owner(kv, hk); ok && owner == e.Signer {
+		return 0, nil
+	}
+	left := Stake(kv, hk, netuid, e.Signer)
+	if left == 0 {
+		return 0, nil
+	}
+	value := left
+	if netuid != RootNetuid {
+		value = toSwap(pools.Get(kv, netuid)).TAOValue(left)
+	}
+	if value >= p.NominatorMinStake {
+		return 0, nil
+	}
+	used, tao, _, err := sell(kv, netuid, left, nil, 0)
+	if err != nil {
+		return 0, nil // sell changes nothing when it fails
+	}
+	if err := debit(kv, hk, netuid, e.Signer, used); err != nil {
+		return 0, err
+	}
+	if err := balances.Deposit(e, kv, e.Signer, tao, "unstake"); err != nil {
+		return 0, err
+	}
+	e.Events.Emit(EventStakeRemoved, append(attrs(e.Signer, hk, netuid), env.U64("alpha", used), env.U64("tao", tao), env.U64("fee", 0),
+		env.Str("reason", "below the nominator minimum"))...)
 	return tao, nil
 }
 
