@@ -215,3 +215,43 @@ func TestUpgradeHaltCallsHook(t *testing.T) {
 		t.Fatalf("declared: hook calls %d, committed %d", len(calls), h.app.CommittedHeight())
 	}
 }
+
+// The payload kinds TestGovernanceParameterChangeVetoAndSafeMode does not pass take effect
+// when passed: a subnet hyperparameter change, with sudo's rights though the proposer does
+// not own the subnet, and a subnet dissolve; a text changes nothing. Every deposit returns.
+func TestGovernanceExecutesSubnetPayloads(t *testing.T) {
+	h := newHarness(t)
+	alice, bob := dev(t, "Alice"), dev(t, "Bob")
+	dep := testGovParams().MinDeposit
+	h.ok(alice, &txpb.SudoSetBalance{Who: bob.SS58(), Free: 100 * balances.RAOPerTAO})
+	h.ok(alice, &txpb.RegisterNetwork{Hotkey: keyN(1).SS58()})
+	h.ok(alice, &txpb.RegisterNetwork{Hotkey: keyN(2).SS58()})
+	if !subnets.Exists(h.app.tree, 1) || !subnets.Exists(h.app.tree, 2) {
+		t.Fatal("subnets 1 and 2 not registered")
+	}
+	tempo := subnets.Hyper(h.app.tree, 1).Tempo + 7
+	h.govOK(bob, &txpb.Propose{Title: "tempo", Deposit: dep, Kind: &txpb.Propose_ParameterChange{
+		ParameterChange: &txpb.ParameterChange{HasNetuid: true, Netuid: 1, Name: "tempo", Value: tempo}}})
+	h.govOK(bob, &txpb.Propose{Title: "dissolve 2", Deposit: dep, Kind: &txpb.Propose_DissolveSubnet{DissolveSubnet: &txpb.DissolveSubnet{Netuid: 2}}})
+	h.govOK(bob, &txpb.Propose{Title: "signal", Deposit: dep, Kind: &txpb.Propose_Text{Text: &txpb.Text{}}})
+	for id := uint64(1); id <= 3; id++ {
+		h.govOK(alice, &txpb.Vote{ProposalId: id, Option: txpb.VoteOption_VOTE_OPTION_YES})
+	}
+	bobBefore := h.free(bob)
+	checkSupply(t, h)
+	for id := uint64(1); id <= 3; id++ {
+		if p := h.untilDone(id); p.Status != governance.StatusPassed || p.Error != "" {
+			t.Fatalf("proposal %d: %s %q", id, p.Status, p.Error)
+		}
+	}
+	if got := subnets.Hyper(h.app.tree, 1).Tempo; got != tempo {
+		t.Fatalf("subnet 1 tempo %d, want %d", got, tempo)
+	}
+	if subnets.Exists(h.app.tree, 2) || !subnets.Exists(h.app.tree, 1) {
+		t.Fatalf("after the dissolve: subnet 1 exists %v, subnet 2 exists %v", subnets.Exists(h.app.tree, 1), subnets.Exists(h.app.tree, 2))
+	}
+	if h.free(bob) != bobBefore+3*dep || governance.Locked(h.app.tree) != 0 {
+		t.Fatalf("bob holds %d, want %d; locked %d", h.free(bob), bobBefore+3*dep, governance.Locked(h.app.tree))
+	}
+	checkSupply(t, h)
+}
