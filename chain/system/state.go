@@ -1,8 +1,10 @@
 package system
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/gotensor/gotensor/chain/codec"
 	"github.com/gotensor/gotensor/chain/store"
@@ -27,11 +29,26 @@ func GetParams(r store.Reader) Params {
 	if b == nil {
 		return DefaultParams()
 	}
+	if last := lastParams.Load(); last != nil && bytes.Equal(last.raw, b) {
+		return last.p
+	}
 	var p Params
 	if err := json.Unmarshal(b, &p); err != nil {
 		panic(fmt.Sprintf("system: corrupt params: %v", err))
 	}
+	lastParams.Store(&decodedParams{raw: bytes.Clone(b), p: p})
 	return p
+}
+
+// lastParams remembers the last stored encoding decoded and its value: every
+// transaction reads the params (up to three times: CheckTx, proposal, block),
+// and they change only by sudo or governance. The answer depends only on the
+// bytes, so the memo changes nothing a block computes.
+var lastParams atomic.Pointer[decodedParams]
+
+type decodedParams struct {
+	raw []byte
+	p   Params
 }
 
 // SetParams stores p; p must be valid.
