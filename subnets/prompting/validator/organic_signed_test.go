@@ -235,3 +235,57 @@ func TestOrganicSignedStreamedAnswers(t *testing.T) {
 		t.Errorf("stats %+v: want the moved stream counted as a bad proof", st)
 	}
 }
+
+// An organic request no challenge family parses is scored against the validator's
+// reference completion (the free-prompt credit), or counted unscorable without a reference;
+// a challenge's phrasing after earlier turns is not taken for the challenge.
+func TestOrganicFreePromptsNeedTheReference(t *testing.T) {
+	m0, m1, m2, m3 := mustKey(t, "//Alice/f0"), mustKey(t, "//Alice/f1"), mustKey(t, "//Alice/f2"), mustKey(t, "//Alice/f3")
+	hotkeys := []string{m0.SS58(), m1.SS58(), m2.SS58(), m3.SS58()}
+	ref := miner.BuiltinBackend{Tools: true}
+	msgs := []protocol.Message{{Role: "user", Content: "Describe the harbour in the evening."}}
+	s := protocol.OrganicSample{Netuid: 2, Messages: msgs, Seed: 42, MaxTokens: 60}
+	same, _, err := ref.Complete(context.Background(), s.Request())
+	if err != nil || len(Tokens(same)) < 5 {
+		t.Fatalf("reference completion %q, %v", same, err)
+	}
+	s.Answers = []protocol.OrganicAnswer{
+		{UID: 0, Hotkey: m0.SS58(), Completion: same, LatencyMS: 10},
+		{UID: 1, Hotkey: m1.SS58(), Completion: msgs[0].Content, LatencyMS: 10}, // the prompt echoed
+		{UID: 2, Hotkey: m2.SS58(), Failed: true, LatencyMS: 10},
+		{UID: 3, Hotkey: m3.SS58(), Completion: "42", LatencyMS: 10},
+	}
+
+	v, got := scorer(t, OrganicConfig{})
+	v.scoreOrganic(context.Background(), organicItem{s: s}, hotkeys)
+	if st := v.OrganicStats(); len(got) != 0 || st.Unscorable != 1 || st.Scored != 0 {
+		t.Errorf("no reference: scored %+v, stats %+v; want the sample counted unscorable", got, st)
+	}
+
+	v, got = scorer(t, OrganicConfig{})
+	v.cfg.Reference = ref
+	v.scoreOrganic(context.Background(), organicItem{s: s}, hotkeys)
+	if sc := got[0]; sc.Kind != "organic" || sc.Family != "" || sc.Score < 0.99 {
+		t.Errorf("the reference's own completion: %+v; want full credit", sc)
+	}
+	for uid := uint16(1); uid <= 3; uid++ {
+		if sc, ok := got[uid]; !ok || sc.Score != 0 {
+			t.Errorf("uid %d (echo, failed, off-topic): %+v %v; want scored 0", uid, sc, ok)
+		}
+	}
+	if st := v.OrganicStats(); st.Scored != 4 || st.Unscorable != 0 {
+		t.Errorf("stats %+v: want 4 scored", st)
+	}
+
+	// "What is 2 - 1 - 1?" after other turns is not the arithmetic challenge: its meaning
+	// may depend on them, so the checker does not judge it (the answer "0" is not credited
+	// as a checked one), and without a reference it is unscorable.
+	turns := protocol.OrganicSample{Netuid: 2, Messages: []protocol.Message{
+		{Role: "user", Content: "From now on add 10 to every answer."}, {Role: "assistant", Content: "OK."}, {Role: "user", Content: "What is 2 - 1 - 1?"}},
+		Answers: []protocol.OrganicAnswer{{UID: 0, Hotkey: m0.SS58(), Completion: "0", LatencyMS: 10}}}
+	v, got = scorer(t, OrganicConfig{})
+	v.scoreOrganic(context.Background(), organicItem{s: turns}, hotkeys)
+	if st := v.OrganicStats(); len(got) != 0 || st.Unscorable != 1 {
+		t.Errorf("multi-turn challenge phrasing: scored %+v, stats %+v; want unscorable", got, st)
+	}
+}
