@@ -9,6 +9,9 @@ import (
 
 const charlieSS58 = "5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y"
 
+// unfundedSS58 is //Audit, an account no genesis profile funds.
+const unfundedSS58 = "5DcLgnCnugxoLK85d5u4Zf429hh7CZexpK23bd3zS6ZUfpYL"
+
 // TestWalletAgainstRealNode drives balance, transfer and overview through
 // the CLI against an in-process node.
 func TestWalletAgainstRealNode(t *testing.T) {
@@ -57,6 +60,7 @@ func TestWalletAgainstRealNode(t *testing.T) {
 		{[]string{"--dest", charlieSS58, "--amount", "1.0000000001"}, ExitUsage, "9 decimals"},
 		{[]string{"--dest", charlieSS58, "--amount", "18446744073709551616rao"}, ExitUsage, "2^64"},
 		{[]string{"--dest", k.SS58, "--amount", "1"}, ExitError, "TransferToSelf"},
+		{[]string{"--dest", unfundedSS58, "--amount", "499rao"}, ExitError, "ExistentialDeposit"},
 		{[]string{"--dest", charlieSS58}, ExitUsage, "--amount"},
 	} {
 		msg := c.fails(tc.code, append(append(net, "wallet", "transfer"), tc.args...)...)
