@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math/big"
 	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -742,13 +743,23 @@ type govListRow struct {
 	Tally     govTallyView `json:"tally"`
 }
 
+// govStatuses are the statuses a proposal can have (chain/governance), in order.
+var govStatuses = []string{govStatusVoting, "passed", "rejected", "vetoed", "failed"}
+
 func newGovListCmd(app *App) *cobra.Command {
-	return &cobra.Command{
+	var status string
+	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List proposals, newest first: id, title, kind, status, voting end and tally",
-		Args:  noArgs,
+		Long: `List proposals, newest first (the chain serves the 1000 newest), with their tally so far
+or final. --status voting (or passed, rejected, vetoed, failed) lists only those.`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
+			status = strings.ToLower(strings.TrimSpace(status))
+			if status != "" && !slices.Contains(govStatuses, status) {
+				return usageErrorf("--status is one of %s, not %q", strings.Join(govStatuses, ", "), status)
+			}
 			c, err := app.Client(ctx)
 			if err != nil {
 				return err
@@ -768,6 +779,9 @@ func newGovListCmd(app *App) *cobra.Command {
 			}
 			rows := []govListRow{}
 			for _, p := range ps {
+				if status != "" && p.Status != status {
+					continue
+				}
 				if p.Tally == nil { // still voting: the list carries no tally; read it so far
 					if full, err := c.Proposal(ctx, p.ID); err == nil {
 						p = full
@@ -777,6 +791,10 @@ func newGovListCmd(app *App) *cobra.Command {
 					VotingEnd: p.VotingEnd, Deposit: p.Deposit, Error: p.Error, Tally: newGovTallyView(p, gp, st.Height)})
 			}
 			return app.Print(map[string]any{"proposals": rows, "height": st.Height}, func(t *Table) {
+				if len(rows) == 0 && status != "" {
+					t.Line("No %s proposals. `btcli gov list` shows all of them.", status)
+					return
+				}
 				if len(rows) == 0 {
 					t.Line("No proposals yet. Submit one with `btcli gov propose`.")
 					return
@@ -798,6 +816,8 @@ func newGovListCmd(app *App) *cobra.Command {
 			})
 		},
 	}
+	cmd.Flags().StringVar(&status, "status", "", "list only proposals with this status: "+strings.Join(govStatuses, ", "))
+	return cmd
 }
 
 func govClip(s string, n int) string {

@@ -2,12 +2,17 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gotensor/gotensor/chain/api"
 	"github.com/gotensor/gotensor/chain/governance"
 	"github.com/gotensor/gotensor/chain/system"
 	"github.com/gotensor/gotensor/chain/tx/txpb"
@@ -27,6 +32,10 @@ func TestGovNames(t *testing.T) {
 		if p[0] != p[1] {
 			t.Errorf("CLI name %q, chain %q", p[0], p[1])
 		}
+	}
+	if want := []string{governance.StatusVoting, governance.StatusPassed, governance.StatusRejected, governance.StatusVetoed,
+		governance.StatusFailed}; !slices.Equal(govStatuses, want) {
+		t.Errorf("CLI statuses %q, chain %q", govStatuses, want)
 	}
 	for name, o := range govVoteOptions {
 		if governance.Option(o).String() != name {
@@ -154,6 +163,51 @@ func (g *govChain) chainRefuses(uri string, call *txpb.Call, want error) {
 	_, err = g.cl.Submit(g.t.Context(), kp, call, client.SubmitOptions{Wait: client.WaitFinal})
 	if !errors.Is(err, want) {
 		g.t.Errorf("chain accepted or refused otherwise: got %v, want %v", err, want)
+	}
+}
+
+// restGet fetches a REST path of the node and decodes its JSON answer into out.
+func (g *govChain) restGet(path string, out any) int {
+	g.t.Helper()
+	resp, err := http.Get(g.n.REST + path)
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		g.t.Fatalf("GET %s: %d, body not JSON: %v", path, resp.StatusCode, err)
+	}
+	return resp.StatusCode
+}
+
+// checkREST reads round 1's outcome through the REST endpoints: the proposal list, one
+// proposal with its votes and final tally, the governance parameters, and the refusals
+// of an unknown and a malformed id.
+func (g *govChain) checkREST(passed, vetoed, safeMode uint64) {
+	g.t.Helper()
+	var list []api.Proposal
+	if code := g.restGet("/api/v1/governance/proposals", &list); code != http.StatusOK || len(list) != 3 ||
+		list[0].ID != safeMode || list[1].ID != vetoed || list[1].Status != governance.StatusVetoed || list[2].ID != passed {
+		g.t.Fatalf("REST proposals: %d %+v", code, list)
+	}
+	var p api.Proposal
+	if code := g.restGet(fmt.Sprintf("/api/v1/governance/proposals/%d", passed), &p); code != http.StatusOK ||
+		p.Status != governance.StatusPassed || len(p.Votes) != 3 || p.Tally == nil || !p.Tally.Final ||
+		p.Tally.Outcome != governance.StatusPassed || p.Kind != governance.KindParameterChange || p.Payload["name"] != "subnet_limit" {
+		g.t.Fatalf("REST proposal %d: %d %+v", passed, code, p)
+	}
+	var gp api.GovernanceParams
+	if code := g.restGet("/api/v1/governance/params", &gp); code != http.StatusOK || !gp.SafeMode || gp.VotingPeriod != 40 || gp.Sudo == "" {
+		g.t.Fatalf("REST governance params: %d %+v", code, gp)
+	}
+	var e struct {
+		Error string `json:"error"`
+	}
+	if code := g.restGet("/api/v1/governance/proposals/999", &e); code != http.StatusNotFound || !strings.Contains(e.Error, "no proposal 999") {
+		g.t.Fatalf("REST unknown proposal: %d %+v", code, e)
+	}
+	if code := g.restGet("/api/v1/governance/proposals/abc", &e); code != http.StatusBadRequest || !strings.Contains(e.Error, "must be a number") {
+		g.t.Fatalf("REST malformed id: %d %+v", code, e)
 	}
 }
 
@@ -295,6 +349,7 @@ func TestGovAgainstRealNode(t *testing.T) {
 	if !gp.SafeMode || gp.Locked != 0 {
 		t.Fatalf("params after round 1: %+v", gp)
 	}
+	g.checkREST(p1.ID, p2.ID, p3.ID)
 
 	// Voting and depositing after the period are refused.
 	g.failsWith(ExitError, []string{"VotingClosed", "passed"}, g.as("bob", "gov", "vote", "--id", id1, "no")...)
@@ -331,6 +386,22 @@ func TestGovAgainstRealNode(t *testing.T) {
 	if r := g.run(g.as("alice", "gov", "list")...); r.code != 0 || !strings.Contains(r.stdout, "Burn me") || !strings.Contains(r.stdout, "vetoed") {
 		t.Fatalf("list table: %+v", r)
 	}
+	// Proposals by status.
+	for status, want := range map[string][]uint64{"voting": {p5.ID, p4.ID}, "VETOED": {p2.ID}, "failed": nil} {
+		list.Proposals = nil
+		g.ok(&list, g.as("alice", "gov", "list", "--status", status)...)
+		var got []uint64
+		for _, r := range list.Proposals {
+			got = append(got, r.ID)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("gov list --status %s: %v, want %v", status, got, want)
+		}
+	}
+	if r := g.run(g.as("alice", "gov", "list", "--status", "failed")...); r.code != 0 || !strings.Contains(r.stdout, "No failed proposals") {
+		t.Fatalf("empty filtered list: %+v", r)
+	}
+	g.failsWith(ExitUsage, []string{"--status is one of voting, passed, rejected, vetoed, failed"}, g.as("alice", "gov", "list", "--status", "open")...)
 	g.waitEnd(p4, p5)
 
 	var tr transferResult
