@@ -9,6 +9,7 @@ import (
 	"time"
 
 	cmtcfg "github.com/cometbft/cometbft/config"
+	cmted25519 "github.com/cometbft/cometbft/crypto/ed25519"
 	cmtjson "github.com/cometbft/cometbft/libs/json"
 	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/privval"
@@ -55,6 +56,24 @@ func Testnet(o TestnetOptions) ([]TestnetHome, error) {
 	if o.Profile == "" {
 		o.Profile = ProfileLocalnet
 	}
+	if o.Profile != ProfileLocalnet && o.Profile != ProfileMainnet {
+		return nil, fmt.Errorf("testnet: unknown profile %q: use --profile %s or --profile %s", o.Profile, ProfileLocalnet, ProfileMainnet)
+	}
+	// Check every home and the genesis options (with throwaway keys) before
+	// writing anything, so a bad flag or a used folder leaves no partial set
+	// of homes behind.
+	trial := make([]GenesisValidator, o.Validators)
+	for i := range trial {
+		home := filepath.Join(o.Output, fmt.Sprintf("node%d", i))
+		if _, err := os.Stat(filepath.Join(home, "config", "genesis.json")); err == nil {
+			return nil, fmt.Errorf("%w: %s has a genesis; use another --output, or remove %s to start over", ErrHomeExists, home, o.Output)
+		}
+		trial[i] = GenesisValidator{PubKey: cmted25519.GenPrivKey().PubKey(), Power: 10}
+	}
+	if _, err := NewGenesis(GenesisOptions{ChainID: o.ChainID, Profile: o.Profile, Time: time.Now().UTC().Truncate(time.Second), Validators: trial,
+		Balances: o.Balances, Sudo: o.Sudo}); err != nil {
+		return nil, fmt.Errorf("testnet: %w", err)
+	}
 	homes := make([]TestnetHome, o.Validators)
 	cfgs := make([]*cmtcfg.Config, o.Validators)
 	var vals []GenesisValidator
@@ -62,9 +81,6 @@ func Testnet(o TestnetOptions) ([]TestnetHome, error) {
 	for i := range homes {
 		h := TestnetHome{Home: filepath.Join(o.Output, fmt.Sprintf("node%d", i)), P2PPort: o.BasePort + 10*i}
 		h.RPCPort, h.RESTPort, h.Metrics = h.P2PPort+1, h.P2PPort+2, h.P2PPort+3
-		if _, err := os.Stat(filepath.Join(h.Home, "config", "genesis.json")); err == nil {
-			return nil, fmt.Errorf("%w: %s", ErrHomeExists, h.Home)
-		}
 		c := CometConfig(h.Home, o.Profile)
 		c.Moniker = fmt.Sprintf("node%d", i)
 		c.P2P.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", h.P2PPort)
