@@ -99,6 +99,9 @@ func TestLocalnetEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Each block's emissions are the block emission of the halving schedule for the
+	// issuance before it (coinbase.BlockEmission), split between the emitting subnets with
+	// the split's floor dust (under a RAO per subnet) not minted.
 	var emitted uint64
 	local := n.Node().Local()
 	for h := p1.Height + 1; h <= p2.Height; h++ {
@@ -106,20 +109,27 @@ func TestLocalnetEndToEnd(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		var block uint64
+		subnets := 0
 		for _, ev := range res.FinalizeBlockEvents {
 			if ev.Type != coinbase.EventEmission {
 				continue
 			}
+			subnets++
 			for _, a := range ev.Attributes {
 				if a.Key == "tao_emission" {
 					x, err := strconv.ParseUint(a.Value, 10, 64)
 					if err != nil {
 						t.Fatal(err)
 					}
-					emitted += x
+					block += x
 				}
 			}
 		}
+		if want := coinbase.BlockEmission(p1.TotalIssuance + emitted); block > want || block+uint64(subnets) < want || subnets != 2 {
+			t.Errorf("block %d: %d subnets emitted %d RAO in all; the block emission is %d", h, subnets, block, want)
+		}
+		emitted += block
 	}
 	if grew := p2.TotalIssuance - p1.TotalIssuance; grew != emitted || emitted == 0 {
 		t.Errorf("blocks %d..%d: issuance grew %d RAO, blocks emitted %d RAO", p1.Height+1, p2.Height, grew, emitted)
