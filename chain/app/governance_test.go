@@ -255,3 +255,27 @@ func TestGovernanceExecutesSubnetPayloads(t *testing.T) {
 	}
 	checkSupply(t, h)
 }
+
+// In safe mode a subnet hyperparameter change runs when the sudo key signs it and is
+// paused when the subnet's owner does; a transfer is refused in DeliverTx too (a proposer
+// may include it) and moves nothing, and governance calls still run.
+func TestSafeModeHyperparameterAndDeliver(t *testing.T) {
+	h := newHarness(t)
+	alice, bob, charlie := dev(t, "Alice"), dev(t, "Bob"), dev(t, "Charlie")
+	h.ok(alice, &txpb.SudoSetBalance{Who: bob.SS58(), Free: 5000 * balances.RAOPerTAO})
+	h.ok(bob, &txpb.RegisterNetwork{Hotkey: keyN(1).SS58()})
+	h.ok(alice, &txpb.SudoSetSafeMode{On: true})
+	immunity := subnets.Hyper(h.app.tree, 1).ImmunityPeriod
+	h.fails(bob, &txpb.SetHyperparameter{Netuid: 1, Name: "immunity_period", Value: immunity + 1}, governance.ErrSafeModeActive)
+	h.ok(alice, &txpb.SetHyperparameter{Netuid: 1, Name: "immunity_period", Value: immunity + 2})
+	if got := subnets.Hyper(h.app.tree, 1).ImmunityPeriod; got != immunity+2 {
+		t.Fatalf("immunity_period %d, want %d", got, immunity+2)
+	}
+	before := h.free(charlie)
+	r := h.block(h.sign(bob, h.nonce(bob), transfer(charlie.SS58(), balances.RAOPerTAO)))[0]
+	if e, _ := errs.Lookup(r.Codespace, r.Code); e != governance.ErrSafeModeActive || h.free(charlie) != before {
+		t.Fatalf("transfer delivered in safe mode: %s/%d %q; charlie %d → %d", r.Codespace, r.Code, r.Log, before, h.free(charlie))
+	}
+	h.govOK(bob, &txpb.Propose{Title: "resume", Deposit: testGovParams().MinDeposit, Kind: &txpb.Propose_SafeMode{SafeMode: &txpb.SafeMode{On: false}}})
+	checkSupply(t, h)
+}
