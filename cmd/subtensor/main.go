@@ -266,6 +266,10 @@ func testnetCmd() *cobra.Command {
 		Use:   "testnet",
 		Short: "Create N validator homes wired as peers on loopback ports",
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cmd.Flags().Changed("home") && !cmd.Flags().Changed("output") {
+				home, _ := cmd.Flags().GetString("home")
+				return fmt.Errorf("testnet makes one home per validator under --output (default ./testnet) and does not use --home; run: subtensor testnet --output %s", home)
+			}
 			var err error
 			if o.Balances, err = parseBalances(bal); err != nil {
 				return err
@@ -275,7 +279,7 @@ func testnetCmd() *cobra.Command {
 				return err
 			}
 			for i, h := range homes {
-				fmt.Printf("validator %d: subtensor start --home %s --rest.laddr 127.0.0.1:%d\n", i, h.Home, h.RESTPort)
+				fmt.Fprintf(cmd.OutOrStdout(), "validator %d: subtensor start --home %s --rest.laddr 127.0.0.1:%d\n", i, h.Home, h.RESTPort)
 			}
 			return nil
 		},
