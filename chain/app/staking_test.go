@@ -13,6 +13,8 @@ import (
 	"github.com/gotensor/gotensor/chain/api"
 	"github.com/gotensor/gotensor/chain/balances"
 	"github.com/gotensor/gotensor/chain/errs"
+	"github.com/gotensor/gotensor/chain/fixed"
+	"github.com/gotensor/gotensor/chain/neurons"
 	"github.com/gotensor/gotensor/chain/pools"
 	"github.com/gotensor/gotensor/chain/staking"
 	"github.com/gotensor/gotensor/chain/subnets"
@@ -163,6 +165,16 @@ func TestStakeErrors(t *testing.T) {
 		{&txpb.RemoveStake{Hotkey: hk, Netuid: 1, Amount: 1}, staking.ErrNotEnoughStakeToWithdraw},
 		{&txpb.RemoveStake{Hotkey: hk, Netuid: 1, Amount: 0}, staking.ErrAmountTooLow},
 		{&txpb.SwapStake{Hotkey: hk, OriginNetuid: 1, DestinationNetuid: 1, AlphaAmount: 5}, staking.ErrSameNetuid},
+		{&txpb.MoveStake{OriginHotkey: hk, DestinationHotkey: hk, OriginNetuid: 1, DestinationNetuid: 1, AlphaAmount: 5}, staking.ErrSameNetuid},
+		{&txpb.TransferStake{DestinationColdkey: bob.SS58(), Hotkey: hk, OriginNetuid: 1, DestinationNetuid: 1, AlphaAmount: 5}, staking.ErrSameNetuid},
+		// Amounts and limits near 2^64 are refused, never wrapped.
+		{&txpb.AddStakeLimit{Hotkey: hk, Netuid: 1, Amount: ^uint64(0), LimitPrice: ^uint64(0), AllowPartial: true}, staking.ErrNotEnoughBalanceToStake},
+		{&txpb.AddStake{Hotkey: hk, Netuid: 0, Amount: ^uint64(0) - 1}, staking.ErrNotEnoughBalanceToStake},
+		{&txpb.RemoveStake{Hotkey: hk, Netuid: 1, Amount: ^uint64(0)}, staking.ErrNotEnoughStakeToWithdraw},
+		{&txpb.RemoveStakeLimit{Hotkey: hk, Netuid: 0, Amount: ^uint64(0), LimitPrice: ^uint64(0), AllowPartial: true}, staking.ErrNotEnoughStakeToWithdraw},
+		{&txpb.SwapStakeLimit{Hotkey: hk, OriginNetuid: 1, DestinationNetuid: 2, AlphaAmount: ^uint64(0), LimitPrice: ^uint64(0)}, staking.ErrNotEnoughStakeToWithdraw},
+		{&txpb.TransferStake{DestinationColdkey: alice.SS58(), Hotkey: hk, OriginNetuid: 1, DestinationNetuid: 2, AlphaAmount: ^uint64(0)}, staking.ErrNotEnoughStakeToWithdraw},
+		{&txpb.IncreaseTake{Hotkey: hk, Take: ^uint32(0)}, staking.ErrNonAssociatedColdKey},
 		// Netuids beyond u16 and bad coldkeys are refused before the call runs.
 		{&txpb.RemoveStakeLimit{Hotkey: hk, Netuid: 70000, Amount: 1, LimitPrice: 1}, subnets.ErrSubnetNotExists},
 		{&txpb.MoveStake{OriginHotkey: hk, DestinationHotkey: hk, OriginNetuid: 1, DestinationNetuid: 70000, AlphaAmount: 5}, subnets.ErrSubnetNotExists},
@@ -177,6 +189,9 @@ func TestStakeErrors(t *testing.T) {
 			fee := free - h.free(bob)
 			if fee > balances.RAOPerTAO/1000 {
 				t.Fatalf("a failed call took %d RAO, more than its fee", fee)
+			}
+			if ps := staking.PositionsOf(h.app.tree, bob.Public(), 10); len(ps) != 0 {
+				t.Fatalf("a failed call left stake %+v", ps)
 			}
 		})
 	}
@@ -261,6 +276,7 @@ func TestDelegateTakeAndRootRegister(t *testing.T) {
 		t.Fatalf("default take %d", got)
 	}
 	h.failsc(alice, &txpb.IncreaseTake{Hotkey: hk, Take: 12000}, staking.ErrDelegateTakeTooHigh)
+	h.failsc(alice, &txpb.IncreaseTake{Hotkey: hk, Take: ^uint32(0)}, staking.ErrDelegateTakeTooHigh)
 	h.failsc(bob, &txpb.DecreaseTake{Hotkey: hk, Take: 5000}, staking.ErrNonAssociatedColdKey)
 	h.okc(alice, &txpb.DecreaseTake{Hotkey: hk, Take: 5000})
 	h.failsc(alice, &txpb.DecreaseTake{Hotkey: hk, Take: 6000}, staking.ErrDelegateTakeTooLow)
@@ -280,9 +296,10 @@ func TestDelegateTakeAndRootRegister(t *testing.T) {
 
 // TestRandomStakingKeepsInvariants runs random staking operations across 8
 // subnets and checks the issuance and alpha invariants after every block.
-// GOTENSOR_STAKING_OPS sets the count (CI: 2,000; the 10,000 by hand).
+// GOTENSOR_STAKING_OPS sets the count (default the 10,000; -short 300).
+// Every staking call takes part, with amounts and limits up to 2^64−1.
 func TestRandomStakingKeepsInvariants(t *testing.T) {
-	ops := 2000
+	ops := 10000
 	if s := os.Getenv("GOTENSOR_STAKING_OPS"); s != "" {
 		ops, _ = strconv.Atoi(s)
 	}
@@ -303,15 +320,27 @@ func TestRandomStakingKeepsInvariants(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(7, 11))
 	var batch [][]byte
+	var kinds []string
 	nonces := map[keys.PublicKey]uint64{}
 	ok, failed := 0, 0
+	okKind := map[string]int{}
 	for i := 0; i < ops; i++ {
 		who := stakers[rng.IntN(len(stakers))]
 		hk := hotkeys[rng.IntN(len(hotkeys))]
 		n := uint32(rng.IntN(9)) // 0 = root
 		amt := uint64(rng.Int64N(50*int64(balances.RAOPerTAO))) + 1
+		held := staking.Stake(h.app.tree, hk.Public(), uint16(n), who.Public())
+		dest := uint32(rng.IntN(9))
+		if rng.IntN(50) == 0 {
+			amt = ^uint64(0) - uint64(rng.IntN(1000)) // near 2^64: refused, never wrapped
+			held = amt
+		}
+		limitPrice := uint64(rng.Int64N(2_000_000_000))
+		if rng.IntN(20) == 0 {
+			limitPrice = ^uint64(0) - uint64(rng.IntN(1000))
+		}
 		var c any
-		switch rng.IntN(6) {
+		switch rng.IntN(13) {
 		case 0, 1:
 			c = &txpb.AddStake{Hotkey: hk.SS58(), Netuid: n, Amount: amt}
 		case 2:
@@ -321,22 +350,40 @@ func TestRandomStakingKeepsInvariants(t *testing.T) {
 		case 4:
 			c = &txpb.MoveStake{OriginHotkey: hk.SS58(), DestinationHotkey: hotkeys[rng.IntN(8)].SS58(), OriginNetuid: n, DestinationNetuid: n, AlphaAmount: staking.Stake(h.app.tree, hk.Public(), uint16(n), who.Public())}
 		case 5:
-			c = &txpb.AddStakeLimit{Hotkey: hk.SS58(), Netuid: n, Amount: amt, LimitPrice: uint64(rng.Int64N(2_000_000_000)), AllowPartial: rng.IntN(2) == 0}
+			c = &txpb.AddStakeLimit{Hotkey: hk.SS58(), Netuid: n, Amount: amt, LimitPrice: limitPrice, AllowPartial: rng.IntN(2) == 0}
+		case 6:
+			c = &txpb.RemoveStakeLimit{Hotkey: hk.SS58(), Netuid: n, Amount: held / uint64(1+rng.IntN(3)), LimitPrice: limitPrice, AllowPartial: rng.IntN(2) == 0}
+		case 7:
+			c = &txpb.RemoveStakeFullLimit{Hotkey: hk.SS58(), Netuid: n, LimitPrice: limitPrice}
+		case 8:
+			c = &txpb.SwapStakeLimit{Hotkey: hk.SS58(), OriginNetuid: n, DestinationNetuid: dest, AlphaAmount: held / 2, LimitPrice: limitPrice, AllowPartial: rng.IntN(2) == 0}
+		case 9:
+			to := stakers[rng.IntN(len(stakers))]
+			c = &txpb.TransferStake{DestinationColdkey: to.SS58(), Hotkey: hk.SS58(), OriginNetuid: n, DestinationNetuid: dest, AlphaAmount: held / uint64(1+rng.IntN(3))}
+		case 10:
+			c = &txpb.MoveStake{OriginHotkey: hk.SS58(), DestinationHotkey: hotkeys[rng.IntN(8)].SS58(), OriginNetuid: n, DestinationNetuid: dest, AlphaAmount: held / 2}
+		case 11:
+			c = &txpb.UnstakeAll{Hotkey: hk.SS58()}
+		case 12:
+			c = &txpb.UnstakeAllAlpha{Hotkey: hk.SS58()}
 		}
 		if _, seen := nonces[who.Public()]; !seen {
 			nonces[who.Public()] = h.nonce(who)
 		}
 		batch = append(batch, h.sign(who, nonces[who.Public()], stakeCall(c)))
+		kinds = append(kinds, fmt.Sprintf("%T", c))
+		okKind[kinds[len(kinds)-1]] += 0
 		nonces[who.Public()]++
 		if len(batch) == 20 || i == ops-1 {
-			for _, r := range h.block(batch...) {
+			for j, r := range h.block(batch...) {
 				if r.Code == 0 {
 					ok++
+					okKind[kinds[j]]++
 				} else {
 					failed++
 				}
 			}
-			batch = batch[:0]
+			batch, kinds = batch[:0], kinds[:0]
 			checkSupply(t, h)
 			for n := uint16(0); n <= 8; n++ {
 				checkAlpha(t, h, n, hotkeys)
@@ -346,11 +393,17 @@ func TestRandomStakingKeepsInvariants(t *testing.T) {
 	if ok < ops/4 {
 		t.Fatalf("only %d of %d operations succeeded (%d failed)", ok, ops, failed)
 	}
-	t.Logf("%d operations: %d ok, %d failed as expected by their checks", ops, ok, failed)
+	for kind, n := range okKind {
+		if n == 0 && ops >= 2000 {
+			t.Errorf("no %s succeeded: the run did not exercise it", kind)
+		}
+	}
+	t.Logf("%d operations: %d ok, %d failed as expected by their checks; succeeded by call: %v", ops, ok, failed, okKind)
 }
 
 // checkAlpha: a subnet's outstanding alpha equals the stake held on it,
-// and no hotkey's nominators are worth more than its pool.
+// each hotkey's shares sum to its pool's denominator, and no hotkey's
+// nominators are worth more than its pool.
 func checkAlpha(t *testing.T, h *harness, netuid uint16, hotkeys []*keys.Keypair) {
 	t.Helper()
 	var sum uint64
@@ -358,11 +411,16 @@ func checkAlpha(t *testing.T, h *harness, netuid uint16, hotkeys []*keys.Keypair
 		pool := staking.HotkeyPool(h.app.tree, hk.Public(), netuid)
 		sum += pool.TotalAlpha
 		var noms uint64
+		var shares fixed.U64F64
 		for _, n := range staking.Nominators(h.app.tree, hk.Public(), netuid, 1000) {
 			noms += n.Alpha
+			shares = shares.Add(n.Shares)
 		}
 		if noms > pool.TotalAlpha {
 			t.Fatalf("subnet %d hotkey %s: nominators worth %d > pool %d", netuid, hk.SS58(), noms, pool.TotalAlpha)
+		}
+		if shares != pool.TotalShares {
+			t.Fatalf("subnet %d hotkey %s: nominators hold %s shares, the pool's denominator is %s", netuid, hk.SS58(), shares, pool.TotalShares)
 		}
 	}
 	if out := pools.Get(h.app.tree, netuid).AlphaOut; out != sum {
@@ -481,4 +539,55 @@ func TestNominatorMinimumClearsSmallNominations(t *testing.T) {
 	}
 	checkSupply(t, h)
 	checkAlpha(t, h, 1, []*keys.Keypair{hk})
+}
+
+// A full root network (64 uids) takes a newcomer only with more root stake
+// than its weakest member, whom it replaces (§13).
+func TestRootRegisterWhenFull(t *testing.T) {
+	h := stakingHarness(t, 1)
+	alice := dev(t, "Alice")
+	max := int(subnets.Hyper(h.app.tree, 0).MaxAllowedUids)
+	// One block takes at most max_registrations_per_block of them.
+	per := int(subnets.Hyper(h.app.tree, 0).MaxRegistrationsPerBlock)
+	var txs [][]byte
+	n := h.nonce(alice)
+	for i := 0; i <= per; i++ {
+		txs = append(txs, h.sign(alice, n+uint64(i), stakeCall(&txpb.RootRegister{Hotkey: keyN(7000 + i).SS58()})))
+	}
+	rs := h.block(txs...)
+	for i, r := range rs[:per] {
+		if r.Code != 0 {
+			t.Fatalf("root registration %d: %s", i, r.Log)
+		}
+	}
+	if e, _ := errs.Lookup(rs[per].Codespace, rs[per].Code); e != staking.ErrTooManyRegistrationsThisBlock {
+		t.Fatalf("registration %d in one block, limit %d: %d %s", per+1, per, rs[per].Code, rs[per].Log)
+	}
+	for i := per; i < max; i++ {
+		h.okc(alice, &txpb.RootRegister{Hotkey: keyN(7000 + i).SS58()})
+	}
+	if n := neurons.Count(h.app.tree, 0); int(n) != max {
+		t.Fatalf("root has %d uids, want %d", n, max)
+	}
+	// uid 0 gets root stake; uid 1 is now the weakest (none, lowest uid of the ties).
+	h.okc(alice, &txpb.AddStake{Hotkey: keyN(7000).SS58(), Netuid: 0, Amount: balances.RAOPerTAO})
+	newcomer := keyN(100) // registered on subnet 1, no root stake yet
+	log := h.failsc(alice, &txpb.RootRegister{Hotkey: newcomer.SS58()}, staking.ErrStakeTooLowForRoot)
+	if !contains([]byte(log), keyN(7001).SS58()) {
+		t.Fatalf("the error does not name the weakest member: %s", log)
+	}
+	h.okc(alice, &txpb.AddStake{Hotkey: newcomer.SS58(), Netuid: 0, Amount: balances.RAOPerTAO / 2})
+	h.okc(alice, &txpb.RootRegister{Hotkey: newcomer.SS58()})
+	if uid, ok := neurons.UID(h.app.tree, 0, newcomer.Public()); !ok || uid != 1 {
+		t.Fatalf("newcomer at uid %d (%v), want the weakest member's uid 1", uid, ok)
+	}
+	if _, ok := neurons.UID(h.app.tree, 0, keyN(7001).Public()); ok {
+		t.Fatal("the weakest member is still on root")
+	}
+	if _, ok := neurons.UID(h.app.tree, 0, keyN(7000).Public()); !ok {
+		t.Fatal("a member with root stake was replaced")
+	}
+	if n := neurons.Count(h.app.tree, 0); int(n) != max {
+		t.Fatalf("root has %d uids after a replacement", n)
+	}
 }

@@ -111,6 +111,7 @@ func PositionsOf(r store.Reader, ck keys.PublicKey, limit int) []Position {
 type Nominator struct {
 	Coldkey keys.PublicKey
 	Alpha   uint64
+	Shares  fixed.U64F64 // of the hotkey's pool on the subnet
 }
 
 // Nominators lists the coldkeys staked to (hotkey, netuid), at most limit.
@@ -121,7 +122,8 @@ func Nominators(r store.Reader, hk keys.PublicKey, netuid uint16, limit int) []N
 	r.Iterate(p, store.PrefixEnd(p), func(k, v []byte) bool {
 		var ck keys.PublicKey
 		copy(ck[:], k[len(p):])
-		out = append(out, Nominator{Coldkey: ck, Alpha: pool.ValueOf(fixed.U64F64FromBits(beU64(v[:8]), beU64(v[8:])))})
+		sh := fixed.U64F64FromBits(beU64(v[:8]), beU64(v[8:]))
+		out = append(out, Nominator{Coldkey: ck, Alpha: pool.ValueOf(sh), Shares: sh})
 		return len(out) < limit
 	})
 	return out
