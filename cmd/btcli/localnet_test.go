@@ -1,13 +1,17 @@
 package main
 
 import (
+	"bufio"
+	"context"
 	"encoding/json"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/gotensor/gotensor/internal/freeport"
 	"github.com/gotensor/gotensor/localnet"
@@ -281,5 +285,93 @@ func testLocalnetGatewayAdmin(t *testing.T, c *cli, dir, base, token string) {
 		if !strings.Contains(msg, want) {
 			t.Errorf("no token error %q does not name %s", msg, want)
 		}
+	}
+}
+
+// TestLocalnetForegroundCtrlC runs `localnet up --json` in the foreground, as a user does
+// before pressing Ctrl-C: stdout is JSON events only, starting, up, then a view per block
+// with the metagraph table's fields; SIGINT (Ctrl-C) stops everything cleanly (stopping,
+// stopped, exit 0), and status then says stopped.
+func TestLocalnetForegroundCtrlC(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a local network")
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "localnet", "up", "--json", "--dir", dir, "--rpc.laddr", freeLoopback(t),
+		"--rest.laddr", "off", "--gateway.laddr", "off", "--block-time", "150ms")
+	cmd.Env = append(os.Environ(), asBtcli+"=1")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	type neuron struct {
+		UID                         *uint16
+		Role                        string
+		Stake, Emission             *uint64
+		Incentive, Dividends, Trust *float64
+	}
+	type event struct {
+		Event   string
+		Height  int64
+		Subnets []struct {
+			Netuid    uint16
+			NextEpoch int64 `json:"next_epoch_block"`
+			Neurons   []neuron
+		}
+	}
+	var events []string
+	var heights []int64
+	sc := bufio.NewScanner(out)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var ev event
+		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil || ev.Event == "" {
+			t.Fatalf("stdout line is not a JSON event: %v\n%s", err, sc.Text())
+		}
+		events = append(events, ev.Event)
+		if ev.Event != "view" {
+			continue
+		}
+		if len(ev.Subnets) != 2 || ev.Height == 0 {
+			t.Fatalf("view at height %d has %d subnets, want 2: %s", ev.Height, len(ev.Subnets), sc.Text())
+		}
+		for _, s := range ev.Subnets {
+			if s.NextEpoch <= ev.Height || len(s.Neurons) < 5 {
+				t.Fatalf("view at height %d: subnet %d next epoch %d, %d neurons: %s", ev.Height, s.Netuid, s.NextEpoch, len(s.Neurons), sc.Text())
+			}
+			for _, n := range s.Neurons {
+				if n.UID == nil || n.Role == "" || n.Stake == nil || n.Emission == nil || n.Incentive == nil || n.Dividends == nil || n.Trust == nil {
+					t.Fatalf("view neuron lacks a field of the table: %s", sc.Text())
+				}
+			}
+		}
+		if heights = append(heights, ev.Height); len(heights) == 3 {
+			if err := cmd.Process.Signal(os.Interrupt); err != nil { // Ctrl-C
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("up after Ctrl-C: %v; events %v\nstderr: %s", err, events, stderr.String())
+	}
+	if len(events) < 7 || events[0] != "starting" || events[1] != "up" || events[2] != "view" ||
+		events[len(events)-2] != "stopping" || events[len(events)-1] != "stopped" {
+		t.Errorf("events %v; want starting, up, views, stopping, stopped", events)
+	}
+	if !(heights[0] < heights[1] && heights[1] < heights[2]) {
+		t.Errorf("view heights %v; want one view per new block", heights)
+	}
+	var st struct{ Status string }
+	newCLI(t).ok(&st, "localnet", "status", "--dir", dir)
+	if st.Status != "stopped" {
+		t.Errorf("status after Ctrl-C: %+v", st)
 	}
 }
