@@ -33,6 +33,10 @@ func call(c any) *txpb.Call {
 		return &txpb.Call{Call: &txpb.Call_RegisterLimit{RegisterLimit: v}}
 	case *txpb.ServeAxon:
 		return &txpb.Call{Call: &txpb.Call_ServeAxon{ServeAxon: v}}
+	case *txpb.ServePrometheus:
+		return &txpb.Call{Call: &txpb.Call_ServePrometheus{ServePrometheus: v}}
+	case *txpb.SetIdentity:
+		return &txpb.Call{Call: &txpb.Call_SetIdentity{SetIdentity: v}}
 	case *txpb.SetHyperparameter:
 		return &txpb.Call{Call: &txpb.Call_SetHyperparameter{SetHyperparameter: v}}
 	case *txpb.SudoSetParameter:
@@ -212,6 +216,7 @@ func TestBurnedRegistrationPriceAndReplacement(t *testing.T) {
 	hp := subnets.Hyper(h.app.tree, 1)
 	// A small subnet with cheap, fast registration.
 	h.ok(alice, &txpb.SetHyperparameter{Netuid: 1, Name: "max_allowed_validators", Value: 8})
+	h.ok(alice, &txpb.SetHyperparameter{Netuid: 1, Name: "min_allowed_uids", Value: 1})
 	h.ok(alice, &txpb.SetHyperparameter{Netuid: 1, Name: "max_allowed_uids", Value: 8})
 	h.ok(alice, &txpb.SudoSetParameter{Name: "owner_hparam_rate_limit", Value: 0})
 	h.ok(alice, &txpb.SetHyperparameter{Netuid: 1, Name: "immunity_period", Value: 3})
@@ -311,6 +316,7 @@ func TestHyperparametersOwnerAndSudo(t *testing.T) {
 	h.fails(dev(t, "Charlie"), &txpb.SetHyperparameter{Netuid: 1, Name: "rho", Value: 1}, subnets.ErrNotOwner)
 	h.fails(alice, &txpb.SetHyperparameter{Netuid: 1, Name: "max_allowed_validators", Value: 300}, subnets.ErrValueNotInBounds)
 	h.ok(alice, &txpb.SetHyperparameter{Netuid: 1, Name: "kappa", Value: 30000})
+	h.ok(alice, &txpb.SetHyperparameter{Netuid: 1, Name: "min_allowed_uids", Value: 16})
 	h.fails(alice, &txpb.SetHyperparameter{Netuid: 1, Name: "max_allowed_uids", Value: 16}, subnets.ErrMaxValidatorsLargerThanMaxUids)
 	var hs []api.Hyperparameter
 	h.query("/subnets/1/hyperparameters", &hs)

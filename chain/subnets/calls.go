@@ -141,6 +141,14 @@ func ValidateHyperparameter(r store.Reader, signer keys.PublicKey, c HyperChange
 	if c.Name == "max_allowed_uids" && c.Value < c.CurrentUIDs {
 		return Hyperparams{}, fmt.Errorf("%w: %d uids registered, asked for %d", ErrMaxUidsLessThanCurrent, c.CurrentUIDs, c.Value)
 	}
+	// Admin §14: max_allowed_uids ≥ min_allowed_uids, checked whichever of
+	// the two changes; alpha values only while liquid alpha is on.
+	if (c.Name == "max_allowed_uids" || c.Name == "min_allowed_uids") && h.MaxAllowedUids < h.MinAllowedUids {
+		return Hyperparams{}, fmt.Errorf("%w: max_allowed_uids %d, min_allowed_uids %d", ErrMaxUidsLessThanMinUids, h.MaxAllowedUids, h.MinAllowedUids)
+	}
+	if (c.Name == "alpha_low" || c.Name == "alpha_high") && h.LiquidAlphaOn == 0 {
+		return Hyperparams{}, fmt.Errorf("%w: subnet %d has liquid_alpha_enabled false", ErrLiquidAlphaDisabled, c.Netuid)
+	}
 	if err := h.Validate(); err != nil {
 		return Hyperparams{}, err
 	}

@@ -26,4 +26,6 @@ var (
 	ErrAlphaLowHigh                   = errs.Register(codespace, 18, "AlphaLowOutOfRange", "alpha_low must be ≥ 1638 and ≤ alpha_high")
 	ErrInvalidHotkey                  = errs.Register(codespace, 19, "InvalidHotkey", "give the hotkey as an SS58 address with prefix 42")
 	ErrCannotUseSystemAccount         = errs.Register(codespace, 20, "CannotUseSystemAccount", "a subnet's own account cannot be a hotkey")
+	ErrMaxUidsLessThanMinUids         = errs.Register(codespace, 21, "MaxAllowedUidsLessThanMinAllowedUids", "max_allowed_uids may not go below min_allowed_uids; sudo lowers min_allowed_uids first")
+	ErrLiquidAlphaDisabled            = errs.Register(codespace, 22, "LiquidAlphaDisabled", "alpha_low and alpha_high are set while liquid alpha is on; set liquid_alpha_enabled to true first")
 )
