@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"errors"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -278,4 +280,88 @@ func TestSafeModeHyperparameterAndDeliver(t *testing.T) {
 	}
 	h.govOK(bob, &txpb.Propose{Title: "resume", Deposit: testGovParams().MinDeposit, Kind: &txpb.Propose_SafeMode{SafeMode: &txpb.SafeMode{On: false}}})
 	checkSupply(t, h)
+}
+
+// govEvent finds the first event of type typ whose "id" attribute is id and returns its
+// attributes, or nil.
+func govEvent(evs []abci.Event, typ string, id uint64) map[string]string {
+	for _, e := range evs {
+		if e.Type != typ {
+			continue
+		}
+		attrs := map[string]string{}
+		for _, a := range e.Attributes {
+			attrs[a.Key] = a.Value
+		}
+		if attrs["id"] == strconv.FormatUint(id, 10) {
+			return attrs
+		}
+	}
+	return nil
+}
+
+// Each governance step is an event: Proposed, Deposited and Voted on the transactions,
+// and Tallied with the outcome, Executed or ExecutionFailed with the error on the block
+// that ends the vote.
+func TestGovernanceEvents(t *testing.T) {
+	h := newHarness(t)
+	alice, bob := dev(t, "Alice"), dev(t, "Bob")
+	dep := testGovParams().MinDeposit
+	h.ok(alice, &txpb.SudoSetBalance{Who: bob.SS58(), Free: 100 * balances.RAOPerTAO})
+	h.ok(alice, &txpb.RegisterNetwork{Hotkey: keyN(1).SS58()})
+	txEvents := func(kp *keys.Keypair, c any) []abci.Event {
+		t.Helper()
+		r := h.block(h.sign(kp, h.nonce(kp), govCall(c)))[0]
+		if r.Code != 0 {
+			t.Fatalf("%T: %s", c, r.Log)
+		}
+		return r.Events
+	}
+	if e := govEvent(txEvents(bob, &txpb.Propose{Title: "signal", Deposit: dep, Kind: &txpb.Propose_Text{Text: &txpb.Text{}}}),
+		governance.EventProposed, 1); e == nil || e["kind"] != governance.KindText || e["proposer"] != bob.SS58() || e["voting_end"] == "" {
+		t.Fatalf("Proposed: %v", e)
+	}
+	if e := govEvent(txEvents(alice, &txpb.Deposit{ProposalId: 1, Amount: 3}), governance.EventDeposited, 1); e == nil ||
+		e["depositor"] != alice.SS58() || e["amount"] != "3" {
+		t.Fatalf("Deposited: %v", e)
+	}
+	if e := govEvent(txEvents(alice, &txpb.Vote{ProposalId: 1, Option: txpb.VoteOption_VOTE_OPTION_YES}), governance.EventVoted, 1); e == nil ||
+		e["voter"] != alice.SS58() || e["option"] != "yes" {
+		t.Fatalf("Voted: %v", e)
+	}
+	h.govOK(alice, &txpb.Propose{Title: "dissolve 1", Deposit: dep, Kind: &txpb.Propose_DissolveSubnet{DissolveSubnet: &txpb.DissolveSubnet{Netuid: 1}}})
+	h.govOK(alice, &txpb.Vote{ProposalId: 2, Option: txpb.VoteOption_VOTE_OPTION_YES})
+	h.ok(alice, &txpb.SudoDissolveNetwork{Netuid: 1}) // gone before the vote ends: execution fails
+
+	var evs []abci.Event
+	for i := 0; i < 100; i++ {
+		p, _ := governance.Get(h.app.tree, 2)
+		if p.Status != governance.StatusVoting {
+			break
+		}
+		h.height++
+		resp, err := h.app.FinalizeBlock(context.Background(), &abci.FinalizeBlockRequest{Height: h.height, Time: time.Unix(1700000000+h.height, 0), ProposerAddress: proposer})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.app.Commit(context.Background(), &abci.CommitRequest{}); err != nil {
+			t.Fatal(err)
+		}
+		evs = append(evs, resp.Events...)
+	}
+	if e := govEvent(evs, governance.EventTallied, 1); e == nil || e["status"] != governance.StatusPassed || e["yes"] == "0" {
+		t.Fatalf("Tallied 1: %v", e)
+	}
+	if e := govEvent(evs, governance.EventExecuted, 1); e == nil || e["kind"] != governance.KindText {
+		t.Fatalf("Executed 1: %v", e)
+	}
+	if e := govEvent(evs, governance.EventTallied, 2); e == nil || e["status"] != governance.StatusPassed {
+		t.Fatalf("Tallied 2: %v", e)
+	}
+	if e := govEvent(evs, governance.EventExecutionFailed, 2); e == nil || !strings.Contains(e["error"], "SubnetNotExists") {
+		t.Fatalf("ExecutionFailed 2: %v", e)
+	}
+	if govEvent(evs, governance.EventExecuted, 2) != nil {
+		t.Fatal("a failed execution also reported Executed")
+	}
 }
