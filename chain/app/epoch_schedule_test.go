@@ -155,7 +155,8 @@ func TestEpochScheduleTempoAndDeferral(t *testing.T) {
 // weights, stake changes and registrations over many blocks with emission on. After every
 // block: CHAIN-SPEC's issuance and alpha invariants; at every epoch: incentive and
 // dividends sum to 65535 ± n or to 0, the EpochPaid amounts add up (paid + burned =
-// drained, drained = the pending the subnet had accumulated) and nothing stays pending.
+// drained, drained = the pending the subnet had accumulated), the per-payout events add up
+// to what EpochPaid says was paid, and nothing stays pending.
 func TestRandomEpochRunKeepsInvariants(t *testing.T) {
 	blocks := 400
 	if testing.Short() {
@@ -251,6 +252,27 @@ func TestRandomEpochRunKeepsInvariants(t *testing.T) {
 			if want := p.Server + p.Validator + p.Root + p.OwnerCut + injected; drained != want || paid+burned != drained || paid > drained {
 				t.Fatalf("block %d subnet %d: drained %d (pending before %d + injected %d), paid %d, burned %d",
 					h.height, n, drained, p.Server+p.Validator+p.Root+p.OwnerCut, injected, paid, burned)
+			}
+			// One event per payout; together they are what EpochPaid says was paid and burned.
+			var evPaid, evBurned uint64
+			for _, x := range evs {
+				if x.attrs["netuid"] != e.attrs["netuid"] {
+					continue
+				}
+				switch x.typ {
+				case coinbase.EventIncentivePaid, coinbase.EventOwnerCutPaid:
+					evPaid += x.u64(t, "alpha")
+				case coinbase.EventDividendsPaid:
+					evPaid += x.u64(t, "alpha") + x.u64(t, "root")
+					if x.u64(t, "take") > x.u64(t, "alpha")+x.u64(t, "root") {
+						t.Fatalf("block %d: take above the dividends: %v", h.height, x.attrs)
+					}
+				case coinbase.EventIncentiveBurned:
+					evBurned += x.u64(t, "alpha")
+				}
+			}
+			if evPaid != paid || evBurned > burned {
+				t.Fatalf("block %d subnet %d: payout events add up to %d paid, %d burned; EpochPaid says %d paid, %d burned", h.height, n, evPaid, evBurned, paid, burned)
 			}
 			if q := coinbase.GetPending(h.app.tree, n); q.Server+q.Validator+q.Root+q.OwnerCut != 0 {
 				t.Fatalf("block %d subnet %d: pending left after the epoch %+v", h.height, n, q)

@@ -23,6 +23,13 @@ const (
 	EventEmission  = "coinbase.Emission"
 	EventEpochPaid = "coinbase.EpochPaid"
 	EventBurned    = "coinbase.Burned"
+	// One event per payout of an epoch: a miner's incentive staked for its owner, an owner
+	// hotkey's incentive burned (§11.5), a validator's dividends (take to its owner, the
+	// rest to its nominators; root dividends to its root stakers), the owner cut.
+	EventIncentivePaid   = "coinbase.IncentivePaid"
+	EventIncentiveBurned = "coinbase.IncentiveBurned"
+	EventDividendsPaid   = "coinbase.DividendsPaid"
+	EventOwnerCutPaid    = "coinbase.OwnerCutPaid"
 )
 
 const (
@@ -261,12 +268,17 @@ func drain(e *env.Env, kv store.KV, d epoch.DueEpoch) error {
 		}
 		if ownerHotkey(kv, sn, all[i].Hotkey) {
 			burnedIncentive += incentive[i]
+			e.Events.Emit(EventIncentiveBurned, env.U64("netuid", uint64(d.Netuid)), env.U64("uid", uint64(i)),
+				env.Account("hotkey", all[i].Hotkey), env.U64("alpha", incentive[i]))
 			continue
 		}
-		if err := stakeTo(kv, all[i].Hotkey, d.Netuid, incentive[i]); err != nil {
+		owner, err := stakeTo(kv, all[i].Hotkey, d.Netuid, incentive[i])
+		if err != nil {
 			return err
 		}
 		paid += incentive[i]
+		e.Events.Emit(EventIncentivePaid, env.U64("netuid", uint64(d.Netuid)), env.U64("uid", uint64(i)),
+			env.Account("hotkey", all[i].Hotkey), env.Account("coldkey", owner), env.U64("alpha", incentive[i]))
 	}
 	// Dividends split between alpha and root by each hotkey's root share.
 	tw := staking.GetParams(kv).TaoWeightPPM
@@ -285,17 +297,23 @@ func drain(e *env.Env, kv store.KV, d epoch.DueEpoch) error {
 	alphaDivs, _ := split(valPot, alphaW)
 	rootDivs, _ := split(pend.Root, rootW)
 	for i := 0; i < n; i++ {
-		got, err := payDividend(kv, all[i].Hotkey, d.Netuid, alphaDivs[i], rootDivs[i])
+		got, take, err := payDividend(kv, all[i].Hotkey, d.Netuid, alphaDivs[i], rootDivs[i])
 		if err != nil {
 			return err
 		}
 		paid += got
+		if got > 0 {
+			e.Events.Emit(EventDividendsPaid, env.U64("netuid", uint64(d.Netuid)), env.U64("uid", uint64(i)),
+				env.Account("hotkey", all[i].Hotkey), env.U64("alpha", alphaDivs[i]), env.U64("root", rootDivs[i]), env.U64("take", take))
+		}
 	}
 	if pend.OwnerCut > 0 {
 		if err := creditStake(kv, sn.OwnerHotkey, sn.Owner, d.Netuid, pend.OwnerCut); err != nil {
 			return err
 		}
 		paid += pend.OwnerCut
+		e.Events.Emit(EventOwnerCutPaid, env.U64("netuid", uint64(d.Netuid)), env.Account("hotkey", sn.OwnerHotkey),
+			env.Account("coldkey", sn.Owner), env.U64("alpha", pend.OwnerCut))
 	}
 	cut := pend.OwnerCut
 	pend.Server, pend.Validator, pend.Root, pend.OwnerCut = 0, 0, 0, 0
@@ -315,13 +333,14 @@ func drain(e *env.Env, kv store.KV, d epoch.DueEpoch) error {
 	return nil
 }
 
-// stakeTo pays miner incentive as stake to (hotkey, its owner coldkey).
-func stakeTo(kv store.KV, hk keys.PublicKey, netuid uint16, alpha uint64) error {
+// stakeTo pays miner incentive as stake to (hotkey, its owner coldkey) and returns the
+// owner.
+func stakeTo(kv store.KV, hk keys.PublicKey, netuid uint16, alpha uint64) (keys.PublicKey, error) {
 	owner, ok := neurons.Owner(kv, hk)
 	if !ok {
-		return fmt.Errorf("hotkey %s has no owner", hk.SS58())
+		return owner, fmt.Errorf("hotkey %s has no owner", hk.SS58())
 	}
-	return creditStake(kv, hk, owner, netuid, alpha)
+	return owner, creditStake(kv, hk, owner, netuid, alpha)
 }
 
 func creditStake(kv store.KV, hk, ck keys.PublicKey, netuid uint16, alpha uint64) error {
@@ -339,27 +358,28 @@ func creditStake(kv store.KV, hk, ck keys.PublicKey, netuid uint16, alpha uint64
 
 // payDividend pays a validator hotkey: its take to its owner, the rest to
 // all its nominators on the subnet (alpha dividends), and the root part to
-// its root stakers pro rata as alpha stake on this subnet (ours).
-func payDividend(kv store.KV, hk keys.PublicKey, netuid uint16, alphaDiv, rootDiv uint64) (uint64, error) {
+// its root stakers pro rata as alpha stake on this subnet (ours). It returns what it paid
+// and how much of that went to the owner as take (with the root part's rounding dust).
+func payDividend(kv store.KV, hk keys.PublicKey, netuid uint16, alphaDiv, rootDiv uint64) (paid, took uint64, err error) {
 	owner, ok := neurons.Owner(kv, hk)
 	if !ok || alphaDiv+rootDiv == 0 {
-		return 0, nil
+		return 0, 0, nil
 	}
 	take := staking.GetTake(kv, hk).Take
-	var paid uint64
 	if alphaDiv > 0 {
 		t := fixed.MulDiv(alphaDiv, take, 65535)
 		if err := creditStake(kv, hk, owner, netuid, t); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		rest := alphaDiv - t
 		if err := staking.Distribute(kv, hk, netuid, owner, rest); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		p := pools.Get(kv, netuid)
 		p.AlphaOut += rest
 		pools.Put(kv, netuid, p)
 		paid += alphaDiv
+		took += t
 	}
 	if rootDiv > 0 {
 		t := fixed.MulDiv(rootDiv, take, 65535)
@@ -375,16 +395,17 @@ func payDividend(kv store.KV, hk keys.PublicKey, netuid uint16, alphaDiv, rootDi
 		parts, sum := split(rootDiv-t, weights)
 		t += rootDiv - t - sum // dust and the no-nominator case go to the owner
 		if err := creditStake(kv, hk, owner, netuid, t); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		for i, nm := range noms {
 			if err := creditStake(kv, hk, nm.Coldkey, netuid, parts[i]); err != nil {
-				return 0, err
+				return 0, 0, err
 			}
 		}
 		paid += rootDiv
+		took += t
 	}
-	return paid, nil
+	return paid, took, nil
 }
 
 // updateMovingPrices applies §11.7 to the emitting subnets:

@@ -7,7 +7,9 @@
 //
 // It owns the pending amounts and the emission parameters. Package epoch
 // runs Yuma Consensus; package staking holds the stake that payments
-// become. Events: coinbase.Emission, coinbase.EpochPaid, coinbase.Burned.
+// become. Events: coinbase.Emission (per subnet per block), coinbase.EpochPaid and
+// coinbase.Burned (per epoch), and one per payout of an epoch: coinbase.IncentivePaid,
+// coinbase.IncentiveBurned, coinbase.DividendsPaid, coinbase.OwnerCutPaid.
 //
 // Ours, where CHAIN-SPEC says so: the injection adds TAO and alpha in the
 // pool's price ratio (constant product, no weights to adjust); root
