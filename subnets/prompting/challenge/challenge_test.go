@@ -119,10 +119,34 @@ func TestDateChecker(t *testing.T) {
 				t.Errorf("%q: rejected %q", c.Prompt, a)
 			}
 		}
+		// The day as an ordinal, as language models often write it.
+		th := ordinal(d.Day())
+		for _, a := range []string{d.Format("January ") + th + d.Format(", 2006"), th + d.Format(" January 2006"), "It is the " + th + d.Format(" of January 2006."),
+			d.Format("Monday, January ") + th + d.Format(", 2006")} {
+			if !c.Check(a) {
+				t.Errorf("%q: rejected %q", c.Prompt, a)
+			}
+		}
+		if c.Check(d.AddDate(0, 0, 1).Format("January ") + ordinal(d.AddDate(0, 0, 1).Day()) + d.AddDate(0, 0, 1).Format(", 2006")) {
+			t.Errorf("%q: accepted the next day as an ordinal", c.Prompt)
+		}
 		if c.Check(d.AddDate(0, 0, 1).Format("2006-01-02")) {
 			t.Errorf("%q: accepted the next day", c.Prompt)
 		}
 	}
+}
+
+// ordinal writes a day of the month as "1st", "2nd", "3rd", "24th".
+func ordinal(d int) string {
+	switch {
+	case d == 1 || d == 21 || d == 31:
+		return strconv.Itoa(d) + "st"
+	case d == 2 || d == 22:
+		return strconv.Itoa(d) + "nd"
+	case d == 3 || d == 23:
+		return strconv.Itoa(d) + "rd"
+	}
+	return strconv.Itoa(d) + "th"
 }
 
 func TestExtractChecker(t *testing.T) {
@@ -173,7 +197,12 @@ func TestFormatChecker(t *testing.T) {
 					t.Errorf("%q: rejected %q", c.Prompt, a)
 				}
 			}
-			if c.Check(strings.ToLower(strings.Join(words, " "))) || c.Check(strings.Join(words, " ")+" EXTRA") {
+			// A possessive or contraction is one word.
+			possessive := strings.Join(append([]string{"THE", "SEA'S"}, words[2:]...), " ")
+			if !c.Check(possessive) || !c.Check("‘"+strings.Join(words, " ")+"’") {
+				t.Errorf("%q: rejected %q or the words in quotes", c.Prompt, possessive)
+			}
+			if c.Check(strings.ToLower(strings.Join(words, " "))) || c.Check(strings.Join(words, " ")+" EXTRA") || c.Check(strings.Join(words, " ")+" DON'T") {
 				t.Errorf("%q: accepted wrong case or count", c.Prompt)
 			}
 		case strings.Contains(c.Prompt, "JSON"):
@@ -189,7 +218,8 @@ func TestFormatChecker(t *testing.T) {
 			}
 		default:
 			seen["repeat"] = true
-			for _, a := range []string{c.Expected, strings.ReplaceAll(c.Expected, ", ", ","), strings.ToUpper(c.Expected) + "."} {
+			quoted := `"` + strings.ReplaceAll(c.Expected, ", ", `", "`) + `"`
+			for _, a := range []string{c.Expected, strings.ReplaceAll(c.Expected, ", ", ","), strings.ToUpper(c.Expected) + ".", quoted} {
 				if !c.Check(a) {
 					t.Errorf("%q: rejected %q", c.Prompt, a)
 				}

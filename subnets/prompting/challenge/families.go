@@ -96,13 +96,19 @@ func genUnit(r *rand.Rand) Challenge {
 var dateLayouts = []string{"2006-01-02", "2006/01/02", "January 2, 2006", "January 2 2006", "2 January 2006",
 	"Jan 2, 2006", "Jan 2 2006", "2 Jan 2006", "Monday, January 2, 2006", "Monday, 2 January 2006"}
 
-var dateRE = regexp.MustCompile(`\d{4}[-/]\d{2}[-/]\d{2}|(?:[A-Z][a-z]+,? )?(?:\d{1,2} [A-Z][a-z]+,? \d{4}|[A-Z][a-z]+ \d{1,2},? \d{4})`)
+var (
+	dateRE = regexp.MustCompile(`\d{4}[-/]\d{2}[-/]\d{2}|(?:[A-Z][a-z]+,? )?(?:\d{1,2}(?:st|nd|rd|th)?(?: of)? [A-Z][a-z]+,? \d{4}|[A-Z][a-z]+ \d{1,2}(?:st|nd|rd|th)?,? \d{4})`)
+	// ordinalRE finds a day written as an ordinal ("24th", "1st of"), which Dates reads as the number.
+	ordinalRE = regexp.MustCompile(`(\d)(?:st|nd|rd|th)(?: of)?\b`)
+)
 
 // Dates returns the calendar dates written in s, in any of the common
-// layouts (2024-04-24, April 24, 2024, 24 April 2024, ...).
+// layouts (2024-04-24, April 24, 2024, 24 April 2024, April 24th, 2024,
+// 24th of April 2024, ...).
 func Dates(s string) []time.Time {
 	var out []time.Time
 	for _, m := range dateRE.FindAllString(s, -1) {
+		m = ordinalRE.ReplaceAllString(m, "$1")
 		for _, l := range dateLayouts {
 			if t, err := time.Parse(l, m); err == nil {
 				out = append(out, t)
@@ -295,7 +301,10 @@ func upperChallenge(n int, topic string) Challenge {
 	p := fmt.Sprintf("Write exactly %d words about %s, all in uppercase letters, and nothing else.", n, topic)
 	return Challenge{Prompt: p, Expected: strings.TrimSpace(strings.Repeat(strings.ToUpper(topic[strings.LastIndex(topic, " ")+1:])+" ", n)), check: func(a string) bool {
 		ws := strings.Fields(strings.Map(func(c rune) rune {
-			if strings.ContainsRune(".,;:!?\"'", c) {
+			switch {
+			case strings.ContainsRune("'’", c):
+				return -1 // within a word ("SEA'S", "DON'T"), or quoting
+			case strings.ContainsRune(".,;:!?\"“”", c):
 				return ' '
 			}
 			return c
@@ -336,7 +345,7 @@ func repeatChallenge(w string, n int) Challenge {
 			return false
 		}
 		for _, p := range parts {
-			if !strings.EqualFold(strings.TrimSpace(p), w) {
+			if !strings.EqualFold(strings.Trim(strings.TrimSpace(p), "\"'“”‘’`"), w) {
 				return false
 			}
 		}
