@@ -357,6 +357,8 @@ func TestGatewayAgainstRealNetwork(t *testing.T) {
 			{"unknown key", "POST", "/v1/chat/completions", "sk-gt-" + strings.Repeat("A", 43), chatBody("gotensor-echo", "x", false), 401, "invalid_request_error"},
 			{"revoked key", "POST", "/v1/chat/completions", revoked, chatBody("gotensor-echo", "x", false), 401, "invalid_request_error"},
 			{"unknown model", "POST", "/v1/chat/completions", key, chatBody("gpt-9", "x", false), 404, "invalid_request_error"},
+			{"unknown subnet", "POST", "/v1/subnets/99/Chat", key, map[string]any{"messages": []map[string]string{{"role": "user", "content": "x"}}}, 404, "invalid_request_error"},
+			{"subnet not a number", "POST", "/v1/subnets/one/Chat", key, map[string]any{}, 400, "invalid_request_error"},
 			{"malformed json", "POST", "/v1/chat/completions", key, `{"model":`, 400, "invalid_request_error"},
 			{"wrong type", "POST", "/v1/chat/completions", key, `{"model":"gotensor-echo","messages":"hi"}`, 400, "invalid_request_error"},
 			{"no messages", "POST", "/v1/chat/completions", key, `{"model":"gotensor-echo","messages":[]}`, 400, "invalid_request_error"},
