@@ -304,3 +304,43 @@ func TestDissolveRefundsAlphaHolders(t *testing.T) {
 	}
 	checkSupply(t, h)
 }
+
+// TestSubnetLimitPrunesLowestEMAPrice fills the subnet limit and checks that a new
+// subnet replaces the non-immune subnet with the lowest EMA price (§3.1 step 5), here
+// not the earliest registered one, and that an immune subnet with a lower price is
+// skipped.
+func TestSubnetLimitPrunesLowestEMAPrice(t *testing.T) {
+	h := newHarness(t)
+	alice := dev(t, "Alice")
+	h.ok(alice, &txpb.SudoSetBalance{Who: alice.SS58(), Free: 1_000_000 * balances.RAOPerTAO})
+	h.ok(alice, &txpb.SudoSetParameter{Name: "subnet_limit", Value: 3})
+	h.ok(alice, &txpb.SudoSetParameter{Name: "network_immunity_period", Value: 30})
+	create := func(i int) {
+		h.ok(alice, &txpb.RegisterNetwork{Hotkey: keyN(i).SS58()})
+		h.ok(alice, &txpb.StartCall{Netuid: uint32(i)})
+	}
+	create(1)
+	create(2)
+	for i := 0; i < 10; i++ {
+		h.block()
+	}
+	create(3)
+	// The EMA price of a younger subnet moves more slowly from 0 toward its price.
+	for uint64(h.height+1) < mustSubnet(t, h, 2).RegisteredAt+30 {
+		h.block()
+	}
+	next := uint64(h.height + 1)
+	if next >= mustSubnet(t, h, 3).RegisteredAt+30 {
+		t.Fatal("subnet 3 is no longer immune: the test's timing is off")
+	}
+	ema := func(n uint16) pools.Price { return pools.Get(h.app.tree, n).MovingPrice }
+	if !(ema(3).Cmp(ema(2)) < 0 && ema(2).Cmp(ema(1)) < 0) {
+		t.Fatalf("EMA prices %v, %v, %v: want 3 < 2 < 1", ema(1).Fixed(), ema(2).Fixed(), ema(3).Fixed())
+	}
+	h.ok(alice, &txpb.RegisterNetwork{Hotkey: keyN(4).SS58()})
+	for n, hk := range map[uint16]int{1: 1, 2: 4, 3: 3} {
+		if s := mustSubnet(t, h, n); s.OwnerHotkey != keyN(hk).Public() {
+			t.Errorf("subnet %d owner hotkey %s, want keyN(%d): the pruned subnet should be 2", n, s.OwnerHotkey.SS58(), hk)
+		}
+	}
+}
