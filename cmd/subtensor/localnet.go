@@ -105,6 +105,12 @@ func printBanner(w io.Writer, n *node.Node) {
 	if a := n.MetricsAddr(); a != "" {
 		metrics = "http://" + dialable(a) + "/metrics"
 	}
+	// btcli's default endpoint is 127.0.0.1:26657; on another RPC address the
+	// commands to try name it, so they reach this chain.
+	endpoint := ""
+	if rpc := dialable(n.RPCAddr()); rpc != "127.0.0.1:26657" {
+		endpoint = " --chain-endpoint http://" + rpc
+	}
 	fmt.Fprintf(w, `gotensor localnet %s
   RPC:     %s   (btcli --chain-endpoint, CometBFT JSON-RPC)
   REST:    %s
@@ -112,10 +118,10 @@ func printBanner(w io.Writer, n *node.Node) {
   p2p:     %s
   dev accounts //Alice ... //Ferdie hold 1,000,000 TAO each; sudo is //Alice (%s)
   try:     go run ./cmd/btcli wallet regen_coldkey --wallet.name alice --uri //Alice --no-password
-           go run ./cmd/btcli wallet transfer --wallet.name alice --dest 5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty --amount 1
+           go run ./cmd/btcli%s wallet transfer --wallet.name alice --dest 5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty --amount 1
 Ctrl-C stops the chain; running this command again resumes it.
 
-`, n.ChainID(), n.RPCAddr(), rest, metrics, n.P2PAddr(), alice.SS58())
+`, n.ChainID(), n.RPCAddr(), rest, metrics, n.P2PAddr(), alice.SS58(), endpoint)
 }
 
 // dialable turns a listen address into one to connect to: a wildcard or

@@ -119,6 +119,8 @@ func TestLocalnetListenFlags(t *testing.T) {
 		"REST:    http://" + rest + "/api/v1/status",
 		"metrics: http://" + cfgMetrics + "/metrics",
 		"p2p:     tcp://" + p2p,
+		// The suggested btcli command reaches this node, not the default port.
+		"go run ./cmd/btcli --chain-endpoint http://" + rpc + " wallet transfer",
 	} {
 		if !strings.Contains(banner, want) {
 			t.Errorf("banner lacks %q:\n%s", want, banner)
