@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gotensor/gotensor/subnets/prompting/protocol"
 	"github.com/gotensor/gotensor/synapse"
@@ -85,7 +88,7 @@ func (g *Gateway) adminCreateKey(w http.ResponseWriter, r *http.Request) *APIErr
 	}
 	kc, err := g.CreateKey(r, req.Name, req.Tier)
 	if errors.Is(err, ErrNotFound) {
-		return errInvalid("tier", "Unknown tier %q.", req.Tier)
+		return errInvalid("tier", "Unknown tier %q; this gateway's tiers are %s (cmd/gateway --tiers sets them).", req.Tier, strings.Join(slices.Sorted(maps.Keys(g.cfg.Tiers)), ", "))
 	}
 	if err != nil {
 		return storeError(err, "key")

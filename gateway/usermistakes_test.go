@@ -161,6 +161,14 @@ func TestUserMistakes(t *testing.T) {
 		}
 	})
 
+	t.Run("unknown tier names the tiers", func(t *testing.T) {
+		resp, out := call(t, "POST", g.url+"/admin/keys", "admin-secret", map[string]string{"name": "x", "tier": "platinum"})
+		if resp.StatusCode != 400 || openAIError(t, out) != "invalid_request_error" ||
+			!strings.Contains(out["error"].(map[string]any)["message"].(string), "tiers are free, quota, tiny") {
+			t.Fatalf("%d %v", resp.StatusCode, out)
+		}
+	})
+
 	t.Run("admin API off", func(t *testing.T) {
 		cfg := baseConfig(nw, false)
 		cfg.AdminToken = ""
