@@ -365,3 +365,32 @@ func TestGovernanceEvents(t *testing.T) {
 		t.Fatal("a failed execution also reported Executed")
 	}
 }
+
+// Voting power is read when the vote ends, not when it is cast: TAO Bob moves to Charlie
+// after both voted counts for Charlie's "no", not twice; Bob's alpha stake counts at its
+// TAO value beside his free balance.
+func TestVotingPowerAtTheEndOfTheVote(t *testing.T) {
+	h := stakingHarness(t, 1)
+	alice, bob, charlie := dev(t, "Alice"), dev(t, "Bob"), dev(t, "Charlie")
+	h.okc(alice, &txpb.SudoSetBalance{Who: bob.SS58(), Free: 1000 * balances.RAOPerTAO})
+	h.okc(alice, &txpb.SudoSetBalance{Who: charlie.SS58(), Free: 1000 * balances.RAOPerTAO})
+	h.okc(bob, &txpb.AddStake{Hotkey: keyN(100).SS58(), Netuid: 1, Amount: 400 * balances.RAOPerTAO})
+	h.govOK(alice, &txpb.Propose{Title: "signal", Deposit: testGovParams().MinDeposit, Kind: &txpb.Propose_Text{Text: &txpb.Text{}}})
+	h.govOK(bob, &txpb.Vote{ProposalId: 1, Option: txpb.VoteOption_VOTE_OPTION_YES})
+	h.govOK(charlie, &txpb.Vote{ProposalId: 1, Option: txpb.VoteOption_VOTE_OPTION_NO})
+	atVote := governance.VotingPower(h.app.tree, bob.Public())
+	if r := h.block(h.sign(bob, h.nonce(bob), transfer(charlie.SS58(), 300*balances.RAOPerTAO)))[0]; r.Code != 0 {
+		t.Fatal(r.Log)
+	}
+	p := h.untilDone(1)
+	bobPower, charliePower := governance.VotingPower(h.app.tree, bob.Public()), governance.VotingPower(h.app.tree, charlie.Public())
+	if p.Tally == nil || p.Tally.Voters != 2 || p.Tally.Yes != bobPower || p.Tally.No != charliePower {
+		t.Fatalf("tally %+v, want yes %d (Bob at the end) and no %d (Charlie at the end)", p.Tally, bobPower, charliePower)
+	}
+	if p.Tally.Yes+290*balances.RAOPerTAO > atVote || p.Tally.No < 1300*balances.RAOPerTAO-balances.RAOPerTAO {
+		t.Fatalf("the moved 300 TAO: bob %d at the vote, %d at the end; charlie %d at the end", atVote, p.Tally.Yes, p.Tally.No)
+	}
+	if p.Tally.Yes <= h.free(bob) || p.Tally.Yes > h.free(bob)+410*balances.RAOPerTAO {
+		t.Fatalf("bob's power %d does not count his stake (~400 TAO) beside his free %d", p.Tally.Yes, h.free(bob))
+	}
+}
