@@ -128,3 +128,32 @@ func TestSetWeightsChecksTable(t *testing.T) {
 		t.Fatalf("a refused commit left %d pending commits", got)
 	}
 }
+
+// TestRevealFindsLiveCommitBehindExpiredTwin: the same commit made in two consecutive
+// epochs (same weights and salt); when the first has expired, revealing matches the second,
+// still in its window, instead of failing with ExpiredWeightCommit (the reference sets the
+// expired commits aside before it looks for the hash).
+func TestRevealFindsLiveCommitBehindExpiredTwin(t *testing.T) {
+	h, vals, miners := emissionNet(t)
+	alice := dev(t, "Alice")
+	h.ok(alice, &txpb.SetHyperparameter{Netuid: 1, Name: "commit_reveal_weights_enabled", Value: 1})
+	h.waitEpoch(1)
+	v := vals[1]
+	m, _ := neurons.UID(h.app.tree, 1, miners[2].Public())
+	hash := epoch.CommitHash(v.Public(), 1, []uint16{m}, []uint16{300}, []uint16{4, 2}, 0)
+	reveal := &txpb.RevealWeights{Netuid: 1, Uids: []uint32{uint32(m)}, Weights: []uint32{300}, Salt: []uint32{4, 2}}
+	h.ok(v, &txpb.CommitWeights{Netuid: 1, CommitHash: hash[:]})
+	h.waitEpoch(1)
+	h.ok(v, &txpb.CommitWeights{Netuid: 1, CommitHash: hash[:]})
+	h.waitEpoch(1)
+	h.ok(v, reveal)
+	vu, _ := neurons.UID(h.app.tree, 1, v.Public())
+	if row := epoch.Weights(h.app.tree, 1, vu); !slices.Equal(row, yuma.Row{{UID: m, Value: 65535}}) {
+		t.Fatalf("revealed row %v", row)
+	}
+	if cs := epoch.Commits(h.app.tree, 1, v.Public()); len(cs) != 0 {
+		t.Fatalf("commits left after the reveal: %+v", cs)
+	}
+	// Both gone now: a second reveal finds no commit.
+	h.fails(v, reveal, epoch.ErrNoWeightsCommitFound)
+}

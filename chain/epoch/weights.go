@@ -235,21 +235,30 @@ func checkReveal(r store.Reader, hotkey keys.PublicKey, c WeightsCall, salt []ui
 	}
 	want := CommitHash(hotkey, c.Netuid, uids, vals, salts, c.VersionKey)
 	cur, period := GetSchedule(r, c.Netuid).EpochIndex, revealPeriod(h)
+	// As the reference: expired commits are set aside first, so a matching commit still in
+	// its window is found even when an older, expired one has the same hash.
+	var expired *Commit
 	for i, cm := range all {
 		if string(cm.Hash) != string(want[:]) {
 			continue
 		}
 		switch {
+		case cur > cm.Epoch+period:
+			if expired == nil {
+				expired = &all[i]
+			}
+			continue
 		case cur < cm.Epoch+period:
 			return 0, nil, nil, fmt.Errorf("%w: committed in epoch %d, reveal in epoch %d (now %d)", ErrRevealTooEarly, cm.Epoch, cm.Epoch+period, cur)
-		case cur > cm.Epoch+period:
-			return 0, nil, nil, fmt.Errorf("%w: reveal window was epoch %d (now %d)", ErrExpiredWeightCommit, cm.Epoch+period, cur)
 		}
 		uid, row, err := checkWeights(r, hotkey, c, now, true)
 		if err != nil {
 			return 0, nil, nil, err
 		}
 		return uid, row, all[i+1:], nil
+	}
+	if expired != nil {
+		return 0, nil, nil, fmt.Errorf("%w: reveal window was epoch %d (now %d)", ErrExpiredWeightCommit, expired.Epoch+period, cur)
 	}
 	return 0, nil, nil, fmt.Errorf("%w: %d pending commits", ErrInvalidRevealCommitHash, len(all))
 }
