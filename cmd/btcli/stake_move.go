@@ -26,7 +26,10 @@ type moveSpec struct {
 	from, to             uint16
 	amount               uint64
 	all                  bool
-	sf                   safetyFlags // swap only
+	// sf limits the origin sale: swap_stake_limit for a swap, and for a move
+	// across subnets on the same hotkey (the same trade); runMove refuses it
+	// where the chain has no limit variant.
+	sf safetyFlags
 }
 
 // moveQuote is what a move is expected to do, shown before asking.
@@ -117,16 +120,27 @@ func (f *moveFlags) parse(cmd *cobra.Command, destRequired bool) (uint64, error)
 
 func newStakeMoveCmd(app *App) *cobra.Command {
 	var mf moveFlags
+	var sf safetyFlags
 	var destHotkey string
 	cmd := &cobra.Command{
 		Use:   "move",
 		Short: "Move stake to another hotkey and/or subnet, same coldkey (shows prices, fee and slippage first)",
+		Long: `Move stake to another hotkey and/or subnet; the coldkey stays the same. Within one
+subnet the shares move as they are (no swap, no fee). Across subnets the origin alpha is
+sold and the TAO buys the destination's alpha, for one swap fee.
+
+--safe limits the origin sale to spot × (1 − tolerance) when the hotkey stays the same (sent
+as swap_stake_limit, the same trade); the chain has no limit for a move to another hotkey
+across subnets, so there --safe is refused: move within the subnet first, then swap.`,
 		Example: `  btcli stake move --origin-netuid 1 --dest-netuid 2 --dest-hotkey 5F... --amount 3
   btcli stake move --origin-netuid 1 --dest-hotkey 5F... --all`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			amount, err := mf.parse(cmd, false)
 			if err != nil {
+				return err
+			}
+			if err := sf.parse(cmd); err != nil {
 				return err
 			}
 			if destHotkey == "" {
@@ -136,10 +150,11 @@ func newStakeMoveCmd(app *App) *cobra.Command {
 			if err != nil {
 				return usageErrorf("--dest-hotkey %q: %v", destHotkey, err)
 			}
-			return app.runMove(cmd, moveSpec{kind: "move", toHotkey: to.SS58(), from: mf.from, to: mf.to, amount: amount, all: mf.all}, mf.hotkey)
+			return app.runMove(cmd, moveSpec{kind: "move", toHotkey: to.SS58(), from: mf.from, to: mf.to, amount: amount, all: mf.all, sf: sf}, mf.hotkey)
 		},
 	}
 	mf.register(cmd, "stake-all")
+	addSafetyFlags(cmd, &sf)
 	cmd.Flags().StringVar(&destHotkey, "dest-hotkey", "", "hotkey to move the stake to (SS58)")
 	cmd.Flags().StringVar(&destHotkey, "to", "", "alias of --dest-hotkey")
 	cmd.Flags().MarkHidden("to")
@@ -148,18 +163,26 @@ func newStakeMoveCmd(app *App) *cobra.Command {
 
 func newStakeTransferCmd(app *App) *cobra.Command {
 	var mf moveFlags
+	var sf safetyFlags
 	var dest string
 	cmd := &cobra.Command{
 		Use:   "transfer",
 		Short: "Give stake to another coldkey, same hotkey (shows prices, fee and slippage first)",
 		Long: `Transfer stake to another coldkey: the receiver holds it on the same hotkey, on
---dest-netuid (default: the same subnet, no swap). Both subnets must allow transfers.`,
+--dest-netuid (default: the same subnet, no swap). Both subnets must allow transfers.
+
+Within one subnet there is no swap, so --safe has nothing to limit. The chain has no limit
+for a transfer across subnets, so there --safe is refused: swap with --safe first, then
+transfer within the destination subnet.`,
 		Example: `  btcli stake transfer --dest-coldkey 5F... --origin-netuid 1 --amount 3
   btcli stake transfer --dest-coldkey 5F... --origin-netuid 1 --dest-netuid 2 --all`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			amount, err := mf.parse(cmd, false)
 			if err != nil {
+				return err
+			}
+			if err := sf.parse(cmd); err != nil {
 				return err
 			}
 			if dest == "" {
@@ -169,10 +192,11 @@ func newStakeTransferCmd(app *App) *cobra.Command {
 			if err != nil {
 				return usageErrorf("--dest-coldkey %q: %v", dest, err)
 			}
-			return app.runMove(cmd, moveSpec{kind: "transfer", toColdkey: to.SS58(), from: mf.from, to: mf.to, amount: amount, all: mf.all}, mf.hotkey)
+			return app.runMove(cmd, moveSpec{kind: "transfer", toColdkey: to.SS58(), from: mf.from, to: mf.to, amount: amount, all: mf.all, sf: sf}, mf.hotkey)
 		},
 	}
 	mf.register(cmd, "stake-all")
+	addSafetyFlags(cmd, &sf)
 	cmd.Flags().StringVar(&dest, "dest-coldkey", "", "coldkey that receives the stake (SS58)")
 	cmd.Flags().StringVar(&dest, "dest-ss58", "", "alias of --dest-coldkey")
 	cmd.Flags().MarkHidden("dest-ss58")
@@ -227,6 +251,17 @@ func (a *App) runMove(cmd *cobra.Command, m moveSpec, hotkeyFlag string) error {
 		return usageErrorf("origin and destination are the same position (hotkey %s on subnet %d, coldkey %s); change --dest-netuid, the destination hotkey or coldkey",
 			m.fromHotkey, m.from, s.cold.SS58())
 	}
+	if m.sf.safe && m.kind != "swap" {
+		switch {
+		case m.from == m.to:
+			a.Infof("Within one subnet the shares move as they are, without a swap: --safe has nothing to limit.")
+			m.sf = safetyFlags{}
+		case m.kind == "transfer":
+			return usageErrorf("transfer_stake across subnets takes no price limit on chain, so --safe cannot protect it; swap with `btcli stake swap --safe` first, then transfer within subnet %d, or drop --safe", m.to)
+		case m.fromHotkey != m.toHotkey:
+			return usageErrorf("move_stake to another hotkey across subnets takes no price limit on chain, so --safe cannot protect it; move within subnet %d first, then `btcli stake swap --safe`, or drop --safe", m.from)
+		}
+	}
 	res, err := s.move(ctx, m)
 	if err != nil {
 		return err
@@ -278,12 +313,13 @@ func (s *stakeSession) move(ctx context.Context, m moveSpec) (moveResult, error)
 		toCold = m.toColdkey
 	}
 	var call *txpb.Call
-	switch m.kind {
-	case "move":
-		call = client.MoveStake(m.fromHotkey, m.toHotkey, m.from, m.to, alpha)
-	case "transfer":
+	switch {
+	case m.kind == "transfer":
 		call = client.TransferStake(toCold, m.fromHotkey, m.from, m.to, alpha)
+	case m.kind == "move" && q.LimitPrice == 0:
+		call = client.MoveStake(m.fromHotkey, m.toHotkey, m.from, m.to, alpha)
 	default:
+		// A swap, or a limited move on one hotkey across subnets: the same trade.
 		call = client.SwapStake(m.fromHotkey, m.from, m.to, alpha, q.LimitPrice, m.sf.partial)
 	}
 	fee, acct, err := s.txFee(ctx, call, 0, "", "fund the coldkey with a little TAO for the fee")

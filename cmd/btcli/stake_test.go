@@ -255,8 +255,8 @@ func TestStaking(t *testing.T) {
 	if row, ok := c.list("charlie").find(c.aliceHot2, c.n2); !ok || row.Alpha+1 < mv.Received { // shares round down
 		t.Fatalf("moved position: %+v", row)
 	}
-	// move within a subnet: the shares move as they are, no fee.
-	c.ok(&mv, c.as("charlie", append([]string{"stake", "move", "--origin-netuid", n(c.n1), "--dest-hotkey", c.aliceHot2, "--amount", "1"}, hot...)...)...)
+	// move within a subnet: the shares move as they are, no fee (--safe has nothing to limit).
+	c.ok(&mv, c.as("charlie", append([]string{"stake", "move", "--origin-netuid", n(c.n1), "--dest-hotkey", c.aliceHot2, "--amount", "1", "--safe"}, hot...)...)...)
 	if mv.Moved != tao || mv.Received != tao || mv.SwapFee != 0 || mv.ToNetuid != c.n1 {
 		t.Fatalf("move within subnet: %+v", mv)
 	}
@@ -279,6 +279,16 @@ func TestStaking(t *testing.T) {
 		t.Fatalf("swap: %+v", sw)
 	}
 	near(t, "swap", sw.Received, sw.Quote.Out)
+
+	// move --safe across subnets on one hotkey is swap_stake_limit: with a tolerance the
+	// whole position cannot fit and --allow-partial, the chain moves only part of it.
+	whole, _ := c.list("charlie").find(c.aliceHot, c.n1)
+	var ms moveResult
+	c.ok(&ms, c.as("charlie", append([]string{"stake", "move", "--origin-netuid", n(c.n1), "--dest-netuid", n(c.n2), "--dest-hotkey", c.aliceHot,
+		"--all", "--tolerance", "0.001", "--allow-partial"}, hot...)...)...)
+	if ms.Quote.LimitPrice == 0 || !ms.Quote.AllowPartial || ms.Moved == 0 || ms.Moved >= whole.Alpha || ms.Received == 0 {
+		t.Fatalf("move --safe --allow-partial of %d: %+v", whole.Alpha, ms)
+	}
 
 	// remove --all: the position is gone, the whole value paid out.
 	held, _ := c.list("charlie").find(c.aliceHot, c.n1)
@@ -315,6 +325,8 @@ func TestStaking(t *testing.T) {
 		{"same position", []string{"stake", "move", "--origin-netuid", n(c.n2), "--dest-hotkey", c.aliceHot2, "--amount", "1", "--hotkey", c.aliceHot2}, ExitUsage, []string{"same position"}},
 		{"swap same subnet", []string{"stake", "swap", "--origin-netuid", n(c.n2), "--dest-netuid", n(c.n2), "--amount", "1"}, ExitUsage, []string{"both " + n(c.n2)}},
 		{"transfer to self", []string{"stake", "transfer", "--dest-coldkey", c.charlie, "--origin-netuid", n(c.n2), "--amount", "1", "--hotkey", c.aliceHot2}, ExitUsage, []string{"same position"}},
+		{"transfer across subnets --safe", []string{"stake", "transfer", "--dest-coldkey", dave, "--origin-netuid", n(c.n1), "--dest-netuid", n(c.n2), "--amount", "1", "--safe", "--hotkey", c.aliceHot}, ExitUsage, []string{"no price limit", "stake swap --safe"}},
+		{"move to another hotkey across subnets --safe", []string{"stake", "move", "--origin-netuid", n(c.n1), "--dest-netuid", n(c.n2), "--dest-hotkey", c.aliceHot2, "--amount", "1", "--tolerance", "1%", "--hotkey", c.aliceHot}, ExitUsage, []string{"no price limit", "move within subnet"}},
 		{"move to unknown hotkey", []string{"stake", "move", "--origin-netuid", n(c.n2), "--dest-hotkey", nobody, "--amount", "1", "--hotkey", c.aliceHot2}, ExitError, []string{"never been registered"}},
 		{"move to unstarted subnet", []string{"stake", "move", "--origin-netuid", n(c.n2), "--dest-netuid", n(c.n3), "--dest-hotkey", c.aliceHot2, "--amount", "1", "--hotkey", c.aliceHot2}, ExitError, []string{"not been started"}},
 		{"wizard without prompts", []string{"stake", "wizard"}, ExitUsage, []string{"--no-prompt", "btcli stake add --netuid N --amount TAO"}},
