@@ -58,6 +58,11 @@ func quote(r store.Reader, kind, rawQuery string) (any, error) {
 		}
 	}
 	partial := q.Get("partial") == "true"
+	// Quote only what the chain would take: not a subnet that does not
+	// exist (its empty pool would read as no liquidity) or has not started.
+	if err := staking.RequireStakeable(r, netuid); err != nil {
+		return nil, fmt.Errorf("quote %s on subnet %d: %w", kind, netuid, err)
+	}
 	if netuid == staking.RootNetuid {
 		return api.Quote{Netuid: 0, In: amount, Out: amount, PriceBefore: "1", PriceAfter: "1", Impact: "0"}, nil
 	}

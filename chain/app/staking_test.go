@@ -462,6 +462,22 @@ func TestQuoteErrorsKeepTheirCode(t *testing.T) {
 	if e, _ := errs.Lookup(r.Codespace, r.Code); e != swap.ErrPriceLimitExceeded {
 		t.Fatalf("quote error %s/%d %q", r.Codespace, r.Code, r.Log)
 	}
+	// A subnet that takes no stake gets the chain's reason, not a quote (or an
+	// empty pool's "no liquidity").
+	h.okc(dev(t, "Alice"), &txpb.RegisterNetwork{Hotkey: keyN(200).SS58()}) // netuid 2, not started
+	for path, want := range map[string]*errs.Error{
+		"/quote/add_stake?netuid=2&amount=1000000000":    staking.ErrSubtokenDisabled,
+		"/quote/remove_stake?netuid=2&amount=1000000000": staking.ErrSubtokenDisabled,
+		"/quote/add_stake?netuid=9&amount=1000000000":    subnets.ErrSubnetNotExists,
+	} {
+		r, err := h.app.Query(context.Background(), &abci.QueryRequest{Path: path})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e, _ := errs.Lookup(r.Codespace, r.Code); e != want {
+			t.Errorf("%s: %s/%d %q, want %s", path, r.Codespace, r.Code, r.Log, want.Name)
+		}
+	}
 	var p api.StakingParams
 	h.query(api.PathStakingParams, &p)
 	if p.MinStake != 2_000_000 || p.TaoWeightPPM != 180_000 {

@@ -45,6 +45,13 @@ func requireHotkey(r store.Reader, hk keys.PublicKey) error {
 	return nil
 }
 
+// RequireStakeable refuses a subnet that does not exist (SubnetNotExists)
+// or has not been started (SubtokenDisabled): it takes no stake.
+func RequireStakeable(r store.Reader, netuid uint16) error {
+	_, err := requireStakeable(r, netuid)
+	return err
+}
+
 func requireStakeable(r store.Reader, netuid uint16) (subnets.Subnet, error) {
 	s, err := subnets.Require(r, netuid)
 	if err != nil {
