@@ -12,6 +12,7 @@ import (
 
 	"github.com/gotensor/gotensor/chain/api"
 	"github.com/gotensor/gotensor/chain/balances"
+	"github.com/gotensor/gotensor/chain/epoch"
 	"github.com/gotensor/gotensor/chain/errs"
 	"github.com/gotensor/gotensor/chain/fixed"
 	"github.com/gotensor/gotensor/chain/neurons"
@@ -605,5 +606,40 @@ func TestRootRegisterWhenFull(t *testing.T) {
 	}
 	if n := neurons.Count(h.app.tree, 0); int(n) != max {
 		t.Fatalf("root has %d uids after a replacement", n)
+	}
+}
+
+// The epoch weighs a hotkey's stake as its alpha plus TaoWeight × its root
+// stake, zeroes stake below stake_threshold, and gives permits by that
+// weight: a validator with root stake alone gets one, one with alpha below
+// the threshold does not (CHAIN-SPEC "Root network", §8).
+func TestEpochStakeWeightCountsRootStake(t *testing.T) {
+	h := stakingHarness(t, 1)
+	alice := dev(t, "Alice")
+	alphaOnly, rootOnly := keyN(101), keyN(102)
+	for _, hk := range []*keys.Keypair{alphaOnly, rootOnly} {
+		h.okc(alice, &txpb.BurnedRegister{Netuid: 1, Hotkey: hk.SS58()})
+	}
+	h.okc(alice, &txpb.SetHyperparameter{Netuid: 1, Name: "stake_threshold", Value: 10 * balances.RAOPerTAO})
+	h.okc(alice, &txpb.AddStake{Hotkey: alphaOnly.SS58(), Netuid: 1, Amount: 5 * balances.RAOPerTAO})
+	h.okc(alice, &txpb.AddStake{Hotkey: rootOnly.SS58(), Netuid: 0, Amount: 100 * balances.RAOPerTAO})
+	uidA, _ := neurons.UID(h.app.tree, 1, alphaOnly.Public())
+	uidR, _ := neurons.UID(h.app.tree, 1, rootOnly.Public())
+	in, _ := epoch.Inputs(h.app.tree, 1, uint64(h.height), 0, 0)
+	if got, want := in.Stake[uidR], staking.TotalHotkeyAlpha(h.app.tree, rootOnly.Public(), 1)+18*balances.RAOPerTAO; got != want {
+		t.Fatalf("root-staked validator's epoch stake %d, want its alpha + 0.18 × 100 TAO = %d", got, want)
+	}
+	if got := in.Stake[uidA]; got != staking.TotalHotkeyAlpha(h.app.tree, alphaOnly.Public(), 1) || got == 0 || got >= 10*balances.RAOPerTAO {
+		t.Fatalf("alpha-only validator's epoch stake %d", got)
+	}
+	tempo := subnets.Hyper(h.app.tree, 1).Tempo
+	for i := uint64(0); i <= tempo+1 && !epoch.GetResult(h.app.tree, 1, uidR).Permit; i++ {
+		h.block()
+	}
+	if !epoch.GetResult(h.app.tree, 1, uidR).Permit {
+		t.Fatalf("a validator with 18 TAO of stake weight from root stake alone got no permit in %d blocks", tempo+2)
+	}
+	if epoch.GetResult(h.app.tree, 1, uidA).Permit {
+		t.Fatal("a validator with alpha stake below stake_threshold got a permit")
 	}
 }
