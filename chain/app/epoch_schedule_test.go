@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"math/big"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -302,4 +303,112 @@ func TestRandomEpochRunKeepsInvariants(t *testing.T) {
 
 func stakeOf(h *harness, hk *keys.Keypair, netuid uint16, ck *keys.Keypair) uint64 {
 	return staking.Stake(h.app.tree, hk.Public(), netuid, ck.Public())
+}
+
+// TestDividendTakeAndOwnerIncentiveBurned: §11.5 at one epoch. A validator's alpha
+// dividends pay its take (delegate take of 65535) as stake for the hotkey's owner and the
+// rest to all its nominators pro rata (the owner among them, with its takes); the
+// incentive of a hotkey the subnet owner's coldkey registered is burned, not staked, and
+// counted in EpochPaid's burned amount.
+func TestDividendTakeAndOwnerIncentiveBurned(t *testing.T) {
+	h, vals, miners := emissionNet(t)
+	alice, bob := dev(t, "Alice"), dev(t, "Bob")
+	ownMiner := keyN(2100)
+	h.ok(alice, &txpb.BurnedRegister{Netuid: 1, Hotkey: ownMiner.SS58()})
+	h.waitEpoch(1)
+	var us, ws []uint32
+	for i, m := range append(miners, ownMiner) {
+		u, _ := neurons.UID(h.app.tree, 1, m.Public())
+		us, ws = append(us, uint32(u)), append(ws, uint32(100*(i+1)))
+	}
+	for _, v := range vals {
+		h.ok(v, &txpb.SetWeights{Netuid: 1, Uids: us, Weights: ws})
+	}
+	h.waitEpoch(1) // the owner holds takes from here
+	for {
+		// Every nominator's stake on each validator before the block.
+		before := map[keys.PublicKey]map[keys.PublicKey]uint64{}
+		for _, v := range vals {
+			before[v.Public()] = map[keys.PublicKey]uint64{}
+			for _, nm := range staking.Nominators(h.app.tree, v.Public(), 1, 1000) {
+				before[v.Public()][nm.Coldkey] = staking.Stake(h.app.tree, v.Public(), 1, nm.Coldkey)
+			}
+		}
+		ownBefore := staking.TotalHotkeyAlpha(h.app.tree, ownMiner.Public(), 1)
+		_, evs := h.blockWithEvents()
+		var paidEv *blockEvent
+		for i := range evs {
+			if evs[i].typ == coinbase.EventEpochPaid {
+				paidEv = &evs[i]
+			}
+		}
+		if paidEv == nil {
+			continue
+		}
+		var divs, burnedInc int
+		for _, e := range evs {
+			switch e.typ {
+			case coinbase.EventDividendsPaid:
+				divs++
+				hk, err := keys.ParseSS58(e.attrs["hotkey"])
+				if err != nil {
+					t.Fatal(err)
+				}
+				alpha, take := e.u64(t, "alpha"), e.u64(t, "take")
+				if want := alpha * staking.GetTake(h.app.tree, hk).Take / 65535; take != want || e.u64(t, "root") != 0 {
+					t.Fatalf("dividends %v: take %d, want %d", e.attrs, take, want)
+				}
+				owner, _ := neurons.Owner(h.app.tree, hk)
+				if _, ok := before[hk][owner]; !ok || owner != bob.Public() {
+					t.Fatalf("validator %s: owner %s holds no earlier take", hk.SS58(), owner.SS58())
+				}
+				// The take is staked first, so the owner's share of the rest counts it (as the
+				// reference: the take, then the rest added to the hotkey's whole pool).
+				var total, grown uint64
+				for _, st := range before[hk] {
+					total += st
+				}
+				total += take
+				for ck, st := range before[hk] {
+					base := st
+					if ck == owner {
+						base += take
+					}
+					want := new(big.Int).Mul(new(big.Int).SetUint64(alpha-take), new(big.Int).SetUint64(base))
+					w := want.Quo(want, new(big.Int).SetUint64(total)).Uint64()
+					if ck == owner {
+						w += take
+					}
+					got := staking.Stake(h.app.tree, hk, 1, ck) - st
+					dust := uint64(0) // the rounding dust of the shares goes to the owner
+					if ck == owner {
+						dust = uint64(len(before[hk]))
+					}
+					if got > w+dust || got+1 < w {
+						t.Fatalf("validator %s: dividends %d, take %d: coldkey %s (owner %v) stake grew %d, want %d", hk.SS58(), alpha, take, ck.SS58(), ck == owner, got, w)
+					}
+					grown += got
+				}
+				if grown > alpha || grown+uint64(len(before[hk])) < alpha {
+					t.Fatalf("validator %s: dividends %d, its nominators' stakes grew %d in all", hk.SS58(), alpha, grown)
+				}
+			case coinbase.EventIncentiveBurned:
+				if e.attrs["hotkey"] != ownMiner.SS58() || e.u64(t, "alpha") == 0 || e.u64(t, "alpha") > paidEv.u64(t, "burned") {
+					t.Fatalf("incentive burned %v, EpochPaid %v", e.attrs, paidEv.attrs)
+				}
+				burnedInc++
+			case coinbase.EventIncentivePaid:
+				if e.attrs["hotkey"] == ownMiner.SS58() || e.attrs["coldkey"] != bob.SS58() {
+					t.Fatalf("incentive paid %v", e.attrs)
+				}
+			}
+		}
+		if divs != len(vals) || burnedInc != 1 {
+			t.Fatalf("epoch at block %d: %d dividend payouts (want %d), %d owner incentive burns (want 1)", h.height, divs, len(vals), burnedInc)
+		}
+		if got := staking.TotalHotkeyAlpha(h.app.tree, ownMiner.Public(), 1); got != ownBefore {
+			t.Fatalf("the owner's miner hotkey stake moved %d → %d", ownBefore, got)
+		}
+		break
+	}
 }
