@@ -36,6 +36,13 @@ type jsResult struct {
 		Text   string   `json:"text"`
 		Usage  *jsUsage `json:"usage"`
 	} `json:"completion"`
+	CompletionStream struct {
+		Object       string   `json:"object"`
+		Text         string   `json:"text"`
+		Chunks       int      `json:"chunks"`
+		FinishReason string   `json:"finish_reason"`
+		Usage        *jsUsage `json:"usage"`
+	} `json:"completion_stream"`
 	Error *struct {
 		Class   string `json:"class"`
 		Status  int    `json:"status"`
@@ -113,6 +120,11 @@ func TestOpenAINodeClient(t *testing.T) {
 	}
 	if c := got.Completion; c.Object != "text_completion" || c.Text != "echo say hi " || c.Usage == nil || c.Usage.CompletionTokens != 3 {
 		t.Errorf("completion: %+v usage %+v", c, c.Usage)
+	}
+	// One chunk per word, the finish chunk and the usage chunk.
+	if s := got.CompletionStream; s.Object != "text_completion" || s.Text != "echo count to three " || s.FinishReason != "stop" || s.Chunks != 6 ||
+		s.Usage == nil || s.Usage.PromptTokens != 3 || s.Usage.CompletionTokens != 4 || s.Usage.TotalTokens != 7 {
+		t.Errorf("completion stream: %+v usage %+v", s, s.Usage)
 	}
 	if e := got.Error; e == nil || e.Class != "NotFoundError" || e.Status != 404 || e.Type != "invalid_request_error" ||
 		e.Code != "model_not_found" || !strings.Contains(e.Message, "no-such-model") {

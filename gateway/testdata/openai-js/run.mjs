@@ -40,6 +40,20 @@ out.stream = { content: text, chunks, finish_reason: finish, usage };
 const cmpl = await client.completions.create({ model, prompt: "say hi" });
 out.completion = { object: cmpl.object, text: cmpl.choices[0].text, usage: cmpl.usage };
 
+// Legacy completions, streamed.
+const cstream = await client.completions.create({ model, prompt: "count to three", stream: true, stream_options: { include_usage: true } });
+let ctext = "", cchunks = 0, cfinish = null, cusage = null, cobject = null;
+for await (const c of cstream) {
+  cchunks++;
+  cobject = c.object;
+  if (c.usage) cusage = c.usage;
+  for (const ch of c.choices) {
+    ctext += ch.text ?? "";
+    if (ch.finish_reason) cfinish = ch.finish_reason;
+  }
+}
+out.completion_stream = { object: cobject, text: ctext, chunks: cchunks, finish_reason: cfinish, usage: cusage };
+
 // Errors come back as the client's typed errors.
 try {
   await client.chat.completions.create({ model: "no-such-model", messages: [{ role: "user", content: "x" }] });
