@@ -643,3 +643,56 @@ func TestEpochStakeWeightCountsRootStake(t *testing.T) {
 		t.Fatal("a validator with alpha stake below stake_threshold got a permit")
 	}
 }
+
+// A validator's take goes to its owner coldkey, the rest to its nominators:
+// at the default 18% the owner gets 18% of the dividends, at 0% nothing
+// (§7.5, §11.6).
+func TestTakeSplitsDividendsWithNominators(t *testing.T) {
+	h, vals, miners := emissionNet(t)
+	bob := dev(t, "Bob") // owns the validator hotkeys; each validator's coldkey is itself
+	h.okc(bob, &txpb.DecreaseTake{Hotkey: vals[0].SS58(), Take: 0})
+	owned := func(v *keys.Keypair) uint64 { return staking.Stake(h.app.tree, v.Public(), 1, bob.Public()) }
+	staked0 := map[keys.PublicKey]uint64{}
+	for _, v := range vals {
+		staked0[v.Public()] = staking.TotalHotkeyAlpha(h.app.tree, v.Public(), 1)
+		if owned(v) != 0 {
+			t.Fatalf("owner holds stake on %s before any dividend", v.SS58())
+		}
+	}
+	nextEpoch := func() {
+		start := epoch.GetSchedule(h.app.tree, 1).EpochIndex
+		for epoch.GetSchedule(h.app.tree, 1).EpochIndex == start {
+			h.block()
+		}
+	}
+	nextEpoch() // permits
+	var uids, ws []uint32
+	for i, m := range miners {
+		u, _ := neurons.UID(h.app.tree, 1, m.Public())
+		uids, ws = append(uids, uint32(u)), append(ws, uint32(i+1))
+	}
+	for _, v := range vals {
+		h.ok(v, &txpb.SetWeights{Netuid: 1, Uids: uids, Weights: ws})
+	}
+	for k := 0; k < 3; k++ {
+		nextEpoch()
+	}
+	if got := owned(vals[0]); got != 0 {
+		t.Fatalf("take 0%%: the owner got %d alpha of dividends", got)
+	}
+	for _, v := range vals[1:] {
+		grown := staking.TotalHotkeyAlpha(h.app.tree, v.Public(), 1) - staked0[v.Public()]
+		took := owned(v)
+		// 18% of each epoch's dividends, plus the owner's pro-rata part of
+		// the rest once it holds stake there (these pools are small, about
+		// 8 alpha against 0.6 alpha of dividends an epoch, so that part is
+		// a few percent).
+		if grown == 0 || took*10000 < grown*1799 || took*100 > grown*30 {
+			t.Fatalf("take 18%%: owner holds %d of %d alpha of dividends (%.2f%%)", took, grown, 100*float64(took)/float64(grown))
+		}
+		if self := staking.Stake(h.app.tree, v.Public(), 1, v.Public()); self+took > staked0[v.Public()]+grown {
+			t.Fatalf("nominator %d + owner %d exceed the pool %d", self, took, staked0[v.Public()]+grown)
+		}
+	}
+	checkSupply(t, h)
+}
