@@ -95,7 +95,7 @@ func querySubnets(snap *store.Snapshot, route string, memo *metagraphMemo) (any,
 		}
 		return out, true, nil
 	case route == api.PathLockCost:
-		return api.LockCost{LockCost: subnets.LockCost(snap, now+1, registration.BlockEmission), Height: snap.Version()}, true, nil
+		return api.LockCost{LockCost: registration.LockCost(snap, now+1), Height: snap.Version()}, true, nil
 	case route == api.PathNetworkParams:
 		out := []api.Hyperparameter{}
 		for _, p := range subnets.ParamViews(subnets.GetParams(snap)) {

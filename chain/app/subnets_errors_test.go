@@ -344,3 +344,29 @@ func TestSubnetLimitPrunesLowestEMAPrice(t *testing.T) {
 		}
 	}
 }
+
+// TestLockCostDecaysFasterAfterHalving checks §3.1's R = lock_reduction_interval ×
+// block_emission / 1 TAO: past the first halving the lock decays over half as many
+// blocks.
+func TestLockCostDecaysFasterAfterHalving(t *testing.T) {
+	h := newHarness(t)
+	alice := dev(t, "Alice")
+	h.ok(alice, &txpb.SudoSetBalance{Who: alice.SS58(), Free: 11_000_000 * balances.RAOPerTAO}) // past 10.5M issued
+	h.ok(alice, &txpb.RegisterNetwork{Hotkey: keyN(1).SS58()})
+	first := uint64(h.height)
+	for i := 0; i < 5; i++ {
+		h.block()
+	}
+	p := subnets.GetParams(h.app.tree)
+	last := p.NetworkMinLockCost
+	r := p.NetworkLockReductionInterval / 2 // block emission 0.5 TAO
+	var lc api.LockCost
+	h.query(api.PathLockCost, &lc)
+	if want := 2*last - (last/r)*(uint64(h.height)+1-first); lc.LockCost != want {
+		t.Fatalf("lock cost %d, want %d (R = %d after the halving)", lc.LockCost, want, r)
+	}
+	h.ok(alice, &txpb.RegisterNetwork{Hotkey: keyN(2).SS58()})
+	if s := mustSubnet(t, h, 2); s.Locked != lc.LockCost {
+		t.Fatalf("locked %d, lock-cost query said %d", s.Locked, lc.LockCost)
+	}
+}

@@ -19,9 +19,12 @@ import (
 	"github.com/gotensor/gotensor/keys"
 )
 
-// BlockEmission is the TAO minted per block before any halving; the lock
-// cost's reduction interval scales with it (§3.1).
-const BlockEmission = 1_000_000_000
+// LockCost is what register_network locks at block now (§3.1). The
+// reduction interval scales with the block emission at the current total
+// issuance, so it halves at each halving.
+func LockCost(r store.Reader, now uint64) uint64 {
+	return subnets.LockCost(r, now, coinbase.BlockEmission(balances.TotalIssuance(r)))
+}
 
 // DefaultNeuronBurn is a new subnet's first registration price (1 TAO).
 const DefaultNeuronBurn = 1_000_000_000
@@ -60,7 +63,7 @@ func planNetwork(r store.Reader, coldkey keys.PublicKey, hotkeyStr string, id *s
 	if net.EverRegistered && now-min(now, net.LastRegisteredAt) < p.NetworkRateLimit {
 		return networkPlan{}, fmt.Errorf("%w: next allowed at block %d", subnets.ErrNetworkTxRateLimitExceeded, net.LastRegisteredAt+p.NetworkRateLimit)
 	}
-	plan := networkPlan{hotkey: hk, lock: subnets.LockCost(r, now, BlockEmission)}
+	plan := networkPlan{hotkey: hk, lock: LockCost(r, now)}
 	all := subnets.Netuids(r)
 	var nonRoot []uint16
 	for _, n := range all {
