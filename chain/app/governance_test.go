@@ -394,3 +394,24 @@ func TestVotingPowerAtTheEndOfTheVote(t *testing.T) {
 		t.Fatalf("bob's power %d does not count his stake (~400 TAO) beside his free %d", p.Tally.Yes, h.free(bob))
 	}
 }
+
+// A vote in the block the voting ends at is accepted and counted (docs/governance.md); one
+// block later the proposal is closed.
+func TestVoteInTheLastBlockCounts(t *testing.T) {
+	h := newHarness(t)
+	alice, bob := dev(t, "Alice"), dev(t, "Bob")
+	h.govOK(alice, &txpb.Propose{Title: "signal", Deposit: testGovParams().MinDeposit, Kind: &txpb.Propose_Text{Text: &txpb.Text{}}})
+	p, _ := governance.Get(h.app.tree, 1)
+	for uint64(h.height)+1 < p.VotingEnd {
+		h.block()
+	}
+	h.govOK(alice, &txpb.Vote{ProposalId: 1, Option: txpb.VoteOption_VOTE_OPTION_YES}) // in block VotingEnd
+	if uint64(h.height) != p.VotingEnd {
+		t.Fatalf("voted in block %d, voting ends at %d", h.height, p.VotingEnd)
+	}
+	p, _ = governance.Get(h.app.tree, 1)
+	if p.Status != governance.StatusPassed || p.Tally == nil || p.Tally.Voters != 1 || p.Tally.Yes == 0 {
+		t.Fatalf("after the last block: %s %+v", p.Status, p.Tally)
+	}
+	h.govFails(bob, &txpb.Vote{ProposalId: 1, Option: txpb.VoteOption_VOTE_OPTION_NO}, governance.ErrVotingClosed)
+}
