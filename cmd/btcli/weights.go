@@ -488,9 +488,35 @@ type weightsStatus struct {
 	NextEpoch     uint64 `json:"next_epoch_block"`
 	// Weights is the hotkey's stored row as [uid, u16] pairs.
 	Weights [][2]uint16 `json:"weights"`
-	// Commits are the commits saved on this machine; the chain does not expose pending
-	// hash commits.
+	// Pending are the hotkey's commits the chain holds (GET
+	// /subnets/{netuid}/weight_commits/{hotkey}), oldest first; Saved says whether this
+	// machine has the commit's file (its weights and salt) to reveal it.
+	Pending []pendingCommitView `json:"pending_commits"`
+	// Commits are the commits saved on this machine.
 	Commits []commitView `json:"saved_commits"`
+}
+
+// pendingCommitView is one commit the chain holds.
+type pendingCommitView struct {
+	Hash        string `json:"hash"`
+	CommitBlock uint64 `json:"commit_block"`
+	CommitEpoch uint64 `json:"commit_epoch"`
+	RevealEpoch uint64 `json:"reveal_epoch"`
+	// State is "waiting", "revealable" or "expired".
+	State     string `json:"state"`
+	FromBlock uint64 `json:"reveal_from_block,omitempty"`
+	Saved     bool   `json:"saved_here"`
+}
+
+// commitState says where a commit stands at the metagraph's epoch.
+func commitState(m api.Metagraph, revealEpoch uint64) (string, uint64) {
+	switch {
+	case revealEpoch == m.EpochIndex:
+		return "revealable", 0
+	case revealEpoch > m.EpochIndex:
+		return "waiting", epochStart(m, revealEpoch)
+	}
+	return "expired", 0
 }
 
 func newWeightsStatusCmd(app *App) *cobra.Command {
@@ -517,7 +543,7 @@ func newWeightsStatusCmd(app *App) *cobra.Command {
 			st := weightsStatus{Netuid: netuid, Block: m.Block, Hotkey: v.hot.SS58(), Registered: v.uid >= 0,
 				RateLimit: v.hp["weights_set_rate_limit"], CommitReveal: v.commitReveal(), RevealPeriod: v.revealPeriod(),
 				VersionKey: v.hp["weights_version_key"], MaxValidators: v.hp["max_allowed_validators"], Tempo: m.Tempo, EpochIndex: m.EpochIndex, NextEpoch: m.NextEpochBlock,
-				Weights: [][2]uint16{}, Commits: []commitView{}}
+				Weights: [][2]uint16{}, Pending: []pendingCommitView{}, Commits: []commitView{}}
 			if v.uid >= 0 {
 				uid := v.uid
 				st.UID, st.Permit, st.Active, st.LastUpdate = &uid, m.ValidatorPermit[uid], m.Active[uid], m.LastUpdate[uid]
@@ -530,17 +556,21 @@ func newWeightsStatusCmd(app *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			savedHash := map[string]bool{}
 			for _, c := range saved {
 				cv := commitView{Hash: c.Hash, CommitBlock: c.CommitBlock, CommitEpoch: c.CommitEpoch, RevealEpoch: c.RevealEpoch, Path: c.Path}
-				switch {
-				case c.RevealEpoch == m.EpochIndex:
-					cv.State = "revealable"
-				case c.RevealEpoch > m.EpochIndex:
-					cv.State, cv.FromBlock = "waiting", epochStart(m, c.RevealEpoch)
-				default:
-					cv.State = "expired"
-				}
+				cv.State, cv.FromBlock = commitState(m, c.RevealEpoch)
 				st.Commits = append(st.Commits, cv)
+				savedHash[strings.ToLower(strings.TrimPrefix(c.Hash, "0x"))] = true
+			}
+			pending, err := v.c.WeightCommits(ctx, netuid, v.hot.SS58())
+			if err != nil {
+				return fmt.Errorf("pending commits of %s on subnet %d: %w", v.hot.SS58(), netuid, err)
+			}
+			for _, c := range pending {
+				pv := pendingCommitView{Hash: "0x" + c.Hash, CommitBlock: c.Block, CommitEpoch: c.Epoch, RevealEpoch: c.RevealEpoch, Saved: savedHash[strings.ToLower(c.Hash)]}
+				pv.State, pv.FromBlock = commitState(m, c.RevealEpoch)
+				st.Pending = append(st.Pending, pv)
 			}
 			return app.Print(st, func(t *Table) { printWeightsStatus(t, st) })
 		},
@@ -583,13 +613,27 @@ func printWeightsStatus(t *Table, st weightsStatus) {
 		}
 		t.Line("Weights (uid=u16): %s", strings.Join(parts, ", "))
 	}
-	if len(st.Commits) == 0 {
-		if st.CommitReveal {
-			t.Line("No saved commits (the chain does not list pending commits; this shows those saved here)")
+	if len(st.Pending) > 0 {
+		t.Line("Pending commits on chain:")
+		t.Row("HASH", "COMMIT BLOCK", "COMMIT EPOCH", "REVEAL EPOCH", "STATE", "SAVED HERE")
+		for _, c := range st.Pending {
+			state := c.State
+			if c.State == "waiting" {
+				state = fmt.Sprintf("waiting (from about block %d)", c.FromBlock)
+			}
+			saved := "yes"
+			if !c.Saved {
+				saved = "no: reveal with --uids, --weights, --salt"
+			}
+			t.Row(short(c.Hash), strconv.FormatUint(c.CommitBlock, 10), strconv.FormatUint(c.CommitEpoch, 10), strconv.FormatUint(c.RevealEpoch, 10), state, saved)
 		}
+	} else if st.CommitReveal {
+		t.Line("No pending commits on chain")
+	}
+	if len(st.Commits) == 0 {
 		return
 	}
-	t.Line("Saved commits (the chain does not list pending commits; these are the ones saved here):")
+	t.Line("Commits saved here (weights and salt to reveal them):")
 	t.Row("HASH", "COMMIT BLOCK", "COMMIT EPOCH", "REVEAL EPOCH", "STATE")
 	for _, c := range st.Commits {
 		state := c.State

@@ -466,8 +466,14 @@ func TestWeightsCommitReveal(t *testing.T) {
 	if !st.CommitReveal || len(st.Commits) != 1 || st.Commits[0].State != "waiting" || st.Commits[0].FromBlock != cm.RevealFrom || st.LastUpdate != uint64(cm.CommitBlock) {
 		t.Errorf("status after commit: %+v", st)
 	}
+	// The chain's pending commits, matched with the saved one.
+	if len(st.Pending) != 1 || st.Pending[0].Hash != cm.Hash || !st.Pending[0].Saved || st.Pending[0].State != "waiting" ||
+		st.Pending[0].CommitBlock != uint64(cm.CommitBlock) || st.Pending[0].RevealEpoch != cm.RevealEpoch {
+		t.Errorf("pending commits after commit: %+v (commit %+v)", st.Pending, cm)
+	}
 	r := w.run(w.asHot("v0", "weights", "status", "--netuid", netuid)...)
-	if r.code != 0 || !strings.Contains(r.stdout, "waiting (from about block") || !strings.Contains(r.stdout, "commit_weights") {
+	if r.code != 0 || !strings.Contains(r.stdout, "waiting (from about block") || !strings.Contains(r.stdout, "commit_weights") ||
+		!strings.Contains(r.stdout, "Pending commits on chain") {
 		t.Errorf("status table:\n%s%s", r.stdout, r.stderr)
 	}
 
@@ -502,6 +508,12 @@ func TestWeightsCommitReveal(t *testing.T) {
 		"--version-key", "4", "--commits-dir", elsewhere)...)
 	if !slices.Equal(cm.Salt, []uint16{7, 8, 9}) || !strings.HasPrefix(cm.Path, elsewhere) || cm.VersionKey != 4 {
 		t.Fatalf("commit with --salt: %+v", cm)
+	}
+	// Status from this machine's folder: the chain holds the commit, no file here.
+	st = weightsStatus{}
+	w.ok(&st, w.asHot("v0", "weights", "status", "--netuid", netuid)...)
+	if len(st.Pending) != 1 || st.Pending[0].Hash != cm.Hash || st.Pending[0].Saved || len(st.Commits) != 0 {
+		t.Errorf("status of a commit saved elsewhere: pending %+v, saved %+v", st.Pending, st.Commits)
 	}
 	w.waitBlock(cm.RevealFrom)
 	w.failsWith(ExitError, []string{"InvalidRevealCommitHashNotMatch"},
