@@ -27,5 +27,5 @@ var (
 	ErrInvalidHotkey                  = errs.Register(codespace, 19, "InvalidHotkey", "give the hotkey as an SS58 address with prefix 42")
 	ErrCannotUseSystemAccount         = errs.Register(codespace, 20, "CannotUseSystemAccount", "a subnet's own account cannot be a hotkey")
 	ErrMaxUidsLessThanMinUids         = errs.Register(codespace, 21, "MaxAllowedUidsLessThanMinAllowedUids", "max_allowed_uids may not go below min_allowed_uids; sudo lowers min_allowed_uids first")
-	ErrLiquidAlphaDisabled            = errs.Register(codespace, 22, "LiquidAlphaDisabled", "alpha_low and alpha_high are set while liquid alpha is on; set liquid_alpha_enabled to true first")
+	ErrLiquidAlphaDisabled            = errs.Register(codespace, 22, "LiquidAlphaDisabled", "alpha_low and alpha_high can be set only while liquid alpha is on; set liquid_alpha_enabled to true first")
 )
