@@ -71,6 +71,9 @@ func run(args []string) error {
 	chainWait := fs.String("chain-wait", env("CHAIN_WAIT", "60s"), "how long to wait at start for a --chain node that does not answer yet (a gateway started with its node); 0 fails at once")
 	keyRefresh := fs.String("key-refresh", env("KEY_REFRESH", cfg.KeyRefresh.String()), "how often cached API keys are re-read, so revokes made by another gateway on the same database take effect")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil // -h and --help print the flags and succeed
+		}
 		return err
 	}
 	var lh slog.Handler = slog.NewTextHandler(os.Stderr, nil)
@@ -105,6 +108,9 @@ func run(args []string) error {
 		return fmt.Errorf("--k (or GATEWAY_K) is %q: want how many miners one attempt fans out to, a whole number from 1", *k)
 	}
 	cfg.SQLitePath, cfg.PostgresDSN, cfg.Policy, cfg.StreamMiners = *sqlite, *pg, gateway.Policy(*policy), *streamMiners
+	if cfg.Policy != gateway.PolicyFirst && cfg.Policy != gateway.PolicyBest {
+		return fmt.Errorf("--policy (or GATEWAY_POLICY) is %q: want first (the first good answer) or best (the best of the k answers)", *policy)
+	}
 	cfg.SignedAnswers, cfg.AllowPrivateMiners = *signedAnswers, *allowPrivate
 	if err := json.Unmarshal([]byte(*models), &cfg.Models); err != nil {
 		return fmt.Errorf("--models: %w", err)

@@ -43,6 +43,8 @@ func TestStartMistakes(t *testing.T) {
 		{"chain not an RPC", "", []string{"--chain", notRPC.URL}, []string{"--chain " + notRPC.URL, "RPC URL of a running Gotensor node"}},
 		{"unknown netuid", "", []string{"--models", `[{"id":"m","netuid":7}]`}, []string{`model "m" is served by subnet 7`, "btcli subnets list"}},
 		{"bad chain wait", "", []string{"--chain-wait", "soon"}, []string{`--chain-wait (or GATEWAY_CHAIN_WAIT) is "soon"`}},
+		// Was "gateway: invalid config: Policy is worst", naming the Go field.
+		{"unknown policy", "", []string{"--policy", "worst"}, []string{`--policy (or GATEWAY_POLICY) is "worst"`, "first", "best"}},
 		// A node that does not answer is waited for (--chain-wait), then named.
 		{"chain down", "", []string{"--chain", "http://" + deadAddr(t), "--chain-wait", "2s"}, []string{"--chain http://", "unreachable"}},
 	} {
@@ -69,4 +71,14 @@ func TestStartMistakes(t *testing.T) {
 func deadAddr(t *testing.T) string {
 	t.Helper()
 	return "127.0.0.1:" + strconv.Itoa(nodetest.FreePort(t))
+}
+
+// TestHelp: --help and -h print the flags and succeed, as other commands' do; they
+// printed "gateway: flag: help requested" and exited 1.
+func TestHelp(t *testing.T) {
+	for _, arg := range []string{"--help", "-h"} {
+		if err := run([]string{arg}); err != nil {
+			t.Errorf("%s: %v, want nil", arg, err)
+		}
+	}
 }
