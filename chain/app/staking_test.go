@@ -1,10 +1,12 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -693,6 +695,57 @@ func TestTakeSplitsDividendsWithNominators(t *testing.T) {
 		if self := staking.Stake(h.app.tree, v.Public(), 1, v.Public()); self+took > staked0[v.Public()]+grown {
 			t.Fatalf("nominator %d + owner %d exceed the pool %d", self, took, staked0[v.Public()]+grown)
 		}
+	}
+	checkSupply(t, h)
+}
+
+// unstake_all empties every position on the hotkey however many positions
+// the coldkey holds on other hotkeys (a cap on the coldkey's positions in
+// key order used to leave a later hotkey's untouched).
+func TestUnstakeAllWithManyPositions(t *testing.T) {
+	h := stakingHarness(t, 8)
+	alice, x := dev(t, "Alice"), keyN(9999)
+	h.okc(alice, &txpb.SudoSetBalance{Who: x.SS58(), Free: 1000 * balances.RAOPerTAO})
+	var hks []*keys.Keypair
+	for i := 1; i <= 8; i++ {
+		hks = append(hks, keyN(i*100))
+	}
+	for i := 0; len(hks) < 30; i++ {
+		hk := keyN(7000 + i)
+		h.okc(alice, &txpb.RootRegister{Hotkey: hk.SS58()})
+		hks = append(hks, hk)
+	}
+	// The target sorts last, so its positions come after every other one.
+	slices.SortFunc(hks, func(a, b *keys.Keypair) int { return bytes.Compare(pubBytes(a), pubBytes(b)) })
+	target := hks[len(hks)-1]
+	var txs [][]byte
+	n := h.nonce(x)
+	for _, hk := range hks {
+		for netuid := uint32(0); netuid <= 8; netuid++ {
+			txs = append(txs, h.sign(x, n, stakeCall(&txpb.AddStake{Hotkey: hk.SS58(), Netuid: netuid, Amount: balances.RAOPerTAO / 100})))
+			n++
+		}
+	}
+	for len(txs) > 0 {
+		k := min(len(txs), 60)
+		for _, r := range h.block(txs[:k]...) {
+			if r.Code != 0 {
+				t.Fatal(r.Log)
+			}
+		}
+		txs = txs[k:]
+	}
+	if got := len(staking.PositionsOf(h.app.tree, x.Public(), 1000)); got != len(hks)*9 || got <= 256 {
+		t.Fatalf("%d positions, want %d", got, len(hks)*9)
+	}
+	h.okc(x, &txpb.UnstakeAll{Hotkey: target.SS58()})
+	h.failsc(x, &txpb.UnstakeAll{Hotkey: target.SS58()}, staking.ErrNotEnoughStakeToWithdraw)
+	h.failsc(x, &txpb.UnstakeAllAlpha{Hotkey: target.SS58()}, staking.ErrNotEnoughStakeToWithdraw)
+	if left := staking.PositionsOn(h.app.tree, x.Public(), target.Public(), 100); len(left) != 0 {
+		t.Fatalf("unstake_all left %d positions on the hotkey: %+v", len(left), left)
+	}
+	if got := len(staking.PositionsOf(h.app.tree, x.Public(), 1000)); got != (len(hks)-1)*9 {
+		t.Fatalf("%d positions after unstake_all, want the other hotkeys' %d", got, (len(hks)-1)*9)
 	}
 	checkSupply(t, h)
 }

@@ -2,6 +2,7 @@ package staking
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/gotensor/gotensor/chain/balances"
 	"github.com/gotensor/gotensor/chain/env"
@@ -249,9 +250,6 @@ func RemoveStakeFullLimit(e *env.Env, kv store.KV, hotkey string, netuid uint16,
 	return err
 }
 
-// maxPositions bounds the positions one unstake_all touches.
-const maxPositions = 256
-
 // UnstakeAll implements unstake_all: every position of the signer on
 // hotkey, root included, back to free TAO.
 func UnstakeAll(e *env.Env, kv store.KV, hotkey string, keepRoot bool) error {
@@ -264,8 +262,9 @@ func UnstakeAll(e *env.Env, kv store.KV, hotkey string, keepRoot bool) error {
 	}
 	var rootTAO uint64
 	moved := 0
-	for _, pos := range PositionsOf(kv, e.Signer, maxPositions) {
-		if pos.Hotkey != hk || pos.Alpha == 0 || (keepRoot && pos.Netuid == RootNetuid) {
+	// One position per subnet at most: the subnet count bounds the loop.
+	for _, pos := range PositionsOn(kv, e.Signer, hk, math.MaxInt) {
+		if pos.Alpha == 0 || (keepRoot && pos.Netuid == RootNetuid) {
 			continue
 		}
 		tao, err := removeStake(e, kv, hk, pos.Netuid, pos.Alpha, nil)
@@ -276,7 +275,7 @@ func UnstakeAll(e *env.Env, kv store.KV, hotkey string, keepRoot bool) error {
 		moved++
 	}
 	if moved == 0 {
-		return fmt.Errorf("%w: no stake on %s", ErrAmountTooLow, hk.SS58())
+		return fmt.Errorf("%w: the coldkey has no stake on %s", ErrNotEnoughStakeToWithdraw, hk.SS58())
 	}
 	if keepRoot {
 		// unstake_all_alpha: the TAO goes to root stake on the same hotkey.

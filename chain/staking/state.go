@@ -95,12 +95,22 @@ type Position struct {
 
 // PositionsOf lists a coldkey's positions in key order, at most limit.
 func PositionsOf(r store.Reader, ck keys.PublicKey, limit int) []Position {
-	p := byColdPrefix(ck)
+	return positions(r, ck, byColdPrefix(ck), limit)
+}
+
+// PositionsOn lists a coldkey's positions on one hotkey in netuid order,
+// at most limit.
+func PositionsOn(r store.Reader, ck, hk keys.PublicKey, limit int) []Position {
+	return positions(r, ck, codec.Key(Module, colByCold, ck[:], hk[:]), limit)
+}
+
+func positions(r store.Reader, ck keys.PublicKey, prefix []byte, limit int) []Position {
+	base := len(byColdPrefix(ck))
 	var out []Position
-	r.Iterate(p, store.PrefixEnd(p), func(k, _ []byte) bool {
+	r.Iterate(prefix, store.PrefixEnd(prefix), func(k, _ []byte) bool {
 		var hk keys.PublicKey
-		copy(hk[:], k[len(p):len(p)+32])
-		netuid := uint16(k[len(p)+32])<<8 | uint16(k[len(p)+33])
+		copy(hk[:], k[base:base+32])
+		netuid := uint16(k[base+32])<<8 | uint16(k[base+33])
 		out = append(out, Position{Hotkey: hk, Netuid: netuid, Alpha: Stake(r, hk, netuid, ck)})
 		return len(out) < limit
 	})
