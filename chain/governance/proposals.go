@@ -174,8 +174,11 @@ func lock(e *env.Env, kv store.KV, who keys.PublicKey, id, amount uint64) error 
 	s := GetState(kv)
 	s.Locked += amount
 	putState(kv, s)
-	prev := readU64(kv, depositorKey(id, who))
-	kv.Set(depositorKey(id, who), u64(prev+amount))
+	k := depositorKey(id, who)
+	if kv.Get(k) == nil {
+		kv.Set(depositorCountKey(id), u64(depositorCount(kv, id)+1))
+	}
+	kv.Set(k, u64(readU64(kv, k)+amount))
 	return nil
 }
 
@@ -224,7 +227,7 @@ func ValidateDeposit(r store.Reader, signer keys.PublicKey, id, amount, now uint
 	}
 	// Settlement pays every depositor back in one block: bound them as the
 	// votes are. An account that already deposited may add more.
-	if max := GetParams(r).MaxVotes; r.Get(depositorKey(id, signer)) == nil && countDepositors(r, id, max) >= max {
+	if max := GetParams(r).MaxVotes; r.Get(depositorKey(id, signer)) == nil && depositorCount(r, id) >= max {
 		return fmt.Errorf("%w: proposal %d has %d depositors", ErrTooManyDepositors, id, max)
 	}
 	return nil
@@ -254,8 +257,10 @@ func ValidateVote(r store.Reader, signer keys.PublicKey, id uint64, o Option, no
 	if o < Yes || o > Veto {
 		return fmt.Errorf("%w: %d", ErrInvalidVoteOption, o)
 	}
-	if r.Get(voteKey(id, signer)) == nil && uint64(len(Votes(r, id, int(GetParams(r).MaxVotes)))) >= GetParams(r).MaxVotes {
-		return fmt.Errorf("%w: %d votes", ErrTooManyVotes, GetParams(r).MaxVotes)
+	// One read of the stored count, not a count of the earlier votes: that
+	// made each vote cost O(voters) in CheckTx and again in DeliverTx.
+	if max := GetParams(r).MaxVotes; r.Get(voteKey(id, signer)) == nil && VoteCount(r, id) >= max {
+		return fmt.Errorf("%w: proposal %d has %d voters", ErrTooManyVotes, id, max)
 	}
 	return nil
 }
@@ -265,7 +270,11 @@ func CastVote(e *env.Env, kv store.KV, id uint64, o Option) error {
 	if err := ValidateVote(kv, e.Signer, id, o, uint64(e.Block.Height)); err != nil {
 		return err
 	}
-	kv.Set(voteKey(id, e.Signer), []byte{byte(o)})
+	k := voteKey(id, e.Signer)
+	if kv.Get(k) == nil { // a replaced vote is already counted
+		kv.Set(voteCountKey(id), u64(VoteCount(kv, id)+1))
+	}
+	kv.Set(k, []byte{byte(o)})
 	e.Events.Emit(EventVoted, env.U64("id", id), env.Account("voter", e.Signer), env.Str("option", o.String()))
 	return nil
 }
@@ -437,6 +446,7 @@ func settleDeposits(e *env.Env, kv store.KV, id uint64, burn bool) {
 		ks = append(ks, append([]byte(nil), k...))
 		return true
 	})
+	kv.Delete(depositorCountKey(id))
 	s := GetState(kv)
 	for i, d := range deps {
 		kv.Delete(ks[i])

@@ -19,6 +19,11 @@ const (
 	colState     byte = 0x04 // → State (JSON)
 	colParams    byte = 0x05 // → Params (JSON)
 	colDepositor byte = 0x06 // id, account → u64 amount
+	// Distinct voters and depositors of a proposal, kept as they are added
+	// so that a vote or deposit checks the max_votes bound with one read
+	// instead of counting every earlier vote (quadratic in the voters).
+	colVoteCount      byte = 0x07 // id → u64 distinct voters
+	colDepositorCount byte = 0x08 // id → u64 distinct depositors (deleted at settlement)
 )
 
 func proposalKey(id uint64) []byte { return codec.Key(Module, colProposal, codec.U64(id)) }
@@ -33,6 +38,10 @@ func depositorKey(id uint64, who keys.PublicKey) []byte {
 	return codec.Key(Module, colDepositor, codec.U64(id), who[:])
 }
 func depositorPrefix(id uint64) []byte { return codec.Key(Module, colDepositor, codec.U64(id)) }
+func voteCountKey(id uint64) []byte    { return codec.Key(Module, colVoteCount, codec.U64(id)) }
+func depositorCountKey(id uint64) []byte {
+	return codec.Key(Module, colDepositorCount, codec.U64(id))
+}
 
 var (
 	stateKey     = codec.Key(Module, colState)
@@ -171,16 +180,13 @@ func Votes(r store.Reader, id uint64, limit int) []VoteRecord {
 	return out
 }
 
-// countDepositors counts a proposal's distinct depositors, stopping at limit.
-func countDepositors(r store.Reader, id uint64, limit uint64) uint64 {
-	p := depositorPrefix(id)
-	var n uint64
-	r.Iterate(p, store.PrefixEnd(p), func(_, _ []byte) bool {
-		n++
-		return n < limit
-	})
-	return n
-}
+// VoteCount is the number of distinct coldkeys that voted on proposal id
+// (a replaced vote counts once).
+func VoteCount(r store.Reader, id uint64) uint64 { return readU64(r, voteCountKey(id)) }
+
+// depositorCount is the number of distinct accounts holding a deposit on
+// proposal id (zero once the deposits are settled).
+func depositorCount(r store.Reader, id uint64) uint64 { return readU64(r, depositorCountKey(id)) }
 
 // VoteRecord is one coldkey's vote.
 type VoteRecord struct {
