@@ -288,8 +288,9 @@ func (w *weightsNode) asHot(hot string, args ...string) []string {
 
 // TestWeightsEpochPayments: three validators set weights on five miners through the CLI;
 // over ten epochs the miners' incentive follows the weights, validators earn dividends,
-// and every epoch's miner payments equal, to the RAO, the pure Yuma epoch run on the
-// inputs a client reads at the block before (metagraph, hyperparameters, EpochPaid).
+// and every epoch's miner payments and validator dividends (alpha and root) equal, to the
+// RAO, the pure Yuma epoch run on the inputs a client reads at the block before
+// (metagraph, hyperparameters, EpochPaid).
 func TestWeightsEpochPayments(t *testing.T) {
 	t.Parallel()
 	start := time.Now()
@@ -351,6 +352,51 @@ func TestWeightsEpochPayments(t *testing.T) {
 				i := slices.Index(before.Hotkeys, hk)
 				if got := after.Stake[i] - before.Stake[i]; got != pay[i] || pay[i] == 0 {
 					t.Errorf("epoch at block %d: miner uid %d paid %d RAO, pure epoch says %d", h, i, got, pay[i])
+				}
+			}
+			// Validators: each one's dividends (the pure epoch's validator emission) are split
+			// into alpha and root parts by its root share (root stake × tao_weight 0.18), and
+			// the validator and root pots are divided by those parts, floored; the
+			// DividendsPaid events must say exactly that.
+			valPot, rootPot := u64(t, ev, "validator"), u64(t, ev, "root")
+			var incPaid uint64
+			for _, p := range pay {
+				incPaid += p
+			}
+			if incPaid == 0 {
+				valPot += u64(t, ev, "server")
+			}
+			alphaW, rootW := make([]*big.Int, before.N), make([]*big.Int, before.N)
+			alphaSum, rootSum := new(big.Int), new(big.Int)
+			for i := range before.N {
+				div := new(big.Int).SetUint64(out.ValidatorEmission[i])
+				a := new(big.Int).SetUint64(before.Stake[i])
+				r := new(big.Int).SetUint64(before.RootStake[i] * 180_000 / 1_000_000)
+				rootW[i] = new(big.Int)
+				if den := new(big.Int).Add(a, r); den.Sign() > 0 {
+					rootW[i].Quo(new(big.Int).Mul(div, r), den)
+				}
+				alphaW[i] = new(big.Int).Sub(div, rootW[i])
+				alphaSum.Add(alphaSum, alphaW[i])
+				rootSum.Add(rootSum, rootW[i])
+			}
+			share := func(pot uint64, w, sum *big.Int) uint64 {
+				if sum.Sign() == 0 {
+					return 0
+				}
+				return new(big.Int).Quo(new(big.Int).Mul(new(big.Int).SetUint64(pot), w), sum).Uint64()
+			}
+			divEvents := map[string][2]uint64{}
+			for _, e := range blockEvents(t, w.n.REST, h) {
+				if e["type"] == coinbase.EventDividendsPaid && e["netuid"] == netuid {
+					divEvents[e["hotkey"]] = [2]uint64{u64(t, e, "alpha"), u64(t, e, "root")}
+				}
+			}
+			for k, hk := range w.validators {
+				i := slices.Index(before.Hotkeys, hk)
+				want := [2]uint64{share(valPot, alphaW[i], alphaSum), share(rootPot, rootW[i], rootSum)}
+				if got := divEvents[hk]; got != want || want[0] == 0 || (k == len(w.validators)-1 && rootPot > 0 && want[1] == 0) {
+					t.Errorf("epoch at block %d: validator uid %d paid %v (alpha, root) RAO, pure epoch says %v", h, i, got, want)
 				}
 			}
 			for i := range after.N {
