@@ -14,6 +14,7 @@ import (
 	"github.com/gotensor/gotensor/chain/balances"
 	"github.com/gotensor/gotensor/chain/coinbase"
 	"github.com/gotensor/gotensor/chain/epoch"
+	"github.com/gotensor/gotensor/chain/fixed"
 	"github.com/gotensor/gotensor/chain/neurons"
 	"github.com/gotensor/gotensor/chain/staking"
 	"github.com/gotensor/gotensor/chain/subnets"
@@ -234,6 +235,7 @@ func TestRandomEpochRunKeepsInvariants(t *testing.T) {
 		checkSupply(t, h)
 		for n := uint16(0); n <= 2; n++ {
 			checkAlpha(t, h, n, hotkeys)
+			checkShares(t, h, n, hotkeys)
 		}
 		for _, e := range evs {
 			if e.typ != coinbase.EventEpochPaid {
@@ -298,6 +300,22 @@ func TestRandomEpochRunKeepsInvariants(t *testing.T) {
 	t.Logf("%d blocks: %d transactions applied, %d weight rows set, %d epochs, %d paying incentive and dividends", blocks, okTxs, weightsSet, epochs, paying)
 	if epochs < blocks/20 || paying < epochs/2 || weightsSet < blocks/10 {
 		t.Fatalf("the run exercised too little: %d epochs in %d blocks, %d with incentive and dividends, %d weight rows set", epochs, blocks, paying, weightsSet)
+	}
+}
+
+// checkShares: CHAIN-SPEC's "shares of each (hotkey, netuid) sum to its denominator",
+// exactly.
+func checkShares(t *testing.T, h *harness, netuid uint16, hotkeys []*keys.Keypair) {
+	t.Helper()
+	for _, hk := range hotkeys {
+		pool := staking.HotkeyPool(h.app.tree, hk.Public(), netuid)
+		var sum fixed.U64F64
+		for _, n := range staking.Nominators(h.app.tree, hk.Public(), netuid, 1000) {
+			sum = sum.Add(n.Shares)
+		}
+		if sum.Cmp(pool.TotalShares) != 0 {
+			t.Fatalf("block %d subnet %d hotkey %s: nominators' shares sum to %s, the pool's denominator is %s", h.height, netuid, hk.SS58(), sum, pool.TotalShares)
+		}
 	}
 }
 
