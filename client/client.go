@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -24,23 +25,92 @@ var Networks = map[string]string{
 	"local": "http://127.0.0.1:26657",
 }
 
-// Network resolves a network name or URL to an RPC endpoint. Names come
-// from Networks, then from the environment variable
-// GOTENSOR_NETWORK_<NAME> (e.g. GOTENSOR_NETWORK_TEST=http://host:26657).
-func Network(nameOrURL string) string {
-	if strings.Contains(nameOrURL, "://") {
-		return nameOrURL
+// NetworksFileEnv names the environment variable that points at the
+// networks file; without it the file is ~/.gotensor/networks.json.
+const NetworksFileEnv = "GOTENSOR_NETWORKS_FILE"
+
+// ErrUnknownNetwork is returned by ResolveNetwork for a name that is neither
+// a URL, host:port, nor a known network.
+var ErrUnknownNetwork = errors.New("unknown network")
+
+// ReadNetworksFile reads a networks file: a JSON object from names to RPC
+// endpoint URLs, e.g. {"test": "http://10.0.0.5:26657"}. A missing file
+// holds no networks and is not an error.
+func ReadNetworksFile(path string) (map[string]string, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
 	}
-	if e := os.Getenv("GOTENSOR_NETWORK_" + strings.ToUpper(nameOrURL)); e != "" {
-		return e
+	if err != nil {
+		return nil, fmt.Errorf("networks file: %w", err)
+	}
+	var m map[string]string
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("networks file %s: %v; it must be a JSON object of names to endpoint URLs, e.g. {\"test\": \"http://10.0.0.5:26657\"}", path, err)
+	}
+	for name, u := range m {
+		if !strings.Contains(u, "://") {
+			return nil, fmt.Errorf("networks file %s: %q maps to %q, which is not a URL; write it as http://host:26657", path, name, u)
+		}
+	}
+	return m, nil
+}
+
+// NetworksFile is the networks file ResolveNetwork reads, given the
+// environment: $GOTENSOR_NETWORKS_FILE, else $HOME/.gotensor/networks.json.
+func NetworksFile(getenv func(string) (string, bool)) string {
+	if f, ok := getenv(NetworksFileEnv); ok && f != "" {
+		return f
+	}
+	home, ok := getenv("HOME")
+	if !ok || home == "" {
+		home, _ = os.UserHomeDir()
+	}
+	return filepath.Join(home, ".gotensor", "networks.json")
+}
+
+// ResolveNetwork turns a network name or URL into an RPC endpoint. A URL or
+// host:port is used as given; a name comes from GOTENSOR_NETWORK_<NAME>
+// (e.g. GOTENSOR_NETWORK_TEST=http://host:26657), then the networks file
+// (see NetworksFile), then Networks. getenv nil means the process
+// environment. An unreadable or malformed networks file is an error only
+// for a name that needs it (not a built-in name or host:port).
+func ResolveNetwork(nameOrURL string, getenv func(string) (string, bool)) (string, error) {
+	if getenv == nil {
+		getenv = os.LookupEnv
+	}
+	if strings.Contains(nameOrURL, "://") {
+		return nameOrURL, nil
+	}
+	if e, ok := getenv("GOTENSOR_NETWORK_" + strings.ToUpper(nameOrURL)); ok && e != "" {
+		return e, nil
+	}
+	file := NetworksFile(getenv)
+	fromFile, fileErr := ReadNetworksFile(file)
+	if u, ok := fromFile[nameOrURL]; ok {
+		return u, nil
 	}
 	if u, ok := Networks[nameOrURL]; ok {
-		return u
+		return u, nil
 	}
 	if strings.Contains(nameOrURL, ":") { // host:port
-		return "http://" + nameOrURL
+		return "http://" + nameOrURL, nil
 	}
-	return nameOrURL
+	if fileErr != nil {
+		return "", fileErr
+	}
+	return "", fmt.Errorf("%w %q (not a URL, and not in GOTENSOR_NETWORK_%s, %s or the built-in names)", ErrUnknownNetwork, nameOrURL, strings.ToUpper(nameOrURL), file)
+}
+
+// Network resolves a network name or URL to an RPC endpoint as
+// ResolveNetwork does with the process environment; a name it cannot
+// resolve comes back unchanged.
+func Network(nameOrURL string) string {
+	u, err := ResolveNetwork(nameOrURL, nil)
+	if err != nil {
+		return nameOrURL
+	}
+	return u
 }
 
 // Config configures a Client. The zero value dials the local network.

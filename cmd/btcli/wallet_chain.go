@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -64,13 +65,17 @@ func parseTAO(s string) (uint64, error) {
 func (a *App) Client(ctx context.Context) (*client.Client, error) {
 	ep := a.ChainEndpoint
 	if ep == "" {
-		ep = client.Network(a.Network)
-		// An unknown name comes back unchanged, and dialing it as a host fails with a
-		// DNS error that does not say what was wrong.
-		if ep == a.Network && !strings.Contains(ep, "://") && !strings.Contains(ep, ":") {
+		// An unknown name is a usage error here: dialing it as a host would
+		// fail with a DNS error that does not say what was wrong.
+		var err error
+		ep, err = client.ResolveNetwork(a.Network, a.Lookup)
+		if errors.Is(err, client.ErrUnknownNetwork) {
 			known := slices.Sorted(maps.Keys(client.Networks))
-			return nil, usageErrorf("unknown network %q: the known names are %s; give an endpoint with --chain-endpoint URL (or %s), or name one with GOTENSOR_NETWORK_%s=URL",
-				a.Network, strings.Join(known, ", "), EnvChainEndpoint, strings.ToUpper(a.Network))
+			return nil, usageErrorf("unknown network %q: the known names are %s; give an endpoint with --chain-endpoint URL (or %s), name one with GOTENSOR_NETWORK_%s=URL, or add it to %s ({\"%s\": \"http://host:26657\"})",
+				a.Network, strings.Join(known, ", "), EnvChainEndpoint, strings.ToUpper(a.Network), client.NetworksFile(a.Lookup), a.Network)
+		}
+		if err != nil {
+			return nil, usageErrorf("--network %s: %v", a.Network, err)
 		}
 	}
 	c, err := client.Dial(ctx, client.Config{Endpoints: []string{ep}, Retries: 3})

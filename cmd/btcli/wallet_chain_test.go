@@ -1,9 +1,12 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/gotensor/gotensor/client"
 	"github.com/gotensor/gotensor/node/nodetest"
 )
 
@@ -89,4 +92,27 @@ func itoa(n int) string {
 		s = string(rune('0'+n%10)) + s
 	}
 	return s
+}
+
+// A network name from a networks file (SDK-SPEC: named endpoints in a config
+// file) resolves: here to a port nobody listens on, so the error names that
+// endpoint; a malformed file is a usage error naming the file.
+func TestNetworkFromNetworksFile(t *testing.T) {
+	c := newCLI(t)
+	file := filepath.Join(t.TempDir(), "networks.json")
+	dead := "http://127.0.0.1:" + itoa(nodetest.FreePort(t))
+	os.WriteFile(file, []byte(`{"finney": "`+dead+`"}`), 0o600)
+	c.env[client.NetworksFileEnv] = file
+	args := []string{"--network", "finney", "wallet", "balance", "--ss58", charlieSS58}
+	if msg := c.fails(ExitError, args...); !strings.Contains(msg, "unreachable at "+dead) {
+		t.Errorf("network from %s: %q", file, msg)
+	}
+	os.WriteFile(file, []byte(`{"finney": `), 0o600)
+	if msg := c.fails(ExitUsage, args...); !strings.Contains(msg, file) || !strings.Contains(msg, "JSON object") {
+		t.Errorf("malformed networks file: %q", msg)
+	}
+	os.WriteFile(file, []byte(`{}`), 0o600)
+	if msg := c.fails(ExitUsage, args...); !strings.Contains(msg, `unknown network "finney"`) || !strings.Contains(msg, file) {
+		t.Errorf("unknown name: %q", msg)
+	}
 }
