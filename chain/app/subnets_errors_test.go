@@ -106,6 +106,19 @@ func TestSubnetCallErrorTable(t *testing.T) {
 		h.ok(alice, &txpb.SetHyperparameter{Netuid: 1, Name: "alpha_low", Value: 40000})
 		h.fails(alice, &txpb.SetHyperparameter{Netuid: 1, Name: "alpha_low", Value: 60000}, subnets.ErrAlphaLowHigh)
 		h.fails(alice, &txpb.SetHyperparameter{Netuid: 1, Name: "alpha_high", Value: 1000}, subnets.ErrValueNotInBounds)
+		// The owner changes weights_version_key at most once per 5 tempos, even with
+		// the other hyperparameters' owner limit off (§15).
+		h.ok(alice, &txpb.SudoSetParameter{Name: "owner_hparam_rate_limit", Value: 0})
+		h.ok(bob, &txpb.RegisterNetwork{Hotkey: keyN(40).SS58()})
+		bobNet := uint32(subnets.Netuids(h.app.tree)[len(subnets.Netuids(h.app.tree))-1])
+		h.ok(bob, &txpb.SetHyperparameter{Netuid: bobNet, Name: "weights_version_key", Value: 2})
+		at := uint64(h.height)
+		log := h.fails(bob, &txpb.SetHyperparameter{Netuid: bobNet, Name: "weights_version_key", Value: 3}, subnets.ErrOwnerRateLimited)
+		if want := fmt.Sprintf("next allowed at block %d", at+5*subnets.Hyper(h.app.tree, uint16(bobNet)).Tempo); !strings.Contains(log, want) {
+			t.Fatalf("%q does not name %q", log, want)
+		}
+		h.ok(bob, &txpb.SetHyperparameter{Netuid: bobNet, Name: "immunity_period", Value: 7})
+		h.ok(bob, &txpb.SetHyperparameter{Netuid: bobNet, Name: "immunity_period", Value: 8})
 		hp := subnets.Hyper(h.app.tree, 1)
 		if hp.MaxAllowedUids != 64 || hp.MinAllowedUids != 64 || hp.AlphaLow != 40000 || hp.AlphaHigh != 58982 {
 			t.Fatalf("refused settings changed the hyperparameters: %+v", hp)

@@ -95,6 +95,11 @@ func SetIdentity(e *env.Env, kv store.KV, id ChainIdentity) error {
 	return nil
 }
 
+// WeightsVersionKeyRateLimit is how many tempos apart the owner may change
+// weights_version_key (§15: 5 tempos; other hyperparameters use
+// owner_hparam_rate_limit).
+const WeightsVersionKeyRateLimit = 5
+
 // HyperChange is a validated set_hyperparameter.
 type HyperChange struct {
 	Netuid uint16
@@ -129,6 +134,9 @@ func ValidateHyperparameter(r store.Reader, signer keys.PublicKey, c HyperChange
 		}
 		h := Hyper(r, c.Netuid)
 		limit := GetParams(r).OwnerHparamRateLimit * h.Tempo
+		if c.Name == "weights_version_key" {
+			limit = WeightsVersionKeyRateLimit * h.Tempo
+		}
 		if last := ownerSetAt(r, c.Netuid, c.Name); last > 0 && limit > 0 && now-min(now, last) < limit {
 			return Hyperparams{}, fmt.Errorf("%w: %s next allowed at block %d", ErrOwnerRateLimited, c.Name, last+limit)
 		}

@@ -202,6 +202,11 @@ func TestSubnetLifecycle(t *testing.T) {
 	if set.As != "owner" || set.Old != 100 || set.Value != 50 {
 		t.Fatalf("owner set: %+v", set)
 	}
+	// weights_version_key has its own owner limit: 5 tempos (§15).
+	r = c.runIn("n\n", c.as("bob", "sudo", "set", "--netuid", "1", "--param", "weights_version_key", "--value", "3")...)
+	if !strings.Contains(r.stderr, "the next change of weights_version_key is allowed 100 blocks later") {
+		t.Errorf("owner weights_version_key preview:\n%s", r.stderr)
+	}
 	c.failsWith(ExitError, []string{"TxRateLimitExceeded", "immunity_period next allowed at block"},
 		c.as("bob", "sudo", "set", "--netuid", "1", "--param", "immunity_period", "--value", "40")...)
 	c.ok(&set, c.as("alice", "sudo", "set", "--netuid", "1", "--param", "immunity_period", "--value", "40")...)

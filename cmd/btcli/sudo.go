@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gotensor/gotensor/chain/api"
+	"github.com/gotensor/gotensor/chain/subnets"
 	"github.com/gotensor/gotensor/client"
 )
 
@@ -91,7 +92,7 @@ func newSudoSetCmd(app *App) *cobra.Command {
 		Short: "Set a subnet hyperparameter (--netuid; the owner's or the sudo coldkey) or a global parameter (no --netuid; sudo)",
 		Long: `Set a subnet hyperparameter with --netuid, signed by the wallet's coldkey: the subnet
 owner may set the owner-settable ones (each at most once per owner_hparam_rate_limit
-tempos), the sudo key any of them at any time. Without --netuid, set a global parameter
+tempos; weights_version_key once per 5 tempos), the sudo key any of them at any time. Without --netuid, set a global parameter
 (sudo only). See the names, current values and bounds with ` + "`btcli sudo get [--netuid N]`" + `.
 
 Values are whole numbers in the unit the chain stores (the UNIT column of ` + "`btcli sudo get`" + `):
@@ -173,7 +174,9 @@ A fraction such as 1.5 is refused with the whole number to give instead.`,
 				as = "owner"
 				target = fmt.Sprintf("%s on subnet %d", param, netuid)
 				rule = "owner: once per owner_hparam_rate_limit tempos for each parameter"
-				if gp, err := c.NetworkParams(ctx); err == nil {
+				if param == "weights_version_key" {
+					rule = fmt.Sprintf("owner: the next change of %s is allowed %s later", param, plural(subnets.WeightsVersionKeyRateLimit*s.Tempo, "block", ""))
+				} else if gp, err := c.NetworkParams(ctx); err == nil {
 					if lim, ok := findParam(gp, "owner_hparam_rate_limit"); ok {
 						rule = fmt.Sprintf("owner: the next change of %s is allowed %s later", param, plural(lim.Value*s.Tempo, "block", ""))
 					}
