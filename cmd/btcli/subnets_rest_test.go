@@ -82,6 +82,14 @@ func TestSubnetQueriesOverREST(t *testing.T) {
 	if code, body := restGet(t, base+"/subnets/1/commitments", &cs); code != 200 || len(cs) != 1 || string(cs[0].Data) != "sha256:abc" || cs[0].Hotkey != charlieHot {
 		t.Fatalf("GET commitments: %d %s", code, body)
 	}
+	// Neurons in full (the metagraph with weights and bonds) and lite.
+	var full, lite api.Metagraph
+	if code, body := restGet(t, base+"/subnets/1/metagraph?full=true", &full); code != 200 || len(full.Hotkeys) != 2 || len(full.Weights) != 2 {
+		t.Fatalf("GET metagraph?full=true: %d %.300s", code, body)
+	}
+	if code, body := restGet(t, base+"/subnets/1/metagraph", &lite); code != 200 || len(lite.Hotkeys) != 2 || lite.Weights != nil {
+		t.Fatalf("GET metagraph: %d %.300s", code, body)
+	}
 	var lc api.LockCost
 	if code, body := restGet(t, base+"/lock-cost", &lc); code != 200 || lc.LockCost <= cr.Lock {
 		t.Fatalf("GET lock-cost after one registration: %d %s (first lock %d)", code, body, cr.Lock)
