@@ -384,7 +384,11 @@ func execute(e *env.Env, kv store.KV, c *txpb.Call) error {
 		if err != nil {
 			return err
 		}
-		return neurons.SetCommitment(e, kv, n, call.SetCommitment.Data)
+		if err := neurons.SetCommitment(e, kv, n, call.SetCommitment.Data); err != nil {
+			return err
+		}
+		epoch.ResetBondsOnCommitment(e, kv, n, e.Signer) // bonds_reset_enabled
+		return nil
 	case *txpb.Call_SetWeights:
 		w, err := weightsCall(call.SetWeights.Netuid, call.SetWeights.Uids, call.SetWeights.Weights, call.SetWeights.VersionKey)
 		if err != nil {

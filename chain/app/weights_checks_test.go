@@ -157,3 +157,50 @@ func TestRevealFindsLiveCommitBehindExpiredTwin(t *testing.T) {
 	// Both gone now: a second reveal finds no commit.
 	h.fails(v, reveal, epoch.ErrNoWeightsCommitFound)
 }
+
+// TestBondsResetOnCommitment: with bonds_reset_enabled on, a hotkey that sets a
+// commitment loses every bond held on its uid (the reference resets the column on a
+// metadata commitment); with it off, or for other uids, bonds stay.
+func TestBondsResetOnCommitment(t *testing.T) {
+	h, vals, miners := emissionNet(t)
+	alice := dev(t, "Alice")
+	h.waitEpoch(1)
+	var us, ws []uint32
+	for i, m := range miners {
+		u, _ := neurons.UID(h.app.tree, 1, m.Public())
+		us, ws = append(us, uint32(u)), append(ws, uint32(1000*(i+1)))
+	}
+	for _, v := range vals {
+		h.ok(v, &txpb.SetWeights{Netuid: 1, Uids: us, Weights: ws})
+	}
+	h.waitEpoch(1)
+	h.waitEpoch(1)
+	for _, m := range miners[:2] { // set_commitment pays a fee
+		h.ok(alice, &txpb.SudoSetBalance{Who: m.SS58(), Free: balances.RAOPerTAO})
+	}
+	bondsOn := func(uid uint16) int {
+		n := 0
+		for i := range neurons.Count(h.app.tree, 1) {
+			for _, b := range epoch.Bonds(h.app.tree, 1, i) {
+				if b.UID == uid {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	m0, m1 := uint16(us[0]), uint16(us[1])
+	if bondsOn(m0) != len(vals) || bondsOn(m1) != len(vals) {
+		t.Fatalf("before: %d and %d validators hold bonds on uids %d and %d, want %d", bondsOn(m0), bondsOn(m1), m0, m1, len(vals))
+	}
+	// Off (the default): a commitment changes no bond.
+	h.ok(miners[1], &txpb.SetCommitment{Netuid: 1, Data: []byte("model v1")})
+	if bondsOn(m1) != len(vals) {
+		t.Fatalf("bonds_reset_enabled off: a commitment removed bonds on uid %d", m1)
+	}
+	h.ok(alice, &txpb.SetHyperparameter{Netuid: 1, Name: "bonds_reset_enabled", Value: 1})
+	h.ok(miners[0], &txpb.SetCommitment{Netuid: 1, Data: []byte("model v2")})
+	if bondsOn(m0) != 0 || bondsOn(m1) != len(vals) {
+		t.Fatalf("after uid %d's commitment: bonds on it %d (want 0), on uid %d %d (want %d)", m0, bondsOn(m0), m1, bondsOn(m1), len(vals))
+	}
+}

@@ -18,6 +18,7 @@ const (
 	EventWeightsSet       = "epoch.WeightsSet"
 	EventWeightsCommitted = "epoch.WeightsCommitted"
 	EventWeightsRevealed  = "epoch.WeightsRevealed"
+	EventBondsReset       = "epoch.BondsReset"
 )
 
 // WeightsCall is set_weights' or reveal_weights' payload.
@@ -304,4 +305,34 @@ func UIDReplaced(kv store.KV, netuid, uid uint16, block uint64) {
 			putRow(kv, colWeights, netuid, i, row)
 		}
 	}
+}
+
+// ResetBondsOnCommitment applies bonds_reset_enabled (§16 BondsResetOn): when it is on, a
+// hotkey that sets a commitment on the subnet loses every bond held on its uid, the column
+// in every validator's bond row (the reference's on_metadata_commitment → do_reset_bonds).
+// Off, or for a hotkey not registered on the subnet, it does nothing.
+func ResetBondsOnCommitment(e *env.Env, kv store.KV, netuid uint16, hotkey keys.PublicKey) {
+	if subnets.Hyper(kv, netuid).BondsResetOn != 1 {
+		return
+	}
+	uid, ok := neurons.UID(kv, netuid, hotkey)
+	if !ok {
+		return
+	}
+	n := neurons.Count(kv, netuid)
+	var rows uint64
+	for i := uint16(0); i < n; i++ {
+		row := Bonds(kv, netuid, i)
+		kept := row[:0:0]
+		for _, b := range row {
+			if b.UID != uid {
+				kept = append(kept, b)
+			}
+		}
+		if len(kept) != len(row) {
+			putRow(kv, colBonds, netuid, i, kept)
+			rows++
+		}
+	}
+	e.Events.Emit(EventBondsReset, env.U64("netuid", uint64(netuid)), env.U64("uid", uint64(uid)), env.Account("hotkey", hotkey), env.U64("rows", rows))
 }
