@@ -396,64 +396,80 @@ func TestGatewayAgainstRealNetwork(t *testing.T) {
 		}
 	})
 
-	t.Run("quota, limit raise and deposit", func(t *testing.T) {
-		id, k, dep := createKey(t, g, "quota")
-		if dep == "" {
-			t.Fatal("no deposit address")
-		}
-		// 5 free tokens a day: the first request uses them, the next needs credit.
-		if resp, out := call(t, "POST", g.url+"/v1/chat/completions", k, chatBody("gotensor-paid", "a b c", false)); resp.StatusCode != 200 {
-			t.Fatalf("%d %v", resp.StatusCode, out)
-		}
-		resp, out := call(t, "POST", g.url+"/v1/chat/completions", k, chatBody("gotensor-paid", "a", false))
-		if resp.StatusCode != 429 || openAIError(t, out) != "insufficient_quota" {
-			t.Fatalf("%d %v", resp.StatusCode, out)
-		}
-		// A real transfer credits the key once.
-		bob := kp(t, "//Bob")
-		ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
-		defer cancel()
-		if _, err := nw.c.Submit(ctx, bob, client.Transfer(dep, 2_000_000_000), client.SubmitOptions{Wait: client.WaitFinal}); err != nil {
-			t.Fatal(err)
-		}
-		waitBalance(t, ctx, g.url, k, 2_000_000_000)
-		if resp, out := call(t, "POST", g.url+"/v1/chat/completions", k, chatBody("gotensor-paid", "a", false)); resp.StatusCode != 200 {
-			t.Fatalf("paid request: %d %v", resp.StatusCode, out)
-		}
-		_, bal := call(t, "GET", g.url+"/v1/balance", k, nil)
-		if bal["spent_rao"].(float64) <= 0 || bal["credited_rao"].(float64) != 2e9 {
-			t.Fatalf("balance %v", bal)
-		}
-		// Limit raise: asked by the key, approved by the operator.
-		resp, lr := call(t, "POST", g.url+"/v1/limit_requests", k, map[string]any{"tokens_per_day": 1000, "reason": "demo"})
-		if resp.StatusCode != 201 {
-			t.Fatalf("%d %v", resp.StatusCode, lr)
-		}
-		if resp, out := call(t, "POST", g.url+"/admin/limit_requests/"+lr["id"].(string)+"/approve", "admin-secret", nil); resp.StatusCode != 200 || out["status"] != "approved" {
-			t.Fatalf("%d %v", resp.StatusCode, out)
-		}
-		if _, b := call(t, "GET", g.url+"/v1/balance", k, nil); b["tokens_per_day"].(float64) != 1000 {
-			t.Fatalf("limit not raised: %v", b)
-		}
-		// Restart: the credit is still there, once; usage survived the flush on shutdown.
-		g.stop()
-		g2 := startGateway(t, nw, cfg)
-		if _, err := nw.c.Submit(ctx, bob, client.Transfer(kp(t, "//Charlie").SS58(), 1), client.SubmitOptions{Wait: client.WaitFinal}); err != nil {
-			t.Fatal(err)
-		}
-		_, u := call(t, "GET", g2.url+"/v1/usage", k, nil)
-		if ds := u["deposits"].([]any); len(ds) != 1 || ds[0].(map[string]any)["amount_rao"].(float64) != 2e9 {
-			t.Fatalf("deposits after restart %v", u)
-		}
-		if data := u["data"].([]any); len(data) == 0 {
-			t.Fatalf("usage lost across restart: %v", u)
-		}
-		_, b2 := call(t, "GET", g2.url+"/v1/balance", k, nil)
-		if b2["credited_rao"] != bal["credited_rao"] || b2["spent_rao"] != bal["spent_rao"] {
-			t.Fatalf("after restart %v, before %v", b2, bal)
-		}
-		_ = id
-	})
+	// On each store: the quota, the credit, the limit raise and the restart.
+	for name, c := range map[string]gateway.Config{"sqlite": {SQLitePath: filepath.Join(t.TempDir(), "quota.db")}, "postgres": {PostgresDSN: pgSchemaDSN(t)}} {
+		t.Run("quota, limit raise and deposit/"+name, func(t *testing.T) {
+			if name == "postgres" && c.PostgresDSN == "" {
+				t.Skip("no PostgreSQL (see postgresDSN)")
+			}
+			cfg := cfg
+			cfg.SQLitePath, cfg.PostgresDSN = c.SQLitePath, c.PostgresDSN
+			quotaLimitDeposit(t, nw, cfg)
+		})
+	}
+}
+
+// quotaLimitDeposit runs a gateway on cfg's store: a key's free daily tokens run out, a
+// real transfer credits it once, a limit raise is approved, and after a restart the
+// credit, the usage and the spending are all still there, once.
+func quotaLimitDeposit(t *testing.T, nw *network, cfg gateway.Config) {
+	g := startGateway(t, nw, cfg)
+	id, k, dep := createKey(t, g, "quota")
+	if dep == "" {
+		t.Fatal("no deposit address")
+	}
+	// 5 free tokens a day: the first request uses them, the next needs credit.
+	if resp, out := call(t, "POST", g.url+"/v1/chat/completions", k, chatBody("gotensor-paid", "a b c", false)); resp.StatusCode != 200 {
+		t.Fatalf("%d %v", resp.StatusCode, out)
+	}
+	resp, out := call(t, "POST", g.url+"/v1/chat/completions", k, chatBody("gotensor-paid", "a", false))
+	if resp.StatusCode != 429 || openAIError(t, out) != "insufficient_quota" {
+		t.Fatalf("%d %v", resp.StatusCode, out)
+	}
+	// A real transfer credits the key once.
+	bob := kp(t, "//Bob")
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	if _, err := nw.c.Submit(ctx, bob, client.Transfer(dep, 2_000_000_000), client.SubmitOptions{Wait: client.WaitFinal}); err != nil {
+		t.Fatal(err)
+	}
+	waitBalance(t, ctx, g.url, k, 2_000_000_000)
+	if resp, out := call(t, "POST", g.url+"/v1/chat/completions", k, chatBody("gotensor-paid", "a", false)); resp.StatusCode != 200 {
+		t.Fatalf("paid request: %d %v", resp.StatusCode, out)
+	}
+	_, bal := call(t, "GET", g.url+"/v1/balance", k, nil)
+	if bal["spent_rao"].(float64) <= 0 || bal["credited_rao"].(float64) != 2e9 {
+		t.Fatalf("balance %v", bal)
+	}
+	// Limit raise: asked by the key, approved by the operator.
+	resp, lr := call(t, "POST", g.url+"/v1/limit_requests", k, map[string]any{"tokens_per_day": 1000, "reason": "demo"})
+	if resp.StatusCode != 201 {
+		t.Fatalf("%d %v", resp.StatusCode, lr)
+	}
+	if resp, out := call(t, "POST", g.url+"/admin/limit_requests/"+lr["id"].(string)+"/approve", "admin-secret", nil); resp.StatusCode != 200 || out["status"] != "approved" {
+		t.Fatalf("%d %v", resp.StatusCode, out)
+	}
+	if _, b := call(t, "GET", g.url+"/v1/balance", k, nil); b["tokens_per_day"].(float64) != 1000 {
+		t.Fatalf("limit not raised: %v", b)
+	}
+	// Restart: the credit is still there, once; usage survived the flush on shutdown.
+	g.stop()
+	g2 := startGateway(t, nw, cfg)
+	if _, err := nw.c.Submit(ctx, bob, client.Transfer(kp(t, "//Charlie").SS58(), 1), client.SubmitOptions{Wait: client.WaitFinal}); err != nil {
+		t.Fatal(err)
+	}
+	_, u := call(t, "GET", g2.url+"/v1/usage", k, nil)
+	if ds := u["deposits"].([]any); len(ds) != 1 || ds[0].(map[string]any)["amount_rao"].(float64) != 2e9 {
+		t.Fatalf("deposits after restart %v", u)
+	}
+	if data := u["data"].([]any); len(data) == 0 {
+		t.Fatalf("usage lost across restart: %v", u)
+	}
+	_, b2 := call(t, "GET", g2.url+"/v1/balance", k, nil)
+	if b2["credited_rao"] != bal["credited_rao"] || b2["spent_rao"] != bal["spent_rao"] {
+		t.Fatalf("after restart %v, before %v", b2, bal)
+	}
+	_ = id
 }
 
 func waitBalance(t *testing.T, ctx context.Context, url, key string, want float64) {

@@ -9,4 +9,4 @@ cd "$(dirname "$0")/.."
 if [ -z "${GOTENSOR_PG_DSN:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 fi
-GOTENSOR_PG_REQUIRED=1 exec go test -count=1 -run 'TestStore|TestDeposit|TestKeysStoredHashed|TestKeyFlood' ./gateway/ "$@"
+GOTENSOR_PG_REQUIRED=1 exec go test -count=1 -run 'TestStore|TestDeposit|TestKeysStoredHashed|TestKeyFlood|TestGatewayAgainstRealNetwork' ./gateway/ "$@"
