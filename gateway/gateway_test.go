@@ -251,6 +251,32 @@ func TestGatewayAgainstRealNetwork(t *testing.T) {
 		}
 	})
 
+	t.Run("one model and one key by id", func(t *testing.T) {
+		resp, out := call(t, "GET", g.url+"/v1/models/gotensor-paid", key, nil)
+		if resp.StatusCode != 200 || out["object"] != "model" || out["id"] != "gotensor-paid" {
+			t.Fatalf("GET /v1/models/gotensor-paid: %d %v", resp.StatusCode, out)
+		}
+		resp, out = call(t, "GET", g.url+"/v1/models/gpt-9", key, nil)
+		if resp.StatusCode != 404 || openAIError(t, out) != "invalid_request_error" || out["error"].(map[string]any)["code"] != "model_not_found" {
+			t.Fatalf("GET /v1/models/gpt-9: %d %v", resp.StatusCode, out)
+		}
+		// DELETE revokes as POST .../revoke does; GET shows the key, never its secret.
+		id, secret, _ := createKey(t, g, "free")
+		if resp, out := call(t, "DELETE", g.url+"/admin/keys/"+id, "admin-secret", nil); resp.StatusCode != 200 || out["revoked"].(float64) == 0 {
+			t.Fatalf("DELETE /admin/keys/%s: %d %v", id, resp.StatusCode, out)
+		}
+		if resp, _ := call(t, "GET", g.url+"/v1/models", secret, nil); resp.StatusCode != 401 {
+			t.Fatalf("a key revoked by DELETE: %d, want 401", resp.StatusCode)
+		}
+		resp, out = call(t, "GET", g.url+"/admin/keys/"+id, "admin-secret", nil)
+		if resp.StatusCode != 200 || out["id"] != id || out["revoked"].(float64) == 0 || out["key"] != nil || out["hash"] != nil {
+			t.Fatalf("GET /admin/keys/%s: %d %v", id, resp.StatusCode, out)
+		}
+		if resp, out := call(t, "GET", g.url+"/admin/keys/key_nosuch", "admin-secret", nil); resp.StatusCode != 404 || openAIError(t, out) != "invalid_request_error" {
+			t.Fatalf("GET an unknown key: %d %v", resp.StatusCode, out)
+		}
+	})
+
 	t.Run("chat by call", func(t *testing.T) {
 		resp, out := call(t, "POST", g.url+"/v1/chat/completions", key, chatBody("gotensor-echo", "hello there", false))
 		if resp.StatusCode != 200 {
