@@ -59,8 +59,8 @@ a fresh folder gets the defaults shown below.`,
 				return fmt.Errorf("a localnet already runs from %s (process %d); see `btcli localnet status --dir %s` or stop it with `btcli localnet down --dir %s`", dir, pid, dir, dir)
 			}
 			if o.reset {
-				if err := os.RemoveAll(dir); err != nil {
-					return fmt.Errorf("--reset: %w", err)
+				if err := resetDir(dir); err != nil {
+					return err
 				}
 			}
 			if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -164,6 +164,32 @@ a fresh folder gets the defaults shown below.`,
 	logs.Flags().IntVarP(&tail, "lines", "n", 0, "print only the last N lines (0: all)")
 	c.AddCommand(up, down, status, logs)
 	return c
+}
+
+// resetDir deletes dir for `up --reset`, but only when it is a localnet folder (it holds
+// the state, the node or the log of a run) or empty: --dir names any folder, and a mistyped
+// one (a home folder, a project) must not be deleted.
+func resetDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("--reset: %w", err)
+	}
+	ours := len(entries) == 0
+	for _, name := range []string{localnet.StateFile, localnet.NodeDir, localnet.LogFile} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			ours = true
+		}
+	}
+	if !ours {
+		return fmt.Errorf("--reset: %s is not a localnet folder (it has no %s, %s or %s), so it is not deleted; pass the folder `localnet up` made, or another --dir", dir, localnet.StateFile, localnet.NodeDir, localnet.LogFile)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("--reset: %w", err)
+	}
+	return nil
 }
 
 // downTimeout bounds `localnet down`: the gateway may take up to 10 s to

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"os"
 	"os/exec"
@@ -373,5 +374,37 @@ func TestLocalnetForegroundCtrlC(t *testing.T) {
 	newCLI(t).ok(&st, "localnet", "status", "--dir", dir)
 	if st.Status != "stopped" {
 		t.Errorf("status after Ctrl-C: %+v", st)
+	}
+}
+
+// up --reset deletes only a localnet folder: a --dir that names any other folder with
+// files in it is refused and left as it was; a localnet folder is deleted before the start.
+func TestLocalnetResetDeletesOnlyALocalnetFolder(t *testing.T) {
+	c := newCLI(t)
+	other := t.TempDir()
+	precious := filepath.Join(other, "thesis.txt")
+	if err := os.WriteFile(precious, []byte("years of work"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// (A bad address, so that were the folder deleted, nothing would start either.)
+	msg := c.fails(ExitError, "localnet", "up", "--dir", other, "--reset", "--rpc.laddr", "not-an-address", "--rest.laddr", "off", "--gateway.laddr", "off")
+	if !strings.Contains(msg, "not a localnet folder") {
+		t.Errorf("--reset on another folder: %s", msg)
+	}
+	if b, err := os.ReadFile(precious); err != nil || string(b) != "years of work" {
+		t.Fatalf("--reset touched a folder that is not a localnet's: %v", err)
+	}
+
+	// A localnet folder (its log and state) is deleted; the start then fails on the bad
+	// address, before making anything.
+	ln := t.TempDir()
+	for _, name := range []string{localnet.LogFile, localnet.StateFile, "old-file"} {
+		if err := os.WriteFile(filepath.Join(ln, name), []byte("{}"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.run("localnet", "up", "--dir", ln, "--reset", "--rpc.laddr", "not-an-address", "--rest.laddr", "off", "--gateway.laddr", "off")
+	if _, err := os.Stat(filepath.Join(ln, "old-file")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("--reset left the localnet folder's files: %v", err)
 	}
 }
