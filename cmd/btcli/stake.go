@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/big"
 	"slices"
 	"strconv"
 
@@ -632,6 +633,10 @@ func (s *stakeSession) remove(ctx context.Context, hk string, netuid uint16, amo
 		return res, fmt.Errorf("AmountTooLow: unstaking %s on subnet %d pays %s, below the minimum %s, and leaves stake behind; unstake more, or all of it with --all",
 			formatStake(netuid, q.In), netuid, formatTAO(q.Out), formatTAO(least))
 	}
+	note, err := s.smallNominationNote(ctx, hk, netuid, have-q.In, q.PriceAfter)
+	if err != nil {
+		return res, err
+	}
 	call := client.RemoveStake(hk, netuid, alpha, limit, sf.partial)
 	if all && !sf.partial {
 		call = client.RemoveStakeFullLimit(hk, netuid, limit)
@@ -652,17 +657,72 @@ func (s *stakeSession) remove(ctx context.Context, hk string, netuid uint16, amo
 		{"Amount", amt},
 	}
 	lines = append(lines, quoteLines(res.Quote, false, sn)...)
+	if note != "" {
+		lines = append(lines, [2]string{"Nomination", note})
+	}
 	lines = append(lines, [2]string{"Tx fee", formatTAO(fee)})
 	r, err := s.send(ctx, call, "Do you want to unstake?", fmt.Sprintf("remove stake on subnet %d", netuid), lines)
 	if err != nil {
 		return res, err
 	}
-	ev, _ := r.Event(evStakeRemoved)
-	res.Unstaked, res.Received, res.SwapFee = attrU64(ev, "alpha"), attrU64(ev, "tao"), attrU64(ev, "fee")
+	// Two events when the chain also cleared a nomination left below its minimum.
+	for _, e := range r.Events {
+		if e.Type != evStakeRemoved {
+			continue
+		}
+		m := map[string]string{}
+		for _, a := range e.Attributes {
+			m[a.Key] = a.Value
+		}
+		res.Unstaked, res.Received = satAdd(res.Unstaked, attrU64(m, "alpha")), satAdd(res.Received, attrU64(m, "tao"))
+		res.SwapFee = satAdd(res.SwapFee, attrU64(m, "fee"))
+	}
 	res.txInfo = newTxInfo(fee, r)
 	res.Balance = balanceAfter(ctx, s.c, s.cold.SS58())
 	res.Position, _ = s.position(ctx, s.cold.SS58(), hk, netuid)
 	return res, nil
+}
+
+// smallNominationNote says when what an unstake leaves of the coldkey's nomination on
+// hk is worth less than the chain's nominator minimum, at priceAfter (TAO per alpha):
+// the chain then unstakes that rest too, unless the coldkey owns the hotkey. Empty
+// otherwise.
+func (s *stakeSession) smallNominationNote(ctx context.Context, hk string, netuid uint16, rest uint64, priceAfter string) (string, error) {
+	if rest == 0 {
+		return "", nil
+	}
+	p, err := s.c.StakingParams(ctx)
+	if err != nil {
+		return "", fmt.Errorf("read the staking parameters: %w", err)
+	}
+	if p.NominatorMinStake == 0 {
+		return "", nil
+	}
+	d, err := registeredHotkey(ctx, s.c, hk)
+	if err != nil {
+		return "", err
+	}
+	if d.Owner == s.cold.SS58() {
+		return "", nil
+	}
+	value := rest
+	if netuid != rootNetuid {
+		price, ok := new(big.Rat).SetString(priceAfter)
+		if !ok {
+			return "", fmt.Errorf("the chain quoted an unreadable price %q", priceAfter)
+		}
+		v := new(big.Rat).Mul(price, new(big.Rat).SetInt(new(big.Int).SetUint64(rest)))
+		if f := new(big.Int).Quo(v.Num(), v.Denom()); f.IsUint64() {
+			value = f.Uint64()
+		} else {
+			value = ^uint64(0)
+		}
+	}
+	if value >= p.NominatorMinStake {
+		return "", nil
+	}
+	return fmt.Sprintf("the %s left (worth about %s) is below the chain's nominator minimum %s, so the chain unstakes it too (no swap fee); keep more staked to keep the nomination",
+		formatStake(netuid, rest), formatTAO(value), formatTAO(p.NominatorMinStake)), nil
 }
 
 type unstakedPosition struct {

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -13,6 +16,7 @@ import (
 	"github.com/gotensor/gotensor/chain/swap"
 	"github.com/gotensor/gotensor/client"
 	"github.com/gotensor/gotensor/keys"
+	"github.com/gotensor/gotensor/node/nodetest"
 )
 
 // TestStakingNames keeps the CLI's event names and error codes equal to the chain's.
@@ -421,5 +425,72 @@ func TestStakeWizard(t *testing.T) {
 	r = c.runIn(n(c.n1)+"\n", c.as("charlie", "stake", "wizard")...)
 	if r.code != ExitUsage || !strings.Contains(r.stderr, "input closed") {
 		t.Fatalf("wizard on closed input: %d %s", r.code, r.stderr)
+	}
+}
+
+// TestStakeRemoveBelowNominatorMinimum: on a chain with a nominator minimum, an unstake
+// that leaves a nomination worth less says so before asking, and the result counts the
+// rest the chain unstaked with it; one that leaves enough says nothing of it.
+func TestStakeRemoveBelowNominatorMinimum(t *testing.T) {
+	home := filepath.Join(t.TempDir(), "node")
+	nodetest.Init(t, home, 0)
+	gpath := filepath.Join(home, "config", "genesis.json")
+	b, err := os.ReadFile(gpath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g map[string]any
+	if err := json.Unmarshal(b, &g); err != nil {
+		t.Fatal(err)
+	}
+	params := g["app_state"].(map[string]any)["staking"].(map[string]any)["params"].(map[string]any)
+	params["nominator_min_required_stake"] = strconv.FormatUint(tao, 10)
+	if b, err = json.Marshal(g); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(gpath, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := &stakeChain{chainCLI: &chainCLI{cli: newCLI(t), n: nodetest.Start(t, nodetest.Options{Home: home})}}
+	c.cl = c.dial()
+	c.wallet("charlie", "//Charlie", "//CharlieHot")
+	alice, err := keys.FromURI("//Alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Stake on subnet 1 to a hotkey that is no neuron there (Alice's owner hotkey of an
+	// unstarted subnet 2): it earns no emission, so the position holds still.
+	c.n1 = c.register(alice, ss58(t, "//AliceHot"), true)
+	hk := ss58(t, "//AliceHot2")
+	c.register(alice, hk, false)
+	hot := []string{"--hotkey", hk}
+	var add stakeAddResult
+	c.ok(&add, c.as("charlie", append([]string{"stake", "add", "--netuid", n(c.n1), "--amount", "3"}, hot...)...)...)
+
+	// Leaving about α1.9 (more than 1 TAO): no note, one StakeRemoved.
+	r := c.runIn("y\n", c.as("charlie", append([]string{"stake", "remove", "--netuid", n(c.n1), "--amount", "1"}, hot...)...)...)
+	if r.code != 0 || strings.Contains(r.stderr, "Nomination:") || !strings.Contains(r.stdout, "Unstaked α1 ") {
+		t.Fatalf("unstake leaving enough: exit %d\n%s%s", r.code, r.stderr, r.stdout)
+	}
+	held, _ := c.list("charlie").find(hk, c.n1)
+	// Leaving α0.2 (about τ0.2): the preview says the chain unstakes it too, and it does.
+	rest := uint64(200_000_000)
+	amount := formatAlpha(held.Alpha - rest)[len("α"):]
+	r = c.runIn("y\n", c.as("charlie", append([]string{"stake", "remove", "--netuid", n(c.n1), "--amount", amount}, hot...)...)...)
+	if r.code != 0 {
+		t.Fatalf("unstake leaving little: exit %d\n%s", r.code, r.stderr)
+	}
+	if note := summaryValue(t, r.stderr, "Nomination"); !strings.Contains(note, "α0.2 left") || !strings.Contains(note, "nominator minimum τ1") {
+		t.Fatalf("nomination note %q", note)
+	}
+	var rm stakeRemoveResult
+	c.ok(&rm, c.as("charlie", append([]string{"stake", "add", "--netuid", n(c.n1), "--amount", "1"}, hot...)...)...)
+	held, _ = c.list("charlie").find(hk, c.n1)
+	c.ok(&rm, c.as("charlie", append([]string{"stake", "remove", "--netuid", n(c.n1), "--amount", formatAlpha(held.Alpha - rest)[len("α"):]}, hot...)...)...)
+	if rm.Position != 0 || rm.Unstaked != held.Alpha || rm.Received == 0 {
+		t.Fatalf("unstake of %d leaving %d below the nominator minimum: %+v", held.Alpha, rest, rm)
+	}
+	if _, ok := c.list("charlie").find(hk, c.n1); ok {
+		t.Fatal("the small nomination is still listed")
 	}
 }
