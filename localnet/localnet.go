@@ -231,6 +231,27 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
+// checkAddrs refuses a listen address that is not HOST:PORT (or "off" where allowed)
+// before anything is made in the folder.
+func (c Config) checkAddrs() error {
+	for _, a := range []struct {
+		flag, addr string
+		example    int
+	}{{"--rpc.laddr", c.RPCListen, 26657}, {"--rest.laddr", c.RESTListen, 8080}, {"--gateway.laddr", c.GatewayListen, 8000}} {
+		if a.addr == "off" && a.flag != "--rpc.laddr" {
+			continue
+		}
+		if _, port, err := net.SplitHostPort(a.addr); err != nil || port == "" {
+			off := ""
+			if a.flag != "--rpc.laddr" {
+				off = `, or "off"`
+			}
+			return fmt.Errorf("localnet: %s %q is not a listen address; want HOST:PORT, e.g. 127.0.0.1:%d%s", a.flag, a.addr, a.example, off)
+		}
+	}
+	return nil
+}
+
 // LoadState reads the folder's state; a missing file is the zero State.
 func LoadState(dir string) (State, error) {
 	var s State
@@ -258,6 +279,9 @@ func (n *Net) saveState() error {
 // validators. It returns once every service runs; Stop ends them.
 func Start(ctx context.Context, cfg Config) (*Net, error) {
 	cfg = cfg.withDefaults()
+	if err := cfg.checkAddrs(); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
 		return nil, err
 	}

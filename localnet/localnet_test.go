@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -345,6 +348,28 @@ func TestLocalnetStateListsOnlyThisRun(t *testing.T) {
 	for _, s := range n.State.Services {
 		if s.Name == "node REST" || s.Name == "gateway" {
 			t.Errorf("second run lists %s at %s", s.Name, s.Addr)
+		}
+	}
+}
+
+// A listen address that is not HOST:PORT is refused before anything is made in the folder.
+func TestStartRefusesBadAddresses(t *testing.T) {
+	for _, cfg := range []Config{
+		{RPCListen: "not-an-address"},
+		{RPCListen: "off"},
+		{RPCListen: freePort(t), RESTListen: "8080"},
+		{RPCListen: freePort(t), RESTListen: "off", GatewayListen: "localhost:"},
+	} {
+		cfg.Dir = filepath.Join(t.TempDir(), "net")
+		n, err := Start(t.Context(), cfg)
+		if err == nil {
+			n.Stop()
+		}
+		if err == nil || !strings.Contains(err.Error(), "HOST:PORT") {
+			t.Errorf("%+v: %v; want an error asking for HOST:PORT", cfg, err)
+		}
+		if _, err := os.Stat(cfg.Dir); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%+v: the folder was made (%v)", cfg, err)
 		}
 	}
 }
