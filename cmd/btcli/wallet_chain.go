@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strconv"
@@ -90,22 +91,32 @@ func (a *App) spin(msg string, f func() error) error {
 	if a.JSON || !a.isTerminal() {
 		return f()
 	}
-	done := make(chan struct{})
+	return spinTo(a.Err, msg, 120*time.Millisecond, f)
+}
+
+// spinTo draws a spinner on w every interval while f runs, and returns only
+// after the spinner has erased itself, so nothing it writes lands after what
+// the caller prints next.
+func spinTo(w io.Writer, msg string, interval time.Duration, f func() error) error {
+	done, stopped := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(stopped)
 		frames := `|/-\`
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
 		for i := 0; ; i++ {
 			select {
 			case <-done:
-				fmt.Fprintf(a.Err, "\r%s\r", strings.Repeat(" ", len(msg)+4))
+				fmt.Fprintf(w, "\r%s\r", strings.Repeat(" ", len(msg)+4))
 				return
-			case <-time.After(120 * time.Millisecond):
-				fmt.Fprintf(a.Err, "\r%c %s", frames[i%len(frames)], msg)
+			case <-tick.C:
+				fmt.Fprintf(w, "\r%c %s", frames[i%len(frames)], msg)
 			}
 		}
 	}()
 	err := f()
 	close(done)
-	time.Sleep(10 * time.Millisecond)
+	<-stopped
 	return err
 }
 

@@ -4,7 +4,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/gotensor/gotensor/client"
 	"github.com/gotensor/gotensor/node/nodetest"
@@ -114,5 +116,46 @@ func TestNetworkFromNetworksFile(t *testing.T) {
 	os.WriteFile(file, []byte(`{}`), 0o600)
 	if msg := c.fails(ExitUsage, args...); !strings.Contains(msg, `unknown network "finney"`) || !strings.Contains(msg, file) {
 		t.Errorf("unknown name: %q", msg)
+	}
+}
+
+// frameWriter records what the spinner writes and signals each write.
+type frameWriter struct {
+	mu     sync.Mutex
+	b      strings.Builder
+	writes chan struct{}
+}
+
+func (w *frameWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	w.b.Write(p)
+	w.mu.Unlock()
+	select {
+	case w.writes <- struct{}{}:
+	default:
+	}
+	return len(p), nil
+}
+
+// The spinner draws while the work runs and has erased itself, for good,
+// when spinTo returns: a frame written after that would land on the
+// result's line.
+func TestSpinnerErasesItselfBeforeReturning(t *testing.T) {
+	w := &frameWriter{writes: make(chan struct{}, 1)}
+	err := spinTo(w, "waiting for the block...", time.Millisecond, func() error {
+		for range 3 { // the work lasts at least three frames
+			<-w.writes
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.mu.Lock()
+	out := w.b.String()
+	w.mu.Unlock()
+	clear := "\r" + strings.Repeat(" ", len("waiting for the block...")+4) + "\r"
+	if !strings.Contains(out, "| waiting for the block...") || !strings.HasSuffix(out, clear) {
+		t.Fatalf("spinner output %q: want frames, then the erase last", out)
 	}
 }
