@@ -94,6 +94,8 @@ type Call struct {
 	//	*Call_SetSubnetIdentity
 	//	*Call_SetIdentity
 	//	*Call_SetHyperparameter
+	//	*Call_SetTempo
+	//	*Call_TriggerEpoch
 	//	*Call_BurnedRegister
 	//	*Call_RegisterLimit
 	//	*Call_ServeAxon
@@ -116,6 +118,9 @@ type Call struct {
 	//	*Call_SetWeights
 	//	*Call_CommitWeights
 	//	*Call_RevealWeights
+	//	*Call_BatchSetWeights
+	//	*Call_BatchCommitWeights
+	//	*Call_BatchRevealWeights
 	//	*Call_Propose
 	//	*Call_Deposit
 	//	*Call_Vote
@@ -264,6 +269,24 @@ func (x *Call) GetSetHyperparameter() *SetHyperparameter {
 	if x != nil {
 		if x, ok := x.Call.(*Call_SetHyperparameter); ok {
 			return x.SetHyperparameter
+		}
+	}
+	return nil
+}
+
+func (x *Call) GetSetTempo() *SetTempo {
+	if x != nil {
+		if x, ok := x.Call.(*Call_SetTempo); ok {
+			return x.SetTempo
+		}
+	}
+	return nil
+}
+
+func (x *Call) GetTriggerEpoch() *TriggerEpoch {
+	if x != nil {
+		if x, ok := x.Call.(*Call_TriggerEpoch); ok {
+			return x.TriggerEpoch
 		}
 	}
 	return nil
@@ -467,6 +490,33 @@ func (x *Call) GetRevealWeights() *RevealWeights {
 	return nil
 }
 
+func (x *Call) GetBatchSetWeights() *BatchSetWeights {
+	if x != nil {
+		if x, ok := x.Call.(*Call_BatchSetWeights); ok {
+			return x.BatchSetWeights
+		}
+	}
+	return nil
+}
+
+func (x *Call) GetBatchCommitWeights() *BatchCommitWeights {
+	if x != nil {
+		if x, ok := x.Call.(*Call_BatchCommitWeights); ok {
+			return x.BatchCommitWeights
+		}
+	}
+	return nil
+}
+
+func (x *Call) GetBatchRevealWeights() *BatchRevealWeights {
+	if x != nil {
+		if x, ok := x.Call.(*Call_BatchRevealWeights); ok {
+			return x.BatchRevealWeights
+		}
+	}
+	return nil
+}
+
 func (x *Call) GetPropose() *Propose {
 	if x != nil {
 		if x, ok := x.Call.(*Call_Propose); ok {
@@ -547,6 +597,14 @@ type Call_SetIdentity struct {
 
 type Call_SetHyperparameter struct {
 	SetHyperparameter *SetHyperparameter `protobuf:"bytes,36,opt,name=set_hyperparameter,json=setHyperparameter,proto3,oneof"`
+}
+
+type Call_SetTempo struct {
+	SetTempo *SetTempo `protobuf:"bytes,37,opt,name=set_tempo,json=setTempo,proto3,oneof"`
+}
+
+type Call_TriggerEpoch struct {
+	TriggerEpoch *TriggerEpoch `protobuf:"bytes,38,opt,name=trigger_epoch,json=triggerEpoch,proto3,oneof"`
 }
 
 type Call_BurnedRegister struct {
@@ -640,6 +698,18 @@ type Call_RevealWeights struct {
 	RevealWeights *RevealWeights `protobuf:"bytes,130,opt,name=reveal_weights,json=revealWeights,proto3,oneof"`
 }
 
+type Call_BatchSetWeights struct {
+	BatchSetWeights *BatchSetWeights `protobuf:"bytes,131,opt,name=batch_set_weights,json=batchSetWeights,proto3,oneof"`
+}
+
+type Call_BatchCommitWeights struct {
+	BatchCommitWeights *BatchCommitWeights `protobuf:"bytes,132,opt,name=batch_commit_weights,json=batchCommitWeights,proto3,oneof"`
+}
+
+type Call_BatchRevealWeights struct {
+	BatchRevealWeights *BatchRevealWeights `protobuf:"bytes,133,opt,name=batch_reveal_weights,json=batchRevealWeights,proto3,oneof"`
+}
+
 type Call_Propose struct {
 	// governance: 160-175
 	Propose *Propose `protobuf:"bytes,160,opt,name=propose,proto3,oneof"`
@@ -676,6 +746,10 @@ func (*Call_SetSubnetIdentity) isCall_Call() {}
 func (*Call_SetIdentity) isCall_Call() {}
 
 func (*Call_SetHyperparameter) isCall_Call() {}
+
+func (*Call_SetTempo) isCall_Call() {}
+
+func (*Call_TriggerEpoch) isCall_Call() {}
 
 func (*Call_BurnedRegister) isCall_Call() {}
 
@@ -720,6 +794,12 @@ func (*Call_SetWeights) isCall_Call() {}
 func (*Call_CommitWeights) isCall_Call() {}
 
 func (*Call_RevealWeights) isCall_Call() {}
+
+func (*Call_BatchSetWeights) isCall_Call() {}
+
+func (*Call_BatchCommitWeights) isCall_Call() {}
+
+func (*Call_BatchRevealWeights) isCall_Call() {}
 
 func (*Call_Propose) isCall_Call() {}
 
@@ -2916,6 +2996,394 @@ func (x *RevealWeights) GetVersionKey() uint64 {
 	return 0
 }
 
+// WeightVector is one (uids, weights) row of a batch call.
+type WeightVector struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Uids          []uint32               `protobuf:"varint,1,rep,packed,name=uids,proto3" json:"uids,omitempty"`
+	Weights       []uint32               `protobuf:"varint,2,rep,packed,name=weights,proto3" json:"weights,omitempty"` // u16 values
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WeightVector) Reset() {
+	*x = WeightVector{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WeightVector) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WeightVector) ProtoMessage() {}
+
+func (x *WeightVector) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WeightVector.ProtoReflect.Descriptor instead.
+func (*WeightVector) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *WeightVector) GetUids() []uint32 {
+	if x != nil {
+		return x.Uids
+	}
+	return nil
+}
+
+func (x *WeightVector) GetWeights() []uint32 {
+	if x != nil {
+		return x.Weights
+	}
+	return nil
+}
+
+// U16Vector is a list of u16 values (a reveal's salt).
+type U16Vector struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Values        []uint32               `protobuf:"varint,1,rep,packed,name=values,proto3" json:"values,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *U16Vector) Reset() {
+	*x = U16Vector{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *U16Vector) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*U16Vector) ProtoMessage() {}
+
+func (x *U16Vector) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use U16Vector.ProtoReflect.Descriptor instead.
+func (*U16Vector) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *U16Vector) GetValues() []uint32 {
+	if x != nil {
+		return x.Values
+	}
+	return nil
+}
+
+// BatchSetWeights is set_weights for several subnets at once (signed by the
+// hotkey, free): netuids, weights and version_keys have equal lengths. Each
+// item is checked and stored as set_weights alone would be; a failing item
+// emits epoch.BatchWeightItemFailed and the others still apply.
+type BatchSetWeights struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Netuids       []uint32               `protobuf:"varint,1,rep,packed,name=netuids,proto3" json:"netuids,omitempty"`
+	Weights       []*WeightVector        `protobuf:"bytes,2,rep,name=weights,proto3" json:"weights,omitempty"`
+	VersionKeys   []uint64               `protobuf:"varint,3,rep,packed,name=version_keys,json=versionKeys,proto3" json:"version_keys,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchSetWeights) Reset() {
+	*x = BatchSetWeights{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchSetWeights) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchSetWeights) ProtoMessage() {}
+
+func (x *BatchSetWeights) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchSetWeights.ProtoReflect.Descriptor instead.
+func (*BatchSetWeights) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *BatchSetWeights) GetNetuids() []uint32 {
+	if x != nil {
+		return x.Netuids
+	}
+	return nil
+}
+
+func (x *BatchSetWeights) GetWeights() []*WeightVector {
+	if x != nil {
+		return x.Weights
+	}
+	return nil
+}
+
+func (x *BatchSetWeights) GetVersionKeys() []uint64 {
+	if x != nil {
+		return x.VersionKeys
+	}
+	return nil
+}
+
+// BatchCommitWeights is commit_weights for several subnets at once (free):
+// netuids and commit_hashes have equal lengths; items fail independently
+// like BatchSetWeights'.
+type BatchCommitWeights struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Netuids       []uint32               `protobuf:"varint,1,rep,packed,name=netuids,proto3" json:"netuids,omitempty"`
+	CommitHashes  [][]byte               `protobuf:"bytes,2,rep,name=commit_hashes,json=commitHashes,proto3" json:"commit_hashes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchCommitWeights) Reset() {
+	*x = BatchCommitWeights{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchCommitWeights) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchCommitWeights) ProtoMessage() {}
+
+func (x *BatchCommitWeights) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchCommitWeights.ProtoReflect.Descriptor instead.
+func (*BatchCommitWeights) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *BatchCommitWeights) GetNetuids() []uint32 {
+	if x != nil {
+		return x.Netuids
+	}
+	return nil
+}
+
+func (x *BatchCommitWeights) GetCommitHashes() [][]byte {
+	if x != nil {
+		return x.CommitHashes
+	}
+	return nil
+}
+
+// BatchRevealWeights reveals several commits on one subnet (free): uids,
+// weights, salts and version_keys have equal lengths. All or nothing: one
+// reveal that fails fails the call.
+type BatchRevealWeights struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Netuid        uint32                 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Weights       []*WeightVector        `protobuf:"bytes,2,rep,name=weights,proto3" json:"weights,omitempty"`
+	Salts         []*U16Vector           `protobuf:"bytes,3,rep,name=salts,proto3" json:"salts,omitempty"`
+	VersionKeys   []uint64               `protobuf:"varint,4,rep,packed,name=version_keys,json=versionKeys,proto3" json:"version_keys,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchRevealWeights) Reset() {
+	*x = BatchRevealWeights{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchRevealWeights) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchRevealWeights) ProtoMessage() {}
+
+func (x *BatchRevealWeights) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchRevealWeights.ProtoReflect.Descriptor instead.
+func (*BatchRevealWeights) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *BatchRevealWeights) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *BatchRevealWeights) GetWeights() []*WeightVector {
+	if x != nil {
+		return x.Weights
+	}
+	return nil
+}
+
+func (x *BatchRevealWeights) GetSalts() []*U16Vector {
+	if x != nil {
+		return x.Salts
+	}
+	return nil
+}
+
+func (x *BatchRevealWeights) GetVersionKeys() []uint64 {
+	if x != nil {
+		return x.VersionKeys
+	}
+	return nil
+}
+
+// SetTempo is the subnet owner's set_tempo: the tempo (within the chain's
+// owner bounds), rate-limited, and the epoch cycle restarts at this block.
+type SetTempo struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Netuid        uint32                 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Tempo         uint64                 `protobuf:"varint,2,opt,name=tempo,proto3" json:"tempo,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetTempo) Reset() {
+	*x = SetTempo{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetTempo) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetTempo) ProtoMessage() {}
+
+func (x *SetTempo) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetTempo.ProtoReflect.Descriptor instead.
+func (*SetTempo) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *SetTempo) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *SetTempo) GetTempo() uint64 {
+	if x != nil {
+		return x.Tempo
+	}
+	return 0
+}
+
+// TriggerEpoch is the subnet owner's trigger_epoch: the subnet's epoch runs
+// admin_freeze_window blocks from now (commit-reveal must be off).
+type TriggerEpoch struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Netuid        uint32                 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TriggerEpoch) Reset() {
+	*x = TriggerEpoch{}
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TriggerEpoch) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TriggerEpoch) ProtoMessage() {}
+
+func (x *TriggerEpoch) ProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TriggerEpoch.ProtoReflect.Descriptor instead.
+func (*TriggerEpoch) Descriptor() ([]byte, []int) {
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *TriggerEpoch) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
 // Propose opens a governance proposal, locking deposit RAO from the signer.
 type Propose struct {
 	state       protoimpl.MessageState `protogen:"open.v1"`
@@ -2937,7 +3405,7 @@ type Propose struct {
 
 func (x *Propose) Reset() {
 	*x = Propose{}
-	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[36]
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2949,7 +3417,7 @@ func (x *Propose) String() string {
 func (*Propose) ProtoMessage() {}
 
 func (x *Propose) ProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[36]
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2962,7 +3430,7 @@ func (x *Propose) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Propose.ProtoReflect.Descriptor instead.
 func (*Propose) Descriptor() ([]byte, []int) {
-	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{36}
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *Propose) GetTitle() string {
@@ -3101,7 +3569,7 @@ type ParameterChange struct {
 
 func (x *ParameterChange) Reset() {
 	*x = ParameterChange{}
-	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[37]
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3113,7 +3581,7 @@ func (x *ParameterChange) String() string {
 func (*ParameterChange) ProtoMessage() {}
 
 func (x *ParameterChange) ProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[37]
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3126,7 +3594,7 @@ func (x *ParameterChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ParameterChange.ProtoReflect.Descriptor instead.
 func (*ParameterChange) Descriptor() ([]byte, []int) {
-	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{37}
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ParameterChange) GetHasNetuid() bool {
@@ -3167,7 +3635,7 @@ type DissolveSubnet struct {
 
 func (x *DissolveSubnet) Reset() {
 	*x = DissolveSubnet{}
-	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[38]
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3179,7 +3647,7 @@ func (x *DissolveSubnet) String() string {
 func (*DissolveSubnet) ProtoMessage() {}
 
 func (x *DissolveSubnet) ProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[38]
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3192,7 +3660,7 @@ func (x *DissolveSubnet) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DissolveSubnet.ProtoReflect.Descriptor instead.
 func (*DissolveSubnet) Descriptor() ([]byte, []int) {
-	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{38}
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *DissolveSubnet) GetNetuid() uint32 {
@@ -3212,7 +3680,7 @@ type SafeMode struct {
 
 func (x *SafeMode) Reset() {
 	*x = SafeMode{}
-	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[39]
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3224,7 +3692,7 @@ func (x *SafeMode) String() string {
 func (*SafeMode) ProtoMessage() {}
 
 func (x *SafeMode) ProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[39]
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3237,7 +3705,7 @@ func (x *SafeMode) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SafeMode.ProtoReflect.Descriptor instead.
 func (*SafeMode) Descriptor() ([]byte, []int) {
-	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{39}
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *SafeMode) GetOn() bool {
@@ -3260,7 +3728,7 @@ type UpgradePlan struct {
 
 func (x *UpgradePlan) Reset() {
 	*x = UpgradePlan{}
-	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[40]
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3272,7 +3740,7 @@ func (x *UpgradePlan) String() string {
 func (*UpgradePlan) ProtoMessage() {}
 
 func (x *UpgradePlan) ProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[40]
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3285,7 +3753,7 @@ func (x *UpgradePlan) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpgradePlan.ProtoReflect.Descriptor instead.
 func (*UpgradePlan) Descriptor() ([]byte, []int) {
-	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{40}
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *UpgradePlan) GetName() string {
@@ -3318,7 +3786,7 @@ type RetireSudo struct {
 
 func (x *RetireSudo) Reset() {
 	*x = RetireSudo{}
-	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[41]
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3330,7 +3798,7 @@ func (x *RetireSudo) String() string {
 func (*RetireSudo) ProtoMessage() {}
 
 func (x *RetireSudo) ProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[41]
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3343,7 +3811,7 @@ func (x *RetireSudo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetireSudo.ProtoReflect.Descriptor instead.
 func (*RetireSudo) Descriptor() ([]byte, []int) {
-	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{41}
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{48}
 }
 
 // Text is a signalling proposal with no effect.
@@ -3355,7 +3823,7 @@ type Text struct {
 
 func (x *Text) Reset() {
 	*x = Text{}
-	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[42]
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3367,7 +3835,7 @@ func (x *Text) String() string {
 func (*Text) ProtoMessage() {}
 
 func (x *Text) ProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[42]
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3380,7 +3848,7 @@ func (x *Text) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Text.ProtoReflect.Descriptor instead.
 func (*Text) Descriptor() ([]byte, []int) {
-	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{42}
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{49}
 }
 
 // Deposit adds to a proposal's deposit while it is voting.
@@ -3394,7 +3862,7 @@ type Deposit struct {
 
 func (x *Deposit) Reset() {
 	*x = Deposit{}
-	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[43]
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3406,7 +3874,7 @@ func (x *Deposit) String() string {
 func (*Deposit) ProtoMessage() {}
 
 func (x *Deposit) ProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[43]
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3419,7 +3887,7 @@ func (x *Deposit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Deposit.ProtoReflect.Descriptor instead.
 func (*Deposit) Descriptor() ([]byte, []int) {
-	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{43}
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *Deposit) GetProposalId() uint64 {
@@ -3447,7 +3915,7 @@ type Vote struct {
 
 func (x *Vote) Reset() {
 	*x = Vote{}
-	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[44]
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3459,7 +3927,7 @@ func (x *Vote) String() string {
 func (*Vote) ProtoMessage() {}
 
 func (x *Vote) ProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[44]
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3472,7 +3940,7 @@ func (x *Vote) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Vote.ProtoReflect.Descriptor instead.
 func (*Vote) Descriptor() ([]byte, []int) {
-	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{44}
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *Vote) GetProposalId() uint64 {
@@ -3500,7 +3968,7 @@ type SudoSetSafeMode struct {
 
 func (x *SudoSetSafeMode) Reset() {
 	*x = SudoSetSafeMode{}
-	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[45]
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3512,7 +3980,7 @@ func (x *SudoSetSafeMode) String() string {
 func (*SudoSetSafeMode) ProtoMessage() {}
 
 func (x *SudoSetSafeMode) ProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[45]
+	mi := &file_gotensor_tx_v1_calls_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3525,7 +3993,7 @@ func (x *SudoSetSafeMode) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SudoSetSafeMode.ProtoReflect.Descriptor instead.
 func (*SudoSetSafeMode) Descriptor() ([]byte, []int) {
-	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{45}
+	return file_gotensor_tx_v1_calls_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *SudoSetSafeMode) GetOn() bool {
@@ -3539,7 +4007,7 @@ var File_gotensor_tx_v1_calls_proto protoreflect.FileDescriptor
 
 const file_gotensor_tx_v1_calls_proto_rawDesc = "" +
 	"\n" +
-	"\x1agotensor/tx/v1/calls.proto\x12\x0egotensor.tx.v1\"\xc9\x14\n" +
+	"\x1agotensor/tx/v1/calls.proto\x12\x0egotensor.tx.v1\"\xc9\x17\n" +
 	"\x04Call\x126\n" +
 	"\btransfer\x18\x01 \x01(\v2\x18.gotensor.tx.v1.TransferH\x00R\btransfer\x12S\n" +
 	"\x13transfer_keep_alive\x18\x02 \x01(\v2!.gotensor.tx.v1.TransferKeepAliveH\x00R\x11transferKeepAlive\x12@\n" +
@@ -3553,7 +4021,9 @@ const file_gotensor_tx_v1_calls_proto_rawDesc = "" +
 	"start_call\x18! \x01(\v2\x19.gotensor.tx.v1.StartCallH\x00R\tstartCall\x12S\n" +
 	"\x13set_subnet_identity\x18\" \x01(\v2!.gotensor.tx.v1.SetSubnetIdentityH\x00R\x11setSubnetIdentity\x12@\n" +
 	"\fset_identity\x18# \x01(\v2\x1b.gotensor.tx.v1.SetIdentityH\x00R\vsetIdentity\x12R\n" +
-	"\x12set_hyperparameter\x18$ \x01(\v2!.gotensor.tx.v1.SetHyperparameterH\x00R\x11setHyperparameter\x12I\n" +
+	"\x12set_hyperparameter\x18$ \x01(\v2!.gotensor.tx.v1.SetHyperparameterH\x00R\x11setHyperparameter\x127\n" +
+	"\tset_tempo\x18% \x01(\v2\x18.gotensor.tx.v1.SetTempoH\x00R\bsetTempo\x12C\n" +
+	"\rtrigger_epoch\x18& \x01(\v2\x1c.gotensor.tx.v1.TriggerEpochH\x00R\ftriggerEpoch\x12I\n" +
 	"\x0fburned_register\x18@ \x01(\v2\x1e.gotensor.tx.v1.BurnedRegisterH\x00R\x0eburnedRegister\x12F\n" +
 	"\x0eregister_limit\x18A \x01(\v2\x1d.gotensor.tx.v1.RegisterLimitH\x00R\rregisterLimit\x12:\n" +
 	"\n" +
@@ -3580,7 +4050,10 @@ const file_gotensor_tx_v1_calls_proto_rawDesc = "" +
 	"\vset_weights\x18\x80\x01 \x01(\v2\x1a.gotensor.tx.v1.SetWeightsH\x00R\n" +
 	"setWeights\x12G\n" +
 	"\x0ecommit_weights\x18\x81\x01 \x01(\v2\x1d.gotensor.tx.v1.CommitWeightsH\x00R\rcommitWeights\x12G\n" +
-	"\x0ereveal_weights\x18\x82\x01 \x01(\v2\x1d.gotensor.tx.v1.RevealWeightsH\x00R\rrevealWeights\x124\n" +
+	"\x0ereveal_weights\x18\x82\x01 \x01(\v2\x1d.gotensor.tx.v1.RevealWeightsH\x00R\rrevealWeights\x12N\n" +
+	"\x11batch_set_weights\x18\x83\x01 \x01(\v2\x1f.gotensor.tx.v1.BatchSetWeightsH\x00R\x0fbatchSetWeights\x12W\n" +
+	"\x14batch_commit_weights\x18\x84\x01 \x01(\v2\".gotensor.tx.v1.BatchCommitWeightsH\x00R\x12batchCommitWeights\x12W\n" +
+	"\x14batch_reveal_weights\x18\x85\x01 \x01(\v2\".gotensor.tx.v1.BatchRevealWeightsH\x00R\x12batchRevealWeights\x124\n" +
 	"\apropose\x18\xa0\x01 \x01(\v2\x17.gotensor.tx.v1.ProposeH\x00R\apropose\x124\n" +
 	"\adeposit\x18\xa1\x01 \x01(\v2\x17.gotensor.tx.v1.DepositH\x00R\adeposit\x12+\n" +
 	"\x04vote\x18\xa2\x01 \x01(\v2\x14.gotensor.tx.v1.VoteH\x00R\x04voteB\x06\n" +
@@ -3748,7 +4221,29 @@ const file_gotensor_tx_v1_calls_proto_rawDesc = "" +
 	"\aweights\x18\x03 \x03(\rR\aweights\x12\x12\n" +
 	"\x04salt\x18\x04 \x03(\rR\x04salt\x12\x1f\n" +
 	"\vversion_key\x18\x05 \x01(\x04R\n" +
-	"versionKey\"\xe2\x03\n" +
+	"versionKey\"<\n" +
+	"\fWeightVector\x12\x12\n" +
+	"\x04uids\x18\x01 \x03(\rR\x04uids\x12\x18\n" +
+	"\aweights\x18\x02 \x03(\rR\aweights\"#\n" +
+	"\tU16Vector\x12\x16\n" +
+	"\x06values\x18\x01 \x03(\rR\x06values\"\x86\x01\n" +
+	"\x0fBatchSetWeights\x12\x18\n" +
+	"\anetuids\x18\x01 \x03(\rR\anetuids\x126\n" +
+	"\aweights\x18\x02 \x03(\v2\x1c.gotensor.tx.v1.WeightVectorR\aweights\x12!\n" +
+	"\fversion_keys\x18\x03 \x03(\x04R\vversionKeys\"S\n" +
+	"\x12BatchCommitWeights\x12\x18\n" +
+	"\anetuids\x18\x01 \x03(\rR\anetuids\x12#\n" +
+	"\rcommit_hashes\x18\x02 \x03(\fR\fcommitHashes\"\xb8\x01\n" +
+	"\x12BatchRevealWeights\x12\x16\n" +
+	"\x06netuid\x18\x01 \x01(\rR\x06netuid\x126\n" +
+	"\aweights\x18\x02 \x03(\v2\x1c.gotensor.tx.v1.WeightVectorR\aweights\x12/\n" +
+	"\x05salts\x18\x03 \x03(\v2\x19.gotensor.tx.v1.U16VectorR\x05salts\x12!\n" +
+	"\fversion_keys\x18\x04 \x03(\x04R\vversionKeys\"8\n" +
+	"\bSetTempo\x12\x16\n" +
+	"\x06netuid\x18\x01 \x01(\rR\x06netuid\x12\x14\n" +
+	"\x05tempo\x18\x02 \x01(\x04R\x05tempo\"&\n" +
+	"\fTriggerEpoch\x12\x16\n" +
+	"\x06netuid\x18\x01 \x01(\rR\x06netuid\"\xe2\x03\n" +
 	"\aPropose\x12\x14\n" +
 	"\x05title\x18\x01 \x01(\tR\x05title\x12 \n" +
 	"\vdescription\x18\x02 \x01(\tR\vdescription\x12\x18\n" +
@@ -3810,7 +4305,7 @@ func file_gotensor_tx_v1_calls_proto_rawDescGZIP() []byte {
 }
 
 var file_gotensor_tx_v1_calls_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_gotensor_tx_v1_calls_proto_msgTypes = make([]protoimpl.MessageInfo, 46)
+var file_gotensor_tx_v1_calls_proto_msgTypes = make([]protoimpl.MessageInfo, 53)
 var file_gotensor_tx_v1_calls_proto_goTypes = []any{
 	(VoteOption)(0),              // 0: gotensor.tx.v1.VoteOption
 	(*Call)(nil),                 // 1: gotensor.tx.v1.Call
@@ -3849,16 +4344,23 @@ var file_gotensor_tx_v1_calls_proto_goTypes = []any{
 	(*SetWeights)(nil),           // 34: gotensor.tx.v1.SetWeights
 	(*CommitWeights)(nil),        // 35: gotensor.tx.v1.CommitWeights
 	(*RevealWeights)(nil),        // 36: gotensor.tx.v1.RevealWeights
-	(*Propose)(nil),              // 37: gotensor.tx.v1.Propose
-	(*ParameterChange)(nil),      // 38: gotensor.tx.v1.ParameterChange
-	(*DissolveSubnet)(nil),       // 39: gotensor.tx.v1.DissolveSubnet
-	(*SafeMode)(nil),             // 40: gotensor.tx.v1.SafeMode
-	(*UpgradePlan)(nil),          // 41: gotensor.tx.v1.UpgradePlan
-	(*RetireSudo)(nil),           // 42: gotensor.tx.v1.RetireSudo
-	(*Text)(nil),                 // 43: gotensor.tx.v1.Text
-	(*Deposit)(nil),              // 44: gotensor.tx.v1.Deposit
-	(*Vote)(nil),                 // 45: gotensor.tx.v1.Vote
-	(*SudoSetSafeMode)(nil),      // 46: gotensor.tx.v1.SudoSetSafeMode
+	(*WeightVector)(nil),         // 37: gotensor.tx.v1.WeightVector
+	(*U16Vector)(nil),            // 38: gotensor.tx.v1.U16Vector
+	(*BatchSetWeights)(nil),      // 39: gotensor.tx.v1.BatchSetWeights
+	(*BatchCommitWeights)(nil),   // 40: gotensor.tx.v1.BatchCommitWeights
+	(*BatchRevealWeights)(nil),   // 41: gotensor.tx.v1.BatchRevealWeights
+	(*SetTempo)(nil),             // 42: gotensor.tx.v1.SetTempo
+	(*TriggerEpoch)(nil),         // 43: gotensor.tx.v1.TriggerEpoch
+	(*Propose)(nil),              // 44: gotensor.tx.v1.Propose
+	(*ParameterChange)(nil),      // 45: gotensor.tx.v1.ParameterChange
+	(*DissolveSubnet)(nil),       // 46: gotensor.tx.v1.DissolveSubnet
+	(*SafeMode)(nil),             // 47: gotensor.tx.v1.SafeMode
+	(*UpgradePlan)(nil),          // 48: gotensor.tx.v1.UpgradePlan
+	(*RetireSudo)(nil),           // 49: gotensor.tx.v1.RetireSudo
+	(*Text)(nil),                 // 50: gotensor.tx.v1.Text
+	(*Deposit)(nil),              // 51: gotensor.tx.v1.Deposit
+	(*Vote)(nil),                 // 52: gotensor.tx.v1.Vote
+	(*SudoSetSafeMode)(nil),      // 53: gotensor.tx.v1.SudoSetSafeMode
 }
 var file_gotensor_tx_v1_calls_proto_depIdxs = []int32{
 	2,  // 0: gotensor.tx.v1.Call.transfer:type_name -> gotensor.tx.v1.Transfer
@@ -3867,52 +4369,60 @@ var file_gotensor_tx_v1_calls_proto_depIdxs = []int32{
 	5,  // 3: gotensor.tx.v1.Call.sudo_set_balance:type_name -> gotensor.tx.v1.SudoSetBalance
 	6,  // 4: gotensor.tx.v1.Call.sudo_set_parameter:type_name -> gotensor.tx.v1.SudoSetParameter
 	7,  // 5: gotensor.tx.v1.Call.sudo_dissolve_network:type_name -> gotensor.tx.v1.SudoDissolveNetwork
-	46, // 6: gotensor.tx.v1.Call.sudo_set_safe_mode:type_name -> gotensor.tx.v1.SudoSetSafeMode
+	53, // 6: gotensor.tx.v1.Call.sudo_set_safe_mode:type_name -> gotensor.tx.v1.SudoSetSafeMode
 	10, // 7: gotensor.tx.v1.Call.register_network:type_name -> gotensor.tx.v1.RegisterNetwork
 	11, // 8: gotensor.tx.v1.Call.start_call:type_name -> gotensor.tx.v1.StartCall
 	12, // 9: gotensor.tx.v1.Call.set_subnet_identity:type_name -> gotensor.tx.v1.SetSubnetIdentity
 	13, // 10: gotensor.tx.v1.Call.set_identity:type_name -> gotensor.tx.v1.SetIdentity
 	14, // 11: gotensor.tx.v1.Call.set_hyperparameter:type_name -> gotensor.tx.v1.SetHyperparameter
-	15, // 12: gotensor.tx.v1.Call.burned_register:type_name -> gotensor.tx.v1.BurnedRegister
-	16, // 13: gotensor.tx.v1.Call.register_limit:type_name -> gotensor.tx.v1.RegisterLimit
-	17, // 14: gotensor.tx.v1.Call.serve_axon:type_name -> gotensor.tx.v1.ServeAxon
-	18, // 15: gotensor.tx.v1.Call.serve_prometheus:type_name -> gotensor.tx.v1.ServePrometheus
-	19, // 16: gotensor.tx.v1.Call.set_commitment:type_name -> gotensor.tx.v1.SetCommitment
-	20, // 17: gotensor.tx.v1.Call.add_stake:type_name -> gotensor.tx.v1.AddStake
-	21, // 18: gotensor.tx.v1.Call.add_stake_limit:type_name -> gotensor.tx.v1.AddStakeLimit
-	22, // 19: gotensor.tx.v1.Call.remove_stake:type_name -> gotensor.tx.v1.RemoveStake
-	23, // 20: gotensor.tx.v1.Call.remove_stake_limit:type_name -> gotensor.tx.v1.RemoveStakeLimit
-	24, // 21: gotensor.tx.v1.Call.remove_stake_full_limit:type_name -> gotensor.tx.v1.RemoveStakeFullLimit
-	25, // 22: gotensor.tx.v1.Call.unstake_all:type_name -> gotensor.tx.v1.UnstakeAll
-	26, // 23: gotensor.tx.v1.Call.unstake_all_alpha:type_name -> gotensor.tx.v1.UnstakeAllAlpha
-	27, // 24: gotensor.tx.v1.Call.move_stake:type_name -> gotensor.tx.v1.MoveStake
-	28, // 25: gotensor.tx.v1.Call.transfer_stake:type_name -> gotensor.tx.v1.TransferStake
-	29, // 26: gotensor.tx.v1.Call.swap_stake:type_name -> gotensor.tx.v1.SwapStake
-	30, // 27: gotensor.tx.v1.Call.swap_stake_limit:type_name -> gotensor.tx.v1.SwapStakeLimit
-	31, // 28: gotensor.tx.v1.Call.increase_take:type_name -> gotensor.tx.v1.IncreaseTake
-	32, // 29: gotensor.tx.v1.Call.decrease_take:type_name -> gotensor.tx.v1.DecreaseTake
-	33, // 30: gotensor.tx.v1.Call.root_register:type_name -> gotensor.tx.v1.RootRegister
-	34, // 31: gotensor.tx.v1.Call.set_weights:type_name -> gotensor.tx.v1.SetWeights
-	35, // 32: gotensor.tx.v1.Call.commit_weights:type_name -> gotensor.tx.v1.CommitWeights
-	36, // 33: gotensor.tx.v1.Call.reveal_weights:type_name -> gotensor.tx.v1.RevealWeights
-	37, // 34: gotensor.tx.v1.Call.propose:type_name -> gotensor.tx.v1.Propose
-	44, // 35: gotensor.tx.v1.Call.deposit:type_name -> gotensor.tx.v1.Deposit
-	45, // 36: gotensor.tx.v1.Call.vote:type_name -> gotensor.tx.v1.Vote
-	8,  // 37: gotensor.tx.v1.RegisterNetwork.identity:type_name -> gotensor.tx.v1.SubnetIdentity
-	8,  // 38: gotensor.tx.v1.SetSubnetIdentity.identity:type_name -> gotensor.tx.v1.SubnetIdentity
-	9,  // 39: gotensor.tx.v1.SetIdentity.identity:type_name -> gotensor.tx.v1.ChainIdentity
-	38, // 40: gotensor.tx.v1.Propose.parameter_change:type_name -> gotensor.tx.v1.ParameterChange
-	39, // 41: gotensor.tx.v1.Propose.dissolve_subnet:type_name -> gotensor.tx.v1.DissolveSubnet
-	40, // 42: gotensor.tx.v1.Propose.safe_mode:type_name -> gotensor.tx.v1.SafeMode
-	41, // 43: gotensor.tx.v1.Propose.upgrade_plan:type_name -> gotensor.tx.v1.UpgradePlan
-	42, // 44: gotensor.tx.v1.Propose.retire_sudo:type_name -> gotensor.tx.v1.RetireSudo
-	43, // 45: gotensor.tx.v1.Propose.text:type_name -> gotensor.tx.v1.Text
-	0,  // 46: gotensor.tx.v1.Vote.option:type_name -> gotensor.tx.v1.VoteOption
-	47, // [47:47] is the sub-list for method output_type
-	47, // [47:47] is the sub-list for method input_type
-	47, // [47:47] is the sub-list for extension type_name
-	47, // [47:47] is the sub-list for extension extendee
-	0,  // [0:47] is the sub-list for field type_name
+	42, // 12: gotensor.tx.v1.Call.set_tempo:type_name -> gotensor.tx.v1.SetTempo
+	43, // 13: gotensor.tx.v1.Call.trigger_epoch:type_name -> gotensor.tx.v1.TriggerEpoch
+	15, // 14: gotensor.tx.v1.Call.burned_register:type_name -> gotensor.tx.v1.BurnedRegister
+	16, // 15: gotensor.tx.v1.Call.register_limit:type_name -> gotensor.tx.v1.RegisterLimit
+	17, // 16: gotensor.tx.v1.Call.serve_axon:type_name -> gotensor.tx.v1.ServeAxon
+	18, // 17: gotensor.tx.v1.Call.serve_prometheus:type_name -> gotensor.tx.v1.ServePrometheus
+	19, // 18: gotensor.tx.v1.Call.set_commitment:type_name -> gotensor.tx.v1.SetCommitment
+	20, // 19: gotensor.tx.v1.Call.add_stake:type_name -> gotensor.tx.v1.AddStake
+	21, // 20: gotensor.tx.v1.Call.add_stake_limit:type_name -> gotensor.tx.v1.AddStakeLimit
+	22, // 21: gotensor.tx.v1.Call.remove_stake:type_name -> gotensor.tx.v1.RemoveStake
+	23, // 22: gotensor.tx.v1.Call.remove_stake_limit:type_name -> gotensor.tx.v1.RemoveStakeLimit
+	24, // 23: gotensor.tx.v1.Call.remove_stake_full_limit:type_name -> gotensor.tx.v1.RemoveStakeFullLimit
+	25, // 24: gotensor.tx.v1.Call.unstake_all:type_name -> gotensor.tx.v1.UnstakeAll
+	26, // 25: gotensor.tx.v1.Call.unstake_all_alpha:type_name -> gotensor.tx.v1.UnstakeAllAlpha
+	27, // 26: gotensor.tx.v1.Call.move_stake:type_name -> gotensor.tx.v1.MoveStake
+	28, // 27: gotensor.tx.v1.Call.transfer_stake:type_name -> gotensor.tx.v1.TransferStake
+	29, // 28: gotensor.tx.v1.Call.swap_stake:type_name -> gotensor.tx.v1.SwapStake
+	30, // 29: gotensor.tx.v1.Call.swap_stake_limit:type_name -> gotensor.tx.v1.SwapStakeLimit
+	31, // 30: gotensor.tx.v1.Call.increase_take:type_name -> gotensor.tx.v1.IncreaseTake
+	32, // 31: gotensor.tx.v1.Call.decrease_take:type_name -> gotensor.tx.v1.DecreaseTake
+	33, // 32: gotensor.tx.v1.Call.root_register:type_name -> gotensor.tx.v1.RootRegister
+	34, // 33: gotensor.tx.v1.Call.set_weights:type_name -> gotensor.tx.v1.SetWeights
+	35, // 34: gotensor.tx.v1.Call.commit_weights:type_name -> gotensor.tx.v1.CommitWeights
+	36, // 35: gotensor.tx.v1.Call.reveal_weights:type_name -> gotensor.tx.v1.RevealWeights
+	39, // 36: gotensor.tx.v1.Call.batch_set_weights:type_name -> gotensor.tx.v1.BatchSetWeights
+	40, // 37: gotensor.tx.v1.Call.batch_commit_weights:type_name -> gotensor.tx.v1.BatchCommitWeights
+	41, // 38: gotensor.tx.v1.Call.batch_reveal_weights:type_name -> gotensor.tx.v1.BatchRevealWeights
+	44, // 39: gotensor.tx.v1.Call.propose:type_name -> gotensor.tx.v1.Propose
+	51, // 40: gotensor.tx.v1.Call.deposit:type_name -> gotensor.tx.v1.Deposit
+	52, // 41: gotensor.tx.v1.Call.vote:type_name -> gotensor.tx.v1.Vote
+	8,  // 42: gotensor.tx.v1.RegisterNetwork.identity:type_name -> gotensor.tx.v1.SubnetIdentity
+	8,  // 43: gotensor.tx.v1.SetSubnetIdentity.identity:type_name -> gotensor.tx.v1.SubnetIdentity
+	9,  // 44: gotensor.tx.v1.SetIdentity.identity:type_name -> gotensor.tx.v1.ChainIdentity
+	37, // 45: gotensor.tx.v1.BatchSetWeights.weights:type_name -> gotensor.tx.v1.WeightVector
+	37, // 46: gotensor.tx.v1.BatchRevealWeights.weights:type_name -> gotensor.tx.v1.WeightVector
+	38, // 47: gotensor.tx.v1.BatchRevealWeights.salts:type_name -> gotensor.tx.v1.U16Vector
+	45, // 48: gotensor.tx.v1.Propose.parameter_change:type_name -> gotensor.tx.v1.ParameterChange
+	46, // 49: gotensor.tx.v1.Propose.dissolve_subnet:type_name -> gotensor.tx.v1.DissolveSubnet
+	47, // 50: gotensor.tx.v1.Propose.safe_mode:type_name -> gotensor.tx.v1.SafeMode
+	48, // 51: gotensor.tx.v1.Propose.upgrade_plan:type_name -> gotensor.tx.v1.UpgradePlan
+	49, // 52: gotensor.tx.v1.Propose.retire_sudo:type_name -> gotensor.tx.v1.RetireSudo
+	50, // 53: gotensor.tx.v1.Propose.text:type_name -> gotensor.tx.v1.Text
+	0,  // 54: gotensor.tx.v1.Vote.option:type_name -> gotensor.tx.v1.VoteOption
+	55, // [55:55] is the sub-list for method output_type
+	55, // [55:55] is the sub-list for method input_type
+	55, // [55:55] is the sub-list for extension type_name
+	55, // [55:55] is the sub-list for extension extendee
+	0,  // [0:55] is the sub-list for field type_name
 }
 
 func init() { file_gotensor_tx_v1_calls_proto_init() }
@@ -3933,6 +4443,8 @@ func file_gotensor_tx_v1_calls_proto_init() {
 		(*Call_SetSubnetIdentity)(nil),
 		(*Call_SetIdentity)(nil),
 		(*Call_SetHyperparameter)(nil),
+		(*Call_SetTempo)(nil),
+		(*Call_TriggerEpoch)(nil),
 		(*Call_BurnedRegister)(nil),
 		(*Call_RegisterLimit)(nil),
 		(*Call_ServeAxon)(nil),
@@ -3955,11 +4467,14 @@ func file_gotensor_tx_v1_calls_proto_init() {
 		(*Call_SetWeights)(nil),
 		(*Call_CommitWeights)(nil),
 		(*Call_RevealWeights)(nil),
+		(*Call_BatchSetWeights)(nil),
+		(*Call_BatchCommitWeights)(nil),
+		(*Call_BatchRevealWeights)(nil),
 		(*Call_Propose)(nil),
 		(*Call_Deposit)(nil),
 		(*Call_Vote)(nil),
 	}
-	file_gotensor_tx_v1_calls_proto_msgTypes[36].OneofWrappers = []any{
+	file_gotensor_tx_v1_calls_proto_msgTypes[43].OneofWrappers = []any{
 		(*Propose_ParameterChange)(nil),
 		(*Propose_DissolveSubnet)(nil),
 		(*Propose_SafeMode)(nil),
@@ -3973,7 +4488,7 @@ func file_gotensor_tx_v1_calls_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_gotensor_tx_v1_calls_proto_rawDesc), len(file_gotensor_tx_v1_calls_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   46,
+			NumMessages:   53,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
