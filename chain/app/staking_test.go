@@ -311,6 +311,11 @@ func TestRandomStakingKeepsInvariants(t *testing.T) {
 	}
 	h := stakingHarness(t, 8)
 	alice := dev(t, "Alice")
+	// A nominator minimum, so unstakes also clear small nominations.
+	p := staking.GetParams(h.app.tree)
+	p.NominatorMinStake = balances.RAOPerTAO / 10
+	staking.SetParams(h.app.tree, p)
+	h.block()
 	var stakers []*keys.Keypair
 	for i := 0; i < 6; i++ {
 		kp := keyN(5000 + i)
@@ -325,7 +330,7 @@ func TestRandomStakingKeepsInvariants(t *testing.T) {
 	var batch [][]byte
 	var kinds []string
 	nonces := map[keys.PublicKey]uint64{}
-	ok, failed := 0, 0
+	ok, failed, cleared := 0, 0, 0
 	okKind := map[string]int{}
 	for i := 0; i < ops; i++ {
 		who := stakers[rng.IntN(len(stakers))]
@@ -382,6 +387,13 @@ func TestRandomStakingKeepsInvariants(t *testing.T) {
 				if r.Code == 0 {
 					ok++
 					okKind[kinds[j]]++
+					for _, ev := range r.Events {
+						for _, a := range ev.Attributes {
+							if ev.Type == staking.EventStakeRemoved && a.Key == "reason" {
+								cleared++
+							}
+						}
+					}
 				} else {
 					failed++
 				}
@@ -401,7 +413,10 @@ func TestRandomStakingKeepsInvariants(t *testing.T) {
 			t.Errorf("no %s succeeded: the run did not exercise it", kind)
 		}
 	}
-	t.Logf("%d operations: %d ok, %d failed as expected by their checks; succeeded by call: %v", ops, ok, failed, okKind)
+	if cleared == 0 && ops >= 2000 {
+		t.Error("no unstake cleared a nomination below the minimum: the run did not exercise it")
+	}
+	t.Logf("%d operations: %d ok, %d failed as expected by their checks, %d small nominations cleared; succeeded by call: %v", ops, ok, failed, cleared, okKind)
 }
 
 // checkAlpha: a subnet's outstanding alpha equals the stake held on it,
