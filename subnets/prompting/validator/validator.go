@@ -267,7 +267,9 @@ func (v *Validator) task(ctx context.Context, r *neuron.Round, i int) float64 {
 		}
 	}
 	c := challenge.Generate(v.cfg.Seed())
-	syn := &protocol.Chat{Messages: []protocol.Message{{Role: "user", Content: c.Prompt}}, MaxTokens: ChallengeTokens, Seed: int64(c.Seed >> 1)}
+	// The sampling seed sent is drawn apart from the challenge's: the challenge's seed would
+	// let a miner run the public generator on it and read off the expected answer.
+	syn := &protocol.Chat{Messages: []protocol.Message{{Role: "user", Content: c.Prompt}}, MaxTokens: ChallengeTokens, Seed: int64(v.cfg.Seed() >> 1)}
 	answer, elapsed := v.ask(ctx, r, i, syn)
 	score := Score(c, answer, elapsed, r.Timeout)
 	v.report(Scored{UID: r.UIDs[i], Hotkey: r.Axons[i].Hotkey.SS58(), Kind: "challenge", Family: c.Family, Prompt: c.Prompt, Answer: answer, Score: score})
