@@ -110,6 +110,11 @@ type HyperChange struct {
 	CurrentUIDs uint64
 	// Sudo says the signer is the sudo key.
 	Sudo bool
+	// Frozen says the subnet is in its admin freeze window (§10): the owner's
+	// change is refused, sudo's is not. FrozenUntil is the epoch block that
+	// ends it. The caller reads both from package epoch (epoch.FreezeWindow).
+	Frozen      bool
+	FrozenUntil uint64
 }
 
 // ValidateHyperparameter checks origin, bounds, rate limit and
@@ -131,6 +136,9 @@ func ValidateHyperparameter(r store.Reader, signer keys.PublicKey, c HyperChange
 		}
 		if !d.owner {
 			return Hyperparams{}, fmt.Errorf("%w: %s is set by sudo only", ErrSudoOnly, c.Name)
+		}
+		if c.Frozen {
+			return Hyperparams{}, fmt.Errorf("%w: subnet %d's epoch runs at block %d; change %s from block %d", ErrAdminFreezeWindow, c.Netuid, c.FrozenUntil, c.Name, c.FrozenUntil)
 		}
 		h := Hyper(r, c.Netuid)
 		limit := GetParams(r).OwnerHparamRateLimit * h.Tempo

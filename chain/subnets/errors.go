@@ -28,4 +28,5 @@ var (
 	ErrCannotUseSystemAccount         = errs.Register(codespace, 20, "CannotUseSystemAccount", "a subnet's own account cannot be a hotkey")
 	ErrMaxUidsLessThanMinUids         = errs.Register(codespace, 21, "MaxAllowedUidsLessThanMinAllowedUids", "max_allowed_uids may not go below min_allowed_uids; sudo lowers min_allowed_uids first")
 	ErrLiquidAlphaDisabled            = errs.Register(codespace, 22, "LiquidAlphaDisabled", "alpha_low and alpha_high can be set only while liquid alpha is on; set liquid_alpha_enabled to true first")
+	ErrAdminFreezeWindow              = errs.Register(codespace, 23, "AdminActionProhibitedDuringWeightsWindow", "owner changes are frozen from admin_freeze_window blocks before the subnet's epoch (and while a triggered epoch is pending) until it runs; retry from the block named")
 )

@@ -22,6 +22,15 @@ type Params struct {
 	SubnetOwnerCut               uint64 `json:"subnet_owner_cut"`
 	OwnerHparamRateLimit         uint64 `json:"owner_hparam_rate_limit"`
 	CommitmentRateLimit          uint64 `json:"commitment_rate_limit"`
+	// AdminFreezeWindow is how many blocks before a subnet's next automatic epoch
+	// (and while a triggered epoch is pending) the owner may not change
+	// hyperparameters or the tempo (§10, §14).
+	AdminFreezeWindow uint64 `json:"admin_freeze_window"`
+	// MinOwnerTempo is the smallest tempo the owner may set with set_tempo (the
+	// reference's MIN_TEMPO, 360; localnet allows shorter); the largest is 50400.
+	MinOwnerTempo uint64 `json:"min_owner_tempo"`
+	// TempoRateLimit is how many blocks apart the owner may call set_tempo.
+	TempoRateLimit uint64 `json:"tempo_rate_limit"`
 	// NewSubnet are the hyperparameters a new subnet starts with.
 	NewSubnet Hyperparams `json:"new_subnet"`
 }
@@ -75,9 +84,12 @@ type hyperDesc struct {
 
 const u16Max = 65535
 
+// MaxTempo is the largest tempo (the reference's MAX_TEMPO).
+const MaxTempo = 50400
+
 // hyperTable lists every settable hyperparameter with its bounds (§14, §16).
 var hyperTable = []hyperDesc{
-	{"tempo", false, 1, 50400, func(h *Hyperparams) *uint64 { return &h.Tempo }},
+	{"tempo", false, 1, MaxTempo, func(h *Hyperparams) *uint64 { return &h.Tempo }},
 	{"rho", true, 0, u16Max, func(h *Hyperparams) *uint64 { return &h.Rho }},
 	{"kappa", false, 0, u16Max, func(h *Hyperparams) *uint64 { return &h.Kappa }},
 	{"immunity_period", true, 0, u16Max, func(h *Hyperparams) *uint64 { return &h.ImmunityPeriod }},
@@ -175,6 +187,9 @@ var paramTable = []paramDesc{
 	{"subnet_owner_cut", 0, u16Max, func(p *Params) *uint64 { return &p.SubnetOwnerCut }},
 	{"owner_hparam_rate_limit", 0, 1000, func(p *Params) *uint64 { return &p.OwnerHparamRateLimit }},
 	{"commitment_rate_limit", 0, 1 << 32, func(p *Params) *uint64 { return &p.CommitmentRateLimit }},
+	{"admin_freeze_window", 0, u16Max, func(p *Params) *uint64 { return &p.AdminFreezeWindow }},
+	{"min_owner_tempo", 0, MaxTempo, func(p *Params) *uint64 { return &p.MinOwnerTempo }},
+	{"tempo_rate_limit", 0, 1 << 32, func(p *Params) *uint64 { return &p.TempoRateLimit }},
 }
 
 // ParameterNames lists the global parameters.
@@ -219,7 +234,8 @@ func DefaultParams() Params {
 	return Params{
 		SubnetLimit: 128, NetworkMinLockCost: 1000 * RAOPerTAO, NetworkLockReductionInterval: 14 * 7200,
 		NetworkRateLimit: 7200, NetworkImmunityPeriod: 1_296_000, StartCallDelay: 0, SubnetOwnerCut: 11796,
-		OwnerHparamRateLimit: 2, CommitmentRateLimit: 100, NewSubnet: DefaultHyperparams(),
+		OwnerHparamRateLimit: 2, CommitmentRateLimit: 100, AdminFreezeWindow: 10, MinOwnerTempo: 360, TempoRateLimit: 360,
+		NewSubnet: DefaultHyperparams(),
 	}
 }
 
@@ -232,6 +248,11 @@ func LocalnetParams() Params {
 	p.NetworkRateLimit = 1
 	p.NetworkImmunityPeriod = 1000
 	p.CommitmentRateLimit = 1
+	// With tempo 20 a 10-block freeze would block owner changes half the time:
+	// 1 freezes only a triggered epoch's countdown (a trigger fires next block).
+	p.AdminFreezeWindow = 1
+	p.MinOwnerTempo = 10
+	p.TempoRateLimit = 10
 	h := &p.NewSubnet
 	h.Tempo = 20
 	h.ImmunityPeriod = 100

@@ -129,6 +129,17 @@ func ColdkeyIdentity(r store.Reader, who keys.PublicKey) (ChainIdentity, bool) {
 	return id, ok
 }
 
+// OwnerSetAt is the block of the owner's last rate-limited change named name on
+// netuid (a hyperparameter, "set_tempo", "trigger_epoch"), or 0.
+func OwnerSetAt(r store.Reader, netuid uint16, name string) uint64 {
+	return ownerSetAt(r, netuid, name)
+}
+
+// MarkOwnerSet records the owner's change named name on netuid at block now.
+func MarkOwnerSet(kv store.KV, netuid uint16, name string, now uint64) {
+	kv.Set(ownerSetKey(netuid, name), u64(now))
+}
+
 func ownerSetAt(r store.Reader, netuid uint16, name string) uint64 {
 	v, err := codec.ParseU64(r.Get(ownerSetKey(netuid, name)))
 	if err != nil {

@@ -76,6 +76,9 @@ var paramUnits = map[string]paramUnit{
 	"subnet_owner_cut":        unitU16,
 	"owner_hparam_rate_limit": unitTempos,
 	"commitment_rate_limit":   unitBlocks,
+	"admin_freeze_window":     unitBlocks,
+	"min_owner_tempo":         unitBlocks,
+	"tempo_rate_limit":        unitBlocks,
 }
 
 // unitOf returns the unit of parameter name; a name the table lacks (a newer chain) reads
