@@ -389,12 +389,16 @@ func newWalletListCmd(app *App) *cobra.Command {
 				for _, wi := range list {
 					addr := wi.Coldkey
 					if addr == "" {
-						addr = "?"
+						addr = "? (" + wi.Error + ")"
 					}
 					t.Row("Coldkey "+wi.Name, addr)
 					for _, h := range wi.Hotkeys {
 						addr := h.SS58
-						if addr == "" {
+						switch {
+						case addr != "":
+						case h.Error != "":
+							addr = "? (" + h.Error + ")"
+						default:
 							addr = "? (encrypted, no pub file)"
 						}
 						t.Row("  Hotkey "+h.Name, addr)
