@@ -250,7 +250,7 @@ func (k *Keyfile) Data(passwords ...PasswordSource) (KeyfileData, error) {
 	}
 	d, err := ParseKeyfileData(plain)
 	if err != nil {
-		return KeyfileData{}, fmt.Errorf("%s: %w", k.path, err)
+		return KeyfileData{}, fileError(k.path, err)
 	}
 	return d, nil
 }
@@ -266,7 +266,7 @@ func (k *Keyfile) Keypair(passwords ...PasswordSource) (*keys.Keypair, error) {
 	}
 	kp, err := d.Keypair()
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", k.path, err)
+		return nil, fileError(k.path, err)
 	}
 	return kp, nil
 }
@@ -283,7 +283,7 @@ func (k *Keyfile) PublicKey() (keys.PublicKey, error) {
 	}
 	d, err := ParseKeyfileData(raw)
 	if err != nil {
-		return keys.PublicKey{}, fmt.Errorf("%s: %w", k.path, err)
+		return keys.PublicKey{}, fileError(k.path, err)
 	}
 	pub, ok, err := d.Public()
 	if err == nil && !ok {
@@ -293,9 +293,18 @@ func (k *Keyfile) PublicKey() (keys.PublicKey, error) {
 		}
 	}
 	if err != nil {
-		return keys.PublicKey{}, fmt.Errorf("%s: %w", k.path, err)
+		return keys.PublicKey{}, fileError(k.path, err)
 	}
 	return pub, nil
+}
+
+// fileError names the keyfile in err and, for a corrupt one, says how to
+// get the key back.
+func fileError(path string, err error) error {
+	if errors.Is(err, ErrKeyfileCorrupt) {
+		return fmt.Errorf("%s: %w; restore the key from its mnemonic (btcli wallet regen_coldkey, regen_hotkey or regen_coldkeypub) or from a backup", path, err)
+	}
+	return fmt.Errorf("%s: %w", path, err)
 }
 
 // WriteOptions says how to write a keyfile.

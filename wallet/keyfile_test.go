@@ -170,7 +170,14 @@ func TestKeyfileCorrupt(t *testing.T) {
 			if !strings.Contains(err.Error(), kf.Path()) {
 				t.Errorf("error %q does not name the file", err)
 			}
+			if tt.want == ErrKeyfileCorrupt && !strings.Contains(err.Error(), "regen_") {
+				t.Errorf("error %q does not say how to restore the key", err)
+			}
 		})
+	}
+	// A corrupt pub file, read without a password, says the same.
+	if _, err := write("corrupt_pub", []byte("{garbage")).PublicKey(); !errors.Is(err, ErrKeyfileCorrupt) || !strings.Contains(err.Error(), "regen_") {
+		t.Errorf("corrupt pub file: %v", err)
 	}
 	if _, err := NewKeyfile(filepath.Join(dir, "missing")).Keypair(); !errors.Is(err, ErrKeyfileNotFound) {
 		t.Errorf("missing: err = %v", err)

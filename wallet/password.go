@@ -43,7 +43,7 @@ func unlock(path string, raw []byte, sources []PasswordSource) ([]byte, error) {
 		for a := 0; a < attempts; a++ {
 			pws, err := src.Passwords(path)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", path, err)
+				return nil, fileError(path, err)
 			}
 			if len(pws) == 0 {
 				break
@@ -54,7 +54,7 @@ func unlock(path string, raw []byte, sources []PasswordSource) ([]byte, error) {
 					return plain, nil
 				}
 				if !errors.Is(err, ErrWrongPassword) {
-					return nil, fmt.Errorf("%s: %w", path, err)
+					return nil, fileError(path, err)
 				}
 			}
 			if a+1 < attempts {
