@@ -325,6 +325,7 @@ type GovernanceParams struct {
 var freeCalls = map[string]bool{
 	"serve_axon": true, "serve_prometheus": true, "increase_take": true, "decrease_take": true,
 	"set_weights": true, "commit_weights": true, "reveal_weights": true,
+	"batch_set_weights": true, "batch_commit_weights": true, "batch_reveal_weights": true,
 }
 
 // IsFreeCall reports whether the call (by its subtensor name) pays no fee.

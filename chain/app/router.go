@@ -64,13 +64,31 @@ func endpoint(n uint16, version uint32, ip []byte, port, ipType, protocol uint32
 	return neurons.Endpoint{Netuid: n, Version: version, IP: ip, Port: port, IPType: ipType, Protocol: protocol}
 }
 
-func hyperChange(r store.Reader, signer keys.PublicKey, c *txpb.SetHyperparameter) (subnets.HyperChange, error) {
+func hyperChange(r store.Reader, signer keys.PublicKey, c *txpb.SetHyperparameter, now uint64) (subnets.HyperChange, error) {
 	n, err := netuid(c.Netuid)
 	if err != nil {
 		return subnets.HyperChange{}, err
 	}
+	frozen, until := epoch.FreezeWindow(r, n, now)
 	return subnets.HyperChange{Netuid: n, Name: c.Name, Value: c.Value, CurrentUIDs: uint64(neurons.Count(r, n)),
-		Sudo: system.IsSudo(r, signer)}, nil
+		Sudo: system.IsSudo(r, signer), Frozen: frozen, FrozenUntil: until}, nil
+}
+
+// weightVectors converts a batch's wire rows (a nil row reads as empty).
+func weightVectors(rows []*txpb.WeightVector) []epoch.WeightVector {
+	out := make([]epoch.WeightVector, len(rows))
+	for i, r := range rows {
+		out[i] = epoch.WeightVector{UIDs: r.GetUids(), Values: r.GetWeights()}
+	}
+	return out
+}
+
+func saltVectors(rows []*txpb.U16Vector) [][]uint32 {
+	out := make([][]uint32, len(rows))
+	for i, r := range rows {
+		out[i] = r.GetValues()
+	}
+	return out
 }
 
 // exemptFromSafeMode are the calls that run while safe mode is on:
@@ -207,7 +225,7 @@ func validate(r store.Reader, signer keys.PublicKey, c *txpb.Call, height int64)
 	case *txpb.Call_SetIdentity:
 		return chainIdentity(call.SetIdentity.Identity).Validate()
 	case *txpb.Call_SetHyperparameter:
-		hc, err := hyperChange(r, signer, call.SetHyperparameter)
+		hc, err := hyperChange(r, signer, call.SetHyperparameter, now)
 		if err != nil {
 			return err
 		}
@@ -265,6 +283,27 @@ func validate(r store.Reader, signer keys.PublicKey, c *txpb.Call, height int64)
 			return err
 		}
 		return epoch.ValidateReveal(r, signer, w, rv.Salt, now)
+	case *txpb.Call_BatchSetWeights:
+		b := call.BatchSetWeights
+		return epoch.ValidateBatchSetWeights(r, signer, b.Netuids, weightVectors(b.Weights), b.VersionKeys, now)
+	case *txpb.Call_BatchCommitWeights:
+		b := call.BatchCommitWeights
+		return epoch.ValidateBatchCommitWeights(r, signer, b.Netuids, b.CommitHashes, now)
+	case *txpb.Call_BatchRevealWeights:
+		b := call.BatchRevealWeights
+		return epoch.ValidateBatchRevealWeights(r, signer, b.Netuid, weightVectors(b.Weights), saltVectors(b.Salts), b.VersionKeys, now)
+	case *txpb.Call_SetTempo:
+		n, err := netuid(call.SetTempo.Netuid)
+		if err != nil {
+			return err
+		}
+		return epoch.ValidateSetTempo(r, signer, epoch.SetTempoCall{Netuid: n, Tempo: call.SetTempo.Tempo}, now)
+	case *txpb.Call_TriggerEpoch:
+		n, err := netuid(call.TriggerEpoch.Netuid)
+		if err != nil {
+			return err
+		}
+		return epoch.ValidateTriggerEpoch(r, signer, n, now)
 	default:
 		if f := stakingCall(c); f != nil {
 			return staking.Validate(r, f, signer, height)
@@ -347,7 +386,7 @@ func execute(e *env.Env, kv store.KV, c *txpb.Call) error {
 	case *txpb.Call_SetIdentity:
 		return subnets.SetIdentity(e, kv, chainIdentity(call.SetIdentity.Identity))
 	case *txpb.Call_SetHyperparameter:
-		hc, err := hyperChange(kv, e.Signer, call.SetHyperparameter)
+		hc, err := hyperChange(kv, e.Signer, call.SetHyperparameter, uint64(e.Block.Height))
 		if err != nil {
 			return err
 		}
@@ -408,6 +447,27 @@ func execute(e *env.Env, kv store.KV, c *txpb.Call) error {
 			return err
 		}
 		return epoch.RevealWeights(e, kv, w, rv.Salt)
+	case *txpb.Call_BatchSetWeights:
+		b := call.BatchSetWeights
+		return epoch.BatchSetWeights(e, kv, b.Netuids, weightVectors(b.Weights), b.VersionKeys)
+	case *txpb.Call_BatchCommitWeights:
+		b := call.BatchCommitWeights
+		return epoch.BatchCommitWeights(e, kv, b.Netuids, b.CommitHashes)
+	case *txpb.Call_BatchRevealWeights:
+		b := call.BatchRevealWeights
+		return epoch.BatchRevealWeights(e, kv, b.Netuid, weightVectors(b.Weights), saltVectors(b.Salts), b.VersionKeys)
+	case *txpb.Call_SetTempo:
+		n, err := netuid(call.SetTempo.Netuid)
+		if err != nil {
+			return err
+		}
+		return epoch.SetTempo(e, kv, epoch.SetTempoCall{Netuid: n, Tempo: call.SetTempo.Tempo})
+	case *txpb.Call_TriggerEpoch:
+		n, err := netuid(call.TriggerEpoch.Netuid)
+		if err != nil {
+			return err
+		}
+		return epoch.TriggerEpoch(e, kv, n)
 	default:
 		if f := stakingCall(c); f != nil {
 			return f(e, kv)

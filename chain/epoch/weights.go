@@ -216,23 +216,26 @@ func u16s(v []uint32) ([]uint16, bool) {
 	return out, true
 }
 
-func checkReveal(r store.Reader, hotkey keys.PublicKey, c WeightsCall, salt []uint32, now uint64) (uint16, yuma.Row, []Commit, error) {
+// checkReveal finds the commit a reveal opens and runs the weights checks; it
+// returns the uid, the row to store, the hotkey's commits and the index of the
+// matching one.
+func checkReveal(r store.Reader, hotkey keys.PublicKey, c WeightsCall, salt []uint32, now uint64) (uint16, yuma.Row, []Commit, int, error) {
 	if !subnets.Exists(r, c.Netuid) || c.Netuid == subnets.RootNetuid {
-		return 0, nil, nil, fmt.Errorf("%w: netuid %d", ErrSubnetNotExists, c.Netuid)
+		return 0, nil, nil, 0, fmt.Errorf("%w: netuid %d", ErrSubnetNotExists, c.Netuid)
 	}
 	h := subnets.Hyper(r, c.Netuid)
 	if h.CommitRevealEnabled == 0 {
-		return 0, nil, nil, fmt.Errorf("%w: subnet %d", ErrCommitRevealDisabled, c.Netuid)
+		return 0, nil, nil, 0, fmt.Errorf("%w: subnet %d", ErrCommitRevealDisabled, c.Netuid)
 	}
 	all := Commits(r, c.Netuid, hotkey)
 	if len(all) == 0 {
-		return 0, nil, nil, fmt.Errorf("%w: %s on subnet %d", ErrNoWeightsCommitFound, hotkey.SS58(), c.Netuid)
+		return 0, nil, nil, 0, fmt.Errorf("%w: %s on subnet %d", ErrNoWeightsCommitFound, hotkey.SS58(), c.Netuid)
 	}
 	uids, ok1 := u16s(c.UIDs)
 	vals, ok2 := u16s(c.Values)
 	salts, ok3 := u16s(salt)
 	if !ok1 || !ok2 || !ok3 {
-		return 0, nil, nil, fmt.Errorf("%w: a uid, weight or salt exceeds 65535", ErrInvalidRevealCommitHash)
+		return 0, nil, nil, 0, fmt.Errorf("%w: a uid, weight or salt exceeds 65535", ErrInvalidRevealCommitHash)
 	}
 	want := CommitHash(hotkey, c.Netuid, uids, vals, salts, c.VersionKey)
 	cur, period := GetSchedule(r, c.Netuid).EpochIndex, revealPeriod(h)
@@ -250,34 +253,34 @@ func checkReveal(r store.Reader, hotkey keys.PublicKey, c WeightsCall, salt []ui
 			}
 			continue
 		case cur < cm.Epoch+period:
-			return 0, nil, nil, fmt.Errorf("%w: committed in epoch %d, reveal in epoch %d (now %d)", ErrRevealTooEarly, cm.Epoch, cm.Epoch+period, cur)
+			return 0, nil, nil, 0, fmt.Errorf("%w: committed in epoch %d, reveal in epoch %d (now %d)", ErrRevealTooEarly, cm.Epoch, cm.Epoch+period, cur)
 		}
 		uid, row, err := checkWeights(r, hotkey, c, now, true)
 		if err != nil {
-			return 0, nil, nil, err
+			return 0, nil, nil, 0, err
 		}
-		return uid, row, all[i+1:], nil
+		return uid, row, all, i, nil
 	}
 	if expired != nil {
-		return 0, nil, nil, fmt.Errorf("%w: reveal window was epoch %d (now %d)", ErrExpiredWeightCommit, expired.Epoch+period, cur)
+		return 0, nil, nil, 0, fmt.Errorf("%w: reveal window was epoch %d (now %d)", ErrExpiredWeightCommit, expired.Epoch+period, cur)
 	}
-	return 0, nil, nil, fmt.Errorf("%w: %d pending commits", ErrInvalidRevealCommitHash, len(all))
+	return 0, nil, nil, 0, fmt.Errorf("%w: %d pending commits", ErrInvalidRevealCommitHash, len(all))
 }
 
 // ValidateReveal runs reveal_weights' checks.
 func ValidateReveal(r store.Reader, hotkey keys.PublicKey, c WeightsCall, salt []uint32, now uint64) error {
-	_, _, _, err := checkReveal(r, hotkey, c, salt, now)
+	_, _, _, _, err := checkReveal(r, hotkey, c, salt, now)
 	return err
 }
 
 // RevealWeights implements reveal_weights: the matching commit and every
 // older one are removed, then the weights are stored as set_weights would.
 func RevealWeights(e *env.Env, kv store.KV, c WeightsCall, salt []uint32) error {
-	uid, row, rest, err := checkReveal(kv, e.Signer, c, salt, uint64(e.Block.Height))
+	uid, row, all, i, err := checkReveal(kv, e.Signer, c, salt, uint64(e.Block.Height))
 	if err != nil {
 		return err
 	}
-	putCommits(kv, c.Netuid, e.Signer, rest)
+	putCommits(kv, c.Netuid, e.Signer, all[i+1:])
 	putRow(kv, colWeights, c.Netuid, uid, row)
 	e.Events.Emit(EventWeightsRevealed, env.U64("netuid", uint64(c.Netuid)), env.U64("uid", uint64(uid)), env.U64("weights", uint64(len(row))))
 	return nil
