@@ -334,9 +334,10 @@ func versionCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print versions",
-		RunE: func(*cobra.Command, []string) error {
-			fmt.Printf("subtensor %s (app %s, protocol %d, %s)\n", version, app.Version, app.AppVersion, node.CometVersion())
-			fmt.Printf("declared upgrades: %s\n", declaredList())
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "subtensor %s (app %s, protocol %d, %s)\n", version, app.Version, app.AppVersion, node.CometVersion())
+			fmt.Fprintf(out, "declared upgrades: %s\n", declaredList())
 			return nil
 		},
 	}

@@ -31,3 +31,14 @@ func TestTestnetHomeFlagIsNotIgnored(t *testing.T) {
 		t.Fatalf("output:\n%s", out)
 	}
 }
+
+// `subtensor version` names the node, the state machine and the embedded
+// CometBFT (v1.0.x, ARCHITECTURE decision 1).
+func TestVersionNamesAppAndCometBFT(t *testing.T) {
+	out, _ := runCLI(t, "version")
+	for _, want := range []string{"subtensor ", "app ", "protocol ", "cometbft 1.0.", "declared upgrades:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("version output lacks %q:\n%s", want, out)
+		}
+	}
+}
