@@ -57,6 +57,16 @@ func call(c any) *txpb.Call {
 		return &txpb.Call{Call: &txpb.Call_CommitWeights{CommitWeights: v}}
 	case *txpb.RevealWeights:
 		return &txpb.Call{Call: &txpb.Call_RevealWeights{RevealWeights: v}}
+	case *txpb.BatchSetWeights:
+		return &txpb.Call{Call: &txpb.Call_BatchSetWeights{BatchSetWeights: v}}
+	case *txpb.BatchCommitWeights:
+		return &txpb.Call{Call: &txpb.Call_BatchCommitWeights{BatchCommitWeights: v}}
+	case *txpb.BatchRevealWeights:
+		return &txpb.Call{Call: &txpb.Call_BatchRevealWeights{BatchRevealWeights: v}}
+	case *txpb.SetTempo:
+		return &txpb.Call{Call: &txpb.Call_SetTempo{SetTempo: v}}
+	case *txpb.TriggerEpoch:
+		return &txpb.Call{Call: &txpb.Call_TriggerEpoch{TriggerEpoch: v}}
 	}
 	panic(fmt.Sprintf("call %T", c))
 }
