@@ -122,7 +122,7 @@ func (a *App) addGlobalFlags(root *cobra.Command) {
 	f := root.PersistentFlags()
 	f.BoolVar(&a.JSON, "json", false, "print machine-readable JSON on stdout (never mixed with prompts; combine with --no-prompt)")
 	f.BoolVar(&a.NoPrompt, "no-prompt", false, "never ask: confirmations answer yes, missing input is an error (alias --yes)")
-	f.StringVar(&a.Network, "network", "local", "network name (local, or NAME with GOTENSOR_NETWORK_NAME=URL set) or endpoint URL [env "+EnvNetwork+"]")
+	f.StringVar(&a.Network, "network", "local", "network name (local, a name from ~/.gotensor/networks.json, or NAME with GOTENSOR_NETWORK_NAME=URL set) or endpoint URL [env "+EnvNetwork+"]")
 	f.StringVar(&a.ChainEndpoint, "chain-endpoint", "", "chain RPC endpoint; overrides --network [env "+EnvChainEndpoint+"]")
 	f.StringVar(&a.WalletPath, "wallet.path", "", "folder of all wallets (default "+wallet.DefaultRoot+") [env "+EnvWalletPath+"]")
 	f.StringVar(&a.WalletName, "wallet.name", "", "wallet (coldkey) name (default \""+wallet.DefaultName+"\") [env "+EnvWalletName+"]")
