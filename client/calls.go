@@ -107,6 +107,58 @@ func RevealWeights(netuid uint16, uids, weights, salt []uint16, versionKey uint6
 	return &txpb.Call{Call: &txpb.Call_RevealWeights{RevealWeights: &txpb.RevealWeights{Netuid: uint32(netuid), Uids: u32s(uids), Weights: u32s(weights), Salt: u32s(salt), VersionKey: versionKey}}}
 }
 
+// BatchSetWeights builds batch_set_weights: item i sets uids[i] → weights[i] on
+// netuids[i] with versionKeys[i]. Items fail independently (an
+// epoch.BatchWeightItemFailed event each); the lists must have equal lengths.
+func BatchSetWeights(netuids []uint16, uids, weights [][]uint16, versionKeys []uint64) *txpb.Call {
+	b := &txpb.BatchSetWeights{Netuids: u32s(netuids), Weights: weightVectors(uids, weights), VersionKeys: versionKeys}
+	return &txpb.Call{Call: &txpb.Call_BatchSetWeights{BatchSetWeights: b}}
+}
+
+// BatchCommitWeights builds batch_commit_weights: hashes[i] is committed on
+// netuids[i]; items fail independently.
+func BatchCommitWeights(netuids []uint16, hashes [][]byte) *txpb.Call {
+	b := &txpb.BatchCommitWeights{Netuids: u32s(netuids), CommitHashes: hashes}
+	return &txpb.Call{Call: &txpb.Call_BatchCommitWeights{BatchCommitWeights: b}}
+}
+
+// BatchRevealWeights builds batch_reveal_weights: several reveals on one subnet,
+// all or nothing.
+func BatchRevealWeights(netuid uint16, uids, weights, salts [][]uint16, versionKeys []uint64) *txpb.Call {
+	b := &txpb.BatchRevealWeights{Netuid: uint32(netuid), Weights: weightVectors(uids, weights), VersionKeys: versionKeys}
+	for _, s := range salts {
+		b.Salts = append(b.Salts, &txpb.U16Vector{Values: u32s(s)})
+	}
+	return &txpb.Call{Call: &txpb.Call_BatchRevealWeights{BatchRevealWeights: b}}
+}
+
+// weightVectors pairs uids[i] with weights[i]; a longer list's extra rows keep
+// their side alone, so the chain reports the mismatch.
+func weightVectors(uids, weights [][]uint16) []*txpb.WeightVector {
+	out := make([]*txpb.WeightVector, max(len(uids), len(weights)))
+	for i := range out {
+		v := &txpb.WeightVector{}
+		if i < len(uids) {
+			v.Uids = u32s(uids[i])
+		}
+		if i < len(weights) {
+			v.Weights = u32s(weights[i])
+		}
+		out[i] = v
+	}
+	return out
+}
+
+// SetTempo builds the owner's set_tempo.
+func SetTempo(netuid uint16, tempo uint64) *txpb.Call {
+	return &txpb.Call{Call: &txpb.Call_SetTempo{SetTempo: &txpb.SetTempo{Netuid: uint32(netuid), Tempo: tempo}}}
+}
+
+// TriggerEpoch builds the owner's trigger_epoch.
+func TriggerEpoch(netuid uint16) *txpb.Call {
+	return &txpb.Call{Call: &txpb.Call_TriggerEpoch{TriggerEpoch: &txpb.TriggerEpoch{Netuid: uint32(netuid)}}}
+}
+
 func u32s(v []uint16) []uint32 {
 	out := make([]uint32, len(v))
 	for i, x := range v {
