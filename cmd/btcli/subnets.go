@@ -32,6 +32,8 @@ func newSubnetsCmd(app *App) *cobra.Command {
 		newLockCostCmd(app),
 		newSubnetCreateCmd(app),
 		newSubnetStartCmd(app),
+		newSubnetSetTempoCmd(app),
+		newSubnetTriggerEpochCmd(app),
 		newSubnetSetIdentityCmd(app),
 		newBurnCostCmd(app),
 		newSubnetRegisterCmd(app),
