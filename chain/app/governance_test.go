@@ -241,10 +241,21 @@ func TestGovernanceExecutesSubnetPayloads(t *testing.T) {
 	}
 	bobBefore := h.free(bob)
 	checkSupply(t, h)
+	// The dissolve's NetworkRemoved names the proposal, not sudo.
+	var endEvents []abci.Event
+	for i := 0; i < 100; i++ {
+		if p, _ := governance.Get(h.app.tree, 2); p.Status != governance.StatusVoting {
+			break
+		}
+		endEvents = append(endEvents, h.finalize().Events...)
+	}
 	for id := uint64(1); id <= 3; id++ {
 		if p := h.untilDone(id); p.Status != governance.StatusPassed || p.Error != "" {
 			t.Fatalf("proposal %d: %s %q", id, p.Status, p.Error)
 		}
+	}
+	if ev := findEvent(endEvents, subnets.EventNetworkRemoved, map[string]string{"netuid": "2"}); ev == nil || ev["reason"] != "dissolved by governance proposal 2" {
+		t.Fatalf("NetworkRemoved for subnet 2: %v, want reason %q", ev, "dissolved by governance proposal 2")
 	}
 	if got := subnets.Hyper(h.app.tree, 1).Tempo; got != tempo {
 		t.Fatalf("subnet 1 tempo %d, want %d", got, tempo)

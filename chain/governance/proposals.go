@@ -418,7 +418,7 @@ func execute(e *env.Env, kv store.KV, p Proposal) (err error) {
 		}
 		return subnets.SudoSetParameter(e, kv, pl.Name, pl.Value)
 	case KindDissolveSubnet:
-		return registration.Dissolve(e, kv, pl.Netuid)
+		return registration.DissolveWithReason(e, kv, pl.Netuid, fmt.Sprintf("dissolved by governance proposal %d", p.ID))
 	case KindSafeMode:
 		SetSafeMode(kv, pl.On)
 	case KindUpgrade:

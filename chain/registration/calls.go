@@ -298,10 +298,16 @@ func ValidateDissolve(r store.Reader, netuid uint16) error {
 
 // Dissolve implements sudo_dissolve_network; the caller checked sudo.
 func Dissolve(e *env.Env, kv store.KV, netuid uint16) error {
+	return DissolveWithReason(e, kv, netuid, "dissolved by sudo")
+}
+
+// DissolveWithReason dissolves netuid as Dissolve does, naming who decided
+// it in NetworkRemoved's reason (a passed governance proposal, say).
+func DissolveWithReason(e *env.Env, kv store.KV, netuid uint16, reason string) error {
 	if err := ValidateDissolve(kv, netuid); err != nil {
 		return err
 	}
-	dissolve(e, kv, netuid, "dissolved by sudo")
+	dissolve(e, kv, netuid, reason)
 	return nil
 }
 
