@@ -132,7 +132,12 @@ func NewREST(rpc *rpclocal.Local) *REST {
 		return api.PathQuote + q.PathValue("kind") + "?" + q.URL.RawQuery
 	}))
 	r.mux.HandleFunc("GET /api/v1/governance/params", r.abciGet(func(*http.Request) string { return api.PathGovParams }))
-	r.mux.HandleFunc("GET /api/v1/governance/proposals", r.abciGet(func(*http.Request) string { return api.PathProposals }))
+	r.mux.HandleFunc("GET /api/v1/governance/proposals", r.abciGet(func(q *http.Request) string {
+		if q.URL.RawQuery == "" {
+			return api.PathProposals
+		}
+		return api.PathProposals + "?" + q.URL.RawQuery // ?status=: the chain checks it
+	}))
 	r.mux.HandleFunc("GET /api/v1/governance/proposals/{id}", r.abciGet(func(q *http.Request) string { return api.PathProposals + "/" + q.PathValue("id") }))
 	r.mux.HandleFunc("GET /api/v1/blocks/latest", r.block)
 	r.mux.HandleFunc("GET /api/v1/blocks/{height}", r.block)

@@ -122,7 +122,7 @@ func (a *App) query(snap *store.Snapshot, path string, data []byte) (any, error)
 	if v, ok, err := queryStaking(snap, route, rawQuery); ok {
 		return v, err
 	}
-	if v, ok, err := queryGovernance(snap, route); ok {
+	if v, ok, err := queryGovernance(snap, route, rawQuery); ok {
 		return v, err
 	}
 	return nil, &queryError{QueryCodeNotFound, fmt.Sprintf("unknown query path %q", path)}

@@ -2,6 +2,8 @@ package app
 
 import (
 	"encoding/json"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -36,7 +38,32 @@ func proposalView(r store.Reader, p governance.Proposal, detail bool) api.Propos
 	return v
 }
 
-func queryGovernance(snap *store.Snapshot, route string) (any, bool, error) {
+// proposalsFilter reads the proposals list's query string: status=S keeps
+// the proposals in status S (any case); "" keeps all.
+func proposalsFilter(rawQuery string) (string, error) {
+	valid := strings.Join(governance.Statuses, ", ")
+	status := ""
+	for _, kv := range strings.Split(rawQuery, "&") {
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case "":
+		case "status":
+			if u, err := url.QueryUnescape(v); err == nil {
+				v = u
+			}
+			s := strings.ToLower(v)
+			if !slices.Contains(governance.Statuses, s) {
+				return "", badRequest("status %q is not a proposal status: use one of %s", v, valid)
+			}
+			status = s
+		default:
+			return "", badRequest("unknown parameter %q (use status=%s)", k, strings.Join(governance.Statuses, "|"))
+		}
+	}
+	return status, nil
+}
+
+func queryGovernance(snap *store.Snapshot, route, rawQuery string) (any, bool, error) {
 	switch {
 	case route == api.PathGovParams:
 		p, s := governance.GetParams(snap), governance.GetState(snap)
@@ -50,8 +77,12 @@ func queryGovernance(snap *store.Snapshot, route string) (any, bool, error) {
 		}
 		return v, true, nil
 	case route == api.PathProposals:
+		status, err := proposalsFilter(rawQuery)
+		if err != nil {
+			return nil, true, err
+		}
 		out := []api.Proposal{}
-		for _, p := range governance.List(snap, maxListed) {
+		for _, p := range governance.ListStatus(snap, status, maxListed) {
 			out = append(out, proposalView(snap, p, false))
 		}
 		return out, true, nil

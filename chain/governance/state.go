@@ -158,11 +158,20 @@ func Get(r store.Reader, id uint64) (Proposal, bool) {
 func put(kv store.KV, p Proposal) { store.SetJSON(kv, proposalKey(p.ID), p) }
 
 // List returns proposals by id, newest first, at most limit.
-func List(r store.Reader, limit int) []Proposal {
+func List(r store.Reader, limit int) []Proposal { return ListStatus(r, "", limit) }
+
+// Statuses lists every proposal status, in lifecycle order.
+var Statuses = []string{StatusVoting, StatusPassed, StatusRejected, StatusVetoed, StatusFailed}
+
+// ListStatus returns the proposals whose status is status ("" for all), by
+// id, newest first, at most limit. It reads proposals until it has limit of
+// them, so a rare status scans all proposals ever made (a query, not a
+// transaction: proposals are few, each locking the minimum deposit).
+func ListStatus(r store.Reader, status string, limit int) []Proposal {
 	s := GetState(r)
 	var out []Proposal
 	for id := s.NextID; id > 0 && len(out) < limit; id-- {
-		if p, ok := Get(r, id); ok {
+		if p, ok := Get(r, id); ok && (status == "" || p.Status == status) {
 			out = append(out, p)
 		}
 	}
