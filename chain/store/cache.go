@@ -2,7 +2,8 @@ package store
 
 import (
 	"bytes"
-	"slices"
+
+	"github.com/google/btree"
 )
 
 // Cache is a write branch over a parent Reader. Writes stay in the branch
@@ -10,7 +11,16 @@ import (
 type Cache struct {
 	parent Reader
 	writes map[string]*[]byte // nil value pointer target means deleted
+	// order holds the written keys in order once the branch has been
+	// iterated: from then on each new key is inserted in O(log n), so a block
+	// that alternates writes and iterations (a tally reading each voter's
+	// stake and settling deposits) does not re-sort every key it wrote on
+	// every iteration. Nil until the first Iterate or Write, as most
+	// transaction branches never iterate.
+	order *btree.BTreeG[string]
 }
+
+func lessString(a, b string) bool { return a < b }
 
 // NewCache returns an empty branch over parent.
 func NewCache(parent Reader) *Cache {
@@ -28,31 +38,48 @@ func (c *Cache) Get(key []byte) []byte {
 // Set implements KV.
 func (c *Cache) Set(key, value []byte) {
 	v := append([]byte{}, value...)
-	c.writes[string(key)] = &v
+	c.put(string(key), &v)
 }
 
 // Delete implements KV.
 func (c *Cache) Delete(key []byte) {
-	c.writes[string(key)] = new([]byte)
+	c.put(string(key), new([]byte))
+}
+
+func (c *Cache) put(k string, v *[]byte) {
+	if _, seen := c.writes[k]; !seen && c.order != nil {
+		c.order.ReplaceOrInsert(k)
+	}
+	c.writes[k] = v
 }
 
 // Len reports how many keys the branch has written or deleted.
 func (c *Cache) Len() int { return len(c.writes) }
 
-// sortedKeys returns the branch's written keys within [start, end), sorted.
+// sortedKeys returns the branch's written keys within [start, end), sorted
+// (start and end nil mean unbounded).
 func (c *Cache) sortedKeys(start, end []byte) []string {
-	keys := make([]string, 0, len(c.writes))
-	for k := range c.writes {
-		kb := []byte(k)
-		if start != nil && bytes.Compare(kb, start) < 0 {
-			continue
+	if c.order == nil {
+		c.order = btree.NewG(32, lessString)
+		for k := range c.writes {
+			c.order.ReplaceOrInsert(k)
 		}
-		if end != nil && bytes.Compare(kb, end) >= 0 {
-			continue
-		}
-		keys = append(keys, k)
 	}
-	slices.Sort(keys)
+	var keys []string
+	add := func(k string) bool {
+		keys = append(keys, k)
+		return true
+	}
+	switch {
+	case start == nil && end == nil:
+		c.order.Ascend(add)
+	case end == nil:
+		c.order.AscendGreaterOrEqual(string(start), add)
+	case start == nil:
+		c.order.AscendLessThan(string(end), add)
+	case bytes.Compare(start, end) < 0:
+		c.order.AscendRange(string(start), string(end), add)
+	}
 	return keys
 }
 
@@ -117,4 +144,5 @@ func (c *Cache) Write(dst KV) {
 		}
 	}
 	clear(c.writes)
+	c.order = nil
 }
