@@ -99,23 +99,29 @@ type ChainIdentity struct {
 
 // Subnet is one subnet's state.
 type Subnet struct {
-	Netuid             uint16          `json:"netuid"`
-	Owner              string          `json:"owner,omitempty"`
-	OwnerHotkey        string          `json:"owner_hotkey,omitempty"`
-	RegisteredAt       uint64          `json:"registered_at"`
-	Locked             uint64          `json:"locked,string"`
-	FirstEmissionBlock uint64          `json:"first_emission_block"`
-	Started            bool            `json:"started"`
-	SubtokenEnabled    bool            `json:"subtoken_enabled"`
-	EmissionEnabled    bool            `json:"emission_enabled"`
-	Neurons            uint16          `json:"neurons"`
-	MaxAllowedUids     uint64          `json:"max_allowed_uids"`
-	Tempo              uint64          `json:"tempo"`
-	Burn               uint64          `json:"burn,string"`      // registration price after this block
-	NextBurn           uint64          `json:"next_burn,string"` // what a registration in the next block pays (before any bump)
-	RegistrationOpen   bool            `json:"registration_allowed"`
-	Pool               Pool            `json:"pool"`
-	Identity           *SubnetIdentity `json:"identity,omitempty"`
+	Netuid             uint16 `json:"netuid"`
+	Owner              string `json:"owner,omitempty"`
+	OwnerHotkey        string `json:"owner_hotkey,omitempty"`
+	RegisteredAt       uint64 `json:"registered_at"`
+	Locked             uint64 `json:"locked,string"`
+	FirstEmissionBlock uint64 `json:"first_emission_block"`
+	Started            bool   `json:"started"`
+	SubtokenEnabled    bool   `json:"subtoken_enabled"`
+	EmissionEnabled    bool   `json:"emission_enabled"`
+	Neurons            uint16 `json:"neurons"`
+	MaxAllowedUids     uint64 `json:"max_allowed_uids"`
+	Tempo              uint64 `json:"tempo"`
+	Burn               uint64 `json:"burn,string"`      // registration price after this block
+	NextBurn           uint64 `json:"next_burn,string"` // what a registration in the next block pays (before any bump)
+	RegistrationOpen   bool   `json:"registration_allowed"`
+	// TAOEmissionPerBlock and AlphaEmissionPerBlock are what the subnet
+	// receives in the next block at the current state (RAO): its share of
+	// the block's TAO emission, injected into its pool, and the alpha minted
+	// for its epoch. Both 0 while it receives no emission.
+	TAOEmissionPerBlock   uint64          `json:"tao_emission_per_block,string"`
+	AlphaEmissionPerBlock uint64          `json:"alpha_emission_per_block,string"`
+	Pool                  Pool            `json:"pool"`
+	Identity              *SubnetIdentity `json:"identity,omitempty"`
 }
 
 // Hyperparameter is one named parameter.

@@ -4,6 +4,7 @@ import (
 	"math/big"
 	"testing"
 
+	"github.com/gotensor/gotensor/chain/api"
 	"github.com/gotensor/gotensor/chain/balances"
 	"github.com/gotensor/gotensor/chain/coinbase"
 	"github.com/gotensor/gotensor/chain/fixed"
@@ -111,5 +112,48 @@ func TestEmissionSharesSplitAndMovingPrice(t *testing.T) {
 	// The prices differ, so the shares do.
 	if m1, m2 := pools.Get(h.app.tree, 1).MovingPrice.Fixed(), pools.Get(h.app.tree, 2).MovingPrice.Fixed(); m1.Cmp(m2) == 0 {
 		t.Fatalf("moving prices of subnets 1 and 2 are equal (%s): the test does not exercise the shares", m1)
+	}
+}
+
+// TestSubnetQueryShowsEmissionPerBlock: the subnets query's tao_emission_per_block and
+// alpha_emission_per_block are what the next block's coinbase.Emission event pays each
+// subnet, and a subnet that is not started shows 0.
+func TestSubnetQueryShowsEmissionPerBlock(t *testing.T) {
+	h := stakingHarness(t, 3)
+	alice, bob := dev(t, "Alice"), dev(t, "Bob")
+	h.okc(alice, &txpb.SudoSetBalance{Who: bob.SS58(), Free: 100_000 * balances.RAOPerTAO})
+	for n, amt := range map[uint32]uint64{1: 500, 2: 20, 3: 60} {
+		h.okc(bob, &txpb.AddStake{Hotkey: keyN(int(n) * 100).SS58(), Netuid: n, Amount: amt * balances.RAOPerTAO})
+	}
+	for range 5 {
+		var list []api.Subnet
+		h.query(api.PathSubnets, &list)
+		shown := map[uint16]api.Subnet{}
+		for _, s := range list {
+			shown[s.Netuid] = s
+		}
+		var one api.Subnet
+		h.query(api.PathSubnets+"/2", &one)
+		if one.TAOEmissionPerBlock != shown[2].TAOEmissionPerBlock || one.AlphaEmissionPerBlock != shown[2].AlphaEmissionPerBlock {
+			t.Fatalf("subnet 2 alone %+v, in the list %+v", one, shown[2])
+		}
+		if s := shown[subnets.RootNetuid]; s.TAOEmissionPerBlock != 0 || s.AlphaEmissionPerBlock != 0 {
+			t.Fatalf("root shows emission %d/%d", s.TAOEmissionPerBlock, s.AlphaEmissionPerBlock)
+		}
+		_, evs := h.blockWithEvents()
+		paid := 0
+		for _, e := range evs {
+			if e.typ != coinbase.EventEmission {
+				continue
+			}
+			n := uint16(e.u64(t, "netuid"))
+			if tao, alpha := e.u64(t, "tao_emission"), e.u64(t, "alpha_out"); tao != shown[n].TAOEmissionPerBlock || alpha != shown[n].AlphaEmissionPerBlock || tao == 0 || alpha == 0 {
+				t.Fatalf("block %d subnet %d paid %d TAO, %d alpha; the query said %d, %d", h.height, n, tao, alpha, shown[n].TAOEmissionPerBlock, shown[n].AlphaEmissionPerBlock)
+			}
+			paid++
+		}
+		if paid != 3 {
+			t.Fatalf("block %d: %d subnets paid, want 3", h.height, paid)
+		}
 	}
 }

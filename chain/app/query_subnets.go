@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gotensor/gotensor/chain/api"
+	"github.com/gotensor/gotensor/chain/coinbase"
 	"github.com/gotensor/gotensor/chain/epoch"
 	"github.com/gotensor/gotensor/chain/neurons"
 	"github.com/gotensor/gotensor/chain/pools"
@@ -28,7 +29,7 @@ func notFound(format string, args ...any) error {
 	return &queryError{QueryCodeNotFound, sprintf(format, args...)}
 }
 
-func subnetView(r store.Reader, s subnets.Subnet) api.Subnet {
+func subnetView(r store.Reader, s subnets.Subnet, em map[uint16]coinbase.SubnetEmission) api.Subnet {
 	h := subnets.Hyper(r, s.Netuid)
 	p := pools.Get(r, s.Netuid)
 	v := api.Subnet{
@@ -37,7 +38,8 @@ func subnetView(r store.Reader, s subnets.Subnet) api.Subnet {
 		SubtokenEnabled: s.SubtokenEnabled, EmissionEnabled: s.EmissionEnabled,
 		Neurons: neurons.Count(r, s.Netuid), MaxAllowedUids: h.MaxAllowedUids, Tempo: h.Tempo,
 		Burn: subnets.Burn(r, s.Netuid).Burn, NextBurn: subnets.CurrentBurn(r, s.Netuid, uint64(versionOf(r))+1).Burn,
-		RegistrationOpen: h.RegistrationAllowed == 1,
+		RegistrationOpen:    h.RegistrationAllowed == 1,
+		TAOEmissionPerBlock: em[s.Netuid].TAO, AlphaEmissionPerBlock: em[s.Netuid].Alpha,
 		Pool: api.Pool{TAO: p.TAO, AlphaIn: p.AlphaIn, AlphaOut: p.AlphaOut,
 			Price: swap.Pool{TAO: p.TAO, Alpha: p.AlphaIn}.Price().String(), MovingPrice: p.MovingPrice.Fixed().String()},
 	}
@@ -89,9 +91,10 @@ func querySubnets(snap *store.Snapshot, route string, memo *metagraphMemo) (any,
 	switch {
 	case route == api.PathSubnets:
 		out := []api.Subnet{}
+		em := coinbase.NextBlockEmission(snap, now+1)
 		for _, n := range subnets.Netuids(snap) {
 			s, _ := subnets.Get(snap, n)
-			out = append(out, subnetView(snap, s))
+			out = append(out, subnetView(snap, s, em))
 		}
 		return out, true, nil
 	case route == api.PathLockCost:
@@ -126,7 +129,7 @@ func querySubnets(snap *store.Snapshot, route string, memo *metagraphMemo) (any,
 		h := subnets.Hyper(snap, netuid)
 		switch {
 		case len(parts) == 1:
-			return subnetView(snap, s), true, nil
+			return subnetView(snap, s, coinbase.NextBlockEmission(snap, now+1)), true, nil
 		case len(parts) == 2 && parts[1] == "hyperparameters":
 			return hyperViews(h), true, nil
 		case len(parts) == 2 && parts[1] == "neurons":

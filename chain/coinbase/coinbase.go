@@ -52,6 +52,28 @@ func BlockEmission(issuance uint64) uint64 {
 	return raoPerTAO >> h
 }
 
+// SubnetEmission is what a subnet receives in one block: TAO (its share of
+// the block emission, injected into its pool) and alpha (minted for its
+// epoch, owner cut included).
+type SubnetEmission struct {
+	TAO   uint64
+	Alpha uint64
+}
+
+// NextBlockEmission is what each subnet receives in the block after r's
+// state, by netuid; subnets that receive nothing (not started, emission off,
+// root) are absent. For queries: Step computes the same amounts as it runs.
+func NextBlockEmission(r store.Reader, block uint64) map[uint16]SubnetEmission {
+	nets := emitting(r, block)
+	tao := shares(r, nets, BlockEmission(balances.TotalIssuance(r)))
+	out := make(map[uint16]SubnetEmission, len(nets))
+	for i, n := range nets {
+		p := pools.Get(r, n)
+		out[n] = SubnetEmission{TAO: tao[i], Alpha: BlockEmission(p.AlphaIn + p.AlphaOut + GetPending(r, n).pendingTotal())}
+	}
+	return out
+}
+
 func toSwap(p pools.Pool) swap.Pool { return swap.Pool{TAO: p.TAO, Alpha: p.AlphaIn} }
 
 // emitting lists the subnets that receive emission: started, staking on,

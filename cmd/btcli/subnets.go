@@ -152,6 +152,9 @@ func newSubnetShowCmd(app *App) *cobra.Command {
 					}
 					t.Line("Tempo %d, %s; registration %s at %s", s.Tempo, started, map[bool]string{true: "open", false: "closed"}[s.RegistrationOpen], formatTAO(s.Burn))
 					t.Line("Pool %s / %s, price %s τ/α", formatTAO(s.Pool.TAO), formatAlpha(s.Pool.AlphaIn), formatPrice(s.Pool.Price))
+					if s.TAOEmissionPerBlock > 0 || s.AlphaEmissionPerBlock > 0 {
+						t.Line("Emission per block %s into the pool, %s minted for the epoch", formatTAO(s.TAOEmissionPerBlock), formatAlpha(s.AlphaEmissionPerBlock))
+					}
 				}
 				t.Line("Neurons %d/%d", s.Neurons, s.MaxAllowedUids)
 				t.Row("UID", "HOTKEY", "COLDKEY", "IMMUNE", "EMISSION", "AXON")

@@ -168,6 +168,10 @@ func TestSubnetLifecycle(t *testing.T) {
 		show.Neurons[0].Coldkey != bob || !show.Neurons[0].Immune {
 		t.Fatalf("show: %+v", show)
 	}
+	// The only emitting subnet gets the whole block emission (1 TAO before the first halving).
+	if show.Subnet.TAOEmissionPerBlock != 1_000_000_000 || show.Subnet.AlphaEmissionPerBlock == 0 {
+		t.Fatalf("emission per block: %d TAO, %d alpha", show.Subnet.TAOEmissionPerBlock, show.Subnet.AlphaEmissionPerBlock)
+	}
 
 	var hp hyperparamsResult
 	c.ok(&hp, c.as("bob", "subnets", "hyperparameters", "--netuid", "1")...)
@@ -293,7 +297,7 @@ func TestSubnetLifecycle(t *testing.T) {
 		t.Errorf("uid 1 axon: %+v", a)
 	}
 	r = c.run(c.as("bob", "subnets", "show", "--netuid", "1")...)
-	if !strings.Contains(r.stdout, "203.0.113.7:8091") || !strings.Contains(r.stdout, "[2001:db8::7]:8092") {
+	if !strings.Contains(r.stdout, "203.0.113.7:8091") || !strings.Contains(r.stdout, "[2001:db8::7]:8092") || !strings.Contains(r.stdout, "Emission per block τ1 into the pool") {
 		t.Errorf("show table:\n%s", r.stdout)
 	}
 	for _, tc := range []struct {
