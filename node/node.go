@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cockroachdb/pebble"
 	dbm "github.com/cometbft/cometbft-db"
 	cmtcfg "github.com/cometbft/cometbft/config"
 	cmtnode "github.com/cometbft/cometbft/node"
@@ -162,7 +163,7 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	}
 	pv := privval.LoadFilePV(cc.PrivValidatorKeyFile(), cc.PrivValidatorStateFile())
 	metrics := newAppMetrics()
-	dbs := &cometDBs{}
+	dbs := &cometDBs{log: l.With("module", "db")}
 	cn, err := cmtnode.NewNode(ctx, cc, pv, nodeKey,
 		proxy.NewConnSyncLocalClientCreator(metrics.wrap(a)),
 		cmtnode.DefaultGenesisDocProviderFunc(cc),
@@ -272,10 +273,21 @@ func (n *Node) Stop() error {
 type cometDBs struct {
 	mu  sync.Mutex
 	dbs map[string]dbm.DB
+	log *slog.Logger
 }
 
 func (c *cometDBs) provide(ctx *cmtcfg.DBContext) (dbm.DB, error) {
-	db, err := cmtcfg.DefaultDBProvider(ctx)
+	var db dbm.DB
+	var err error
+	if dbm.BackendType(ctx.Config.DBBackend) == dbm.PebbleDBBackend {
+		// Pebble's default logger prints its recovery notes ("[JOB 1] WAL
+		// file ... stopped reading at offset") on stderr at every restart:
+		// routine, but alarming to an operator. They go to the debug log.
+		opts := &pebble.Options{Logger: pebbleLogger{c.log.With("db", ctx.ID)}}
+		db, err = dbm.NewPebbleDBWithOpts(ctx.ID, ctx.Config.DBDir(), opts)
+	} else {
+		db, err = cmtcfg.DefaultDBProvider(ctx)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -286,6 +298,18 @@ func (c *cometDBs) provide(ctx *cmtcfg.DBContext) (dbm.DB, error) {
 	}
 	c.dbs[ctx.ID] = db
 	return db, nil
+}
+
+// pebbleLogger sends Pebble's messages to the node's log.
+type pebbleLogger struct{ log *slog.Logger }
+
+func (p pebbleLogger) Infof(format string, args ...any) { p.log.Debug(fmt.Sprintf(format, args...)) }
+
+// Fatalf must not return (Pebble's contract): the database is unusable.
+func (p pebbleLogger) Fatalf(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	p.log.Error(msg)
+	panic("database: " + msg)
 }
 
 // closedByComet are the databases cmtnode.Node.OnStop closes itself.

@@ -1,10 +1,12 @@
 package node_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -373,11 +375,19 @@ func TestRestartInProcess(t *testing.T) {
 	if err := n.Stop(); err != nil {
 		t.Fatal(err)
 	}
+	// Pebble's recovery notes used to go to the standard logger (stderr) on
+	// every restart; they belong in the node's debug log.
+	var stdlog bytes.Buffer
+	log.SetOutput(&stdlog)
+	defer log.SetOutput(os.Stderr)
 	n2 := nodetest.Start(t, nodetest.Options{Home: n.Home})
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	if err := n2.WaitHeight(ctx, h+2); err != nil {
 		t.Fatal(err)
+	}
+	if strings.Contains(stdlog.String(), "WAL") {
+		t.Errorf("database notes on stderr at restart:\n%s", stdlog.String())
 	}
 }
 
