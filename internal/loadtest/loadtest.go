@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -108,7 +109,7 @@ func (r Report) String() string {
 	return fmt.Sprintf(`load: %s, %d senders for %s
   sent %d, rejected at mempool %d, committed %d in %d blocks (%s)
   committed tx/s:        %.0f
-  CPU per committed tx:  %s node, %s node and load generator
+  CPU per committed tx:  %s node, %s node and load generator (signed before the clock)
   broadcast_tx_sync p50: %s   p99: %s
   sr25519 verify:        %.0f ns (sign %.0f ns), measured in this run
   per committed tx:      %.2f verifications of node CPU (node CPU ÷ verify), %.2f of wall time (1/rate ÷ verify)
@@ -258,6 +259,11 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		}
 	}()
 
+	presigned, err := presign(ctx, c, params.ChainID, call, uint64(startHeight)+params.System.MaxValidity-1, o)
+	if err != nil {
+		return Report{}, err
+	}
+
 	var sent, rejected atomic.Int64
 	var latMu sync.Mutex
 	var lats []time.Duration
@@ -273,14 +279,13 @@ func Run(ctx context.Context, o Options) (Report, error) {
 			defer wg.Done()
 			kp := senderKey(i)
 			sub := &submitter{url: "http://" + rpcAddr, hc: &http.Client{Transport: tr, Timeout: 10 * time.Second}}
-			var nonce uint64
-			if a, err := c.Account(ctx, kp.SS58()); err == nil {
-				nonce = a.Nonce // the stake setup used some
-			}
+			nonce, ready := presigned[i].nonce, presigned[i].txs
 			local := make([]time.Duration, 0, 4096)
 			for seq := 0; loadCtx.Err() == nil; {
-				raw, err := tx.Sign(kp, tx.Build{Nonce: nonce, ChainID: params.ChainID, ValidUntil: uint64(height.Load()) + 200, Call: call(seq)})
-				if err != nil {
+				var raw []byte
+				if seq < len(ready) {
+					raw = ready[seq]
+				} else if raw, err = tx.Sign(kp, tx.Build{Nonce: nonce, ChainID: params.ChainID, ValidUntil: uint64(height.Load()) + 200, Call: call(seq)}); err != nil {
 					return
 				}
 				t0 := time.Now()
@@ -292,11 +297,13 @@ func Run(ctx context.Context, o Options) (Report, error) {
 					if loadCtx.Err() != nil {
 						break
 					}
-					// Resync the nonce from the chain (a full mempool, say).
+					// Resync the nonce from the chain (a full mempool, say)
+					// and sign live from here: the pre-signed nonces are off.
 					time.Sleep(50 * time.Millisecond)
 					if a, err := c.Account(ctx, kp.SS58()); err == nil {
 						nonce = a.Nonce
 					}
+					ready = nil
 					continue
 				}
 				nonce++
@@ -429,6 +436,59 @@ func dirSize(dir string) int64 {
 		return nil
 	})
 	return total
+}
+
+// presignRate is the committed rate pre-signing provides for (above what
+// this machine reaches); a sender that runs out signs live.
+const presignRate = 12_000
+
+type presignedTxs struct {
+	nonce uint64   // the account's nonce at the start
+	txs   [][]byte // signed with nonces nonce, nonce+1, ...
+}
+
+// presign signs each sender's transactions before the clock runs, as a
+// client on another machine would have them ready, so that signing does not
+// take the node's cores during the load (the axon benchmark does the same).
+// They stay valid until validUntil.
+func presign(ctx context.Context, c *client.Client, chainID string, call func(int) *txpb.Call, validUntil uint64, o Options) ([]presignedTxs, error) {
+	perSender := int(float64(presignRate)*o.Duration.Seconds()) / o.Senders
+	out := make([]presignedTxs, o.Senders)
+	for i := range out {
+		a, err := c.Account(ctx, senderKey(i).SS58())
+		if err != nil {
+			return nil, fmt.Errorf("sender %d account: %w", i, err)
+		}
+		out[i] = presignedTxs{nonce: a.Nonce, txs: make([][]byte, perSender)}
+	}
+	work := make(chan int)
+	errs := make(chan error, o.Senders)
+	var wg sync.WaitGroup
+	for range max(runtime.GOMAXPROCS(0), 1) {
+		wg.Go(func() {
+			for i := range work {
+				kp := senderKey(i)
+				for seq := range out[i].txs {
+					raw, err := tx.Sign(kp, tx.Build{Nonce: out[i].nonce + uint64(seq), ChainID: chainID, ValidUntil: validUntil, Call: call(seq)})
+					if err != nil {
+						errs <- err
+						break
+					}
+					out[i].txs[seq] = raw
+				}
+			}
+		})
+	}
+	for i := range out {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return nil, fmt.Errorf("pre-sign: %w", err)
+	}
+	return out, nil
 }
 
 // waitForNode connects to the node process's RPC once it has made two blocks.
