@@ -2,7 +2,6 @@ package app
 
 import (
 	"encoding/json"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -48,9 +47,6 @@ func proposalsFilter(rawQuery string) (string, error) {
 		switch k {
 		case "":
 		case "status":
-			if u, err := url.QueryUnescape(v); err == nil {
-				v = u
-			}
 			s := strings.ToLower(v)
 			if !slices.Contains(governance.Statuses, s) {
 				return "", badRequest("status %q is not a proposal status: use one of %s", v, valid)
