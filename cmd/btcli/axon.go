@@ -1,9 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -59,6 +61,30 @@ func servableIP(ip []byte) error {
 	return nil
 }
 
+// portFlag is --port as typed: RunE checks it (parseAxonPort), so a port out of range gets
+// the command's own message with the range instead of the flag parser's "value out of range".
+type portFlag string
+
+func (p *portFlag) String() string     { return string(*p) }
+func (p *portFlag) Set(s string) error { *p = portFlag(s); return nil }
+func (p *portFlag) Type() string       { return "port" }
+
+// parseAxonPort reads --port: a whole number 1..65535.
+func parseAxonPort(s string) (uint16, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, usageErrorf("--port is required: the axon's port, 1..65535")
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if errors.Is(err, strconv.ErrRange) || (err == nil && (v < 1 || v > 65535)) {
+		return 0, usageErrorf("--port %s is out of range: a port is 1..65535; give the port the axon listens on (e.g. --port 8091)", s)
+	}
+	if err != nil {
+		return 0, usageErrorf("--port %q is not a port number: give a whole number 1..65535, the port the axon listens on (e.g. --port 8091)", s)
+	}
+	return uint16(v), nil
+}
+
 type axonResult struct {
 	Netuid   uint16 `json:"netuid"`
 	Hotkey   string `json:"hotkey"`
@@ -72,7 +98,7 @@ type axonResult struct {
 func newAxonServeCmd(app *App) *cobra.Command {
 	var netuid uint16
 	var ip string
-	var port uint16
+	var portArg portFlag
 	var protocol uint8
 	var version uint32
 	cmd := &cobra.Command{
@@ -96,8 +122,9 @@ loopback address; an endpoint may change once per serving_rate_limit blocks.`,
 			if err != nil {
 				return err
 			}
-			if port == 0 {
-				return usageErrorf("--port is required: the axon's port, 1..65535")
+			port, err := parseAxonPort(string(portArg))
+			if err != nil {
+				return err
 			}
 			ctx := cmd.Context()
 			w, err := app.Wallet()
@@ -167,7 +194,7 @@ loopback address; an endpoint may change once per serving_rate_limit blocks.`,
 	netuidFlag(cmd, &netuid)
 	f := cmd.Flags()
 	f.StringVar(&ip, "ip", "", "public IPv4 or IPv6 address validators connect to")
-	f.Uint16Var(&port, "port", 0, "port, 1..65535")
+	f.Var(&portArg, "port", "port the axon listens on, 1..65535")
 	f.Uint8Var(&protocol, "protocol", 4, "protocol number published with the endpoint (Bittensor uses 4)")
 	f.Uint32Var(&version, "version", 0, "version number published with the endpoint (the SDK publishes its version as an integer)")
 	return cmd

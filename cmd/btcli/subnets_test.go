@@ -307,7 +307,7 @@ func TestSubnetLifecycle(t *testing.T) {
 	}{
 		{[]string{"--ip", "1.2.3", "--port", "1"}, ExitUsage, "not an IPv4 or IPv6 address"},
 		{[]string{"--ip", "203.0.113.7", "--port", "0"}, ExitUsage, "--port"},
-		{[]string{"--ip", "203.0.113.7", "--port", "70000"}, ExitUsage, "out of range"},
+		{[]string{"--ip", "203.0.113.7", "--port", "70000"}, ExitUsage, "--port 70000 is out of range: a port is 1..65535"},
 		{[]string{"--ip", "127.0.0.1", "--port", "8091"}, ExitError, "InvalidIpAddress"},
 		{[]string{"--ip", "255.255.255.255", "--port", "8091"}, ExitError, "InvalidIpAddress"},
 		{[]string{"--ip", "::1", "--port", "8091"}, ExitError, "InvalidIpAddress"},
