@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -88,7 +89,7 @@ func TestMathOutput(t *testing.T) {
 func TestExitCodes(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.json")
-	if err := os.WriteFile(bad, []byte(`{"format": "scenario", "neurons": [{"stake": 1}], "steps": [{"op": "fly"}]}`), 0o600); err != nil {
+	if err := os.WriteFile(bad, []byte(scenarioJSON(validParams, validNeurons, `[{"op": "fly"}]`)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	notJSON := filepath.Join(dir, "x.json")
@@ -121,6 +122,178 @@ func TestExitCodes(t *testing.T) {
 			}
 			if !strings.Contains(stderr.String(), tt.errSubstr) {
 				t.Fatalf("stderr %q does not mention %q", stderr.String(), tt.errSubstr)
+			}
+		})
+	}
+}
+
+// A valid scenario's parts, for the malformed-file tests to break one at a time.
+const (
+	validParams = `{"activity_cutoff": 100, "kappa": 32767, "bonds_moving_average": 900000, "bonds_penalty": 65535,
+		"max_allowed_validators": 2, "stake_threshold": 0, "yuma3": false, "owner_uid": null, "bonds_reset": true}`
+	validNeurons = `[{"stake": 10, "registered_at": 0}, {"stake": 5, "registered_at": 0, "last_update": 1}, {"stake": 0, "registered_at": 0}]`
+	validSteps   = `[
+		{"op": "epoch", "block": 1, "last_tempo": 0, "emission": 1000},
+		{"op": "set_weights", "block": 2, "uid": 0, "uids": [1, 2], "weights": [1, 3]},
+		{"op": "register", "block": 3, "uid": 2, "stake": 1},
+		{"op": "set_stake", "uid": 1, "stake": 7},
+		{"op": "reset_bonds", "uid": 2},
+		{"op": "epoch", "block": 4, "last_tempo": 3, "emission": 1000}]`
+)
+
+func scenarioJSON(params, neurons, steps string) string {
+	var parts []string
+	if params != "" {
+		parts = append(parts, `"params": `+params)
+	}
+	if neurons != "" {
+		parts = append(parts, `"neurons": `+neurons)
+	}
+	if steps != "" {
+		parts = append(parts, `"steps": `+steps)
+	}
+	return `{"format": "scenario", ` + strings.Join(parts, ", ") + `}`
+}
+
+// steps joins step objects into a scenario's steps array.
+func steps(objs ...string) string { return "[" + strings.Join(objs, ", ") + "]" }
+
+// TestMalformedScenarios runs `yuma scenario` and `yuma check` on files that break one rule of
+// vectors/README.md each, and on files that use what the format leaves optional. A rejected
+// file exits 1 and the message names the step (or neuron, or params) and the field, and says
+// what is expected; nothing is printed on stdout.
+func TestMalformedScenarios(t *testing.T) {
+	yuma3 := func(extra string) string {
+		return `{"activity_cutoff": 100, "kappa": 32767, "bonds_moving_average": 900000, "bonds_penalty": 65535,
+			"max_allowed_validators": 2, "stake_threshold": 0, "yuma3": true, "bonds_reset": true` + extra + `}`
+	}
+	tests := []struct {
+		name  string
+		file  string
+		want  int
+		inErr []string // substrings of stderr, all required
+	}{
+		// Accepted: the reference shape and what the format makes optional.
+		{"valid", scenarioJSON(validParams, validNeurons, validSteps), exitOK, nil},
+		{"owner_uid absent, note, expect and tolerance optional, equal blocks",
+			scenarioJSON(strings.Replace(validParams, `, "owner_uid": null`, "", 1), validNeurons, steps(
+				`{"op": "set_weights", "block": 1, "uid": 0, "uids": [1], "weights": [5]}`,
+				`{"op": "epoch", "block": 1, "last_tempo": 0, "emission": 0, "note": "x"}`,
+				`{"op": "epoch", "block": 1, "last_tempo": 1, "emission": 0, "expect": {"emission": [0, 0, 0]}, "tolerance": {"emission": 1}}`)),
+			exitOK, nil},
+		{"yuma3 with fixed alpha needs no alpha range",
+			scenarioJSON(yuma3(`, "liquid_alpha": false`), validNeurons, validSteps), exitOK, nil},
+
+		// Required epoch fields: absent or null, never read as 0.
+		{"epoch without block", scenarioJSON(validParams, validNeurons, steps(
+			`{"op": "epoch", "last_tempo": 0, "emission": 1000}`)),
+			exitError, []string{`step 0 (epoch)`, `missing required field "block"`, "the block the epoch runs at"}},
+		{"epoch without last_tempo", scenarioJSON(validParams, validNeurons, steps(
+			`{"op": "set_weights", "block": 2, "uid": 0, "uids": [1], "weights": [1]}`,
+			`{"op": "epoch", "block": 3, "emission": 1000}`)),
+			exitError, []string{`step 1 (epoch)`, `missing required field "last_tempo"`, "first block of the current tempo"}},
+		{"epoch without emission", scenarioJSON(validParams, validNeurons, steps(
+			`{"op": "epoch", "block": 3, "last_tempo": 0}`)),
+			exitError, []string{`step 0 (epoch)`, `missing required field "emission"`, "in RAO"}},
+		{"epoch with null last_tempo", scenarioJSON(validParams, validNeurons, steps(
+			`{"op": "epoch", "block": 3, "last_tempo": null, "emission": 1}`)),
+			exitError, []string{`step 0 (epoch)`, `field "last_tempo" is null`}},
+
+		// Blocks never decrease.
+		{"epoch block below set_weights block", scenarioJSON(validParams, validNeurons, steps(
+			`{"op": "epoch", "block": 1, "last_tempo": 0, "emission": 1}`,
+			`{"op": "set_weights", "block": 5, "uid": 0, "uids": [1], "weights": [1]}`,
+			`{"op": "set_stake", "uid": 0, "stake": 2}`,
+			`{"op": "epoch", "block": 4, "last_tempo": 0, "emission": 1}`)),
+			exitError, []string{"step 3 (epoch)", "block 4 is lower than block 5 of step 1 (set_weights)", "never decrease"}},
+		{"register block below epoch block", scenarioJSON(validParams, validNeurons, steps(
+			`{"op": "epoch", "block": 9, "last_tempo": 0, "emission": 1}`,
+			`{"op": "register", "block": 8, "uid": 1, "stake": 1}`)),
+			exitError, []string{"step 1 (register)", "block 8 is lower than block 9 of step 0 (epoch)"}},
+
+		// Required fields of the other steps.
+		{"set_weights without block", scenarioJSON(validParams, validNeurons, steps(
+			`{"op": "set_weights", "uid": 0, "uids": [1], "weights": [1]}`)),
+			exitError, []string{"step 0 (set_weights)", `missing required field "block"`}},
+		{"set_weights without uid", scenarioJSON(validParams, validNeurons, steps(
+			`{"op": "set_weights", "block": 1, "uids": [1], "weights": [1]}`)),
+			exitError, []string{"step 0 (set_weights)", `missing required field "uid"`, "the uid setting weights"}},
+		{"set_weights without weights", scenarioJSON(validParams, validNeurons, steps(
+			`{"op": "set_weights", "block": 1, "uid": 0, "uids": [1]}`)),
+			exitError, []string{"step 0 (set_weights)", `missing required field "weights"`}},
+		{"register without stake", scenarioJSON(validParams, validNeurons, steps(
+			`{"op": "register", "block": 1, "uid": 1}`)),
+			exitError, []string{"step 0 (register)", `missing required field "stake"`}},
+		{"register without block", scenarioJSON(validParams, validNeurons, steps(
+			`{"op": "register", "uid": 1, "stake": 3}`)),
+			exitError, []string{"step 0 (register)", `missing required field "block"`, "registration block"}},
+		{"set_stake without stake", scenarioJSON(validParams, validNeurons, steps(
+			`{"op": "set_stake", "uid": 1}`)),
+			exitError, []string{"step 0 (set_stake)", `missing required field "stake"`}},
+		{"reset_bonds without uid", scenarioJSON(validParams, validNeurons, steps(
+			`{"op": "reset_bonds"}`)),
+			exitError, []string{"step 0 (reset_bonds)", `missing required field "uid"`}},
+		{"step without op", scenarioJSON(validParams, validNeurons, steps(
+			`{"block": 1, "uid": 0}`)),
+			exitError, []string{"step 0", `missing required field "op"`, "set_weights, register, set_stake, reset_bonds, epoch"}},
+
+		// Impossible set_weights calls.
+		{"set_weights uid out of range", scenarioJSON(validParams, validNeurons, steps(
+			`{"op": "set_weights", "block": 1, "uid": 0, "uids": [1, 3], "weights": [1, 1]}`)),
+			exitError, []string{"step 0 (set_weights)", "uids[1] = 3", "below n = 3"}},
+		{"set_weights lengths differ", scenarioJSON(validParams, validNeurons, steps(
+			`{"op": "set_weights", "block": 1, "uid": 0, "uids": [1, 2], "weights": [1]}`)),
+			exitError, []string{"step 0 (set_weights)", "2 uids but 1 weights"}},
+		{"weight above u16", scenarioJSON(validParams, validNeurons, steps(
+			`{"op": "epoch", "block": 1, "last_tempo": 0, "emission": 1}`,
+			`{"op": "set_weights", "block": 1, "uid": 0, "uids": [1], "weights": [70000]}`)),
+			exitError, []string{"step 1:", "70000", "uint16"}},
+		{"stake uid out of range", scenarioJSON(validParams, validNeurons, steps(
+			`{"op": "set_stake", "uid": 3, "stake": 1}`)),
+			exitError, []string{"step 0 (set_stake)", "uid 3", "below n = 3"}},
+
+		// Neurons and params.
+		{"neuron without registered_at", scenarioJSON(validParams, `[{"stake": 1, "registered_at": 0}, {"stake": 2}]`, validSteps),
+			exitError, []string{"neuron 1", `missing required field "registered_at"`}},
+		{"neuron without stake", scenarioJSON(validParams, `[{"registered_at": 0}]`, validSteps),
+			exitError, []string{"neuron 0", `missing required field "stake"`}},
+		{"no params", scenarioJSON("", validNeurons, validSteps),
+			exitError, []string{`missing required field "params"`}},
+		{"no neurons", scenarioJSON(validParams, "", validSteps),
+			exitError, []string{`missing required field "neurons"`}},
+		{"no steps", scenarioJSON(validParams, validNeurons, ""),
+			exitError, []string{`missing required field "steps"`}},
+		{"params without kappa", scenarioJSON(strings.Replace(validParams, `"kappa": 32767, `, "", 1), validNeurons, validSteps),
+			exitError, []string{"params", `missing required field "kappa"`, "consensus majority"}},
+		{"yuma3 without liquid_alpha", scenarioJSON(yuma3(""), validNeurons, validSteps),
+			exitError, []string{"params", `missing required field "liquid_alpha"`}},
+		{"liquid alpha without alpha_high", scenarioJSON(yuma3(`, "liquid_alpha": true, "alpha_low": 1, "alpha_sigmoid_steepness": 10`), validNeurons, validSteps),
+			exitError, []string{"params", `missing required field "alpha_high"`}},
+	}
+	dir := t.TempDir()
+	for k, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(dir, fmt.Sprintf("s%d.json", k))
+			if err := os.WriteFile(path, []byte(tt.file), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			for _, cmd := range []string{"scenario", "check"} {
+				var stdout, stderr bytes.Buffer
+				code := run([]string{cmd, path}, &stdout, &stderr)
+				if code != tt.want {
+					t.Fatalf("yuma %s: exit %d, want %d; stderr: %s", cmd, code, tt.want, stderr.String())
+				}
+				if tt.want == exitOK {
+					continue
+				}
+				if cmd == "scenario" && stdout.Len() != 0 {
+					t.Fatalf("yuma scenario printed %q for a rejected file", stdout.String())
+				}
+				for _, sub := range tt.inErr {
+					if !strings.Contains(stderr.String(), sub) {
+						t.Fatalf("yuma %s: stderr %q does not mention %q", cmd, stderr.String(), sub)
+					}
+				}
 			}
 		})
 	}

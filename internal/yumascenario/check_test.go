@@ -1,6 +1,7 @@
 package yumascenario
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -64,6 +65,10 @@ func TestCheckDetectsMismatch(t *testing.T) {
 	}
 }
 
+// testParams gives every parameter the format requires (Yuma2).
+const testParams = `{"activity_cutoff": 100, "kappa": 32767, "bonds_moving_average": 900000, "bonds_penalty": 0,
+	"max_allowed_validators": 4, "stake_threshold": 0, "yuma3": false, "bonds_reset": true}`
+
 func TestCheckFormats(t *testing.T) {
 	r := EpochResult{
 		Block:     3,
@@ -94,11 +99,25 @@ func TestCheckFormats(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			src := `{"format": "scenario", "neurons": [{}, {}], "steps": [{"op": "epoch", "block": 3, ` +
-				`"expect": ` + tt.expect + `, "tolerance": ` + tt.tolerance + `}]}`
+			step := `{"op": "epoch", "block": 3, "last_tempo": 0, "emission": 0, ` +
+				`"expect": ` + tt.expect + `, "tolerance": ` + tt.tolerance + `}`
+			src := `{"format": "scenario", "params": ` + testParams + `, ` +
+				`"neurons": [{"stake": 1, "registered_at": 0}, {"stake": 1, "registered_at": 0}], "steps": [` + step + `]}`
 			f, err := Parse([]byte(src))
 			if err != nil {
-				t.Fatalf("Parse(%s): %v", src, err)
+				// Parse rejects expect fields the README does not define up front; Check
+				// must reject them as well when it is given such a step directly.
+				if tt.wantErr != ErrFormat || !errors.Is(err, ErrFormat) {
+					t.Fatalf("Parse(%s): %v", src, err)
+				}
+				var st Step
+				if err := json.Unmarshal([]byte(step), &st); err != nil {
+					t.Fatal(err)
+				}
+				if err := CheckEpoch(st, r); !errors.Is(err, ErrFormat) {
+					t.Fatalf("CheckEpoch = %v, want ErrFormat", err)
+				}
+				return
 			}
 			err = Check(f, []EpochResult{r})
 			if tt.wantErr == nil && err != nil {
@@ -112,7 +131,7 @@ func TestCheckFormats(t *testing.T) {
 }
 
 func TestRunSteps(t *testing.T) {
-	src := `{"params": {"activity_cutoff": 100, "kappa": 32767, "bonds_moving_average": 900000, "max_allowed_validators": 4},
+	src := `{"params": ` + testParams + `,
 	 "neurons": [{"stake": 10, "registered_at": 0}, {"stake": 0, "registered_at": 0}, {"stake": 0, "registered_at": 0, "last_update": 5}],
 	 "steps": [
 	   {"op": "epoch", "block": 1, "last_tempo": 0, "emission": 100},
@@ -150,13 +169,14 @@ func TestRunSteps(t *testing.T) {
 		t.Fatalf("set_stake ignored: %v", r[2].StakeWeight)
 	}
 
+	head := `{"params": ` + testParams + `, "neurons": [{"stake": 1, "registered_at": 0}], "steps": `
 	bad := []string{
 		`{"format": "nope"}`,
-		`{"neurons": [{}], "steps": [{"op": "set_weights", "uid": 1, "uids": [], "weights": []}]}`,
-		`{"neurons": [{}], "steps": [{"op": "set_weights", "uid": 0, "uids": [3], "weights": [1]}]}`,
-		`{"neurons": [{}], "steps": [{"op": "set_weights", "uid": 0, "uids": [0], "weights": []}]}`,
-		`{"neurons": [{}], "steps": [{"op": "dance"}]}`,
-		`{"neurons": [{}]} trailing`,
+		head + `[{"op": "set_weights", "block": 1, "uid": 1, "uids": [], "weights": []}]}`,
+		head + `[{"op": "set_weights", "block": 1, "uid": 0, "uids": [3], "weights": [1]}]}`,
+		head + `[{"op": "set_weights", "block": 1, "uid": 0, "uids": [0], "weights": []}]}`,
+		head + `[{"op": "dance"}]}`,
+		head + `[]} trailing`,
 	}
 	for _, src := range bad {
 		f, err := Parse([]byte(src))

@@ -98,22 +98,73 @@ type MathCase struct {
 }
 
 // Parse decodes a vector file. A missing format means scenario. Unknown fields are allowed
-// (the README says extra fields are ignored).
+// (the README says extra fields are ignored). Each params object, neuron, step and case is
+// decoded on its own, so a type error names where it is; a scenario is then checked by
+// checkPresence (every field the format requires is there, and not null: an absent block,
+// last_tempo or emission would otherwise read as 0) and Validate (what the format rules out).
 func Parse(data []byte) (*File, error) {
 	d := json.NewDecoder(bytes.NewReader(data))
 	d.UseNumber()
-	var f File
-	if err := d.Decode(&f); err != nil {
+	var raw struct {
+		Format      string            `json:"format"`
+		Name        string            `json:"name"`
+		Source      string            `json:"source"`
+		Description string            `json:"description"`
+		Params      json.RawMessage   `json:"params"`
+		Neurons     []json.RawMessage `json:"neurons"`
+		Steps       []json.RawMessage `json:"steps"`
+		Cases       []json.RawMessage `json:"cases"`
+	}
+	if err := d.Decode(&raw); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
 	}
 	if d.More() {
 		return nil, fmt.Errorf("%w: data after the JSON object", ErrFormat)
 	}
+	f := &File{Format: raw.Format, Name: raw.Name, Source: raw.Source, Description: raw.Description}
 	if f.Format == "" {
 		f.Format = FormatScenario
 	}
 	if f.Format != FormatScenario && f.Format != FormatMath {
 		return nil, fmt.Errorf("%w: unknown format %q (want %q or %q)", ErrFormat, f.Format, FormatScenario, FormatMath)
 	}
-	return &f, nil
+	if len(raw.Params) > 0 {
+		if err := json.Unmarshal(raw.Params, &f.Params); err != nil {
+			return nil, fmt.Errorf("params: %w: %v", ErrFormat, err)
+		}
+	}
+	f.Neurons = make([]Neuron, len(raw.Neurons))
+	for i, r := range raw.Neurons {
+		if err := json.Unmarshal(r, &f.Neurons[i]); err != nil {
+			return nil, fmt.Errorf("neuron %d: %w: %v", i, ErrFormat, err)
+		}
+	}
+	f.Steps = make([]Step, len(raw.Steps))
+	for k, r := range raw.Steps {
+		if err := unmarshalNumbers(r, &f.Steps[k]); err != nil {
+			return nil, fmt.Errorf("step %d: %w: %v", k, ErrFormat, err)
+		}
+	}
+	f.Cases = make([]MathCase, len(raw.Cases))
+	for k, r := range raw.Cases {
+		if err := unmarshalNumbers(r, &f.Cases[k]); err != nil {
+			return nil, fmt.Errorf("case %d: %w: %v", k, ErrFormat, err)
+		}
+	}
+	if f.Format == FormatMath {
+		return f, nil
+	}
+	if err := checkPresence(raw.Params, raw.Neurons, raw.Steps, f); err != nil {
+		return nil, err
+	}
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func unmarshalNumbers(data []byte, v any) error {
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	return d.Decode(v)
 }

@@ -38,15 +38,13 @@ type state struct {
 	bonds        []yuma.Row
 }
 
-// Run executes a scenario's steps in order and returns one result per epoch step.
+// Run checks the scenario with Validate, executes its steps in order and returns one result
+// per epoch step.
 func Run(f *File) ([]EpochResult, error) {
-	if f.Format != FormatScenario {
-		return nil, fmt.Errorf("%w: format %q is not a scenario", ErrFormat, f.Format)
+	if err := f.Validate(); err != nil {
+		return nil, err
 	}
 	n := len(f.Neurons)
-	if n > yuma.MaxNeurons {
-		return nil, fmt.Errorf("%w: %d neurons, at most %d", ErrFormat, n, yuma.MaxNeurons)
-	}
 	s := &state{
 		n:            n,
 		stake:        make([]uint64, n),

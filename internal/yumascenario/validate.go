@@ -1,0 +1,195 @@
+package yumascenario
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/gotensor/gotensor/chain/yuma"
+)
+
+// required is a field the format requires and what it holds, for the error when it is absent.
+type required struct{ name, want string }
+
+// Fields vectors/README.md requires. The README gives defaults only for "format" (scenario),
+// a neuron's "last_update" (its registered_at), an epoch's "note", "tolerance" (exact) and
+// "asserted_upstream" (information), a math case's "tolerance" (0); "owner_uid" may be null,
+// and absent reads as null. Params marked "recorded for reference" are not used and not
+// required. Every other field has no default: absent, it would silently read as 0.
+var (
+	requiredParams = []required{
+		{"activity_cutoff", "blocks after its last weight update during which a neuron counts as active"},
+		{"kappa", "u16; consensus majority = kappa / 65535"},
+		{"bonds_moving_average", "parts per million, 0..1000000"},
+		{"bonds_penalty", "u16; 65535 = fully clipped weights for bonds"},
+		{"max_allowed_validators", "the number of validator permits"},
+		{"stake_threshold", "stake below this counts as 0"},
+		{"yuma3", "true for Yuma3 bonds, false for Yuma2"},
+	}
+	requiredYuma3Params = []required{
+		{"liquid_alpha", "true for the liquid alpha bond rate (Yuma3 only)"},
+	}
+	requiredLiquidAlphaParams = []required{
+		{"alpha_low", "u16; low end of the liquid alpha range"},
+		{"alpha_high", "u16; high end of the liquid alpha range"},
+		{"alpha_sigmoid_steepness", "the liquid alpha sigmoid steepness"},
+	}
+	requiredNeuron = []required{
+		{"stake", "the neuron's stake, an integer"},
+		{"registered_at", "the block it registered at"},
+	}
+	requiredStep = map[string][]required{
+		OpSetWeights: {
+			{"block", "the block of the call, not below the previous step's block"},
+			{"uid", "the uid setting weights"},
+			{"uids", "the uids the weights are set on"},
+			{"weights", "the u16 weights, one per entry of uids"},
+		},
+		OpRegister: {
+			{"block", "the registration block, not below the previous step's block"},
+			{"uid", "the uid the new neuron replaces"},
+			{"stake", "the new neuron's stake"},
+		},
+		OpSetStake: {
+			{"uid", "the uid whose stake changes"},
+			{"stake", "the new stake"},
+		},
+		OpResetBonds: {
+			{"uid", "the uid whose column of bonds is cleared"},
+		},
+		OpEpoch: {
+			{"block", "the block the epoch runs at, not below the previous step's block"},
+			{"last_tempo", "the first block of the current tempo (LastMechanismStepBlock + 1, or block - tempo floored at 0)"},
+			{"emission", "the amount the epoch distributes, in RAO"},
+		},
+	}
+	stepOps = []string{OpSetWeights, OpRegister, OpSetStake, OpResetBonds, OpEpoch}
+)
+
+// missing returns the first field of fields that obj lacks or holds as null, as an error
+// that says where (what), which field and what it holds.
+func missing(what string, obj map[string]json.RawMessage, fields []required) error {
+	for _, r := range fields {
+		v, ok := obj[r.name]
+		if !ok {
+			return fmt.Errorf("%s: %w: missing required field %q: %s", what, ErrFormat, r.name, r.want)
+		}
+		if bytes.Equal(bytes.TrimSpace(v), []byte("null")) {
+			return fmt.Errorf("%s: %w: field %q is null, want %s", what, ErrFormat, r.name, r.want)
+		}
+	}
+	return nil
+}
+
+// object decodes one JSON object's members; null gives an empty map.
+func object(what string, raw json.RawMessage) (map[string]json.RawMessage, error) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return nil, fmt.Errorf("%s: %w: want a JSON object: %v", what, ErrFormat, err)
+	}
+	return obj, nil
+}
+
+// checkPresence checks that a scenario has params, neurons and steps and that every field
+// the format requires of them is present and not null (f is the decoded file).
+func checkPresence(params json.RawMessage, neurons, steps []json.RawMessage, f *File) error {
+	if len(params) == 0 || bytes.Equal(bytes.TrimSpace(params), []byte("null")) {
+		return fmt.Errorf("%w: missing required field %q: the subnet's hyperparameters (vectors/README.md \"params\")", ErrFormat, "params")
+	}
+	p, err := object("params", params)
+	if err != nil {
+		return err
+	}
+	fields := requiredParams
+	if f.Params.Yuma3 {
+		fields = append(slices.Clone(fields), requiredYuma3Params...)
+		if f.Params.LiquidAlpha {
+			fields = append(fields, requiredLiquidAlphaParams...)
+		}
+	}
+	if err := missing("params", p, fields); err != nil {
+		return err
+	}
+	if neurons == nil {
+		return fmt.Errorf("%w: missing required field %q: one object per uid", ErrFormat, "neurons")
+	}
+	for i, r := range neurons {
+		what := fmt.Sprintf("neuron %d", i)
+		obj, err := object(what, r)
+		if err != nil {
+			return err
+		}
+		if err := missing(what, obj, requiredNeuron); err != nil {
+			return err
+		}
+	}
+	if steps == nil {
+		return fmt.Errorf("%w: missing required field %q: the steps to run, in order", ErrFormat, "steps")
+	}
+	for k, r := range steps {
+		obj, err := object(fmt.Sprintf("step %d", k), r)
+		if err != nil {
+			return err
+		}
+		op := f.Steps[k].Op
+		fields, ok := requiredStep[op]
+		if !ok {
+			return unknownOp(k, obj, op)
+		}
+		if err := missing(fmt.Sprintf("step %d (%s)", k, op), obj, fields); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func unknownOp(k int, obj map[string]json.RawMessage, op string) error {
+	if _, ok := obj["op"]; !ok || op == "" {
+		return fmt.Errorf("step %d: %w: missing required field %q: one of %s", k, ErrFormat, "op", strings.Join(stepOps, ", "))
+	}
+	return fmt.Errorf("step %d: %w: unknown op %q, want one of %s", k, ErrFormat, op, strings.Join(stepOps, ", "))
+}
+
+// Validate checks what the scenario format rules out, independently of which fields were
+// present in the file: at most yuma.MaxNeurons neurons; every step a known op naming uids
+// below n; set_weights with one weight per uid; blocks that never decrease from one step to
+// the next. Run calls it before executing any step.
+func (f *File) Validate() error {
+	if f.Format != FormatScenario {
+		return fmt.Errorf("%w: format %q is not a scenario", ErrFormat, f.Format)
+	}
+	n := len(f.Neurons)
+	if n > yuma.MaxNeurons {
+		return fmt.Errorf("%w: %d neurons, at most %d", ErrFormat, n, yuma.MaxNeurons)
+	}
+	prev := -1 // index of the last step with a block
+	for k, st := range f.Steps {
+		where := fmt.Sprintf("step %d (%s)", k, st.Op)
+		if !slices.Contains(stepOps, st.Op) {
+			return unknownOp(k, map[string]json.RawMessage{"op": nil}, st.Op)
+		}
+		if st.Op != OpEpoch && int(st.UID) >= n {
+			return fmt.Errorf("%s: %w: uid %d, want a uid below n = %d", where, ErrFormat, st.UID, n)
+		}
+		if st.Op == OpSetWeights {
+			if len(st.UIDs) != len(st.Weights) {
+				return fmt.Errorf("%s: %w: %d uids but %d weights, want one weight per uid", where, ErrFormat, len(st.UIDs), len(st.Weights))
+			}
+			for i, u := range st.UIDs {
+				if int(u) >= n {
+					return fmt.Errorf("%s: %w: uids[%d] = %d, want a uid below n = %d", where, ErrFormat, i, u, n)
+				}
+			}
+		}
+		if st.Op == OpSetWeights || st.Op == OpRegister || st.Op == OpEpoch {
+			if prev >= 0 && st.Block < f.Steps[prev].Block {
+				return fmt.Errorf("%s: %w: block %d is lower than block %d of step %d (%s); blocks never decrease from one step to the next",
+					where, ErrFormat, st.Block, f.Steps[prev].Block, prev, f.Steps[prev].Op)
+			}
+			prev = k
+		}
+	}
+	return nil
+}
