@@ -20,11 +20,11 @@ func newSudoCmd(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "sudo",
 		Aliases: []string{"su"},
-		Short:   "Set and read subnet hyperparameters and global parameters; dissolve subnets",
+		Short:   "Set and read subnet hyperparameters and global parameters; dissolve subnets; switch safe mode",
 		Args:    noArgs,
 		RunE:    func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newSudoSetCmd(app), newSudoGetCmd(app), newSudoDissolveCmd(app))
+	cmd.AddCommand(newSudoSetCmd(app), newSudoGetCmd(app), newSudoDissolveCmd(app), newSudoSafeModeCmd(app))
 	return cmd
 }
 
@@ -226,6 +226,7 @@ A fraction such as 1.5 is refused with the whole number to give instead.`,
 
 type networkParamsResult struct {
 	Sudo       string               `json:"sudo,omitempty"`
+	SafeMode   bool                 `json:"safe_mode"`
 	Parameters []api.Hyperparameter `json:"parameters"`
 	// Units maps each parameter name to the unit of its value (see paramUnits).
 	Units map[string]string `json:"units"`
@@ -264,12 +265,21 @@ func newSudoGetCmd(app *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return app.Print(networkParamsResult{chain.Sudo, ps, unitNames(hyperNames(ps))}, func(t *Table) {
+			gp, err := c.GovernanceParams(ctx)
+			if err != nil {
+				return err
+			}
+			return app.Print(networkParamsResult{chain.Sudo, gp.SafeMode, ps, unitNames(hyperNames(ps))}, func(t *Table) {
 				sudo := chain.Sudo
 				if sudo == "" {
 					sudo = "none (retired)"
 				}
 				t.Line("Global parameters (sudo key %s; set with `btcli sudo set --param NAME --value V`)", sudo)
+				if gp.SafeMode {
+					t.Line("Safe mode: ON, only governance and sudo calls run (`btcli sudo safe-mode off` or a governance proposal turns it off)")
+				} else {
+					t.Line("Safe mode: off")
+				}
 				t.Row("NAME", "VALUE", "UNIT", "MIN", "MAX")
 				for _, p := range ps {
 					t.Row(p.Name, strconv.FormatUint(p.Value, 10), unitOf(p.Name).name, strconv.FormatUint(p.Min, 10), strconv.FormatUint(p.Max, 10))
@@ -355,5 +365,103 @@ func newSudoDissolveCmd(app *App) *cobra.Command {
 		},
 	}
 	netuidFlag(cmd, &netuid)
+	return cmd
+}
+
+// safeModeBlocks says what safe mode pauses (chain/app exemptFromSafeMode).
+const safeModeBlocks = "every transaction except governance (propose, deposit, vote) and the sudo calls is refused with SafeModeActive (transfers, staking, registration, weights, serving axons, a subnet owner's hyperparameter changes ...); blocks, epochs and emission go on"
+
+type sudoSafeModeResult struct {
+	SafeMode bool `json:"safe_mode"`
+	Was      bool `json:"was"`
+	txInfo
+}
+
+// parseOnOff reads on|off (true/false, 1/0 too) for a switch named what.
+func parseOnOff(s, what string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "on", "true", "1":
+		return true, nil
+	case "off", "false", "0":
+		return false, nil
+	}
+	return false, usageErrorf("%s is on or off, not %q", what, s)
+}
+
+func newSudoSafeModeCmd(app *App) *cobra.Command {
+	onOff := map[bool]string{true: "on", false: "off"}
+	cmd := &cobra.Command{
+		Use:   "safe-mode on|off",
+		Short: "Turn safe mode on or off at once (sudo_set_safe_mode; the sudo coldkey)",
+		Long: `Turn safe mode on or off at once with sudo_set_safe_mode, signed by the wallet's
+coldkey, which must be the chain's sudo key. While safe mode is on, every transaction except
+governance (propose, deposit, vote) and the sudo calls is refused with SafeModeActive;
+block production, epochs and emission go on. ` + "`btcli sudo get`" + ` and ` + "`btcli gov params`" + ` show
+whether it is on. Once sudo is retired only a governance proposal switches it
+(` + "`btcli gov propose --safe-mode on|off`" + `).`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageErrorf("give on or off: `btcli sudo safe-mode on` or `btcli sudo safe-mode off`")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			on, err := parseOnOff(args[0], "safe mode")
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			w, cold, c, err := app.coldkeyClient(ctx)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			gp, err := c.GovernanceParams(ctx)
+			if err != nil {
+				return err
+			}
+			govHint := fmt.Sprintf("`btcli gov propose --title .. --safe-mode %s --deposit ..`", onOff[on])
+			switch {
+			case gp.Sudo == "":
+				return fmt.Errorf("BadOrigin: this chain's sudo key was retired, so no transaction can switch safe mode; only governance can: %s", govHint)
+			case gp.Sudo != cold.SS58():
+				return fmt.Errorf("BadOrigin: only the sudo key %s may switch safe mode, not %s; sign with the sudo wallet, or propose it: %s", gp.Sudo, cold.SS58(), govHint)
+			case gp.SafeMode == on:
+				return fmt.Errorf("safe mode is already %s; nothing to switch (`btcli sudo get` shows it)", onOff[on])
+			}
+			call := client.SudoSetSafeMode(on)
+			fee, err := c.EstimateFee(ctx, cold, call, client.SubmitOptions{})
+			if err != nil {
+				return err
+			}
+			if _, err := funds(ctx, c, cold.SS58(), 0, "", fee, "fund the coldkey"); err != nil {
+				return err
+			}
+			effect := "the transactions safe mode paused run again"
+			if on {
+				effect = "until safe mode is turned off, " + safeModeBlocks
+			}
+			if err := app.confirm(fmt.Sprintf("Do you want to turn safe mode %s?", onOff[on]),
+				[2]string{"Safe mode", fmt.Sprintf("%s → %s", onOff[gp.SafeMode], onOff[on])},
+				[2]string{"Effect", effect},
+				[2]string{"As", "sudo " + cold.SS58()},
+				[2]string{"Fee", formatTAO(fee)},
+			); err != nil {
+				return err
+			}
+			kp, err := app.Coldkey(w)
+			if err != nil {
+				return err
+			}
+			r, err := app.submit(ctx, c, kp, call, "turn safe mode "+onOff[on])
+			if err != nil {
+				return err
+			}
+			res := sudoSafeModeResult{SafeMode: on, Was: gp.SafeMode, txInfo: newTxInfo(fee, r)}
+			return app.Print(res, func(t *Table) {
+				t.Line("Safe mode is %s from block %d (tx %s)", onOff[on], res.Block, res.Hash)
+			})
+		},
+	}
 	return cmd
 }
