@@ -241,6 +241,9 @@ func TestMalformedScenarios(t *testing.T) {
 		{"set_weights uid out of range", scenarioJSON(validParams, validNeurons, steps(
 			`{"op": "set_weights", "block": 1, "uid": 0, "uids": [1, 3], "weights": [1, 1]}`)),
 			exitError, []string{"step 0 (set_weights)", "uids[1] = 3", "below n = 3"}},
+		{"set_weights duplicate uid", scenarioJSON(validParams, validNeurons, steps(
+			`{"op": "set_weights", "block": 1, "uid": 0, "uids": [1, 1], "weights": [1, 2]}`)),
+			exitError, []string{"step 0 (set_weights)", "uid 1 twice"}},
 		{"set_weights lengths differ", scenarioJSON(validParams, validNeurons, steps(
 			`{"op": "set_weights", "block": 1, "uid": 0, "uids": [1, 2], "weights": [1]}`)),
 			exitError, []string{"step 0 (set_weights)", "2 uids but 1 weights"}},
@@ -269,6 +272,26 @@ func TestMalformedScenarios(t *testing.T) {
 			exitError, []string{"params", `missing required field "liquid_alpha"`}},
 		{"liquid alpha without alpha_high", scenarioJSON(yuma3(`, "liquid_alpha": true, "alpha_low": 1, "alpha_sigmoid_steepness": 10`), validNeurons, validSteps),
 			exitError, []string{"params", `missing required field "alpha_high"`}},
+		{"alpha_low above alpha_high", scenarioJSON(yuma3(`, "liquid_alpha": true, "alpha_low": 9, "alpha_high": 8, "alpha_sigmoid_steepness": 10`), validNeurons, validSteps),
+			exitError, []string{"params", "alpha_low 9 above alpha_high 8"}},
+		{"owner_uid out of range", scenarioJSON(strings.Replace(validParams, `"owner_uid": null`, `"owner_uid": 3`, 1), validNeurons, validSteps),
+			exitError, []string{"params", "owner_uid 3", "3 neurons"}},
+		{"bonds_moving_average above 10^6", scenarioJSON(strings.Replace(validParams, "900000", "1000001", 1), validNeurons, validSteps),
+			exitError, []string{"params", "bonds_moving_average 1000001", "0..1000000"}},
+
+		{"reset_bonds without bonds_reset", scenarioJSON(strings.Replace(validParams, `"bonds_reset": true`, `"bonds_reset": false`, 1), validNeurons, validSteps),
+			exitError, []string{"step 4 (reset_bonds)", "bonds_reset", "true"}},
+		{"commit_reveal true", scenarioJSON(strings.Replace(validParams, `"bonds_reset": true`, `"commit_reveal": true`, 1), validNeurons, steps(
+			`{"op": "epoch", "block": 1, "last_tempo": 0, "emission": 1}`)),
+			exitError, []string{"params", "commit_reveal is true, want false"}},
+
+		// expect and tolerance.
+		{"unknown expect field", scenarioJSON(validParams, validNeurons, steps(
+			`{"op": "epoch", "block": 1, "last_tempo": 0, "emission": 1, "expect": {"dividend": [0, 0, 0]}}`)),
+			exitError, []string{"step 0 (epoch)", `unknown expect field "dividend"`}},
+		{"negative tolerance", scenarioJSON(validParams, validNeurons, steps(
+			`{"op": "epoch", "block": 1, "last_tempo": 0, "emission": 1, "expect": {"emission": [0, 0, 0]}, "tolerance": {"emission": -1}}`)),
+			exitError, []string{"step 0 (epoch)", "tolerance", "-1", ">= 0"}},
 	}
 	dir := t.TempDir()
 	for k, tt := range tests {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"math/big"
 	"slices"
 	"strings"
 
@@ -152,10 +154,19 @@ func unknownOp(k int, obj map[string]json.RawMessage, op string) error {
 	return fmt.Errorf("step %d: %w: unknown op %q, want one of %s", k, ErrFormat, op, strings.Join(stepOps, ", "))
 }
 
+// expectFields are the fields an epoch's expect may hold (vectors/README.md "expect").
+var expectFields = []string{
+	"stake_weight", "consensus", "incentive", "dividends", "validator_trust", "emission",
+	"validator_permit", "active", "bonds", "dividends_prop", "bonds_prop",
+}
+
 // Validate checks what the scenario format rules out, independently of which fields were
-// present in the file: at most yuma.MaxNeurons neurons; every step a known op naming uids
-// below n; set_weights with one weight per uid; blocks that never decrease from one step to
-// the next. Run calls it before executing any step.
+// present in the file: at most yuma.MaxNeurons neurons; owner_uid below n; parameters in
+// their ranges; commit_reveal false; reset_bonds steps only with bonds_reset true; every step
+// a known op naming uids below n; set_weights with one weight per
+// uid and no uid twice (the steps are calls the chain accepted); blocks that never decrease
+// from one step to the next; expect fields the README defines, tolerances only for them and
+// not negative. Run calls it before executing any step.
 func (f *File) Validate() error {
 	if f.Format != FormatScenario {
 		return fmt.Errorf("%w: format %q is not a scenario", ErrFormat, f.Format)
@@ -163,6 +174,19 @@ func (f *File) Validate() error {
 	n := len(f.Neurons)
 	if n > yuma.MaxNeurons {
 		return fmt.Errorf("%w: %d neurons, at most %d", ErrFormat, n, yuma.MaxNeurons)
+	}
+	p := f.Params
+	if p.OwnerUID != nil && int(*p.OwnerUID) >= n {
+		return fmt.Errorf("params: %w: owner_uid %d, but there are %d neurons (uids 0..%d); use null for no owner", ErrFormat, *p.OwnerUID, n, n-1)
+	}
+	if p.BondsMovingAverage > 1_000_000 {
+		return fmt.Errorf("params: %w: bonds_moving_average %d, want parts per million in 0..1000000", ErrFormat, p.BondsMovingAverage)
+	}
+	if p.Yuma3 && p.LiquidAlpha && p.AlphaLow > p.AlphaHigh {
+		return fmt.Errorf("params: %w: alpha_low %d above alpha_high %d", ErrFormat, p.AlphaLow, p.AlphaHigh)
+	}
+	if p.CommitReveal {
+		return fmt.Errorf("params: %w: commit_reveal is true, want false: the format sets weights directly (set_weights steps are revealed weights)", ErrFormat)
 	}
 	prev := -1 // index of the last step with a block
 	for k, st := range f.Steps {
@@ -173,14 +197,22 @@ func (f *File) Validate() error {
 		if st.Op != OpEpoch && int(st.UID) >= n {
 			return fmt.Errorf("%s: %w: uid %d, want a uid below n = %d", where, ErrFormat, st.UID, n)
 		}
+		if st.Op == OpResetBonds && !p.BondsReset {
+			return fmt.Errorf("%s: %w: params.bonds_reset is not true; the chain resets bonds only on subnets with bonds reset enabled, so a file with reset_bonds steps sets \"bonds_reset\": true", where, ErrFormat)
+		}
 		if st.Op == OpSetWeights {
 			if len(st.UIDs) != len(st.Weights) {
 				return fmt.Errorf("%s: %w: %d uids but %d weights, want one weight per uid", where, ErrFormat, len(st.UIDs), len(st.Weights))
 			}
+			seen := make(map[uint16]bool, len(st.UIDs))
 			for i, u := range st.UIDs {
 				if int(u) >= n {
 					return fmt.Errorf("%s: %w: uids[%d] = %d, want a uid below n = %d", where, ErrFormat, i, u, n)
 				}
+				if seen[u] {
+					return fmt.Errorf("%s: %w: uids lists uid %d twice; the chain rejects such a call", where, ErrFormat, u)
+				}
+				seen[u] = true
 			}
 		}
 		if st.Op == OpSetWeights || st.Op == OpRegister || st.Op == OpEpoch {
@@ -189,6 +221,29 @@ func (f *File) Validate() error {
 					where, ErrFormat, st.Block, f.Steps[prev].Block, prev, f.Steps[prev].Op)
 			}
 			prev = k
+		}
+		if st.Op == OpEpoch {
+			if err := validateExpect(st); err != nil {
+				return fmt.Errorf("%s: %w", where, err)
+			}
+		}
+	}
+	return nil
+}
+
+func validateExpect(st Step) error {
+	for _, name := range slices.Sorted(maps.Keys(st.Expect)) {
+		if !slices.Contains(expectFields, name) {
+			return fmt.Errorf("%w: unknown expect field %q, want one of %s", ErrFormat, name, strings.Join(expectFields, ", "))
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(st.Tolerance)) {
+		t := st.Tolerance[name]
+		if _, ok := st.Expect[name]; !ok {
+			return fmt.Errorf("%w: tolerance for %q, which expect does not hold", ErrFormat, name)
+		}
+		if r, ok := new(big.Rat).SetString(t.String()); !ok || r.Sign() < 0 {
+			return fmt.Errorf("%w: tolerance %q for %s, want a number >= 0", ErrFormat, t, name)
 		}
 	}
 	return nil
