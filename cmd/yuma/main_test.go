@@ -322,6 +322,29 @@ func TestMalformedScenarios(t *testing.T) {
 	}
 }
 
+// TestMalformedMathCases: a math case needs fn, args and expect.
+func TestMalformedMathCases(t *testing.T) {
+	dir := t.TempDir()
+	for k, tt := range []struct{ file, field string }{
+		{`{"format": "math", "cases": [{"fn": "weights_max_upscale", "args": {"values": [1]}}]}`, "expect"},
+		{`{"format": "math", "cases": [{"fn": "weights_max_upscale", "args": {"values": [1]}, "expect": [65535]}, {"args": {}, "expect": 0}]}`, "fn"},
+		{`{"format": "math", "cases": [{"fn": "weights_max_upscale", "expect": [65535]}]}`, "args"},
+	} {
+		path := filepath.Join(dir, fmt.Sprintf("m%d.json", k))
+		if err := os.WriteFile(path, []byte(tt.file), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var stdout, stderr bytes.Buffer
+		if code := run([]string{"math", path}, &stdout, &stderr); code != exitError {
+			t.Fatalf("%s: exit %d, want %d; stderr: %s", tt.file, code, exitError, stderr.String())
+		}
+		want := fmt.Sprintf("missing required field %q", tt.field)
+		if !strings.Contains(stderr.String(), want) {
+			t.Fatalf("%s: stderr %q does not mention %s", tt.file, stderr.String(), want)
+		}
+	}
+}
+
 // TestCheckAllVectors runs `yuma check` on every reference file, as CI's vector check does.
 func TestCheckAllVectors(t *testing.T) {
 	vectorFile(t, "v01-bonds-ema.json")

@@ -101,7 +101,8 @@ type MathCase struct {
 // (the README says extra fields are ignored). Each params object, neuron, step and case is
 // decoded on its own, so a type error names where it is; a scenario is then checked by
 // checkPresence (every field the format requires is there, and not null: an absent block,
-// last_tempo or emission would otherwise read as 0) and Validate (what the format rules out).
+// last_tempo or emission would otherwise read as 0) and Validate (what the format rules out);
+// every case of a math file needs fn, args and expect.
 func Parse(data []byte) (*File, error) {
 	d := json.NewDecoder(bytes.NewReader(data))
 	d.UseNumber()
@@ -152,6 +153,9 @@ func Parse(data []byte) (*File, error) {
 		}
 	}
 	if f.Format == FormatMath {
+		if err := checkMathPresence(raw.Cases); err != nil {
+			return nil, err
+		}
 		return f, nil
 	}
 	if err := checkPresence(raw.Params, raw.Neurons, raw.Steps, f); err != nil {

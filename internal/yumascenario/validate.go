@@ -67,7 +67,13 @@ var (
 			{"emission", "the amount the epoch distributes, in RAO"},
 		},
 	}
+	requiredCase = []required{
+		{"fn", "the function: " + strings.Join(mathFns, ", ")},
+		{"args", "the function's arguments, an object"},
+		{"expect", "the expected result"},
+	}
 	stepOps = []string{OpSetWeights, OpRegister, OpSetStake, OpResetBonds, OpEpoch}
+	mathFns = []string{FnWeightedMedian, FnWeightedMedianCol, FnVecMaxUpscaleToU16, FnWeightsMaxUpscale, FnMatEMAAlpha}
 )
 
 // missing returns the first field of fields that obj lacks or holds as null, as an error
@@ -152,6 +158,21 @@ func unknownOp(k int, obj map[string]json.RawMessage, op string) error {
 		return fmt.Errorf("step %d: %w: missing required field %q: one of %s", k, ErrFormat, "op", strings.Join(stepOps, ", "))
 	}
 	return fmt.Errorf("step %d: %w: unknown op %q, want one of %s", k, ErrFormat, op, strings.Join(stepOps, ", "))
+}
+
+// checkMathPresence checks that every case of a math file has fn, args and expect.
+func checkMathPresence(cases []json.RawMessage) error {
+	for k, r := range cases {
+		what := fmt.Sprintf("case %d", k)
+		obj, err := object(what, r)
+		if err != nil {
+			return err
+		}
+		if err := missing(what, obj, requiredCase); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // expectFields are the fields an epoch's expect may hold (vectors/README.md "expect").
