@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -154,8 +155,22 @@ type State struct {
 	StartBlock        int64  `json:"start_block,omitempty"`
 	// Services are where the last run listened, for `localnet status`.
 	Services []Service `json:"services,omitempty"`
+	// Listen are the listen addresses of the last run: saved as Start
+	// begins, before the node and setup, so that a run interrupted before
+	// the network came up is resumed on the addresses it was given; then,
+	// once every service runs, where they bound. Nil in a folder from
+	// before it was kept (btcli then reads Services).
+	Listen *ListenAddrs `json:"listen,omitempty"`
 	// Ready is true once Start has started every service, until Stop.
 	Ready bool `json:"ready,omitempty"`
+}
+
+// ListenAddrs are a run's listen addresses as HOST:PORT; "off" is a service
+// that run had disabled (REST and gateway only).
+type ListenAddrs struct {
+	RPC     string `json:"rpc"`
+	REST    string `json:"rest"`
+	Gateway string `json:"gateway"`
 }
 
 // SubnetRef names one of the local network's subnets.
@@ -290,7 +305,13 @@ func Start(ctx context.Context, cfg Config) (*Net, error) {
 		return nil, fmt.Errorf("localnet: %s: %w (delete the folder to start over)", StateFile, err)
 	}
 	st.Ready = false
+	// Kept before anything can fail or be interrupted: the next `up` without
+	// address flags resumes on these, whether or not this run comes up.
+	st.Listen = &ListenAddrs{RPC: cfg.RPCListen, REST: cfg.RESTListen, Gateway: cfg.GatewayListen}
 	n := &Net{Dir: cfg.Dir, State: st, roles: roleMap(), minerAddrs: map[string]string{}, log: cfg.Logger}
+	if err := n.saveState(); err != nil {
+		return nil, fmt.Errorf("localnet: saving %s: %w; pass another --dir", StateFile, err)
+	}
 	home := filepath.Join(cfg.Dir, NodeDir)
 	if _, err := os.Stat(filepath.Join(home, "config", "genesis.json")); err != nil {
 		if _, err := node.Init(node.InitOptions{Home: home, Profile: node.ProfileLocalnet}); err != nil {
@@ -359,12 +380,26 @@ func Start(ctx context.Context, cfg Config) (*Net, error) {
 		}
 	}
 	n.State.Services = n.Services()
+	n.State.Listen = n.boundAddrs(cfg.RPCListen)
 	n.State.Ready = true
 	if err := n.saveState(); err != nil {
 		n.Stop()
 		return nil, err
 	}
 	return n, nil
+}
+
+// boundAddrs are where this run's RPC (rpc, as configured), REST and gateway
+// listen, "off" for those not running: a port 0 asked for is the one bound.
+func (n *Net) boundAddrs(rpc string) *ListenAddrs {
+	l := &ListenAddrs{RPC: rpc, REST: "off", Gateway: "off"}
+	if a := n.node.RESTAddr(); a != "" {
+		l.REST = a
+	}
+	if n.State.Gateway != "" {
+		l.Gateway = strings.TrimSuffix(strings.TrimPrefix(n.State.Gateway, "http://"), "/v1")
+	}
+	return l
 }
 
 func (n *Net) addService(s Service) {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -315,6 +316,10 @@ func TestLocalnetStateListsOnlyThisRun(t *testing.T) {
 	if n.State.REST == "" || n.State.Gateway == "" {
 		t.Fatalf("first run: REST %q, gateway %q", n.State.REST, n.State.Gateway)
 	}
+	bound := ListenAddrs{RPC: rpc, REST: strings.TrimPrefix(n.State.REST, "http://"), Gateway: strings.TrimSuffix(strings.TrimPrefix(n.State.Gateway, "http://"), "/v1")}
+	if st, err := LoadState(dir); err != nil || st.Listen == nil || *st.Listen != bound {
+		t.Errorf("first run's saved listen addresses: %+v (%v), want %+v", st.Listen, err, bound)
+	}
 	// The subnets carry their names on chain, for btcli's lists.
 	for netuid, name := range map[uint16]string{n.State.Netuid: SubnetPrompting, n.State.TemplateNetuid: SubnetTemplate} {
 		s, err := n.Client.Subnet(ctx, netuid)
@@ -345,6 +350,9 @@ func TestLocalnetStateListsOnlyThisRun(t *testing.T) {
 	if n.State.REST != "" || n.State.Gateway != "" {
 		t.Errorf("second run without REST and gateway: state has REST %q, gateway %q", n.State.REST, n.State.Gateway)
 	}
+	if st, err := LoadState(dir); err != nil || st.Listen == nil || *st.Listen != (ListenAddrs{RPC: rpc, REST: "off", Gateway: "off"}) {
+		t.Errorf("second run's saved listen addresses: %+v (%v), want REST and gateway off", st.Listen, err)
+	}
 	for _, s := range n.State.Services {
 		if s.Name == "node REST" || s.Name == "gateway" {
 			t.Errorf("second run lists %s at %s", s.Name, s.Addr)
@@ -371,5 +379,45 @@ func TestStartRefusesBadAddresses(t *testing.T) {
 		if _, err := os.Stat(cfg.Dir); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("%+v: the folder was made (%v)", cfg, err)
 		}
+	}
+}
+
+// TestStartKeepsAddressesOfAnInterruptedRun: Start saves the listen addresses it
+// was given before the node and setup, so a first run stopped before the network
+// came up (here its context is already cancelled) leaves them in the state for
+// the next up, and it stops the node it started.
+func TestStartKeepsAddressesOfAnInterruptedRun(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "net")
+	rpc, gw := freePort(t), freePort(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	n, err := Start(ctx, Config{Dir: dir, RPCListen: rpc, RESTListen: "off", GatewayListen: gw, BlockTime: 150 * time.Millisecond})
+	if err == nil {
+		n.Stop()
+		t.Fatal("Start with a cancelled context came up")
+	}
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Start with a cancelled context: %v; want context.Canceled", err)
+	}
+	st, err := LoadState(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ListenAddrs{RPC: rpc, REST: "off", Gateway: gw}
+	if st.Listen == nil || *st.Listen != want {
+		t.Errorf("state after an interrupted first run: listen %+v, want %+v", st.Listen, want)
+	}
+	if st.Ready || st.SetupDone {
+		t.Errorf("state after an interrupted first run says ready %v, setup done %v", st.Ready, st.SetupDone)
+	}
+	if _, err := os.Stat(filepath.Join(dir, PIDFile)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("pid file after an interrupted run: %v", err)
+	}
+	// The node is stopped: its RPC port can be bound again.
+	ln, err := net.Listen("tcp", rpc)
+	if err != nil {
+		t.Errorf("RPC port %s still taken after the interrupted Start: %v", rpc, err)
+	} else {
+		ln.Close()
 	}
 }

@@ -49,8 +49,9 @@ JSON events, one per line. Ctrl-C stops everything; running up again resumes.
 then use localnet status, logs and down.
 
 --rpc.laddr, --rest.laddr and --gateway.laddr, when not passed, are those of the
-folder's last run (so "up --dir D" resumes on the same ports, "off" included);
-a fresh folder gets the defaults shown below.`,
+folder's last run (so "up --dir D" resumes on the same ports, "off" included,
+also after a first run interrupted during setup); a fresh folder gets the
+defaults shown below.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.detach && o.detached {
 				return usageErrorf("--detach and --detached are exclusive")
@@ -224,7 +225,20 @@ func upHere(ctx context.Context, app *App, dir string, o upOptions) error {
 	n, err := localnet.Start(ctx, localnet.Config{Dir: dir, RPCListen: o.rpc, RESTListen: o.rest, GatewayListen: o.gateway,
 		BlockTime: o.blockTime, Logger: slog.New(slog.NewTextHandler(logf, &slog.HandlerOptions{Level: slog.LevelInfo}))})
 	if err != nil {
-		return err
+		if ctx.Err() == nil {
+			return err
+		}
+		// Ctrl-C (or localnet down) before the network was up: Start has
+		// stopped what it started, and what setup did is kept. Not a failure,
+		// so it ends like a Ctrl-C after setup (exit 0), with no error.
+		fmt.Fprintf(logf, "interrupted during setup: %v\n", err)
+		msg := interruptedDuringSetup(dir)
+		if app.JSON {
+			emit("stopped", map[string]any{"dir": dir, "during_setup": true, "message": msg})
+		} else {
+			fmt.Fprintln(app.Err, msg)
+		}
+		return nil
 	}
 	emit("up", upEvent(dir, n.State, n.Services()))
 	if o.detached {
@@ -243,6 +257,11 @@ func upHere(ctx context.Context, app *App, dir string, o upOptions) error {
 		fmt.Fprintf(app.Out, "localnet stopped cleanly (process %d)\n", os.Getpid())
 	}
 	return nil
+}
+
+// interruptedDuringSetup is what `up` says when stopped before the network was up.
+func interruptedDuringSetup(dir string) string {
+	return fmt.Sprintf("interrupted during setup; `btcli localnet up --dir %s` resumes it (on the same addresses)", dir)
 }
 
 func upEvent(dir string, st localnet.State, services []localnet.Service) map[string]any {
@@ -320,7 +339,9 @@ func lastAddr(st localnet.State, service, url, pathSuffix string, offWhenNodeRan
 
 // reuseAddrs sets each of --rpc.laddr, --rest.laddr and --gateway.laddr that
 // was not passed (changed says which were) to the address of the folder's last run, and returns those
-// that differ from the flag's default (flag name → address).
+// that differ from the flag's default (flag name → address). The state's
+// Listen has them whether or not that run came up; a folder from before it
+// was kept has them in the services and endpoints of its last run.
 func reuseAddrs(changed func(flag string) bool, st localnet.State, o *upOptions) map[string]string {
 	reused := map[string]string{}
 	use := func(flag string, dst *string, addr, def string, ok bool) {
@@ -331,6 +352,12 @@ func reuseAddrs(changed func(flag string) bool, st localnet.State, o *upOptions)
 		if addr != def {
 			reused[flag] = addr
 		}
+	}
+	if l := st.Listen; l != nil {
+		use("rpc.laddr", &o.rpc, l.RPC, defaultRPCAddr, true)
+		use("rest.laddr", &o.rest, l.REST, defaultRESTAddr, true)
+		use("gateway.laddr", &o.gateway, l.Gateway, defaultGatewayAddr, true)
+		return reused
 	}
 	use("rpc.laddr", &o.rpc, strings.TrimPrefix(st.RPC, "http://"), defaultRPCAddr, st.RPC != "")
 	rest, ok := lastRESTAddr(st)

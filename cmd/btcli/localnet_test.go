@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -406,5 +407,140 @@ func TestLocalnetResetDeletesOnlyALocalnetFolder(t *testing.T) {
 	c.run("localnet", "up", "--dir", ln, "--reset", "--rpc.laddr", "not-an-address", "--rest.laddr", "off", "--gateway.laddr", "off")
 	if _, err := os.Stat(filepath.Join(ln, "old-file")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("--reset left the localnet folder's files: %v", err)
+	}
+}
+
+// reuseAddrs takes every address flag not passed from the state's listen addresses,
+// which a first run saves before setup: a folder whose first run was interrupted
+// (its RPC known, no services, no gateway URL) resumes on all three, not on the RPC
+// alone with the defaults for the others. A folder from before those were kept
+// still resumes from its last run's services.
+func TestReuseAddrsAfterAnInterruptedFirstRun(t *testing.T) {
+	rpc, gw := freeLoopback(t), freeLoopback(t)
+	interrupted := localnet.State{RPC: "http://" + rpc, Listen: &localnet.ListenAddrs{RPC: rpc, REST: "off", Gateway: gw}}
+	none := func(string) bool { return false }
+	o := upOptions{rpc: defaultRPCAddr, rest: defaultRESTAddr, gateway: defaultGatewayAddr}
+	reused := reuseAddrs(none, interrupted, &o)
+	if o.rpc != rpc || o.rest != "off" || o.gateway != gw {
+		t.Errorf("after an interrupted first run: rpc %s, rest %s, gateway %s; want %s, off, %s", o.rpc, o.rest, o.gateway, rpc, gw)
+	}
+	if reused["rpc.laddr"] != rpc || reused["rest.laddr"] != "off" || reused["gateway.laddr"] != gw {
+		t.Errorf("reused %v; want all three", reused)
+	}
+	if got, want := reusedText(reused), "--rpc.laddr "+rpc+", --rest.laddr off, --gateway.laddr "+gw; got != want {
+		t.Errorf("reused text %q, want %q", got, want)
+	}
+
+	// A flag passed wins; one equal to its default is not reported as reused.
+	rest := freeLoopback(t)
+	o = upOptions{rpc: defaultRPCAddr, rest: rest, gateway: defaultGatewayAddr}
+	def := localnet.State{Listen: &localnet.ListenAddrs{RPC: defaultRPCAddr, REST: "off", Gateway: gw}}
+	reused = reuseAddrs(func(f string) bool { return f == "rest.laddr" }, def, &o)
+	if o.rpc != defaultRPCAddr || o.rest != rest || o.gateway != gw || len(reused) != 1 || reused["gateway.laddr"] != gw {
+		t.Errorf("with --rest.laddr passed: rpc %s, rest %s, gateway %s, reused %v", o.rpc, o.rest, o.gateway, reused)
+	}
+
+	// A state without listen addresses: the last run's services (a missing one was off).
+	old := localnet.State{RPC: "http://" + rpc, Services: []localnet.Service{{Name: "node RPC", Addr: "http://" + rpc}, {Name: "gateway", Addr: "http://" + gw + "/v1"}}}
+	o = upOptions{rpc: defaultRPCAddr, rest: defaultRESTAddr, gateway: defaultGatewayAddr}
+	reuseAddrs(none, old, &o)
+	if o.rpc != rpc || o.rest != "off" || o.gateway != gw {
+		t.Errorf("from an older state's services: rpc %s, rest %s, gateway %s; want %s, off, %s", o.rpc, o.rest, o.gateway, rpc, gw)
+	}
+}
+
+// TestLocalnetCtrlCDuringSetup: Ctrl-C before the network is up ends `up` like a Ctrl-C
+// after (exit 0), saying it was interrupted during setup and that up resumes, with no
+// error; up again without address flags then reuses every address the first run was
+// given (REST off included), not the defaults.
+func TestLocalnetCtrlCDuringSetup(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a localnet node")
+	}
+	dir := t.TempDir()
+	rpc, gw := freeLoopback(t), freeLoopback(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	// upInterrupted runs `localnet up args...`, sends SIGINT once it says it is
+	// starting (the signal handler is installed by then; setup takes seconds),
+	// and returns its stdout and stderr.
+	upInterrupted := func(asJSON bool, args ...string) (stdout, stderr string) {
+		t.Helper()
+		cmd := exec.CommandContext(ctx, os.Args[0], append([]string{"localnet", "up", "--dir", dir}, args...)...)
+		cmd.Env = append(os.Environ(), asBtcli+"=1")
+		// The events come on stdout with --json, on stderr without.
+		var other strings.Builder
+		var watched io.ReadCloser
+		var err error
+		if asJSON {
+			cmd.Stderr = &other
+			watched, err = cmd.StdoutPipe()
+		} else {
+			cmd.Stdout = &other
+			watched, err = cmd.StderrPipe()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer cmd.Process.Kill()
+		var lines strings.Builder
+		sc := bufio.NewScanner(watched)
+		for sc.Scan() {
+			lines.WriteString(sc.Text() + "\n")
+			if strings.Contains(sc.Text(), `"event":"starting"`) || strings.HasPrefix(sc.Text(), "starting the local network") {
+				if err := cmd.Process.Signal(os.Interrupt); err != nil { // Ctrl-C
+					t.Fatal(err)
+				}
+			}
+		}
+		err = cmd.Wait()
+		if asJSON {
+			stdout, stderr = lines.String(), other.String()
+		} else {
+			stdout, stderr = other.String(), lines.String()
+		}
+		if err != nil {
+			t.Fatalf("up %v interrupted during setup: %v; want exit 0 as after setup\nstdout: %s\nstderr: %s", args, err, stdout, stderr)
+		}
+		return stdout, stderr
+	}
+
+	stdout, stderr := upInterrupted(true, "--json", "--rpc.laddr", rpc, "--rest.laddr", "off", "--gateway.laddr", gw, "--block-time", "150ms")
+	var last struct {
+		Event, Message string
+		DuringSetup    bool `json:"during_setup"`
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &last); err != nil || last.Event != "stopped" || !last.DuringSetup ||
+		!strings.Contains(last.Message, "interrupted during setup") || len(lines) != 2 {
+		t.Errorf("--json events after Ctrl-C during setup: %s; want starting, then stopped during setup", stdout)
+	}
+	if strings.Contains(stdout+stderr, "context canceled") || strings.Contains(stdout, `"error"`) {
+		t.Errorf("Ctrl-C during setup reported as an error:\nstdout: %s\nstderr: %s", stdout, stderr)
+	}
+
+	// Before starting anything on them, the next up's addresses are the first run's.
+	st, err := localnet.LoadState(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := upOptions{rpc: defaultRPCAddr, rest: defaultRESTAddr, gateway: defaultGatewayAddr}
+	if reuseAddrs(func(string) bool { return false }, st, &o); o.rpc != rpc || o.rest != "off" || o.gateway != gw {
+		t.Fatalf("after the interrupted first run up would listen on rpc %s, rest %s, gateway %s; want %s, off, %s", o.rpc, o.rest, o.gateway, rpc, gw)
+	}
+	_, stderr = upInterrupted(false)
+	if want := "reusing the last run's addresses: --rpc.laddr " + rpc + ", --rest.laddr off, --gateway.laddr " + gw; !strings.Contains(stderr, want) {
+		t.Errorf("up again without address flags: stderr\n%s\nwant %q", stderr, want)
+	}
+	if !strings.Contains(stderr, "interrupted during setup; `btcli localnet up --dir "+dir+"` resumes") || strings.Contains(stderr, "Error") {
+		t.Errorf("text after Ctrl-C during setup:\n%s", stderr)
+	}
+	var status struct{ Status string }
+	newCLI(t).ok(&status, "localnet", "status", "--dir", dir)
+	if status.Status != "stopped" {
+		t.Errorf("status after Ctrl-C during setup: %+v", status)
 	}
 }
