@@ -183,11 +183,12 @@ var expectFields = []string{
 
 // Validate checks what the scenario format rules out, independently of which fields were
 // present in the file: at most yuma.MaxNeurons neurons; owner_uid below n; parameters in
-// their ranges; commit_reveal false; reset_bonds steps only with bonds_reset true; every step
-// a known op naming uids below n; set_weights with one weight per
+// their ranges; every step a known op naming uids below n; set_weights with one weight per
 // uid and no uid twice (the steps are calls the chain accepted); blocks that never decrease
 // from one step to the next; expect fields the README defines, tolerances only for them and
-// not negative. Run calls it before executing any step.
+// not negative. Run calls it before executing any step. Parameters the epoch does not use
+// (tempo, commit_reveal, bonds_reset, ...) are recorded for reference and not checked: the
+// steps say what happens.
 func (f *File) Validate() error {
 	if f.Format != FormatScenario {
 		return fmt.Errorf("%w: format %q is not a scenario", ErrFormat, f.Format)
@@ -206,9 +207,6 @@ func (f *File) Validate() error {
 	if p.Yuma3 && p.LiquidAlpha && p.AlphaLow > p.AlphaHigh {
 		return fmt.Errorf("params: %w: alpha_low %d above alpha_high %d", ErrFormat, p.AlphaLow, p.AlphaHigh)
 	}
-	if p.CommitReveal {
-		return fmt.Errorf("params: %w: commit_reveal is true, want false: the format sets weights directly (set_weights steps are revealed weights)", ErrFormat)
-	}
 	prev := -1 // index of the last step with a block
 	for k, st := range f.Steps {
 		where := fmt.Sprintf("step %d (%s)", k, st.Op)
@@ -217,9 +215,6 @@ func (f *File) Validate() error {
 		}
 		if st.Op != OpEpoch && int(st.UID) >= n {
 			return fmt.Errorf("%s: %w: uid %d, want a uid below n = %d", where, ErrFormat, st.UID, n)
-		}
-		if st.Op == OpResetBonds && !p.BondsReset {
-			return fmt.Errorf("%s: %w: params.bonds_reset is not true; the chain resets bonds only on subnets with bonds reset enabled, so a file with reset_bonds steps sets \"bonds_reset\": true", where, ErrFormat)
 		}
 		if st.Op == OpSetWeights {
 			if len(st.UIDs) != len(st.Weights) {
