@@ -42,6 +42,10 @@ func delegateView(r store.Reader, hk keys.PublicKey, withNominators bool) api.De
 }
 
 func quote(r store.Reader, kind, rawQuery string) (any, error) {
+	// The kind first: root answers 1:1 below without looking at it.
+	if kind != "add_stake" && kind != "remove_stake" {
+		return nil, notFound("unknown quote %q (use add_stake or remove_stake)", kind)
+	}
 	q := parseQuery(rawQuery)
 	netuid, err := parseNetuid(q.Get("netuid"))
 	if err != nil {
