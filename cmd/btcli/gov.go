@@ -752,7 +752,8 @@ func newGovListCmd(app *App) *cobra.Command {
 		Use:   "list",
 		Short: "List proposals, newest first: id, title, kind, status, voting end and tally",
 		Long: `List proposals, newest first (the chain serves the 1000 newest), with their tally so far
-or final. --status voting (or passed, rejected, vetoed, failed) lists only those.`,
+or final. --status voting (or passed, rejected, vetoed, failed) lists only those: the chain
+filters, so it serves the 1000 newest in that status, however many newer ones have another.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -773,13 +774,13 @@ or final. --status voting (or passed, rejected, vetoed, failed) lists only those
 			if err != nil {
 				return err
 			}
-			ps, err := c.Proposals(ctx)
+			ps, err := govProposals(ctx, c, status)
 			if err != nil {
 				return err
 			}
 			rows := []govListRow{}
 			for _, p := range ps {
-				if status != "" && p.Status != status {
+				if status != "" && p.Status != status { // a node from before ?status= ignores it
 					continue
 				}
 				if p.Tally == nil { // still voting: the list carries no tally; read it so far
@@ -818,6 +819,18 @@ or final. --status voting (or passed, rejected, vetoed, failed) lists only those
 	}
 	cmd.Flags().StringVar(&status, "status", "", "list only proposals with this status: "+strings.Join(govStatuses, ", "))
 	return cmd
+}
+
+// govProposals lists the newest proposals, only those in status when it is not "": the
+// chain filters (query path /governance/proposals?status=S; status is one of govStatuses,
+// plain words), so a proposal in status S is found behind any number of newer ones.
+func govProposals(ctx context.Context, c *client.Client, status string) ([]api.Proposal, error) {
+	if status == "" {
+		return c.Proposals(ctx)
+	}
+	var ps []api.Proposal
+	err := c.Query(ctx, api.PathProposals+"?status="+status, 0, &ps)
+	return ps, err
 }
 
 func govClip(s string, n int) string {
