@@ -245,7 +245,7 @@ func newSudoGetCmd(app *App) *cobra.Command {
 	var netuid uint16
 	cmd := &cobra.Command{
 		Use:   "get",
-		Short: "Show a subnet's hyperparameters (--netuid) or the global parameters and the sudo key",
+		Short: "Show a subnet's hyperparameters (--netuid) or the global parameters, the sudo key and safe mode",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if cmd.Flags().Changed("netuid") {
