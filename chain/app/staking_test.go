@@ -580,6 +580,7 @@ func TestNominatorMinimumClearsSmallNominations(t *testing.T) {
 func TestRootRegisterWhenFull(t *testing.T) {
 	h := stakingHarness(t, 1)
 	alice := dev(t, "Alice")
+	noRootIntervalCap(h) // 64 registrations in fewer blocks than an interval
 	max := int(subnets.Hyper(h.app.tree, 0).MaxAllowedUids)
 	// One block takes at most max_registrations_per_block of them.
 	per := int(subnets.Hyper(h.app.tree, 0).MaxRegistrationsPerBlock)
@@ -725,6 +726,7 @@ func TestUnstakeAllWithManyPositions(t *testing.T) {
 	for i := 1; i <= 8; i++ {
 		hks = append(hks, keyN(i*100))
 	}
+	noRootIntervalCap(h)
 	for i := 0; len(hks) < 30; i++ {
 		hk := keyN(7000 + i)
 		h.okc(alice, &txpb.RootRegister{Hotkey: hk.SS58()})

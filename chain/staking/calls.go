@@ -458,6 +458,15 @@ func RootRegister(e *env.Env, kv store.KV, hotkey string) error {
 	if b.RegistrationsThisBlock >= h.MaxRegistrationsPerBlock {
 		return fmt.Errorf("%w: next allowed at block %d", ErrTooManyRegistrationsThisBlock, now+1)
 	}
+	// §13: at most 3 × TargetRegistrationsPerInterval per interval of
+	// root's tempo (0: no cap, see Params).
+	target := GetParams(kv).RootTargetRegistrationsPerInterval
+	regs := RootRegistrationsThisInterval(kv, now, h.Tempo)
+	if target > 0 && regs >= 3*target {
+		_, next := rootInterval(now, h.Tempo)
+		return fmt.Errorf("%w: %d of at most %d (3 × root_target_registrations_per_interval %d) since the interval began; next allowed at block %d",
+			ErrTooManyRegistrationsThisInterval, regs, 3*target, target, next)
+	}
 	if err := neurons.ClaimHotkey(kv, e.Signer, hk); err != nil {
 		return err
 	}
@@ -480,6 +489,7 @@ func RootRegister(e *env.Env, kv store.KV, hotkey string) error {
 	}
 	b.RegistrationsThisBlock++
 	subnets.SetBurn(kv, RootNetuid, b)
+	putRootRegistrations(kv, now, regs+1)
 	if !GetTake(kv, hk).Set {
 		putTake(kv, hk, Take{Take: GetParams(kv).DefaultTake})
 	}

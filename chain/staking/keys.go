@@ -15,6 +15,7 @@ const (
 	colByCold  byte = 0x03 // coldkey, hotkey, netuid → (empty): a coldkey's positions
 	colTake    byte = 0x04 // hotkey → Take (JSON)
 	colParams  byte = 0x05 // → Params (JSON)
+	colRootReg byte = 0x06 // → rootRegs (JSON): root registrations this interval
 )
 
 func u16(v uint16) []byte { return codec.AppendU16(nil, v) }
@@ -36,5 +37,6 @@ func takeKey(hk keys.PublicKey) []byte      { return codec.Key(Module, colTake, 
 
 var (
 	paramsKey  = codec.Key(Module, colParams)
+	rootRegKey = codec.Key(Module, colRootReg)
 	takePrefix = codec.Key(Module, colTake)
 )

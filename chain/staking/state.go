@@ -256,3 +256,43 @@ func RemoveSubnetStake(kv store.KV, netuid uint16, holders []Holder) {
 		kv.Delete(hotPoolKey(h.Hotkey, netuid))
 	}
 }
+
+// rootRegs counts root registrations in the current interval: Count
+// registrations, the last at Block.
+type rootRegs struct {
+	Block uint64 `json:"block"`
+	Count uint64 `json:"count"`
+}
+
+// rootInterval is the interval of block: the reference resets root's
+// RegistrationsThisInterval at the start of every block that is a multiple
+// of root's tempo (every block with tempo 0). It returns the interval's
+// index and the first block of the next one.
+func rootInterval(block, tempo uint64) (index, next uint64) {
+	if tempo == 0 {
+		return block, block + 1
+	}
+	index = block / tempo
+	return index, (index + 1) * tempo
+}
+
+// RootRegistrationsThisInterval is how many root_register calls the
+// interval of block has taken so far, under root's tempo.
+func RootRegistrationsThisInterval(r store.Reader, block, tempo uint64) uint64 {
+	var regs rootRegs
+	if b := r.Get(rootRegKey); b != nil {
+		if err := json.Unmarshal(b, &regs); err != nil {
+			panic(fmt.Sprintf("staking: corrupt root registrations: %v", err))
+		}
+	}
+	last, _ := rootInterval(regs.Block, tempo)
+	if now, _ := rootInterval(block, tempo); now != last {
+		return 0
+	}
+	return regs.Count
+}
+
+func putRootRegistrations(kv store.KV, block, count uint64) {
+	b, _ := json.Marshal(rootRegs{Block: block, Count: count})
+	kv.Set(rootRegKey, b)
+}
