@@ -107,7 +107,7 @@ func outsideSafeMode(ctx context.Context, c *client.Client, what string) error {
 	if err != nil || !gp.SafeMode {
 		return nil
 	}
-	return fmt.Errorf("SafeModeActive: the chain is in safe mode, so %s is paused until a governance proposal turns it off (`btcli gov params` shows it; `btcli gov propose --safe-mode off` proposes it)", what)
+	return fmt.Errorf("SafeModeActive: the chain is in safe mode, so %s is paused until the sudo key (`btcli sudo safe-mode off`) or a governance proposal (`btcli gov propose --safe-mode off`) turns it off; `btcli gov params` shows it", what)
 }
 
 // confirm shows the summary (label, value pairs) on stderr and asks question. With
