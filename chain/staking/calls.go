@@ -147,8 +147,21 @@ func AddStake(e *env.Env, kv store.KV, hotkey string, netuid uint16, tao uint64,
 	if err := credit(kv, hk, netuid, e.Signer, alpha); err != nil {
 		return err
 	}
+	if owner, _ := neurons.Owner(kv, hk); lim != nil && owner != e.Signer {
+		// §7.2: the limit variant makes the hotkey a delegate when the
+		// staker is not its owner (HEAD's maybe_become_delegate).
+		maybeBecomeDelegate(kv, hk)
+	}
 	e.Events.Emit(EventStakeAdded, append(attrs(e.Signer, hk, netuid), env.U64("tao", used), env.U64("alpha", alpha), env.U64("fee", fee))...)
 	return nil
+}
+
+// maybeBecomeDelegate lists hk among the delegates, with the take it has
+// (the default unless set), if it is not one yet.
+func maybeBecomeDelegate(kv store.KV, hk keys.PublicKey) {
+	if t := GetTake(kv, hk); !t.Set {
+		putTake(kv, hk, Take{Take: t.Take})
+	}
 }
 
 // RemoveStake implements remove_stake and remove_stake_limit (lim non-nil).
@@ -490,9 +503,7 @@ func RootRegister(e *env.Env, kv store.KV, hotkey string) error {
 	b.RegistrationsThisBlock++
 	subnets.SetBurn(kv, RootNetuid, b)
 	putRootRegistrations(kv, now, regs+1)
-	if !GetTake(kv, hk).Set {
-		putTake(kv, hk, Take{Take: GetParams(kv).DefaultTake})
-	}
+	maybeBecomeDelegate(kv, hk)
 	e.Events.Emit(EventRootRegistered, env.Account("coldkey", e.Signer), env.Account("hotkey", hk))
 	return nil
 }
