@@ -226,11 +226,15 @@ func (r *REST) abciGet(path func(*http.Request) string) http.HandlerFunc {
 		}
 		resp := res.Response
 		if resp.Code != abci.CodeTypeOK {
+			// Not found and gone are the app's own query codes (codespace
+			// "query"); a chain error a query passes on (a quote the swap
+			// refuses) keeps its module's code, which may be any number.
 			status := http.StatusBadRequest
-			switch resp.Code {
-			case app.QueryCodeNotFound:
+			switch {
+			case resp.Codespace != "query":
+			case resp.Code == app.QueryCodeNotFound:
 				status = http.StatusNotFound
-			case app.QueryCodeGone:
+			case resp.Code == app.QueryCodeGone:
 				status = http.StatusGone
 			}
 			writeJSON(w, status, restError{Error: resp.Log, Codespace: resp.Codespace, Code: resp.Code})

@@ -77,9 +77,9 @@ func evU64(t *testing.T, ev map[string]string, key string) uint64 {
 //     /delegates lists the hotkeys that set a take (a decreased take, a
 //     root registration) and not one that never did.
 //   - /staking/params are the localnet profile's.
-//   - bad input answers 400 (malformed keys, numbers and heights, an
-//     amount past 2^64) or 404 (a hotkey never registered, an unknown quote
-//     kind, root included).
+//   - bad input answers 400 (malformed keys and numbers, amounts near
+//     2^64, a subnet that does not exist or has not started) or 404 (a
+//     hotkey never registered, an unknown quote kind).
 func TestRESTStaking(t *testing.T) {
 	n := nodetest.Start(t, nodetest.Options{})
 	c, err := client.New(client.Config{Endpoints: []string{n.RPC}})
@@ -113,6 +113,7 @@ func TestRESTStaking(t *testing.T) {
 	}
 	netuid := register(ownerHot.SS58())
 	submit(alice, client.StartCall(netuid))
+	idle := register(dev(t, "AliceIdleHot").SS58()) // never started
 	submit(charlie, client.BurnedRegister(netuid, minerHot.SS58()))
 	pool := func(h int64) swap.Pool {
 		t.Helper()
@@ -306,9 +307,13 @@ func TestRESTStaking(t *testing.T) {
 		{fmt.Sprintf("/api/v1/quote/add_stake?netuid=%d&amount=ten", netuid), 400, "amount"},
 		{fmt.Sprintf("/api/v1/quote/add_stake?netuid=%d", netuid), 400, "amount"},
 		{fmt.Sprintf("/api/v1/quote/add_stake?netuid=%d&amount=18446744073709551616", netuid), 400, "amount"},
+		{fmt.Sprintf("/api/v1/quote/add_stake?netuid=%d&amount=18446744073709551615", netuid), 400, ""},
+		{fmt.Sprintf("/api/v1/quote/remove_stake?netuid=%d&amount=18446744073709551615", netuid), 400, ""},
 		{fmt.Sprintf("/api/v1/quote/add_stake?netuid=%d&amount=1000000000&limit=cheap", netuid), 400, "limit"},
 		{"/api/v1/quote/add_stake?netuid=65536&amount=1000000000", 400, "netuid"},
 		{"/api/v1/quote/add_stake?amount=1000000000", 400, "netuid"},
+		{"/api/v1/quote/add_stake?netuid=999&amount=1000000000", 400, "SubnetNotExists"},
+		{fmt.Sprintf("/api/v1/quote/add_stake?netuid=%d&amount=1000000000", idle), 400, "SubtokenDisabled"},
 		{fmt.Sprintf("/api/v1/quote/stake?netuid=%d&amount=1000000000", netuid), 404, "add_stake or remove_stake"},
 		{"/api/v1/quote/stake?netuid=0&amount=1000000000", 404, "add_stake or remove_stake"},
 	} {
