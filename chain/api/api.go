@@ -206,7 +206,9 @@ type Nominator struct {
 	Alpha   uint64 `json:"alpha,string"`
 }
 
-// Delegate is a hotkey that set a take (every hotkey has the default).
+// Delegate is a hotkey that joined root, changed its take, or was staked to
+// with add_stake_limit by a coldkey other than its owner (every hotkey has the
+// default take).
 type Delegate struct {
 	Hotkey     string      `json:"hotkey"`
 	Owner      string      `json:"owner"`

@@ -82,7 +82,7 @@ func newDelegatesListCmd(app *App) *cobra.Command {
 					t.Row(r.Hotkey, r.Owner, r.TakePct, formatTAO(r.RootStake))
 				}
 				if len(rows) == 0 {
-					t.Line("No delegates yet: a hotkey becomes one with `btcli root register` or `btcli delegates take`.")
+					t.Line("No delegates yet: a hotkey becomes one with `btcli root register`, `btcli delegates take`, or when someone other than its owner stakes to it with a limit price (`btcli stake add --safe`).")
 				}
 			})
 		},
