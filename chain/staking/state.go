@@ -176,16 +176,16 @@ func Delegates(r store.Reader, limit int) []keys.PublicKey {
 
 // GetParams returns the staking parameters.
 func GetParams(r store.Reader) Params {
-	b := r.Get(paramsKey)
-	if b == nil {
-		return DefaultParams()
-	}
 	var p Params
-	if err := json.Unmarshal(b, &p); err != nil {
-		panic(fmt.Sprintf("staking: corrupt params: %v", err))
+	if !paramsMemo.Get(r, paramsKey, &p) {
+		return DefaultParams()
 	}
 	return p
 }
+
+// paramsMemo decodes the parameters once per change: every staking call
+// reads them, often several times.
+var paramsMemo store.JSONMemo[Params]
 
 // SetParams stores the parameters.
 func SetParams(kv store.KV, p Params) {

@@ -40,9 +40,13 @@ type BurnState struct {
 // Get returns a subnet.
 func Get(r store.Reader, netuid uint16) (Subnet, bool) {
 	var s Subnet
-	ok := store.GetJSON(r, netuidKey(colSubnet, netuid), &s)
+	ok := subnetMemo.Get(r, netuidKey(colSubnet, netuid), &s)
 	return s, ok
 }
+
+// subnetMemo decodes each subnet's record once per change: staking and
+// registration read it on every transaction.
+var subnetMemo store.JSONMemo[Subnet]
 
 // Exists reports whether netuid is a subnet (root included).
 func Exists(r store.Reader, netuid uint16) bool { return r.Get(netuidKey(colSubnet, netuid)) != nil }

@@ -1,10 +1,8 @@
 package system
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"sync/atomic"
 
 	"github.com/gotensor/gotensor/chain/codec"
 	"github.com/gotensor/gotensor/chain/store"
@@ -25,31 +23,17 @@ func SetNonce(kv store.KV, who keys.PublicKey, n uint64) { kv.Set(nonceKey(who),
 
 // GetParams returns the stored parameters.
 func GetParams(r store.Reader) Params {
-	b := r.Get(paramsKey)
-	if b == nil {
+	var p Params
+	if !paramsMemo.Get(r, paramsKey, &p) {
 		return DefaultParams()
 	}
-	if last := lastParams.Load(); last != nil && bytes.Equal(last.raw, b) {
-		return last.p
-	}
-	var p Params
-	if err := json.Unmarshal(b, &p); err != nil {
-		panic(fmt.Sprintf("system: corrupt params: %v", err))
-	}
-	lastParams.Store(&decodedParams{raw: bytes.Clone(b), p: p})
 	return p
 }
 
-// lastParams remembers the last stored encoding decoded and its value: every
-// transaction reads the params (up to three times: CheckTx, proposal, block),
-// and they change only by sudo or governance. The answer depends only on the
-// bytes, so the memo changes nothing a block computes.
-var lastParams atomic.Pointer[decodedParams]
-
-type decodedParams struct {
-	raw []byte
-	p   Params
-}
+// paramsMemo decodes the parameters once per change: every transaction
+// reads them (up to three times: CheckTx, proposal, block), and they change
+// only by sudo or governance.
+var paramsMemo store.JSONMemo[Params]
 
 // SetParams stores p; p must be valid.
 func SetParams(kv store.KV, p Params) {
