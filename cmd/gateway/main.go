@@ -31,9 +31,19 @@ import (
 
 func main() {
 	if err := run(os.Args[1:]); err != nil {
-		fmt.Fprintln(os.Stderr, "gateway:", err)
+		fmt.Fprintln(os.Stderr, errorLine(err))
 		os.Exit(1)
 	}
+}
+
+// errorLine is what the command prints for err: prefixed with "gateway:"
+// once, also when the error comes from package gateway with its own prefix.
+func errorLine(err error) string {
+	msg := err.Error()
+	if strings.HasPrefix(msg, "gateway: ") {
+		return msg
+	}
+	return "gateway: " + msg
 }
 
 // env returns GATEWAY_<NAME> or def: flags override env, env overrides defaults.

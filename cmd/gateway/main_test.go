@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -41,5 +42,18 @@ func TestOrganicForwarderFlags(t *testing.T) {
 				t.Fatalf("forwarder %v, err %v; want forwarder: %v", f, err, c.want)
 			}
 		})
+	}
+}
+
+// The command prefixes its error line with "gateway:" once, also for errors
+// package gateway already prefixes.
+func TestErrorLinePrefixOnce(t *testing.T) {
+	for _, tc := range []struct{ err, want string }{
+		{"gateway: open store: disk full", "gateway: open store: disk full"},
+		{"--chain is required", "gateway: --chain is required"},
+	} {
+		if got := errorLine(errors.New(tc.err)); got != tc.want {
+			t.Errorf("errorLine(%q) = %q, want %q", tc.err, got, tc.want)
+		}
 	}
 }
