@@ -99,6 +99,20 @@ func (a *App) submit(ctx context.Context, c *client.Client, kp *keys.Keypair, ca
 	return r, nil
 }
 
+// confirmAndSubmit asks question over summary (see confirm), then signs call
+// with w's coldkey, unlocked only after a yes, and submits it, waiting for
+// the block (see submit); what names the action in errors.
+func (a *App) confirmAndSubmit(ctx context.Context, c *client.Client, w *wallet.Wallet, call *txpb.Call, what, question string, summary ...[2]string) (*client.Receipt, error) {
+	if err := a.confirm(question, summary...); err != nil {
+		return nil, err
+	}
+	kp, err := a.Coldkey(w)
+	if err != nil {
+		return nil, err
+	}
+	return a.submit(ctx, c, kp, call, what)
+}
+
 // outsideSafeMode refuses, before the question, a call the chain refuses while safe mode
 // is on (SafeModeActive: every call but governance and the sudo calls); what names the
 // call. When the node cannot tell, the chain decides as before.

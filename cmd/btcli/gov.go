@@ -416,7 +416,7 @@ block its voting ends at. The deposit returns after the vote unless the proposal
 			if err != nil {
 				return err
 			}
-			if err := app.confirm("Do you want to submit this proposal?",
+			r, err := app.confirmAndSubmit(ctx, c, w, call, "propose", "Do you want to submit this proposal?",
 				[2]string{"Proposal", fmt.Sprintf("%q (%s)", f.title, kind)},
 				[2]string{"Effect", what},
 				[2]string{"Deposit", fmt.Sprintf("%s (minimum %s); returned after the vote unless vetoed, then burned", formatTAO(deposit), formatTAO(gp.MinDeposit))},
@@ -424,14 +424,7 @@ block its voting ends at. The deposit returns after the vote unless the proposal
 				[2]string{"Passes if", fmt.Sprintf("turnout ≥ %s of issuance (%s), yes > %s of yes+no+veto, veto < %s of votes",
 					govPPM(gp.QuorumPPM), formatTAO(govCeilShare(chain.TotalIssuance, gp.QuorumPPM)), govPPM(gp.ThresholdPPM), govPPM(gp.VetoPPM))},
 				[2]string{"Fee", formatTAO(fee)},
-			); err != nil {
-				return err
-			}
-			kp, err := app.Coldkey(w)
-			if err != nil {
-				return err
-			}
-			r, err := app.submit(ctx, c, kp, call, "propose")
+			)
 			if err != nil {
 				return err
 			}
@@ -510,18 +503,11 @@ func newGovDepositCmd(app *App) *cobra.Command {
 			if _, err := funds(ctx, c, cold.SS58(), value, "the deposit", fee, "deposit less or fund the coldkey"); err != nil {
 				return err
 			}
-			if err := app.confirm("Do you want to add this deposit?",
+			r, err := app.confirmAndSubmit(ctx, c, w, call, fmt.Sprintf("deposit on proposal %d", id), "Do you want to add this deposit?",
 				[2]string{"Proposal", fmt.Sprintf("%d %q: %s", p.ID, p.Title, govEffect(p.Kind, p.Payload))},
 				[2]string{"Deposit", fmt.Sprintf("%s, total %s; returned after the vote (block %d) unless vetoed, then burned", formatTAO(value), formatTAO(p.Deposit+value), p.VotingEnd)},
 				[2]string{"Fee", formatTAO(fee)},
-			); err != nil {
-				return err
-			}
-			kp, err := app.Coldkey(w)
-			if err != nil {
-				return err
-			}
-			r, err := app.submit(ctx, c, kp, call, fmt.Sprintf("deposit on proposal %d", id))
+			)
 			if err != nil {
 				return err
 			}
@@ -628,14 +614,7 @@ twice. Veto ≥ 33.4% of all votes rejects the proposal and burns its deposit.`,
 			summary = append(summary,
 				[2]string{"Power", fmt.Sprintf("%s now (free + stake); counted again when voting ends at block %d", formatTAO(power), p.VotingEnd)},
 				[2]string{"Fee", formatTAO(fee)})
-			if err := app.confirm("Do you want to vote?", summary...); err != nil {
-				return err
-			}
-			kp, err := app.Coldkey(w)
-			if err != nil {
-				return err
-			}
-			r, err := app.submit(ctx, c, kp, call, fmt.Sprintf("vote on proposal %d", id))
+			r, err := app.confirmAndSubmit(ctx, c, w, call, fmt.Sprintf("vote on proposal %d", id), "Do you want to vote?", summary...)
 			if err != nil {
 				return err
 			}

@@ -332,21 +332,14 @@ func newSubnetCreateCmd(app *App) *cobra.Command {
 		if err := outsideSafeMode(ctx, c, "register_network (subnets create)"); err != nil {
 			return err
 		}
-		if err := app.confirm("Do you want to create the subnet?",
+		r, err := app.confirmAndSubmit(ctx, c, w, call, "create subnet", "Do you want to create the subnet?",
 			[2]string{"Owner coldkey", cold.SS58()},
 			[2]string{"Owner hotkey", hot.SS58() + " (becomes uid 0)"},
 			[2]string{"Name", name},
 			[2]string{"Lock cost", formatTAO(lc.LockCost) + " (locked in the subnet's pool; the cost decays every block)"},
 			[2]string{"Fee", formatTAO(fee)},
 			[2]string{"Balance", formatTAO(acct.Free) + " → about " + formatTAO(acct.Free-lc.LockCost-fee)},
-		); err != nil {
-			return err
-		}
-		kp, err := app.Coldkey(w)
-		if err != nil {
-			return err
-		}
-		r, err := app.submit(ctx, c, kp, call, "create subnet")
+		)
 		if err != nil {
 			return err
 		}
@@ -417,18 +410,11 @@ func newSubnetStartCmd(app *App) *cobra.Command {
 			if err := outsideSafeMode(ctx, c, "start_call (subnets start)"); err != nil {
 				return err
 			}
-			if err := app.confirm("Do you want to start the subnet?",
+			r, err := app.confirmAndSubmit(ctx, c, w, call, fmt.Sprintf("start subnet %d", netuid), "Do you want to start the subnet?",
 				[2]string{"Subnet", fmt.Sprintf("%d %s", netuid, subnetName(s))},
 				[2]string{"Effect", "emission and staking begin next block; this cannot be undone"},
 				[2]string{"Fee", formatTAO(fee)},
-			); err != nil {
-				return err
-			}
-			kp, err := app.Coldkey(w)
-			if err != nil {
-				return err
-			}
-			r, err := app.submit(ctx, c, kp, call, fmt.Sprintf("start subnet %d", netuid))
+			)
 			if err != nil {
 				return err
 			}
@@ -499,14 +485,7 @@ func newSubnetSetIdentityCmd(app *App) *cobra.Command {
 		if err := outsideSafeMode(ctx, c, "set_subnet_identity (subnets set-identity)"); err != nil {
 			return err
 		}
-		if err := app.confirm("Do you want to set the identity?", summary...); err != nil {
-			return err
-		}
-		kp, err := app.Coldkey(w)
-		if err != nil {
-			return err
-		}
-		r, err := app.submit(ctx, c, kp, call, fmt.Sprintf("set identity of subnet %d", netuid))
+		r, err := app.confirmAndSubmit(ctx, c, w, call, fmt.Sprintf("set identity of subnet %d", netuid), "Do you want to set the identity?", summary...)
 		if err != nil {
 			return err
 		}
@@ -680,14 +659,7 @@ func newSubnetRegisterCmd(app *App) *cobra.Command {
 			if err := outsideSafeMode(ctx, c, "burned_register (subnets register)"); err != nil {
 				return err
 			}
-			if err := app.confirm("Do you want to register?", summary...); err != nil {
-				return err
-			}
-			kp, err := app.Coldkey(w)
-			if err != nil {
-				return err
-			}
-			r, err := app.submit(ctx, c, kp, call, fmt.Sprintf("register on subnet %d", netuid))
+			r, err := app.confirmAndSubmit(ctx, c, w, call, fmt.Sprintf("register on subnet %d", netuid), "Do you want to register?", summary...)
 			if err != nil {
 				return err
 			}

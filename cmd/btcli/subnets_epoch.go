@@ -86,20 +86,13 @@ triggered epoch is pending). Sudo sets the tempo with btcli sudo set --param tem
 			if err := outsideSafeMode(ctx, c, "set_tempo (subnets set-tempo)"); err != nil {
 				return err
 			}
-			if err := app.confirm("Do you want to change the tempo?",
+			r, err := app.confirmAndSubmit(ctx, c, w, call, fmt.Sprintf("set subnet %d's tempo", netuid), "Do you want to change the tempo?",
 				[2]string{"Subnet", fmt.Sprintf("%d %s", netuid, subnetName(s))},
 				[2]string{"Tempo", fmt.Sprintf("%d → %d blocks", s.Tempo, tempo)},
 				[2]string{"Effect", fmt.Sprintf("the cycle restarts: the next epoch is %d blocks after the block this lands in", tempo)},
 				[2]string{"Rate limit", rule},
 				[2]string{"Fee", formatTAO(fee)},
-			); err != nil {
-				return err
-			}
-			kp, err := app.Coldkey(w)
-			if err != nil {
-				return err
-			}
-			r, err := app.submit(ctx, c, kp, call, fmt.Sprintf("set subnet %d's tempo", netuid))
+			)
 			if err != nil {
 				return err
 			}
@@ -178,20 +171,13 @@ owner_hparam_rate_limit tempos apart.`,
 			if err := outsideSafeMode(ctx, c, "trigger_epoch (subnets trigger-epoch)"); err != nil {
 				return err
 			}
-			if err := app.confirm("Do you want to trigger the epoch?",
+			r, err := app.confirmAndSubmit(ctx, c, w, call, fmt.Sprintf("trigger subnet %d's epoch", netuid), "Do you want to trigger the epoch?",
 				[2]string{"Subnet", fmt.Sprintf("%d %s", netuid, subnetName(s))},
 				[2]string{"Next epoch now", fmt.Sprintf("block %d (current block %d, tempo %d)", m.NextEpochBlock, m.Block, m.Tempo)},
 				[2]string{"Runs at", fmt.Sprintf("%s after the block this lands in", plural(max(window, 1), "block", ""))},
 				[2]string{"Freeze", "the owner's hyperparameter and tempo changes are refused until it runs"},
 				[2]string{"Fee", formatTAO(fee)},
-			); err != nil {
-				return err
-			}
-			kp, err := app.Coldkey(w)
-			if err != nil {
-				return err
-			}
-			r, err := app.submit(ctx, c, kp, call, fmt.Sprintf("trigger subnet %d's epoch", netuid))
+			)
 			if err != nil {
 				return err
 			}

@@ -198,14 +198,7 @@ A fraction such as 1.5 is refused with the whole number to give instead.`,
 				summary = append(summary, [2]string{"As", rule})
 			}
 			summary = append(summary, [2]string{"Fee", formatTAO(fee)})
-			if err := app.confirm("Do you want to set it?", summary...); err != nil {
-				return err
-			}
-			kp, err := app.Coldkey(w)
-			if err != nil {
-				return err
-			}
-			r, err := app.submit(ctx, c, kp, call, "set "+target)
+			r, err := app.confirmAndSubmit(ctx, c, w, call, "set "+target, "Do you want to set it?", summary...)
 			if err != nil {
 				return err
 			}
@@ -340,18 +333,11 @@ func newSudoDissolveCmd(app *App) *cobra.Command {
 			if _, err := funds(ctx, c, cold.SS58(), 0, "", fee, "fund the coldkey"); err != nil {
 				return err
 			}
-			if err := app.confirm(fmt.Sprintf("Do you want to dissolve subnet %d?", netuid),
+			r, err := app.confirmAndSubmit(ctx, c, w, call, fmt.Sprintf("dissolve subnet %d", netuid), fmt.Sprintf("Do you want to dissolve subnet %d?", netuid),
 				[2]string{"Subnet", fmt.Sprintf("%d %s, owner %s, %s", netuid, subnetName(s), s.Owner, plural(s.Neurons, "neuron", ""))},
 				[2]string{"Effect", fmt.Sprintf("the subnet and its neurons are removed; its pool's %s goes to its stakers pro rata by alpha, the protocol's share is recycled", formatTAO(s.Pool.TAO))},
 				[2]string{"Fee", formatTAO(fee)},
-			); err != nil {
-				return err
-			}
-			kp, err := app.Coldkey(w)
-			if err != nil {
-				return err
-			}
-			r, err := app.submit(ctx, c, kp, call, fmt.Sprintf("dissolve subnet %d", netuid))
+			)
 			if err != nil {
 				return err
 			}
@@ -441,19 +427,12 @@ whether it is on. Once sudo is retired only a governance proposal switches it
 			if on {
 				effect = "until safe mode is turned off, " + safeModeBlocks
 			}
-			if err := app.confirm(fmt.Sprintf("Do you want to turn safe mode %s?", onOff[on]),
+			r, err := app.confirmAndSubmit(ctx, c, w, call, "turn safe mode "+onOff[on], fmt.Sprintf("Do you want to turn safe mode %s?", onOff[on]),
 				[2]string{"Safe mode", fmt.Sprintf("%s → %s", onOff[gp.SafeMode], onOff[on])},
 				[2]string{"Effect", effect},
 				[2]string{"As", "sudo " + cold.SS58()},
 				[2]string{"Fee", formatTAO(fee)},
-			); err != nil {
-				return err
-			}
-			kp, err := app.Coldkey(w)
-			if err != nil {
-				return err
-			}
-			r, err := app.submit(ctx, c, kp, call, "turn safe mode "+onOff[on])
+			)
 			if err != nil {
 				return err
 			}

@@ -91,14 +91,7 @@ func newWalletSetIdentityCmd(app *App) *cobra.Command {
 		if err := outsideSafeMode(ctx, c, "set_identity (wallet set-identity)"); err != nil {
 			return err
 		}
-		if err := app.confirm("Do you want to set the identity?", summary...); err != nil {
-			return err
-		}
-		kp, err := app.Coldkey(w)
-		if err != nil {
-			return err
-		}
-		r, err := app.submit(ctx, c, kp, call, "set identity")
+		r, err := app.confirmAndSubmit(ctx, c, w, call, "set identity", "Do you want to set the identity?", summary...)
 		if err != nil {
 			return err
 		}
