@@ -147,6 +147,19 @@ func (a *App) confirm(question string, summary ...[2]string) error {
 	return nil
 }
 
+// feeCovered estimates call's fee for cold and checks cold's free balance
+// pays it (see funds), for calls that move no other TAO.
+func feeCovered(ctx context.Context, c *client.Client, cold keys.PublicKey, call *txpb.Call) (uint64, error) {
+	fee, err := c.EstimateFee(ctx, cold, call, client.SubmitOptions{})
+	if err != nil {
+		return 0, err
+	}
+	if _, err := funds(ctx, c, cold.SS58(), 0, "", fee, "fund the coldkey"); err != nil {
+		return 0, err
+	}
+	return fee, nil
+}
+
 // funds reads addr's account and checks it can pay cost plus fee; way says what to do
 // when it cannot.
 func funds(ctx context.Context, c *client.Client, addr string, cost uint64, what string, fee uint64, way string) (api.Account, error) {

@@ -400,11 +400,8 @@ func newSubnetStartCmd(app *App) *cobra.Command {
 				return fmt.Errorf("subnet %d was already started (emission from block %d)", netuid, s.FirstEmissionBlock)
 			}
 			call := client.StartCall(netuid)
-			fee, err := c.EstimateFee(ctx, cold, call, client.SubmitOptions{})
+			fee, err := feeCovered(ctx, c, cold, call)
 			if err != nil {
-				return err
-			}
-			if _, err := funds(ctx, c, cold.SS58(), 0, "", fee, "fund the coldkey"); err != nil {
 				return err
 			}
 			if err := outsideSafeMode(ctx, c, "start_call (subnets start)"); err != nil {
@@ -468,11 +465,8 @@ func newSubnetSetIdentityCmd(app *App) *cobra.Command {
 		cur := subnetIdentityMap(s.Identity)
 		next := id.merge(cur)
 		call := client.SetSubnetIdentity(netuid, subnetIdentityProto(next))
-		fee, err := c.EstimateFee(ctx, cold, call, client.SubmitOptions{})
+		fee, err := feeCovered(ctx, c, cold, call)
 		if err != nil {
-			return err
-		}
-		if _, err := funds(ctx, c, cold.SS58(), 0, "", fee, "fund the coldkey"); err != nil {
 			return err
 		}
 		summary := [][2]string{{"Subnet", strconv.Itoa(int(netuid))}}

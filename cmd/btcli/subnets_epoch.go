@@ -76,11 +76,8 @@ triggered epoch is pending). Sudo sets the tempo with btcli sudo set --param tem
 				rule = "the next change is allowed " + plural(p.Value, "block", "") + " after this one"
 			}
 			call := client.SetTempo(netuid, tempo)
-			fee, err := c.EstimateFee(ctx, cold, call, client.SubmitOptions{})
+			fee, err := feeCovered(ctx, c, cold, call)
 			if err != nil {
-				return err
-			}
-			if _, err := funds(ctx, c, cold.SS58(), 0, "", fee, "fund the coldkey"); err != nil {
 				return err
 			}
 			if err := outsideSafeMode(ctx, c, "set_tempo (subnets set-tempo)"); err != nil {
@@ -161,11 +158,8 @@ owner_hparam_rate_limit tempos apart.`,
 				return err
 			}
 			call := client.TriggerEpoch(netuid)
-			fee, err := c.EstimateFee(ctx, cold, call, client.SubmitOptions{})
+			fee, err := feeCovered(ctx, c, cold, call)
 			if err != nil {
-				return err
-			}
-			if _, err := funds(ctx, c, cold.SS58(), 0, "", fee, "fund the coldkey"); err != nil {
 				return err
 			}
 			if err := outsideSafeMode(ctx, c, "trigger_epoch (subnets trigger-epoch)"); err != nil {

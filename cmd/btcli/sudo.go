@@ -186,11 +186,8 @@ A fraction such as 1.5 is refused with the whole number to give instead.`,
 			if !global {
 				call = client.SetHyperparameter(netuid, param, v)
 			}
-			fee, err := c.EstimateFee(ctx, cold, call, client.SubmitOptions{})
+			fee, err := feeCovered(ctx, c, cold, call)
 			if err != nil {
-				return err
-			}
-			if _, err := funds(ctx, c, cold.SS58(), 0, "", fee, "fund the coldkey"); err != nil {
 				return err
 			}
 			summary := [][2]string{{"Set", target}, {"Value", fmt.Sprintf("%d → %d (allowed %d..%d)", p.Value, v, p.Min, p.Max)}}
@@ -326,11 +323,8 @@ func newSudoDissolveCmd(app *App) *cobra.Command {
 				return fmt.Errorf("BadOrigin: only the sudo key %s may dissolve a subnet, not %s", chain.Sudo, cold.SS58())
 			}
 			call := client.SudoDissolveNetwork(netuid)
-			fee, err := c.EstimateFee(ctx, cold, call, client.SubmitOptions{})
+			fee, err := feeCovered(ctx, c, cold, call)
 			if err != nil {
-				return err
-			}
-			if _, err := funds(ctx, c, cold.SS58(), 0, "", fee, "fund the coldkey"); err != nil {
 				return err
 			}
 			r, err := app.confirmAndSubmit(ctx, c, w, call, fmt.Sprintf("dissolve subnet %d", netuid), fmt.Sprintf("Do you want to dissolve subnet %d?", netuid),
@@ -416,11 +410,8 @@ whether it is on. Once sudo is retired only a governance proposal switches it
 				return fmt.Errorf("safe mode is already %s; nothing to switch (`btcli sudo get` shows it)", onOff[on])
 			}
 			call := client.SudoSetSafeMode(on)
-			fee, err := c.EstimateFee(ctx, cold, call, client.SubmitOptions{})
+			fee, err := feeCovered(ctx, c, cold, call)
 			if err != nil {
-				return err
-			}
-			if _, err := funds(ctx, c, cold.SS58(), 0, "", fee, "fund the coldkey"); err != nil {
 				return err
 			}
 			effect := "the transactions safe mode paused run again"

@@ -74,11 +74,8 @@ func newWalletSetIdentityCmd(app *App) *cobra.Command {
 		v := chainIdentityView(cold.SS58(), next)
 		call := client.SetIdentity(&txpb.ChainIdentity{Name: v.Name, Url: v.URL, GithubRepo: v.GithubRepo, Image: v.Image,
 			Discord: v.Discord, Description: v.Description, Additional: v.Additional})
-		fee, err := c.EstimateFee(ctx, cold, call, client.SubmitOptions{})
+		fee, err := feeCovered(ctx, c, cold, call)
 		if err != nil {
-			return err
-		}
-		if _, err := funds(ctx, c, cold.SS58(), 0, "", fee, "fund the coldkey"); err != nil {
 			return err
 		}
 		summary := [][2]string{{"Coldkey", cold.SS58()}}
