@@ -68,10 +68,15 @@ func NextBlockEmission(r store.Reader, block uint64) map[uint16]SubnetEmission {
 	tao := shares(r, nets, BlockEmission(balances.TotalIssuance(r)))
 	out := make(map[uint16]SubnetEmission, len(nets))
 	for i, n := range nets {
-		p := pools.Get(r, n)
-		out[n] = SubnetEmission{TAO: tao[i], Alpha: BlockEmission(p.AlphaIn + p.AlphaOut + GetPending(r, n).pendingTotal())}
+		out[n] = SubnetEmission{TAO: tao[i], Alpha: alphaMinted(pools.Get(r, n), GetPending(r, n))}
 	}
 	return out
+}
+
+// alphaMinted is the alpha a subnet mints in a block: the halving schedule
+// over its alpha issuance (in the pool, staked, and pending for its epoch).
+func alphaMinted(p pools.Pool, pend Pending) uint64 {
+	return BlockEmission(p.AlphaIn + p.AlphaOut + pend.pendingTotal())
 }
 
 func toSwap(p pools.Pool) swap.Pool { return swap.Pool{TAO: p.TAO, Alpha: p.AlphaIn} }
@@ -177,7 +182,7 @@ func Step(e *env.Env, kv store.KV) error {
 func inject(e *env.Env, kv store.KV, netuid uint16, taoEmission, ownerCut uint64, rootSell bool) error {
 	pool := pools.Get(kv, netuid)
 	pend := GetPending(kv, netuid)
-	alphaEmission := BlockEmission(pool.AlphaIn + pool.AlphaOut + pend.pendingTotal())
+	alphaEmission := alphaMinted(pool, pend)
 	rootProp := rootProportion(kv, netuid)
 	if err := balances.AddIssuance(kv, taoEmission); err != nil {
 		return err
