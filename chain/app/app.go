@@ -14,6 +14,7 @@ import (
 	"github.com/gotensor/gotensor/chain/store"
 	"github.com/gotensor/gotensor/chain/system"
 	"github.com/gotensor/gotensor/chain/tx"
+	"github.com/gotensor/gotensor/keys"
 )
 
 // Version is reported in Info.
@@ -87,6 +88,9 @@ type App struct {
 	block *store.Cache
 
 	sigs *sigCache
+	// verifiers keeps decoded signer keys: decoding one costs a tenth of
+	// a verification, and busy senders sign again and again.
+	verifiers *keys.VerifierCache
 
 	// metagraphs memoizes encoded metagraph answers of the latest queried
 	// height (read path only).
@@ -107,7 +111,7 @@ func New(tree *store.Tree, cfg Config) *App {
 	if l == nil {
 		l = slog.New(slog.DiscardHandler)
 	}
-	a := &App{cfg: cfg, log: l, tree: tree, sigs: newSigCache(1 << 17)}
+	a := &App{cfg: cfg, log: l, tree: tree, sigs: newSigCache(1 << 17), verifiers: keys.NewVerifierCache(1 << 14)}
 	a.resetCheck()
 	return a
 }
@@ -182,7 +186,8 @@ func (a *App) InitChain(_ context.Context, req *abci.InitChainRequest) (*abci.In
 func (a *App) CheckTx(_ context.Context, req *abci.CheckTxRequest) (*abci.CheckTxResponse, error) {
 	// Decoding and the signature need no state: do them before the lock,
 	// so they overlap with block execution.
-	if d, err := tx.Decode(req.Tx); err == nil {
+	d, err := tx.Decode(req.Tx)
+	if err == nil {
 		a.verify(d)
 	}
 	a.checkMu.Lock()
@@ -193,7 +198,10 @@ func (a *App) CheckTx(_ context.Context, req *abci.CheckTxRequest) (*abci.CheckT
 	a.mu.RLock()
 	defer a.mu.RUnlock()
 	kv := store.NewCache(a.check)
-	if err := a.checkOne(kv, req.Tx); err != nil {
+	if err == nil {
+		err = a.checkOne(kv, d)
+	}
+	if err != nil {
 		space, code := errs.Codes(err)
 		return &abci.CheckTxResponse{Code: code, Codespace: space, Log: err.Error()}, nil
 	}
@@ -205,13 +213,13 @@ func (a *App) CheckTx(_ context.Context, req *abci.CheckTxRequest) (*abci.CheckT
 // error, as runCall does in block execution: CheckTx runs the handlers
 // too (staking calls validate by executing), and a panic on the mempool
 // connection would take the node down for a transaction anyone can send.
-func (a *App) checkOne(kv store.KV, raw []byte) (err error) {
+func (a *App) checkOne(kv store.KV, d *tx.Decoded) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%w: check panicked: %v", errs.Internal, r)
 		}
 	}()
-	adm, err := a.admit(kv, raw, a.checkHeight, &env.Events{})
+	adm, err := a.admitDecoded(kv, d, a.checkHeight, &env.Events{})
 	if err != nil {
 		return err
 	}
@@ -246,6 +254,11 @@ func (a *App) admit(kv store.KV, raw []byte, height int64, ev *env.Events) (admi
 	if err != nil {
 		return admitted{}, err
 	}
+	return a.admitDecoded(kv, d, height, ev)
+}
+
+// admitDecoded is admit for a transaction already decoded.
+func (a *App) admitDecoded(kv store.KV, d *tx.Decoded, height int64, ev *env.Events) (admitted, error) {
 	if err := a.verify(d); err != nil {
 		return admitted{}, err
 	}
@@ -267,7 +280,7 @@ func (a *App) admit(kv store.KV, raw []byte, height int64, ev *env.Events) (admi
 	case b.Nonce > next:
 		return admitted{}, fmt.Errorf("%w: nonce %d, account %s expects %d", tx.ErrFuture, b.Nonce, d.Signer.SS58(), next)
 	}
-	fee, ok := params.Fee(classOf(b.Call), len(raw), b.Tip)
+	fee, ok := params.Fee(classOf(b.Call), len(d.Raw), b.Tip)
 	if !ok {
 		return admitted{}, fmt.Errorf("%w: tip %d RAO overflows the fee", tx.ErrCannotPayFee, b.Tip)
 	}
@@ -288,7 +301,31 @@ func (a *App) verify(d *tx.Decoded) error {
 	if a.sigs.has(h) {
 		return nil
 	}
-	if err := d.VerifySignature(); err != nil {
+	if err := d.VerifySignatureWith(a.verifiers.Verify); err != nil {
+		return err
+	}
+	a.sigs.add(h)
+	return nil
+}
+
+// Preverify checks raw's signature with verify and, when it holds, remembers
+// it, so that CheckTx and block execution skip the check. verify must answer
+// as keys.Verify does; it is meant to be faster (keys.BatchingVerifier, which
+// batches the checks of concurrent callers). Submission paths call Preverify
+// from their own goroutines, where checks run in parallel, before handing the
+// transaction to the mempool, whose CheckTx runs one transaction at a time.
+// The error is the one CheckTx would give for a malformed transaction or a
+// bad signature; nothing else is checked.
+func (a *App) Preverify(raw []byte, verify func(pub keys.PublicKey, msg, sig []byte) bool) error {
+	d, err := tx.Decode(raw)
+	if err != nil {
+		return err
+	}
+	h := d.Hash()
+	if a.sigs.has(h) {
+		return nil
+	}
+	if err := d.VerifySignatureWith(verify); err != nil {
 		return err
 	}
 	a.sigs.add(h)
