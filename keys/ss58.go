@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/blake2b"
 )
@@ -60,7 +61,32 @@ func addrErr(s string, kind error, format string, args ...any) *AddressError {
 type PublicKey [PublicKeySize]byte
 
 // SS58 returns the address with prefix 42.
-func (p PublicKey) SS58() string { return EncodeSS58(p, SS58Prefix) }
+func (p PublicKey) SS58() string {
+	addrs.mu.Lock()
+	a, ok := addrs.m[p]
+	addrs.mu.Unlock()
+	if ok {
+		return a
+	}
+	a = EncodeSS58(p, SS58Prefix)
+	addrs.mu.Lock()
+	if len(addrs.m) >= maxCachedAddrs {
+		clear(addrs.m) // bounded whatever keys pass through; busy ones come back at once
+	}
+	addrs.m[p] = a
+	addrs.mu.Unlock()
+	return a
+}
+
+// addrs keeps the SS58 addresses of recently seen keys: a node names the same
+// few accounts in the events of every transaction, and an encoding (a
+// checksum and a base-58 conversion) costs ten times a cache hit.
+var addrs = struct {
+	mu sync.Mutex
+	m  map[PublicKey]string
+}{m: make(map[PublicKey]string)}
+
+const maxCachedAddrs = 1 << 14
 
 // String returns the SS58 address, as SS58.
 func (p PublicKey) String() string { return p.SS58() }
