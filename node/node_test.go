@@ -21,6 +21,7 @@ import (
 
 	"github.com/gotensor/gotensor/chain/api"
 	"github.com/gotensor/gotensor/chain/balances"
+	"github.com/gotensor/gotensor/chain/tx"
 	"github.com/gotensor/gotensor/client"
 	"github.com/gotensor/gotensor/keys"
 	"github.com/gotensor/gotensor/node"
@@ -152,8 +153,49 @@ func TestRESTFacade(t *testing.T) {
 	resp, _ = http.Post(n.REST+"/api/v1/txs", "application/json", strings.NewReader(body))
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 422 && resp.StatusCode != 503 {
-		t.Fatalf("resubmit: %d %s", resp.StatusCode, b)
+	if resp.StatusCode != 409 || !strings.Contains(string(b), "/api/v1/txs/0x"+strings.ToLower(strings.TrimPrefix(sr.Hash, "0x"))) {
+		t.Fatalf("resubmit: %d %s (want 409 pointing at the transaction)", resp.StatusCode, b)
+	}
+
+	// The raw form: the transaction's bytes as the body (application/octet-stream),
+	// wait in the query. Its signature is checked before CheckTx (in batches with
+	// concurrent submissions); a bad one is refused with CheckTx's error.
+	postRaw := func(query string, body []byte) (int, node.SubmitResponse, string) {
+		t.Helper()
+		resp, err := http.Post(n.REST+"/api/v1/txs"+query, "application/octet-stream", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		var sr node.SubmitResponse
+		json.Unmarshal(b, &sr)
+		return resp.StatusCode, sr, string(b)
+	}
+	raw2, err := signTransfer(alice, 1, st.ChainID, uint64(st.Height+20), dev(t, "Dave").SS58(), balances.RAOPerTAO)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := bytes.Clone(raw2)
+	bad[len(bad)-1] ^= 1
+	if code, sr, text := postRaw("", bad); code != 422 || sr.Accepted || !strings.Contains(sr.Error, "signature") {
+		t.Fatalf("raw, bad signature: %d %s", code, text)
+	}
+	if code, sr, text := postRaw("?wait=commit", raw2); code != 200 || !sr.Accepted || sr.Result == nil || !sr.Result.Success {
+		t.Fatalf("raw submit: %d %s", code, text)
+	}
+	for _, c := range []struct {
+		name, query string
+		body        []byte
+		want        string
+	}{
+		{"empty body", "", nil, "body is empty"},
+		{"over the size limit", "", make([]byte, tx.MaxTxBytes+1), "over"},
+		{"unknown wait", "?wait=forever", raw2, "use none or commit"},
+	} {
+		if code, _, text := postRaw(c.query, c.body); code != 400 || !strings.Contains(text, c.want) {
+			t.Fatalf("raw, %s: %d %s (want 400 saying %q)", c.name, code, text, c.want)
+		}
 	}
 }
 

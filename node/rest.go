@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net"
 	"net/http"
 	"strconv"
@@ -16,13 +17,16 @@ import (
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/cometbft/cometbft/mempool"
 	rpclocal "github.com/cometbft/cometbft/rpc/client/local"
+	ctypes "github.com/cometbft/cometbft/rpc/core/types"
 	cmttypes "github.com/cometbft/cometbft/types"
 
 	"github.com/gotensor/gotensor/chain/api"
 	"github.com/gotensor/gotensor/chain/app"
 	"github.com/gotensor/gotensor/chain/tx"
 	"github.com/gotensor/gotensor/internal/bodydeadline"
+	"github.com/gotensor/gotensor/keys"
 )
 
 //go:embed openapi.json
@@ -56,7 +60,10 @@ func (n *Node) startREST(addr string) error {
 		return fmt.Errorf("REST listen on %s: %w (choose another --rest.laddr)", addr, err)
 	}
 	n.restLn = ln
-	n.rest = newRESTServer(NewREST(n.Local()))
+	r := NewREST(n.Local())
+	sigs := keys.NewBatchingVerifier(keys.NewVerifierCache(1 << 14))
+	r.preverify = func(raw []byte) { n.app.Preverify(raw, sigs.Verify) }
+	n.rest = newRESTServer(r)
 	go func() {
 		if err := n.rest.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			n.log.Error("rest server stopped", "err", err)
@@ -83,6 +90,9 @@ func newRESTServer(h http.Handler) *http.Server {
 type REST struct {
 	rpc *rpclocal.Local
 	mux *http.ServeMux
+	// preverify, when set, checks a submitted transaction's signature before
+	// the mempool's CheckTx, which then skips it (app.App.Preverify).
+	preverify func(raw []byte)
 }
 
 // NewREST builds the REST handler.
@@ -363,26 +373,65 @@ func decodeTxParam(s string) ([]byte, error) {
 	return base64.StdEncoding.DecodeString(s)
 }
 
-func (r *REST) submit(w http.ResponseWriter, req *http.Request) {
+// submitBody reads POST /api/v1/txs: JSON (SubmitRequest), or, with
+// Content-Type application/octet-stream, the transaction's bytes as they are
+// and ?wait= in the query. The raw form spares the client and the node the
+// base64 and the JSON, for senders who submit many transactions.
+func submitBody(req *http.Request) (raw []byte, wait string, problem string) {
+	if ct, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type")); ct == "application/octet-stream" {
+		raw, err := io.ReadAll(io.LimitReader(req.Body, tx.MaxTxBytes+1))
+		switch {
+		case err != nil:
+			return nil, "", fmt.Sprintf("reading the body: %v", err)
+		case len(raw) == 0:
+			return nil, "", "the body is empty: send the signed transaction's bytes"
+		case len(raw) > tx.MaxTxBytes:
+			return nil, "", fmt.Sprintf("the body is over %d bytes, the largest transaction the chain accepts", tx.MaxTxBytes)
+		}
+		return raw, req.URL.Query().Get("wait"), ""
+	}
 	var sr SubmitRequest
 	if err := json.NewDecoder(io.LimitReader(req.Body, 2*tx.MaxTxBytes+1024)).Decode(&sr); err != nil {
-		writeErr(w, http.StatusBadRequest, "body must be JSON {\"tx\": base64 or 0x-hex, \"wait\": \"none\"|\"commit\"}: %v", err)
-		return
+		return nil, "", fmt.Sprintf("body must be JSON {\"tx\": base64 or 0x-hex, \"wait\": \"none\"|\"commit\"}, or the raw bytes with Content-Type application/octet-stream: %v", err)
 	}
 	raw, err := decodeTxParam(sr.Tx)
 	if err != nil || len(raw) == 0 {
-		writeErr(w, http.StatusBadRequest, "tx must be base64 or 0x-hex of the signed transaction bytes")
+		return nil, "", "tx must be base64 or 0x-hex of the signed transaction bytes"
+	}
+	return raw, sr.Wait, ""
+}
+
+func (r *REST) submit(w http.ResponseWriter, req *http.Request) {
+	raw, wait, problem := submitBody(req)
+	if problem != "" {
+		writeErr(w, http.StatusBadRequest, "%s", problem)
 		return
 	}
-	switch sr.Wait {
+	switch wait {
 	case "", "none", "commit":
 	default:
-		writeErr(w, http.StatusBadRequest, "wait %q: use none or commit", sr.Wait)
+		writeErr(w, http.StatusBadRequest, "wait %q: use none or commit", wait)
 		return
 	}
+	if r.preverify != nil {
+		// Here, on this request's goroutine, checks of concurrent requests run in
+		// parallel (and in batches); a failure is left to CheckTx to report.
+		r.preverify(raw)
+	}
 	res, err := r.rpc.BroadcastTxSync(req.Context(), raw)
+	var invalid mempool.ErrInvalidTx
+	if errors.As(err, &invalid) {
+		// CometBFT v1 reports CheckTx's refusal as an error: it is the
+		// sender's to fix, not the node's unavailability.
+		res, err = &ctypes.ResultBroadcastTx{Code: invalid.Code, Log: invalid.Log, Codespace: invalid.Codespace, Hash: invalid.Hash}, nil
+	}
+	if errors.Is(err, mempool.ErrTxInCache) || errors.Is(err, mempool.ErrTxInMempool) {
+		h := cmttypes.Tx(raw).Hash()
+		writeErr(w, http.StatusConflict, "this node has already seen these exact bytes (transaction 0x%x): look it up at GET /api/v1/txs/0x%x; to send it again, sign a new one with the next nonce", h, h)
+		return
+	}
 	if err != nil {
-		writeErr(w, http.StatusServiceUnavailable, "broadcast: %v", err)
+		writeErr(w, http.StatusServiceUnavailable, "broadcast: %v (the node may be catching up or its mempool full: retry shortly)", err)
 		return
 	}
 	out := SubmitResponse{Hash: res.Hash.String(), Accepted: res.Code == abci.CodeTypeOK, Code: res.Code, Codespace: res.Codespace}
@@ -391,7 +440,7 @@ func (r *REST) submit(w http.ResponseWriter, req *http.Request) {
 		writeJSON(w, http.StatusUnprocessableEntity, out)
 		return
 	}
-	if sr.Wait == "commit" {
+	if wait == "commit" {
 		ctx, cancel := context.WithTimeout(req.Context(), 60*time.Second)
 		defer cancel()
 		for {
