@@ -1,11 +1,12 @@
 // Command bench runs the node load test: a localnet node (in a child
 // process, so its CPU and memory are measured apart from the load
-// generator's) fed signed transactions from many senders over the real RPC. -call picks the
+// generator's) fed signed transactions from many senders, raw bytes to the REST
+// facade's POST /api/v1/txs or (-submit rpc) CometBFT's JSON-RPC. -call picks the
 // load: transfer (default), stake (each sender alternates add_stake and
 // remove_stake on one subnet), or both, which runs transfer then stake, each
 // on a fresh node, and prints the ratio of their committed tx/s.
 //
-//	go run ./cmd/bench [-call transfer|stake|both] [-duration 60s] [-senders 64] [-json]
+//	go run ./cmd/bench [-call transfer|stake|both] [-submit rest|rpc] [-duration 60s] [-senders 64] [-json]
 //
 // Go micro-benchmarks are separate: go test -run '^$' -bench . ./...
 package main
@@ -30,11 +31,13 @@ func main() {
 	flag.DurationVar(&o.Duration, "duration", 0, "load time (default 60s)")
 	flag.IntVar(&o.Senders, "senders", 0, "concurrent sending accounts (default 64)")
 	flag.DurationVar(&o.BlockTime, "block-time", 0, "timeout_commit (default 250ms)")
+	flag.StringVar(&o.Submit, "submit", loadtest.SubmitREST, "submission path: rest (raw bytes to POST /api/v1/txs) or rpc (CometBFT JSON-RPC broadcast_tx_sync)")
 	call := flag.String("call", loadtest.CallTransfer, "load: transfer, stake, or both (transfer then stake, with their ratio)")
 	asJSON := flag.Bool("json", false, "print the report as JSON")
 	verbose := flag.Bool("v", false, "node logs to stderr")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the load generator to this file")
 	flag.StringVar(&o.NodeCPUProfile, "node-cpuprofile", "", "write a CPU profile of the node process to this file")
+	flag.StringVar(&o.NodeAllocProfile, "node-allocprofile", "", "write the node process's allocation profile to this file when it stops")
 	flag.Parse()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)

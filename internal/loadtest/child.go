@@ -24,7 +24,9 @@ import (
 const (
 	envNodeHome    = "GOTENSOR_LOADTEST_NODE_HOME"
 	envNodeRPC     = "GOTENSOR_LOADTEST_NODE_RPC"
+	envNodeREST    = "GOTENSOR_LOADTEST_NODE_REST"
 	envNodeProfile = "GOTENSOR_LOADTEST_NODE_CPUPROFILE"
+	envNodeAllocs  = "GOTENSOR_LOADTEST_NODE_ALLOCPROFILE"
 )
 
 // ServeNodeIfChild runs the node and exits when this process is the child Run
@@ -46,7 +48,7 @@ func ServeNodeIfChild() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	n, err := node.Start(ctx, node.Config{Home: home, RPCListen: "tcp://" + os.Getenv(envNodeRPC), P2PListen: "tcp://127.0.0.1:0",
-		RESTListen: "", MetricsListen: "off", Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+		RESTListen: os.Getenv(envNodeREST), MetricsListen: "off", Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest node:", err)
 		os.Exit(1)
@@ -54,6 +56,12 @@ func ServeNodeIfChild() {
 	<-ctx.Done()
 	err = n.Stop()
 	pprof.StopCPUProfile()
+	if path := os.Getenv(envNodeAllocs); path != "" {
+		if f, ferr := os.Create(path); ferr == nil {
+			pprof.Lookup("allocs").WriteTo(f, 0)
+			f.Close()
+		}
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest node: stop:", err)
 		os.Exit(1)
@@ -68,13 +76,13 @@ type nodeProcess struct {
 	log  string
 }
 
-func startNodeProcess(home, rpcAddr, cpuProfile string, verbose bool) (*nodeProcess, error) {
+func startNodeProcess(home, rpcAddr, restAddr, cpuProfile, allocProfile string, verbose bool) (*nodeProcess, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("start node process: %w", err)
 	}
 	p := &nodeProcess{cmd: exec.Command(exe), done: make(chan error, 1), log: filepath.Join(filepath.Dir(home), "node.log")}
-	p.cmd.Env = append(os.Environ(), envNodeHome+"="+home, envNodeRPC+"="+rpcAddr, envNodeProfile+"="+cpuProfile)
+	p.cmd.Env = append(os.Environ(), envNodeHome+"="+home, envNodeRPC+"="+rpcAddr, envNodeREST+"="+restAddr, envNodeProfile+"="+cpuProfile, envNodeAllocs+"="+allocProfile)
 	if verbose {
 		p.cmd.Stderr = os.Stderr
 	} else {

@@ -42,6 +42,17 @@ const (
 	CallStake    = "stake"    // add_stake and remove_stake, alternating, on one subnet
 )
 
+// Submission paths for Options.Submit.
+const (
+	// SubmitREST posts the raw transaction to the REST facade's POST
+	// /api/v1/txs, which checks signatures on the request's goroutine (in
+	// batches) before CheckTx.
+	SubmitREST = "rest"
+	// SubmitRPC posts CometBFT's JSON-RPC broadcast_tx_sync, as the client
+	// package and btcli do.
+	SubmitRPC = "rpc"
+)
+
 // Options configure Run.
 type Options struct {
 	Duration  time.Duration // load time; zero means 60 s
@@ -50,8 +61,13 @@ type Options struct {
 	Dir       string        // node home parent; empty means a temp dir
 	// Call is the load: CallTransfer (empty means this) or CallStake.
 	Call string
+	// Submit is how senders submit: SubmitREST (empty means this) or SubmitRPC.
+	Submit string
 	// NodeCPUProfile, when set, is where the node process writes its CPU profile.
 	NodeCPUProfile string
+	// NodeAllocProfile, when set, is where the node process writes its
+	// allocation profile (pprof "allocs") when it stops.
+	NodeAllocProfile string
 	// Verbose sends the node's log to stderr (else to node.log beside its home).
 	Verbose bool
 	Logger  *slog.Logger
@@ -69,6 +85,7 @@ const (
 // Report is what Run measured.
 type Report struct {
 	Call      string        `json:"call"`
+	Submit    string        `json:"submit"`
 	Duration  time.Duration `json:"duration_ns"`
 	Senders   int           `json:"senders"`
 	Sent      int64         `json:"sent"`
@@ -95,6 +112,13 @@ type Report struct {
 	// verifications' worth of CPU the node spends on each committed tx (one
 	// of them is the signature check itself).
 	NodeCPUOverVerify float64 `json:"node_cpu_over_verify"`
+	// VerifyInLoadNs is the verify cost measured during the load, by the
+	// sampling thread's CPU clock (0 where it cannot be read), and
+	// NodeCPUOverVerifyInLoad is NodeCPUPerTx over it: the same ratio as
+	// NodeCPUOverVerify with both figures from the same seconds, so that the
+	// machine's drifting speed weighs on both alike.
+	VerifyInLoadNs          float64 `json:"sr25519_verify_in_load_ns"`
+	NodeCPUOverVerifyInLoad float64 `json:"node_cpu_over_verify_in_load"`
 	// MaxRSSBytes is the node process's peak resident memory.
 	MaxRSSBytes     int64 `json:"max_rss_bytes"`
 	DiskBytes       int64 `json:"disk_bytes"`
@@ -106,19 +130,31 @@ func (r Report) String() string {
 	for _, name := range slices.Sorted(maps.Keys(r.CommittedByCall)) {
 		calls = append(calls, fmt.Sprintf("%s %d", name, r.CommittedByCall[name]))
 	}
-	return fmt.Sprintf(`load: %s, %d senders for %s
+	inLoad := "not measured on this platform"
+	if r.VerifyInLoadNs > 0 {
+		inLoad = fmt.Sprintf("%.0f ns, median of bursts during the load (thread CPU clock); node CPU per tx ÷ it: %.2f", r.VerifyInLoadNs, r.NodeCPUOverVerifyInLoad)
+	}
+	return fmt.Sprintf(`load: %s, %d senders for %s, submitted by %s
   sent %d, rejected at mempool %d, committed %d in %d blocks (%s)
   committed tx/s:        %.0f
   CPU per committed tx:  %s node, %s node and load generator (signed before the clock)
-  broadcast_tx_sync p50: %s   p99: %s
+  submit p50:            %s   p99: %s
   sr25519 verify:        %.0f ns (sign %.0f ns), median of rounds before and after the load
   per committed tx:      %.2f verifications of node CPU (node CPU ÷ verify), %.2f of wall time (1/rate ÷ verify)
+  verify during load:    %s
   node max RSS:          %.0f MB
   disk: %.1f MB total, %.1f MB per 10k blocks`,
-		r.Call, r.Senders, r.Duration, r.Sent, r.Rejected, r.Committed, r.Blocks, strings.Join(calls, ", "), r.CommittedPerSec,
+		r.Call, r.Senders, r.Duration, submitPath(r.Submit), r.Sent, r.Rejected, r.Committed, r.Blocks, strings.Join(calls, ", "), r.CommittedPerSec,
 		r.NodeCPUPerTx.Round(time.Microsecond), r.CPUPerTx.Round(time.Microsecond),
-		r.BroadcastP50, r.BroadcastP99, r.VerifyNs, r.SignNs, r.NodeCPUOverVerify, r.PerTxOverVerify,
+		r.BroadcastP50, r.BroadcastP99, r.VerifyNs, r.SignNs, r.NodeCPUOverVerify, r.PerTxOverVerify, inLoad,
 		float64(r.MaxRSSBytes)/1e6, float64(r.DiskBytes)/1e6, float64(r.DiskPer10kBlock)/1e6)
+}
+
+func submitPath(s string) string {
+	if s == SubmitRPC {
+		return "JSON-RPC broadcast_tx_sync"
+	}
+	return "REST POST /api/v1/txs (raw bytes)"
 }
 
 func senderKey(i int) *keys.Keypair {
@@ -163,6 +199,41 @@ func (v *verifySamples) take(rounds int) {
 	}
 }
 
+// sampleVerifyDuringLoad measures the verify cost while the load runs, on
+// the same machine at the same moment as the node's CPU: every interval, one
+// burst of verifications timed by this thread's own CPU clock (so time the OS
+// gives other threads does not count). The bursts take about half a percent
+// of one core. It returns the per-verification samples when ctx ends; none
+// where the thread clock cannot be read.
+func sampleVerifyDuringLoad(ctx context.Context, interval time.Duration) []float64 {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	kp := senderKey(0)
+	msg := make([]byte, 150)
+	sig, _ := kp.Sign(msg)
+	const burst = 20
+	var out []float64
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return out
+		case <-t.C:
+		}
+		start := threadCPU()
+		if start == 0 {
+			return nil
+		}
+		for range burst {
+			if !keys.Verify(kp.Public(), msg, sig) {
+				panic("verify failed")
+			}
+		}
+		out = append(out, float64(threadCPU()-start)/burst)
+	}
+}
+
 func median(xs []float64) float64 {
 	if len(xs) == 0 {
 		return 0
@@ -184,6 +255,13 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	}
 	if o.BlockTime == 0 {
 		o.BlockTime = 250 * time.Millisecond
+	}
+	switch o.Submit {
+	case "":
+		o.Submit = SubmitREST
+	case SubmitREST, SubmitRPC:
+	default:
+		return Report{}, fmt.Errorf("submit %q: use %s or %s", o.Submit, SubmitREST, SubmitRPC)
 	}
 	switch o.Call {
 	case "":
@@ -225,7 +303,8 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	cc.Mempool.Recheck = true
 	cmtcfg.WriteConfigFile(filepath.Join(home, "config", "config.toml"), cc)
 	rpcAddr := "127.0.0.1:" + strconv.Itoa(freePort())
-	proc, err := startNodeProcess(home, rpcAddr, o.NodeCPUProfile, o.Verbose)
+	restAddr := "127.0.0.1:" + strconv.Itoa(freePort())
+	proc, err := startNodeProcess(home, rpcAddr, restAddr, o.NodeCPUProfile, o.NodeAllocProfile, o.Verbose)
 	if err != nil {
 		return Report{}, err
 	}
@@ -240,7 +319,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	}
 	defer c.Close()
 	var rep Report
-	rep.Call, rep.Senders = o.Call, o.Senders
+	rep.Call, rep.Senders, rep.Submit = o.Call, o.Senders, o.Submit
 	var vs verifySamples
 	vs.take(5)
 	params, err := c.Params(ctx)
@@ -292,6 +371,8 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	defer cancel()
 	tr := &http.Transport{MaxIdleConnsPerHost: o.Senders * 2}
 	var wg sync.WaitGroup
+	inLoad := make(chan []float64, 1)
+	go func() { inLoad <- sampleVerifyDuringLoad(loadCtx, 250*time.Millisecond) }()
 	cpuStart, nodeCPUStart := processCPU(), proc.cpu()
 	begin := time.Now()
 	for i := 0; i < o.Senders; i++ {
@@ -300,6 +381,9 @@ func Run(ctx context.Context, o Options) (Report, error) {
 			defer wg.Done()
 			kp := senderKey(i)
 			sub := &submitter{url: "http://" + rpcAddr, hc: &http.Client{Transport: tr, Timeout: 10 * time.Second}}
+			if o.Submit == SubmitREST {
+				sub.url, sub.rest = "http://"+restAddr+"/api/v1/txs", true
+			}
 			nonce, ready := presigned[i].nonce, presigned[i].txs
 			local := make([]time.Duration, 0, 4096)
 			for seq := 0; loadCtx.Err() == nil; {
@@ -337,6 +421,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	}
 	wg.Wait()
 	loadEnd := time.Now()
+	rep.VerifyInLoadNs = median(<-inLoad)
 	nodeCPU := proc.cpu() - nodeCPUStart
 	cpuUsed := processCPU() - cpuStart + nodeCPU
 	rep.MaxRSSBytes = proc.maxRSS()
@@ -385,6 +470,9 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		rep.CPUPerTx = cpuUsed / time.Duration(committed)
 		rep.NodeCPUPerTx = nodeCPU / time.Duration(committed)
 		rep.NodeCPUOverVerify = float64(rep.NodeCPUPerTx) / rep.VerifyNs
+		if rep.VerifyInLoadNs > 0 {
+			rep.NodeCPUOverVerifyInLoad = float64(rep.NodeCPUPerTx) / rep.VerifyInLoadNs
+		}
 	}
 	slices.Sort(lats)
 	if len(lats) > 0 {

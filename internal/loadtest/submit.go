@@ -10,13 +10,15 @@ import (
 	"net/http"
 )
 
-// submitter posts broadcast_tx_sync as plain JSON-RPC over HTTP. It does what
-// CometBFT's RPC client does on the wire but without its reflection-based
+// submitter posts broadcast_tx_sync as plain JSON-RPC over HTTP, or the raw
+// transaction to the REST facade's POST /api/v1/txs. For JSON-RPC it does
+// what CometBFT's RPC client does on the wire but without its reflection-based
 // codec, so the load generator takes less of the machine the node runs on.
 type submitter struct {
-	url string
-	hc  *http.Client
-	buf bytes.Buffer
+	url  string
+	rest bool // url is the REST facade's POST /api/v1/txs, sent the raw bytes
+	hc   *http.Client
+	buf  bytes.Buffer
 }
 
 type broadcastResult struct {
@@ -32,6 +34,9 @@ type broadcastResult struct {
 
 // broadcast submits raw and returns the CheckTx code (0 is accepted).
 func (s *submitter) broadcast(ctx context.Context, raw []byte) (uint32, error) {
+	if s.rest {
+		return s.post(ctx, raw)
+	}
 	s.buf.Reset()
 	s.buf.WriteString(`{"jsonrpc":"2.0","id":1,"method":"broadcast_tx_sync","params":{"tx":"`)
 	enc := base64.NewEncoder(base64.StdEncoding, &s.buf)
@@ -63,4 +68,38 @@ func (s *submitter) broadcast(ctx context.Context, raw []byte) (uint32, error) {
 		return 0, fmt.Errorf("broadcast_tx_sync: HTTP %d without a result", resp.StatusCode)
 	}
 	return r.Result.Code, nil
+}
+
+// post submits raw to the REST facade as application/octet-stream.
+func (s *submitter) post(ctx context.Context, raw []byte) (uint32, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(raw))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/octet-stream")
+	resp, err := s.hc.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, err
+	}
+	var r struct {
+		Accepted bool   `json:"accepted"`
+		Code     uint32 `json:"code"`
+		Error    string `json:"error"`
+	}
+	if err := json.Unmarshal(body, &r); err != nil {
+		return 0, fmt.Errorf("POST /api/v1/txs: HTTP %d: %w", resp.StatusCode, err)
+	}
+	switch {
+	case resp.StatusCode == http.StatusOK && r.Accepted:
+		return 0, nil
+	case resp.StatusCode == http.StatusUnprocessableEntity && r.Code != 0:
+		return r.Code, nil
+	default:
+		return 0, fmt.Errorf("POST /api/v1/txs: HTTP %d: %s", resp.StatusCode, r.Error)
+	}
 }
