@@ -126,13 +126,18 @@ func (a *App) resetCheck() {
 			a.mu.RUnlock()
 			panic(fmt.Sprintf("app: latest version %d unreadable: %v", v, err))
 		}
-		snap = s
+		snap = store.NewReadCache(s, checkReadCacheSize)
 	}
 	a.mu.RUnlock()
 	a.checkMu.Lock()
 	a.check, a.checkHeight = store.NewCache(snap), v+1
 	a.checkMu.Unlock()
 }
+
+// checkReadCacheSize bounds the caches of state reads kept by the mempool's
+// view (per saved version) and by block building and execution (per block):
+// a few tens of MB at most, for values of a few hundred bytes.
+const checkReadCacheSize = 1 << 16
 
 type emptyReader struct{}
 

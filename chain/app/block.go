@@ -41,7 +41,9 @@ const (
 func (a *App) PrepareProposal(_ context.Context, req *abci.PrepareProposalRequest) (*abci.PrepareProposalResponse, error) {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	kv := store.NewCache(a.tree)
+	// The working tree does not change while the proposal is built (or the
+	// block executed): reads of what the block has not written are cached.
+	kv := store.NewCache(store.NewReadCache(a.tree, checkReadCacheSize))
 	var out [][]byte
 	var size int64
 	for _, raw := range req.Txs {
@@ -109,7 +111,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 		return nil, fmt.Errorf("%w: upgrade %q was scheduled for block %d%s; install a binary that declares it and restart",
 			governance.ErrUpgradeNotDeclared, plan.Name, plan.Height, info)
 	}
-	a.block = store.NewCache(a.tree)
+	a.block = store.NewCache(store.NewReadCache(a.tree, checkReadCacheSize))
 	blk := env.Block{Height: req.Height, TimeUnix: req.Time.Unix(), ChainID: a.cfg.ChainID}
 	author, hasAuthor := system.RewardAccount(a.block, req.ProposerAddress)
 	blockEvents := &env.Events{}
