@@ -31,24 +31,18 @@ type Pool struct {
 // Get returns a subnet's pool (zero when none).
 func Get(r store.Reader, netuid uint16) Pool {
 	var p Pool
-	b := r.Get(poolKey(netuid))
-	if b == nil {
-		return p
-	}
-	if err := json.Unmarshal(b, &p); err != nil {
-		panic(fmt.Sprintf("pools: corrupt pool %d: %v", netuid, err))
-	}
+	poolMemo.Get(r, poolKey(netuid), &p)
 	return p
 }
 
 // Put stores a subnet's pool.
 func Put(kv store.KV, netuid uint16, p Pool) {
-	b, err := json.Marshal(p)
-	if err != nil {
-		panic(fmt.Sprintf("pools: encode: %v", err))
-	}
-	kv.Set(poolKey(netuid), b)
+	poolMemo.Set(kv, poolKey(netuid), p)
 }
+
+// poolMemo spares the JSON decode of a pool that every stake transaction
+// reads right after the one before wrote it.
+var poolMemo store.JSONMemo[Pool]
 
 // Remove deletes a subnet's pool.
 func Remove(kv store.KV, netuid uint16) { kv.Delete(poolKey(netuid)) }

@@ -19,13 +19,9 @@ type sharePoolJSON struct {
 
 // HotkeyPool returns the share pool of (hotkey, netuid).
 func HotkeyPool(r store.Reader, hk keys.PublicKey, netuid uint16) swap.SharePool {
-	b := r.Get(hotPoolKey(hk, netuid))
-	if b == nil {
-		return swap.SharePool{}
-	}
 	var j sharePoolJSON
-	if err := json.Unmarshal(b, &j); err != nil {
-		panic(fmt.Sprintf("staking: corrupt share pool: %v", err))
+	if !hotPoolMemo.Get(r, hotPoolKey(hk, netuid), &j) {
+		return swap.SharePool{}
 	}
 	return swap.SharePool{TotalAlpha: j.TotalAlpha, TotalShares: fixed.U64F64FromBits(j.SharesHi, j.SharesLo)}
 }
@@ -36,9 +32,12 @@ func putHotkeyPool(kv store.KV, hk keys.PublicKey, netuid uint16, p swap.SharePo
 		return
 	}
 	hi, lo := p.TotalShares.Bits()
-	b, _ := json.Marshal(sharePoolJSON{p.TotalAlpha, hi, lo})
-	kv.Set(hotPoolKey(hk, netuid), b)
+	hotPoolMemo.Set(kv, hotPoolKey(hk, netuid), sharePoolJSON{p.TotalAlpha, hi, lo})
 }
+
+// hotPoolMemo spares the JSON decode of a share pool that every stake to a
+// hotkey reads right after the one before wrote it.
+var hotPoolMemo store.JSONMemo[sharePoolJSON]
 
 // Shares returns a coldkey's shares of (hotkey, netuid).
 func Shares(r store.Reader, hk keys.PublicKey, netuid uint16, ck keys.PublicKey) fixed.U64F64 {
