@@ -86,6 +86,15 @@ var addrs = struct {
 	m  map[PublicKey]string
 }{m: make(map[PublicKey]string)}
 
+// parsed keeps recently parsed Bittensor addresses: every stake or
+// transfer names a hotkey or destination that the chain parses in the
+// mempool check, the proposal and the block (a base-58 decode and a
+// checksum, ten times a cache hit). Only valid addresses are kept.
+var parsed = struct {
+	mu sync.Mutex
+	m  map[string]PublicKey
+}{m: make(map[string]PublicKey)}
+
 const maxCachedAddrs = 1 << 14
 
 // String returns the SS58 address, as SS58.
@@ -202,9 +211,23 @@ func networkName(prefix uint16) string {
 // ParseSS58 decodes a Bittensor address: SS58 with prefix 42. Errors match ErrBadAddress,
 // and ErrBadChecksum or ErrWrongPrefix when that is the cause.
 func ParseSS58(s string) (PublicKey, error) {
+	parsed.mu.Lock()
+	p, ok := parsed.m[s]
+	parsed.mu.Unlock()
+	if ok {
+		return p, nil
+	}
 	p, prefix, err := DecodeSS58(s)
 	if err != nil {
 		return PublicKey{}, err
+	}
+	if prefix == SS58Prefix {
+		parsed.mu.Lock()
+		if len(parsed.m) >= maxCachedAddrs {
+			clear(parsed.m)
+		}
+		parsed.m[s] = p
+		parsed.mu.Unlock()
 	}
 	if prefix != SS58Prefix {
 		e := addrErr(s, ErrWrongPrefix,
