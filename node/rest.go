@@ -50,6 +50,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
+func writeCompactJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
 func writeErr(w http.ResponseWriter, status int, format string, args ...any) {
 	writeJSON(w, status, restError{Error: fmt.Sprintf(format, args...)})
 }
@@ -403,6 +409,12 @@ func submitBody(req *http.Request) (raw []byte, wait string, problem string) {
 
 func (r *REST) submit(w http.ResponseWriter, req *http.Request) {
 	raw, wait, problem := submitBody(req)
+	// Senders of raw bytes are programs submitting many: their answers are
+	// compact JSON (indenting took a fortieth of the node's CPU under load).
+	reply := writeJSON
+	if ct, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type")); ct == "application/octet-stream" {
+		reply = writeCompactJSON
+	}
 	if problem != "" {
 		writeErr(w, http.StatusBadRequest, "%s", problem)
 		return
@@ -437,7 +449,7 @@ func (r *REST) submit(w http.ResponseWriter, req *http.Request) {
 	out := SubmitResponse{Hash: res.Hash.String(), Accepted: res.Code == abci.CodeTypeOK, Code: res.Code, Codespace: res.Codespace}
 	if !out.Accepted {
 		out.Error = res.Log
-		writeJSON(w, http.StatusUnprocessableEntity, out)
+		reply(w, http.StatusUnprocessableEntity, out)
 		return
 	}
 	if wait == "commit" {
@@ -452,13 +464,13 @@ func (r *REST) submit(w http.ResponseWriter, req *http.Request) {
 			}
 			select {
 			case <-ctx.Done():
-				writeJSON(w, http.StatusAccepted, out)
+				reply(w, http.StatusAccepted, out)
 				return
 			case <-time.After(50 * time.Millisecond):
 			}
 		}
 	}
-	writeJSON(w, http.StatusOK, out)
+	reply(w, http.StatusOK, out)
 }
 
 func (r *REST) txStatus(w http.ResponseWriter, req *http.Request) {
