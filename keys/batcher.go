@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // BatchingVerifier verifies signatures for many goroutines at once, batching those that
@@ -36,6 +37,24 @@ type BatchingVerifier struct {
 	cooldown int           // signatures still to check one by one after a failed batch
 
 	alone, batches, batched atomic.Uint64
+
+	// linger and lingerFor: see SetLinger. last is the size of the last
+	// batch (b.mu), which tells a busy verifier from an idle one.
+	linger    time.Duration
+	lingerFor int
+	last      int
+}
+
+// SetLinger makes a call that takes a free slot while the verifier is busy
+// (its last batch had several signatures) wait up to d for lingerFor
+// signatures to gather before checking them, instead of checking at once
+// whatever has arrived. Batches are then larger and each signature cheaper
+// (at 64 keys, a batch of 32 costs about two thirds of a batch of 8 per
+// signature), at the price of up to d of latency under load; an idle
+// verifier does not wait. For servers where a millisecond does not matter (a
+// node's transaction submissions); call it before the first Verify.
+func (b *BatchingVerifier) SetLinger(d time.Duration, lingerFor int) {
+	b.linger, b.lingerFor = d, min(max(lingerFor, 1), MaxBatch)
 }
 
 // MaxBatch is the most signatures a BatchingVerifier checks in one batch: past it the
@@ -89,8 +108,13 @@ func (b *BatchingVerifier) Verify(pub PublicKey, msg, sig []byte) bool {
 	}
 	if b.busy < b.slots {
 		b.busy++
+		busy := b.last >= minBatch
 		b.mu.Unlock()
-		runtime.Gosched()
+		if b.linger > 0 && busy {
+			b.gather()
+		} else {
+			runtime.Gosched()
+		}
 		b.runBatch(c)
 		return c.ok
 	}
@@ -102,6 +126,22 @@ func (b *BatchingVerifier) Verify(pub PublicKey, msg, sig []byte) bool {
 		b.runBatch(c)
 	}
 	return c.ok
+}
+
+// gather waits, up to the linger time, until lingerFor calls (this one
+// included) are ready to be checked together.
+func (b *BatchingVerifier) gather() {
+	deadline := time.Now().Add(b.linger)
+	step := min(max(b.linger/8, 50*time.Microsecond), 250*time.Microsecond)
+	for {
+		b.mu.Lock()
+		n := len(b.waiting) + 1
+		b.mu.Unlock()
+		if n >= b.lingerFor || !time.Now().Before(deadline) {
+			return
+		}
+		time.Sleep(step)
+	}
 }
 
 // release gives up a slot: to the oldest waiting call, which then runs a batch, or back.
@@ -134,6 +174,7 @@ func (b *BatchingVerifier) take(n int) []*batchCheck {
 func (b *BatchingVerifier) runBatch(lead *batchCheck) {
 	b.mu.Lock()
 	batch := append([]*batchCheck{lead}, b.take(MaxBatch-1)...)
+	b.last = len(batch)
 	alone := len(batch) < minBatch || b.cooldown > 0
 	if alone {
 		b.cooldown = max(0, b.cooldown-len(batch))

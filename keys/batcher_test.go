@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"time"
 )
 
 // queueBehindSlot holds b's only slot, starts a Verify of each of batch, waits until all
@@ -107,4 +108,44 @@ func TestBatchingVerifierConcurrent(t *testing.T) {
 		t.Errorf("stats %+v: %d signatures counted, want %d", st, st.Alone+st.Batched, 32*40)
 	}
 	t.Logf("%+v", st)
+}
+
+// TestBatchingVerifierLinger: a busy verifier with a linger waits for its batch to fill
+// before checking; an idle one checks a lone call at once.
+func TestBatchingVerifierLinger(t *testing.T) {
+	b := NewBatchingVerifier(NewVerifierCache(8))
+	b.slots = 1
+	b.SetLinger(time.Hour, 8) // only a full batch ends the wait
+	done := make(chan bool, 1)
+	one := batchOf(t, 1, "//Alice")[0]
+	go func() { done <- b.Verify(one.Verifier.PublicKey(), one.Msg, one.Sig) }()
+	select {
+	case ok := <-done:
+		if !ok {
+			t.Fatal("good signature refused")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("an idle verifier lingered over a lone call")
+	}
+
+	b.mu.Lock()
+	b.last = minBatch // busy: the last batch had several signatures
+	b.mu.Unlock()
+	batch := batchOf(t, 8, "//Alice", "//Bob")
+	batch[3].Sig = bytes.Clone(batch[3].Sig)
+	batch[3].Sig[7] ^= 1
+	got := make([]bool, len(batch))
+	var wg sync.WaitGroup
+	for i, m := range batch {
+		wg.Go(func() { got[i] = b.Verify(m.Verifier.PublicKey(), m.Msg, m.Sig) })
+	}
+	wg.Wait()
+	for i := range got {
+		if got[i] != (i != 3) {
+			t.Errorf("signature %d: got %v", i, got[i])
+		}
+	}
+	if st := b.Stats(); st.Batches != 1 || st.Batched != uint64(len(batch)) {
+		t.Errorf("stats %+v: want the 8 lingering calls checked as one batch", st)
+	}
 }

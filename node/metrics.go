@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gotensor/gotensor/chain/app"
+	"github.com/gotensor/gotensor/keys"
 )
 
 // appMetrics are the application's Prometheus metrics, served on the same
@@ -39,7 +40,17 @@ func newAppMetrics() *appMetrics {
 		blockBytes: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: "gotensor", Name: "block_txs",
 			Help: "Transactions per block.", Buckets: prometheus.ExponentialBuckets(1, 2, 14)}),
 	}
-	prometheus.MustRegister(m.blocks, m.txs, m.checkTxs, m.blockTime, m.height, m.blockBytes)
+	sigs := func(f func(keys.BatchStats) uint64) func() float64 {
+		return func() float64 { return float64(f(submitSigs.Stats())) }
+	}
+	prometheus.MustRegister(m.blocks, m.txs, m.checkTxs, m.blockTime, m.height, m.blockBytes,
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "gotensor", Name: "submit_signatures_batched_total",
+			Help: "Signatures of REST submissions checked in batches (before CheckTx)."}, sigs(func(s keys.BatchStats) uint64 { return s.Batched })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "gotensor", Name: "submit_signature_batches_total",
+			Help: "Batches of REST submissions' signatures checked."}, sigs(func(s keys.BatchStats) uint64 { return s.Batches })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "gotensor", Name: "submit_signatures_alone_total",
+			Help: "Signatures of REST submissions checked one by one (idle node, or after a batch with a bad signature)."}, sigs(func(s keys.BatchStats) uint64 { return s.Alone })),
+	)
 	sharedMetrics = m
 	return m
 }
