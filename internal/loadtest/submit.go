@@ -43,46 +43,26 @@ func (s *submitter) broadcast(ctx context.Context, raw []byte) (uint32, error) {
 	enc.Write(raw)
 	enc.Close()
 	s.buf.WriteString(`"}}`)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(s.buf.Bytes()))
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := s.hc.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
+	status, body, err := s.do(ctx, "application/json", s.buf.Bytes())
 	if err != nil {
 		return 0, err
 	}
 	var r broadcastResult
 	if err := json.Unmarshal(body, &r); err != nil {
-		return 0, fmt.Errorf("broadcast_tx_sync: HTTP %d: %w", resp.StatusCode, err)
+		return 0, fmt.Errorf("broadcast_tx_sync: HTTP %d: %w", status, err)
 	}
 	if r.Error != nil {
 		return 0, fmt.Errorf("broadcast_tx_sync: %s %s", r.Error.Message, r.Error.Data)
 	}
 	if r.Result == nil {
-		return 0, fmt.Errorf("broadcast_tx_sync: HTTP %d without a result", resp.StatusCode)
+		return 0, fmt.Errorf("broadcast_tx_sync: HTTP %d without a result", status)
 	}
 	return r.Result.Code, nil
 }
 
 // post submits raw to the REST facade as application/octet-stream.
 func (s *submitter) post(ctx context.Context, raw []byte) (uint32, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(raw))
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Content-Type", "application/octet-stream")
-	resp, err := s.hc.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
+	status, body, err := s.do(ctx, "application/octet-stream", raw)
 	if err != nil {
 		return 0, err
 	}
@@ -92,14 +72,30 @@ func (s *submitter) post(ctx context.Context, raw []byte) (uint32, error) {
 		Error    string `json:"error"`
 	}
 	if err := json.Unmarshal(body, &r); err != nil {
-		return 0, fmt.Errorf("POST /api/v1/txs: HTTP %d: %w", resp.StatusCode, err)
+		return 0, fmt.Errorf("POST /api/v1/txs: HTTP %d: %w", status, err)
 	}
 	switch {
-	case resp.StatusCode == http.StatusOK && r.Accepted:
+	case status == http.StatusOK && r.Accepted:
 		return 0, nil
-	case resp.StatusCode == http.StatusUnprocessableEntity && r.Code != 0:
+	case status == http.StatusUnprocessableEntity && r.Code != 0:
 		return r.Code, nil
 	default:
-		return 0, fmt.Errorf("POST /api/v1/txs: HTTP %d: %s", resp.StatusCode, r.Error)
+		return 0, fmt.Errorf("POST /api/v1/txs: HTTP %d: %s", status, r.Error)
 	}
+}
+
+// do POSTs body to s.url and returns the answer's status and body.
+func (s *submitter) do(ctx context.Context, contentType string, body []byte) (int, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", contentType)
+	resp, err := s.hc.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, answer, err
 }
