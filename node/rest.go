@@ -393,7 +393,7 @@ func decodeTxParam(s string) ([]byte, error) {
 // and ?wait= in the query. The raw form spares the client and the node the
 // base64 and the JSON, for senders who submit many transactions.
 func submitBody(req *http.Request) (raw []byte, wait string, problem string) {
-	if ct, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type")); ct == "application/octet-stream" {
+	if isRawSubmission(req) {
 		raw, err := io.ReadAll(io.LimitReader(req.Body, tx.MaxTxBytes+1))
 		switch {
 		case err != nil:
@@ -416,12 +416,18 @@ func submitBody(req *http.Request) (raw []byte, wait string, problem string) {
 	return raw, sr.Wait, ""
 }
 
+// isRawSubmission reports whether req carries the transaction's bytes as they are.
+func isRawSubmission(req *http.Request) bool {
+	ct, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type"))
+	return ct == "application/octet-stream"
+}
+
 func (r *REST) submit(w http.ResponseWriter, req *http.Request) {
 	raw, wait, problem := submitBody(req)
 	// Senders of raw bytes are programs submitting many: their answers are
 	// compact JSON (indenting took a fortieth of the node's CPU under load).
 	reply := writeJSON
-	if ct, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type")); ct == "application/octet-stream" {
+	if isRawSubmission(req) {
 		reply = writeCompactJSON
 	}
 	if problem != "" {

@@ -301,12 +301,15 @@ func (a *App) admitDecoded(kv store.KV, d *tx.Decoded, height int64, ev *env.Eve
 }
 
 // verify checks the signature once per distinct transaction.
-func (a *App) verify(d *tx.Decoded) error {
+func (a *App) verify(d *tx.Decoded) error { return a.verifyWith(d, a.verifiers.Verify) }
+
+// verifyWith is verify with the given checker for a signature not yet seen.
+func (a *App) verifyWith(d *tx.Decoded, check func(pub keys.PublicKey, msg, sig []byte) bool) error {
 	h := d.Hash()
 	if a.sigs.has(h) {
 		return nil
 	}
-	if err := d.VerifySignatureWith(a.verifiers.Verify); err != nil {
+	if err := d.VerifySignatureWith(check); err != nil {
 		return err
 	}
 	a.sigs.add(h)
@@ -326,13 +329,5 @@ func (a *App) Preverify(raw []byte, verify func(pub keys.PublicKey, msg, sig []b
 	if err != nil {
 		return err
 	}
-	h := d.Hash()
-	if a.sigs.has(h) {
-		return nil
-	}
-	if err := d.VerifySignatureWith(verify); err != nil {
-		return err
-	}
-	a.sigs.add(h)
-	return nil
+	return a.verifyWith(d, verify)
 }
