@@ -62,38 +62,47 @@ type PublicKey [PublicKeySize]byte
 
 // SS58 returns the address with prefix 42.
 func (p PublicKey) SS58() string {
-	addrs.mu.Lock()
-	a, ok := addrs.m[p]
-	addrs.mu.Unlock()
-	if ok {
+	if a, ok := addrs.get(p); ok {
 		return a
 	}
-	a = EncodeSS58(p, SS58Prefix)
-	addrs.mu.Lock()
-	if len(addrs.m) >= maxCachedAddrs {
-		clear(addrs.m) // bounded whatever keys pass through; busy ones come back at once
-	}
-	addrs.m[p] = a
-	addrs.mu.Unlock()
+	a := EncodeSS58(p, SS58Prefix)
+	addrs.put(p, a)
 	return a
+}
+
+// recent is a bounded map that empties itself when full: whatever keys pass
+// through, memory stays bounded, and busy ones come back at once.
+type recent[K comparable, V any] struct {
+	mu sync.Mutex
+	m  map[K]V
+}
+
+func (r *recent[K, V]) get(k K) (V, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	v, ok := r.m[k]
+	return v, ok
+}
+
+func (r *recent[K, V]) put(k K, v V) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.m == nil || len(r.m) >= maxCachedAddrs {
+		r.m = make(map[K]V)
+	}
+	r.m[k] = v
 }
 
 // addrs keeps the SS58 addresses of recently seen keys: a node names the same
 // few accounts in the events of every transaction, and an encoding (a
 // checksum and a base-58 conversion) costs ten times a cache hit.
-var addrs = struct {
-	mu sync.Mutex
-	m  map[PublicKey]string
-}{m: make(map[PublicKey]string)}
+var addrs recent[PublicKey, string]
 
 // parsed keeps recently parsed Bittensor addresses: every stake or
 // transfer names a hotkey or destination that the chain parses in the
 // mempool check, the proposal and the block (a base-58 decode and a
 // checksum, ten times a cache hit). Only valid addresses are kept.
-var parsed = struct {
-	mu sync.Mutex
-	m  map[string]PublicKey
-}{m: make(map[string]PublicKey)}
+var parsed recent[string, PublicKey]
 
 const maxCachedAddrs = 1 << 14
 
@@ -211,10 +220,7 @@ func networkName(prefix uint16) string {
 // ParseSS58 decodes a Bittensor address: SS58 with prefix 42. Errors match ErrBadAddress,
 // and ErrBadChecksum or ErrWrongPrefix when that is the cause.
 func ParseSS58(s string) (PublicKey, error) {
-	parsed.mu.Lock()
-	p, ok := parsed.m[s]
-	parsed.mu.Unlock()
-	if ok {
+	if p, ok := parsed.get(s); ok {
 		return p, nil
 	}
 	p, prefix, err := DecodeSS58(s)
@@ -222,12 +228,7 @@ func ParseSS58(s string) (PublicKey, error) {
 		return PublicKey{}, err
 	}
 	if prefix == SS58Prefix {
-		parsed.mu.Lock()
-		if len(parsed.m) >= maxCachedAddrs {
-			clear(parsed.m)
-		}
-		parsed.m[s] = p
-		parsed.mu.Unlock()
+		parsed.put(s, p)
 	}
 	if prefix != SS58Prefix {
 		e := addrErr(s, ErrWrongPrefix,
